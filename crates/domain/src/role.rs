@@ -1,0 +1,107 @@
+//! Staff roles and what each may do. Every route checks these on the server.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    FrontDesk,
+    Clinician,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::FrontDesk, Role::Clinician, Role::Manager, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FrontDesk => "front_desk",
+            Role::Clinician => "clinician",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::FrontDesk => "Front desk",
+            Role::Clinician => "Clinician",
+            Role::Manager => "Manager",
+            Role::Admin => "Admin",
+        }
+    }
+
+    /// Every staff role checks patients in, acknowledges them and moves visits.
+    pub fn can_work_the_lobby(self) -> bool {
+        true
+    }
+
+    /// Managers and admins change a location's settings and see the audit log.
+    pub fn can_change_settings(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
+
+    /// Managers and admins are told when an acknowledgement clock escalates.
+    pub fn receives_escalations(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
+
+    /// Only admins add and remove staff accounts.
+    pub fn can_manage_users(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}; use front_desk, clinician, manager or admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_managers_and_admins_change_settings_and_hear_escalations() {
+        assert!(!Role::FrontDesk.can_change_settings());
+        assert!(!Role::Clinician.can_change_settings());
+        assert!(Role::Manager.can_change_settings());
+        assert!(Role::Admin.can_change_settings());
+        assert!(!Role::FrontDesk.receives_escalations());
+        assert!(Role::Manager.receives_escalations());
+    }
+
+    #[test]
+    fn only_admins_manage_users() {
+        for r in Role::ALL {
+            assert_eq!(r.can_manage_users(), r == Role::Admin);
+            assert!(r.can_work_the_lobby());
+        }
+    }
+
+    #[test]
+    fn parses_its_names() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        assert!("doctor".parse::<Role>().is_err());
+    }
+}
