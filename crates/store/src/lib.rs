@@ -1,0 +1,163 @@
+//! Storage for Frontdesk: one [`Store`] trait, with SQLite (the embedded
+//! default) and PostgreSQL behind it.
+//!
+//! Both backends run the same SQL (numbered `$1` parameters work in both), so
+//! the implementation is written once in [`sql`] and stamped out per backend;
+//! only connection setup and migrations differ. The rules of the practice are
+//! asked of `frontdesk-domain` (for example whether a transition is allowed),
+//! never written into SQL.
+//!
+//! Every change to a visit writes its timeline event and its audit row in the
+//! same transaction, so none can exist without the others.
+
+mod postgres;
+mod sql;
+mod sqlite;
+mod types;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+use async_trait::async_trait;
+use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::{AckPolicy, FieldErrors, Role, Timestamp, TransitionError, VisitState};
+use std::sync::Arc;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What can go wrong in storage. Kept small on purpose.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique name is taken, or a record changed under us.
+    #[error("{0}")]
+    Conflict(String),
+    /// The rules refused a state change.
+    #[error(transparent)]
+    InvalidTransition(#[from] TransitionError),
+    /// The request makes no sense for the visit as it stands (acknowledging a
+    /// patient who has gone home).
+    #[error("{0}")]
+    Refused(String),
+    /// A field refers to something that does not exist (an unknown provider).
+    #[error("invalid fields: {0}")]
+    Invalid(FieldErrors),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+/// Who did something, as written to the timeline and audit log.
+/// A staff username, or a fixed name such as `kiosk` or `system`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub String);
+
+impl Actor {
+    pub fn staff(username: &str) -> Actor {
+        Actor(username.to_string())
+    }
+    pub fn kiosk() -> Actor {
+        Actor("kiosk".into())
+    }
+    pub fn system() -> Actor {
+        Actor("system".into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Everything Frontdesk keeps. Handlers hold an `Arc<dyn Store>` and never
+/// know which database is behind it.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`, for logs and `frontdesk config`.
+    fn backend(&self) -> &'static str;
+
+    // --- locations and providers ---
+    /// Create the location if it does not exist yet; leave it alone if it does.
+    async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location>;
+    async fn location(&self, id: &str) -> Result<Location>;
+    async fn locations(&self) -> Result<Vec<Location>>;
+    async fn save_ack_policy(&self, location: &str, policy: AckPolicy, actor: &Actor, now: Timestamp) -> Result<()>;
+    async fn upsert_provider(&self, provider: &Provider) -> Result<()>;
+    async fn providers(&self) -> Result<Vec<Provider>>;
+
+    // --- staff accounts and sessions ---
+    /// Add a staff account; an existing username is a `Conflict`.
+    async fn create_user(&self, username: &str, role: Role, password_hash: &str, now: Timestamp) -> Result<StaffUser>;
+    async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    async fn users(&self) -> Result<Vec<StaffUser>>;
+    async fn create_session(&self, session: &NewSession) -> Result<()>;
+    /// A session that is neither expired nor idle past `idle_cutoff`.
+    async fn live_session(&self, token_hash: &str, now: Timestamp, idle_cutoff: Timestamp) -> Result<Option<Session>>;
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    // --- visits ---
+    /// A walk-in (or staff-entered) arrival: a new patient and a `waiting` visit.
+    async fn check_in(&self, visit: &NewVisit, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    /// Check in the `expected` visit made from an imported appointment.
+    async fn check_in_appointment(&self, location: &str, appointment_id: &str, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    async fn acknowledge(&self, visit_id: i64, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    async fn transition(&self, visit_id: i64, to: VisitState, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    /// Patients present at a location (arrived, not gone), oldest arrival
+    /// first. Writes one audit row for the read when `audit` names a reader.
+    async fn lobby(&self, location: &str, audit: Option<&Actor>, now: Timestamp) -> Result<Vec<Visit>>;
+    /// Visits still expected between `from` and `to` (today's schedule).
+    async fn expected_visits(&self, location: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Visit>>;
+    /// One visit and its timeline, audited as a read.
+    async fn visit(&self, visit_id: i64, reader: &Actor, now: Timestamp) -> Result<(Visit, Vec<TimelineEvent>)>;
+    /// Every visit whose acknowledgement clock is running, at any location.
+    /// For the server's clock watcher; not audited (no person reads it).
+    async fn running_clocks(&self) -> Result<Vec<Visit>>;
+    /// Append a system event (such as `ack_overdue`) to a visit's timeline.
+    async fn record_event(&self, visit_id: i64, kind: &str, detail: &str, now: Timestamp) -> Result<()>;
+    /// Import a day's schedule as `expected` visits, all in one transaction.
+    /// Appointments already imported (same location and id) are left alone.
+    async fn import_appointments(&self, appointments: &[Appointment], actor: &Actor, now: Timestamp) -> Result<ImportSummary>;
+
+    // --- audit ---
+    async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp) -> Result<()>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+}
+
+/// Open the database a URL names: `postgres://…` or `postgresql://…` for
+/// PostgreSQL; `sqlite://PATH` or a plain file path for SQLite. Migrations run
+/// before this returns.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        Ok(Arc::new(SqliteStore::open(std::path::Path::new(path)).await?))
+    }
+}
+
+/// Hide the password in a database URL, for logs and `frontdesk config`.
+pub fn mask_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.rsplit_once('@')
+    {
+        let user = userinfo.split(':').next().unwrap_or("");
+        if userinfo.contains(':') {
+            return format!("{scheme}://{user}:****@{host}");
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn masks_passwords_in_urls() {
+        assert_eq!(super::mask_url("postgres://fd:secret@db:5432/fd"), "postgres://fd:****@db:5432/fd");
+        assert_eq!(super::mask_url("postgres://fd@db/fd"), "postgres://fd@db/fd");
+        assert_eq!(super::mask_url("/var/lib/frontdesk.db"), "/var/lib/frontdesk.db");
+    }
+}

@@ -1,0 +1,173 @@
+//! Records as the store hands them out.
+
+use frontdesk_domain::ack::AckFacts;
+use frontdesk_domain::patient::{public_name, NewPatient};
+use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    /// IANA zone name, such as `America/Chicago`.
+    pub time_zone: String,
+    pub ack_policy: AckPolicy,
+}
+
+impl Location {
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    /// A short id such as `dr-lee`.
+    pub id: String,
+    pub name: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: StaffUser,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: StaffUser,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A new arrival, already validated by the domain.
+#[derive(Debug, Clone)]
+pub struct NewVisit {
+    pub location: String,
+    pub provider: Option<String>,
+    pub visit_type: Option<String>,
+    pub patient: NewPatient,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub id: i64,
+    pub location: String,
+    pub patient_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub provider: Option<String>,
+    pub visit_type: Option<String>,
+    pub appointment_id: Option<String>,
+    pub scheduled_at: Option<Timestamp>,
+    pub duration_min: Option<i64>,
+    pub state: VisitState,
+    pub arrived_at: Option<Timestamp>,
+    pub last_acknowledged_at: Option<Timestamp>,
+    pub acknowledged_by: Option<String>,
+    pub state_changed_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+impl Visit {
+    pub fn ack_facts(&self) -> AckFacts {
+        AckFacts {
+            state: self.state,
+            arrived_at: self.arrived_at,
+            last_acknowledged_at: self.last_acknowledged_at,
+        }
+    }
+
+    /// First name (preferred if given) and last initial: what the lobby TV shows.
+    pub fn public_name(&self) -> String {
+        public_name(self.preferred_name.as_deref().unwrap_or(&self.given_name), &self.family_name)
+    }
+
+    /// The name staff see on the board.
+    pub fn full_name(&self) -> String {
+        match &self.preferred_name {
+            Some(p) if p != &self.given_name => format!("{} ({p}) {}", self.given_name, self.family_name),
+            _ => format!("{} {}", self.given_name, self.family_name),
+        }
+    }
+
+    /// A short code the lobby TV can show instead of a name.
+    pub fn ticket(&self) -> String {
+        format!("A{:03}", self.id % 1000)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub visit_id: i64,
+    pub at: Timestamp,
+    /// `arrived`, `acknowledged`, `transitioned`, `ack_overdue`, `ack_escalated`, `scheduled`.
+    pub kind: String,
+    pub actor: Option<String>,
+    /// Kind-specific JSON, such as `{"from":"waiting","to":"roomed"}`.
+    pub detail: String,
+}
+
+impl TimelineEvent {
+    /// One line for a person reading the visit page.
+    pub fn describe(&self) -> String {
+        let by = self.actor.as_deref().map(|a| format!(" by {a}")).unwrap_or_default();
+        let detail: serde_json::Value = serde_json::from_str(&self.detail).unwrap_or(json!({}));
+        let state = |key: &str| {
+            detail[key]
+                .as_str()
+                .and_then(|s| s.parse::<VisitState>().ok())
+                .map(|s| s.label().to_lowercase())
+                .unwrap_or_else(|| "?".into())
+        };
+        match self.kind.as_str() {
+            "arrived" => format!("Arrived (checked in{by})"),
+            "scheduled" => format!("Appointment imported{by}"),
+            "acknowledged" => format!("Acknowledged{by}"),
+            "transitioned" => format!("Moved from {} to {}{by}", state("from"), state("to")),
+            "ack_overdue" => "Acknowledgement overdue".to_string(),
+            "ack_escalated" => "Acknowledgement escalated to managers".to_string(),
+            other => format!("{other}{by}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub already_present: usize,
+}
