@@ -311,3 +311,27 @@ mod tests {
         assert!(e.into_result(|| ()).is_err());
     }
 }
+
+/// Rules for a new staff password: at least 12 characters, at most 1024.
+pub fn new_password(input: &str) -> Result<&str, &'static str> {
+    let n = input.chars().count();
+    if n == 0 {
+        Err(REQUIRED)
+    } else if n < 12 {
+        Err("Password must be at least 12 characters")
+    } else if n > 1024 {
+        Err("Password must be at most 1024 characters")
+    } else {
+        Ok(input)
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    #[test]
+    fn passwords_need_twelve_characters() {
+        assert!(super::new_password("short-pass1").is_err());
+        assert!(super::new_password("long enough pw").is_ok());
+        assert_eq!(super::new_password(""), Err(super::REQUIRED));
+    }
+}

@@ -1,0 +1,216 @@
+//! Frontdesk over HTTP: staff pages (server-rendered HTML that works without
+//! JavaScript), the JSON API under `/api/v1`, live updates by server-sent
+//! events, and authentication.
+//!
+//! The route table is in [`router`]; each group of routes lives in its own module.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod pages;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use clock::Clock;
+use events::{ClockWatch, LiveEvent};
+use frontdesk_domain::{AckPolicy, Timestamp};
+use frontdesk_store::Store;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+/// Acknowledgement durations set by environment variables; when set they win
+/// over the stored per-location settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AckOverride {
+    pub first_within: Option<chrono::Duration>,
+    pub recheck_every: Option<chrono::Duration>,
+    pub escalate_after: Option<chrono::Duration>,
+}
+
+impl AckOverride {
+    pub fn apply(&self, mut policy: AckPolicy) -> AckPolicy {
+        if let Some(d) = self.first_within {
+            policy.first_within = d;
+        }
+        if let Some(d) = self.recheck_every {
+            policy.recheck_every = d;
+        }
+        if let Some(d) = self.escalate_after {
+            policy.escalate_after = d;
+        }
+        policy
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.first_within.is_some() || self.recheck_every.is_some() || self.escalate_after.is_some()
+    }
+}
+
+/// What the server needs to know beyond its store and clock.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Sign staff out after this long without activity.
+    pub idle_timeout: chrono::Duration,
+    /// Sign staff out after this long regardless of activity.
+    pub session_lifetime: chrono::Duration,
+    /// Mark cookies `Secure` (set when serving behind TLS).
+    pub secure_cookies: bool,
+    pub ack_override: AckOverride,
+    /// How often the server evaluates acknowledgement clocks (real time).
+    pub clock_tick: std::time::Duration,
+    /// Logins shown on the login page (the demo only).
+    pub demo_logins: Vec<(String, String)>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            idle_timeout: chrono::Duration::minutes(15),
+            session_lifetime: chrono::Duration::hours(12),
+            secure_cookies: false,
+            ack_override: AckOverride::default(),
+            clock_tick: std::time::Duration::from_secs(1),
+            demo_logins: Vec::new(),
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: ServerConfig,
+    pub events: broadcast::Sender<LiveEvent>,
+    pub login_limiter: auth::LoginLimiter,
+    pub clock_watch: Mutex<ClockWatch>,
+    /// When each session last had a live board refresh audited.
+    pub live_audit: Mutex<std::collections::HashMap<String, Timestamp>>,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
+        let (events, _) = broadcast::channel(4096);
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            events,
+            login_limiter: auth::LoginLimiter::default(),
+            clock_watch: Mutex::new(ClockWatch::default()),
+            live_audit: Mutex::new(Default::default()),
+        }))
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn publish(&self, event: LiveEvent) {
+        // No open streams is fine.
+        let _ = self.events.send(event);
+    }
+
+    /// The policy in force at a location: stored settings, then environment overrides.
+    pub async fn ack_policy(&self, location: &str) -> Result<AckPolicy, frontdesk_store::StoreError> {
+        let stored = self.store.location(location).await?.ack_policy;
+        Ok(self.config.ack_override.apply(stored))
+    }
+}
+
+/// The whole route table, top to bottom.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // Health: for load balancers and the acceptance check.
+        .route("/healthz", get(|| async { "ok" }))
+        // JSON API (bearer token; see api.rs).
+        .nest("/api/v1", api::router())
+        .route("/api/v1/events", get(events::stream))
+        // Staff pages (cookie session; see pages.rs).
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/board", get(pages::board))
+        .route("/board/rows", get(pages::board_rows))
+        .route("/board/check-in", post(pages::check_in_submit))
+        .route("/visits/{id}", get(pages::visit_page))
+        .route("/visits/{id}/acknowledge", post(pages::acknowledge_submit))
+        .route("/visits/{id}/transition", post(pages::transition_submit))
+        .route("/audit", get(pages::audit_page))
+        // Static assets, compiled into the binary.
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/static/board.js", get(pages::board_script))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: a strict content security policy, no
+/// framing, no sniffing, and no caching of anything but static assets.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !is_static {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Start serving on a bound listener, with the clock watcher running beside
+/// it. Returns when the server stops.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let watcher = tokio::spawn(events::watch_clocks(state.clone(), state.config.clock_tick));
+    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await;
+    watcher.abort();
+    result
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Usernames and other free text are written to logs with control characters
+/// escaped, so nobody can forge log lines.
+pub fn log_safe(text: &str) -> String {
+    text.chars().take(64).flat_map(char::escape_default).collect()
+}

@@ -1,0 +1,101 @@
+//! One error type for the JSON API. Handlers use `?`; the response always has
+//! the shape `{"error": {"code", "message", "fields"}}`. Server faults are
+//! logged here and never leak their details to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use frontdesk_domain::FieldErrors;
+use frontdesk_store::StoreError;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Some fields need attention")]
+    InvalidFields(FieldErrors),
+    #[error("Sign in first")]
+    Unauthenticated,
+    #[error("Your role does not allow this")]
+    Forbidden,
+    #[error("Not found")]
+    NotFound,
+    #[error("{0}")]
+    InvalidTransition(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts; try again in a few minutes")]
+    TooManyRequests,
+    #[error("Something went wrong on our side")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::InvalidFields(_) => "invalid_fields",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::InvalidTransition(_) => "invalid_transition",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests => "too_many_requests",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(field: &str, message: &str) -> ApiError {
+        let mut e = FieldErrors::new();
+        e.add(field, message);
+        ApiError::InvalidFields(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::InvalidTransition(t) => ApiError::InvalidTransition(t.to_string()),
+            StoreError::Refused(m) => ApiError::InvalidTransition(m),
+            StoreError::Invalid(fields) => ApiError::InvalidFields(fields),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::InvalidFields(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            // The detail may name tables or values; it stays in the log.
+            tracing::error!(error = %detail, "request failed");
+        }
+        let fields: BTreeMap<String, String> = match &self {
+            ApiError::InvalidFields(f) => f.0.clone(),
+            _ => BTreeMap::new(),
+        };
+        let body = json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
+        (self.status(), axum::Json(body)).into_response()
+    }
+}

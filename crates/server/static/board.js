@@ -1,0 +1,98 @@
+// Live lobby board: listens to the server's event stream, refreshes the rows
+// (rendered and escaped by the server) when anything changes, and raises an
+// alert for patients whose acknowledgement is overdue or escalated. Without
+// this script the board still works: every button is a plain form.
+(function () {
+  "use strict";
+  var table = document.getElementById("board");
+  if (!table) return;
+  var rows = document.getElementById("board-rows");
+  var alerts = document.getElementById("alerts");
+  var location = table.getAttribute("data-location") || "main";
+  var refreshMs = parseInt(table.getAttribute("data-refresh-ms"), 10) || 15000;
+  var soundToggle = document.getElementById("sound-toggle");
+  var pending = false;
+
+  if (soundToggle) {
+    soundToggle.checked = window.localStorage.getItem("frontdesk.sound") === "on";
+    soundToggle.addEventListener("change", function () {
+      window.localStorage.setItem("frontdesk.sound", soundToggle.checked ? "on" : "off");
+    });
+  }
+
+  function refresh() {
+    if (pending) return;
+    pending = true;
+    fetch("/board/rows?location=" + encodeURIComponent(location), {
+      credentials: "same-origin",
+      headers: { "X-Frontdesk-Background": "1" }
+    }).then(function (r) {
+      if (r.status === 401) { window.location.href = "/login?next=/board"; return null; }
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      if (html !== null && html !== undefined) {
+        rows.innerHTML = html;
+        table.setAttribute("data-updated", String(Date.now()));
+      }
+    }).catch(function () {}).then(function () { pending = false; });
+  }
+
+  function beep() {
+    if (!soundToggle || !soundToggle.checked) return;
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Ctx();
+      var osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.25);
+    } catch (e) { /* sound is a nicety */ }
+  }
+
+  function alertFor(kind, data) {
+    var box = document.createElement("div");
+    box.className = "alert" + (kind === "ack_escalated" ? " escalated" : "");
+    box.setAttribute("data-visit", String(data.visit_id));
+    var text = document.createElement("span");
+    var who = data.name || ("Visit " + data.visit_id);
+    text.textContent = kind === "ack_escalated"
+      ? "Escalated: " + who + " still has not been acknowledged. Managers have been told."
+      : "Overdue: " + who + " is waiting for an acknowledgement.";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", function () { box.remove(); });
+    box.appendChild(text);
+    box.appendChild(close);
+    alerts.insertBefore(box, alerts.firstChild);
+    while (alerts.children.length > 6) alerts.removeChild(alerts.lastChild);
+    beep();
+  }
+
+  function clearAlerts(visitId) {
+    var stale = alerts.querySelectorAll('[data-visit="' + String(visitId) + '"]');
+    for (var i = 0; i < stale.length; i++) stale[i].remove();
+  }
+
+  if (window.EventSource) {
+    var source = new EventSource("/api/v1/events");
+    ["arrived", "acknowledged", "transitioned"].forEach(function (name) {
+      source.addEventListener(name, function (e) {
+        try { var d = JSON.parse(e.data); if (name !== "arrived") clearAlerts(d.visit_id); } catch (x) {}
+        refresh();
+      });
+    });
+    ["ack_overdue", "ack_escalated"].forEach(function (name) {
+      source.addEventListener(name, function (e) {
+        var data = {};
+        try { data = JSON.parse(e.data); } catch (x) {}
+        if (data.location && data.location !== location) return;
+        alertFor(name, data);
+        refresh();
+      });
+    });
+    source.addEventListener("ready", function () { table.setAttribute("data-live", "yes"); });
+  }
+  window.setInterval(refresh, refreshMs);
+})();
