@@ -251,3 +251,115 @@ mod tests {
         assert!(parse_appointment_row(&["A-1"], chrono_tz::UTC, today()).is_err());
     }
 }
+
+/// A row of an import file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Line in the file; the header is line 1.
+    pub line: u64,
+    pub errors: FieldErrors,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.errors)
+    }
+}
+
+/// The outcome of reading an appointment CSV: the good rows and every bad one.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedSchedule {
+    pub appointments: Vec<Appointment>,
+    pub bad_rows: Vec<RowError>,
+}
+
+/// Read an appointment CSV (text already in memory). A missing or wrong header
+/// is an error for the whole file; each bad row is reported by line number.
+/// `zone_of` gives the time zone of a location id, or `None` when the location
+/// is unknown. `progress` is called with the number of rows read so far.
+pub fn parse_appointments_csv(
+    text: &[u8],
+    zone_of: &dyn Fn(&str) -> Option<Tz>,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ParsedSchedule, String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text);
+    let header = reader.headers().map_err(|e| format!("line 1: the header could not be read ({e})"))?;
+    let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    if names != APPOINTMENT_CSV_HEADER {
+        return Err(format!(
+            "line 1: the header must be exactly {} (found {})",
+            APPOINTMENT_CSV_HEADER.join(","),
+            names.join(",")
+        ));
+    }
+    let mut parsed = ParsedSchedule::default();
+    let mut seen_ids = std::collections::HashSet::new();
+    for (n, record) in reader.records().enumerate() {
+        progress(n as u64 + 1);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let mut errors = FieldErrors::new();
+                errors.add("row", format!("Not readable as CSV ({e})"));
+                parsed.bad_rows.push(RowError { line, errors });
+                continue;
+            }
+        };
+        let line = record.position().map_or(n as u64 + 2, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        let location = fields.get(1).map(|l| if l.is_empty() { "main" } else { l }).unwrap_or("main");
+        let zone = zone_of(location);
+        match parse_appointment_row(&fields, zone.unwrap_or(chrono_tz::UTC), today) {
+            Ok(a) if zone.is_none() => {
+                let mut errors = FieldErrors::new();
+                errors.add("location", format!("Unknown location {:?}", a.location));
+                parsed.bad_rows.push(RowError { line, errors });
+            }
+            Ok(a) if !seen_ids.insert((a.location.clone(), a.appointment_id.clone())) => {
+                let mut errors = FieldErrors::new();
+                errors.add("appointment_id", "Appears twice in this file");
+                parsed.bad_rows.push(RowError { line, errors });
+            }
+            Ok(a) => parsed.appointments.push(a),
+            Err(errors) => parsed.bad_rows.push(RowError { line, errors }),
+        }
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    fn zones(l: &str) -> Option<Tz> {
+        (l == "main").then_some(chrono_tz::UTC)
+    }
+
+    #[test]
+    fn reads_good_rows_and_names_bad_ones_by_line() {
+        let text = "appointment_id,location,provider,visit_type,scheduled_at,duration_min,given_name,family_name,date_of_birth,phone,email\n\
+            A-1,main,dr-lee,follow-up,2026-03-05T09:00,15,Ana,Moreno,1980-01-01,,\n\
+            A-2,main,dr-lee,,2026-03-05T09:20,,,Ruiz,,,bad@\n\
+            A-3,elsewhere,dr-lee,,2026-03-05T09:40,,Bea,Ruiz,,,\n\
+            A-1,main,dr-lee,,2026-03-05T10:00,,Cy,Lo,,,\n\
+            \"A-5\",main,dr-kim,\"sick, urgent\",2026-03-05T10:20,20,Dan,\"O'Neil\",,,\n";
+        let mut calls = 0;
+        let p = parse_appointments_csv(text.as_bytes(), &zones, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), &mut |_| calls += 1).unwrap();
+        assert_eq!(p.appointments.len(), 2);
+        assert_eq!(p.appointments[1].visit_type.as_deref(), Some("sick, urgent"));
+        let lines: Vec<u64> = p.bad_rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 4, 5]);
+        assert_eq!(p.bad_rows[0].errors.get("given_name"), Some(crate::fields::REQUIRED));
+        assert_eq!(p.bad_rows[0].errors.get("email"), Some(crate::fields::EMAIL_INVALID));
+        assert!(p.bad_rows[1].to_string().contains("Unknown location"));
+        assert_eq!(calls, 5);
+    }
+
+    #[test]
+    fn a_wrong_header_refuses_the_file() {
+        let e = parse_appointments_csv(b"id,name\n1,Ana\n", &zones, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), &mut |_| {}).unwrap_err();
+        assert!(e.starts_with("line 1:"), "{e}");
+    }
+}

@@ -1,0 +1,159 @@
+//! `frontdesk demo`: the real server on a fresh temporary database, with a
+//! simulated clinic day replayed through the same actions staff use, on a
+//! clock that runs faster than real time.
+
+use crate::config::Config;
+use chrono::{Duration, TimeZone};
+use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::patient::{ArrivalInput, NewPatient};
+use frontdesk_domain::Role;
+use frontdesk_server::api;
+use frontdesk_server::clock::{Clock, ScaledClock};
+use frontdesk_server::AppState;
+use frontdesk_sim::{plan_day, Action, DayConfig};
+use frontdesk_store::{Actor, Provider};
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub const DEMO_USERS: [(&str, Role, &str); 4] = [
+    ("frontdesk", Role::FrontDesk, "frontdesk-demo"),
+    ("clinician", Role::Clinician, "clinician-demo"),
+    ("manager", Role::Manager, "manager-demo-1"),
+    ("admin", Role::Admin, "admin-demo-123"),
+];
+
+pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, String> {
+    if !(0.1..=600.0).contains(&speed) {
+        return Err("--speed must be between 0.1 and 600".into());
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("frontdesk-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    config.database_url = dir.path().join("demo.db").to_string_lossy().into_owned();
+    let store = crate::open_store(&config).await?;
+    let zone: chrono_tz::Tz = config.time_zone.parse().unwrap_or(chrono_tz::UTC);
+
+    let now = chrono::Utc::now();
+    for (name, role, password) in DEMO_USERS {
+        let hash = frontdesk_server::auth::hash_password(password)?;
+        store.create_user(name, role, &hash, now).await.map_err(|e| e.to_string())?;
+    }
+    let day = DayConfig { seed, ..DayConfig::default() };
+    for (id, name) in day.providers.iter().zip(["Dr. Lee", "Dr. Kim", "Dr. Patel"]) {
+        let p = Provider { id: id.clone(), name: name.into(), location: "main".into() };
+        store.upsert_provider(&p).await.map_err(|e| e.to_string())?;
+    }
+
+    // The simulated day starts at 08:00 today, local time; the clock starts
+    // just before the first (early) arrival, so the board moves at once.
+    let today = now.with_timezone(&zone).date_naive();
+    let day_start = zone
+        .from_local_datetime(&today.and_hms_opt(8, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    let plan = plan_day(&day);
+    let appointments: Vec<Appointment> = plan
+        .patients
+        .iter()
+        .filter_map(|p| {
+            let (id, at) = p.appointment.clone()?;
+            Some(Appointment {
+                appointment_id: id,
+                location: "main".into(),
+                provider: p.provider.clone().unwrap_or_default(),
+                visit_type: Some(p.visit_type.clone()),
+                scheduled_at: day_start + Duration::seconds(at),
+                duration_min: Some(p.duration_min),
+                patient: NewPatient {
+                    given_name: p.given_name.clone(),
+                    family_name: p.family_name.clone(),
+                    preferred_name: None,
+                    date_of_birth: p.date_of_birth.parse().ok(),
+                    phone: None,
+                    email: None,
+                },
+            })
+        })
+        .collect();
+    store
+        .import_appointments(&appointments, &Actor::system(), now)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let first_step = plan.steps.first().map_or(0, |s| s.at);
+    let clock = Arc::new(ScaledClock::new(day_start + Duration::seconds(first_step - 30), speed));
+    let mut server_config = config.server_config();
+    server_config.demo_logins = DEMO_USERS.iter().map(|(n, _, p)| (n.to_string(), p.to_string())).collect();
+    // Sessions would idle out in seconds on a fast clock; give the demo a day.
+    server_config.idle_timeout = Duration::hours(24);
+    server_config.clock_tick = std::time::Duration::from_millis(500);
+    let state = AppState::new(store, clock.clone(), server_config);
+
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e} (try --addr 127.0.0.1:0)", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Frontdesk demo: a simulated clinic day at {speed}x speed.");
+    println!("Open http://{addr}/board and sign in as one of:");
+    for (name, role, password) in DEMO_USERS {
+        println!("  {name:<10} {password:<16} ({})", role.label());
+    }
+    println!("Patients arrive, wait, and are seen; some are not acknowledged in time.");
+    println!("Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted).");
+
+    let driver = tokio::spawn(drive(state.clone(), clock, plan, day_start));
+    let result = frontdesk_server::serve(listener, state).await;
+    driver.abort();
+    drop(dir);
+    result.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replay the planned steps as their time comes, through the same actions
+/// the API and the board use.
+async fn drive(state: AppState, clock: Arc<ScaledClock>, plan: frontdesk_sim::DayPlan, day_start: chrono::DateTime<chrono::Utc>) {
+    let desk = Actor::staff("frontdesk");
+    let clinician = Actor::staff("clinician");
+    let mut visits: HashMap<usize, i64> = HashMap::new();
+    let mut next = 0;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    while next < plan.steps.len() {
+        tick.tick().await;
+        let now = clock.now();
+        while next < plan.steps.len() && day_start + Duration::seconds(plan.steps[next].at) <= now {
+            let step = plan.steps[next];
+            next += 1;
+            let p = &plan.patients[step.patient];
+            let result = match step.action {
+                Action::Arrive => {
+                    let input = ArrivalInput {
+                        given_name: p.given_name.clone(),
+                        family_name: p.family_name.clone(),
+                        date_of_birth: Some(p.date_of_birth.clone()),
+                        appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
+                        ..Default::default()
+                    };
+                    api::do_check_in(&state, &input, &desk).await.map(|v| {
+                        visits.insert(step.patient, v.id);
+                    })
+                }
+                Action::Acknowledge => match visits.get(&step.patient) {
+                    Some(id) => api::do_acknowledge(&state, *id, &desk).await.map(|_| ()),
+                    None => Ok(()),
+                },
+                Action::Move(to) => match visits.get(&step.patient) {
+                    Some(id) => api::do_transition(&state, *id, to.as_str(), &clinician).await.map(|_| ()),
+                    None => Ok(()),
+                },
+            };
+            // Staff using the board may have moved the patient already; the
+            // simulated step then simply does not apply.
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "demo step skipped");
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `frontdesk`: the patient service desk.
+//!
+//! `serve` runs the server; `demo` runs it on a throw-away database with a
+//! simulated clinic day; `user`, `import` and `config` manage an installation.
+
+mod config;
+mod demo;
+
+use clap::{Parser, Subcommand};
+use config::{Config, Overrides};
+use frontdesk_domain::{fields, Role};
+use frontdesk_server::clock::SystemClock;
+use frontdesk_server::AppState;
+use frontdesk_store::{Actor, Store};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "frontdesk", version, about = "Frontdesk: a self-hosted patient service desk.", long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (SQLite in the data directory unless --database is given).
+    Serve,
+    /// Run a live demo clinic on a fresh temporary database, in accelerated time.
+    Demo {
+        /// Simulated seconds per real second.
+        #[arg(long, default_value_t = 20.0)]
+        speed: f64,
+        /// Seed of the simulated day (same seed, same day).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Print the effective configuration (secrets masked).
+    Config {
+        /// Print the commented default configuration file instead.
+        #[arg(long)]
+        default: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account. The password (at least 12 characters) is read from standard input.
+    Add {
+        name: String,
+        /// front_desk, clinician, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required; a trailing newline is ignored).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import the day's schedule from an appointment CSV (see README for the columns).
+    /// By default nothing is imported if any row is bad.
+    Appointments {
+        file: PathBuf,
+        /// Import the good rows and report the bad ones.
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let config = match Config::load(&cli.overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("frontdesk: configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("frontdesk: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(config).await,
+            Command::Demo { speed, seed } => demo::run(config, speed, seed).await,
+            Command::User { command } => user(config, command).await,
+            Command::Import { command: ImportCommand::Appointments { file, skip_bad_rows } } => {
+                import_appointments(config, file, skip_bad_rows).await
+            }
+            Command::Config { default } => {
+                print!("{}", if default { config::DEFAULT_TOML.to_string() } else { config.to_toml() });
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("frontdesk: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Open the configured database and make sure the `main` location exists.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    let store = frontdesk_store::open(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", frontdesk_store::mask_url(&config.database_url)))?;
+    store
+        .ensure_location("main", "Main clinic", &config.time_zone)
+        .await
+        .map_err(|e| format!("cannot prepare the main location: {e}"))?;
+    Ok(store)
+}
+
+async fn serve(config: Config) -> Result<ExitCode, String> {
+    let store = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, backend = store.backend(), "Frontdesk is ready");
+    println!("Frontdesk listening on http://{addr}");
+    let state = AppState::new(store, Arc::new(SystemClock), config.server_config());
+    frontdesk_server::serve(listener, state).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> {
+    match command {
+        UserCommand::Add { name, role, password_stdin } => {
+            if !valid_username(&name) {
+                return Err(format!("username {name:?}: use letters, digits, dots, dashes and underscores (at most 64)"));
+            }
+            let role: Role = role.parse().map_err(|e| format!("{e}"))?;
+            if !password_stdin {
+                return Err("give the password on standard input with --password-stdin".into());
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+            let password = password.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&password);
+            fields::new_password(password).map_err(|e| format!("password: {e}"))?;
+            let hash = frontdesk_server::auth::hash_password(password)?;
+            let store = open_store(&config).await?;
+            let user = store
+                .create_user(&name, role, &hash, chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .audit(&Actor::system(), "user.add", &format!("user:{}", user.username), chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Added {} ({})", user.username, user.role.label());
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::List => {
+            let store = open_store(&config).await?;
+            for u in store.users().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}{}", u.username, u.role, if u.disabled { "\t(disabled)" } else { "" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn import_appointments(config: Config, file: PathBuf, skip_bad_rows: bool) -> Result<ExitCode, String> {
+    let text = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let store = open_store(&config).await?;
+    let locations = store.locations().await.map_err(|e| e.to_string())?;
+    let zone_of = |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.zone());
+    let main_zone = zone_of("main").unwrap_or(chrono_tz::UTC);
+    let today = chrono::Utc::now().with_timezone(&main_zone).date_naive();
+    // Count lines for the progress bar; it only shows on a terminal.
+    let total = text.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64;
+    let bar = indicatif::ProgressBar::new(total);
+    if total < 2000 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let parsed = frontdesk_domain::appointment::parse_appointments_csv(&text, &zone_of, today, &mut |n| {
+        if n % 256 == 0 {
+            bar.set_position(n)
+        }
+    })
+    .map_err(|e| format!("{}: {e}", file.display()))?;
+    bar.finish_and_clear();
+    for bad in &parsed.bad_rows {
+        eprintln!("{}: {bad}", file.display());
+    }
+    if !parsed.bad_rows.is_empty() && !skip_bad_rows {
+        eprintln!(
+            "Nothing imported: {} bad row(s). Fix them, or pass --skip-bad-rows to import the {} good row(s).",
+            parsed.bad_rows.len(),
+            parsed.appointments.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let summary = store
+        .import_appointments(&parsed.appointments, &Actor::system(), chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Imported {} appointment(s); {} already present; {} bad row(s) skipped.",
+        summary.created,
+        summary.already_present,
+        parsed.bad_rows.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,143 @@
+//! Start the real app on port 0 with a fresh SQLite database and a clock the
+//! test controls, and talk to it over HTTP.
+#![allow(dead_code)]
+
+use chrono::TimeZone;
+use frontdesk_server::clock::ManualClock;
+use frontdesk_server::{AppState, ServerConfig};
+use frontdesk_store::{Provider, SqliteStore, Store};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc.with_ymd_and_hms(2026, 3, 5, 14, 0, 0).unwrap()
+}
+
+/// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
+/// and `root` (admin), provider `dr-lee`, location `main` in UTC.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ServerConfig::default(), false).await
+}
+
+/// `watch` runs the server's own clock watcher (browser tests); otherwise the
+/// test calls `check_clocks` itself.
+pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("frontdesk.db")).await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(store);
+    store.ensure_location("main", "Main clinic", "UTC").await.unwrap();
+    store
+        .upsert_provider(&Provider { id: "dr-lee".into(), name: "Dr. Lee".into(), location: "main".into() })
+        .await
+        .unwrap();
+    let hash = frontdesk_server::auth::hash_password(PASSWORD).unwrap();
+    for (name, role) in [
+        ("desk", frontdesk_domain::Role::FrontDesk),
+        ("doc", frontdesk_domain::Role::Clinician),
+        ("boss", frontdesk_domain::Role::Manager),
+        ("root", frontdesk_domain::Role::Admin),
+    ] {
+        store.create_user(name, role, &hash, start_time()).await.unwrap();
+    }
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let state = AppState::new(store, clock.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app_state = state.clone();
+    if watch {
+        tokio::spawn(frontdesk_server::serve(listener, app_state));
+    } else {
+        tokio::spawn(async move {
+            axum_serve(listener, app_state).await;
+        });
+    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { url, state, clock, client, _dir: dir }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
+    let router = frontdesk_server::router(state);
+    let _ = axum::serve(listener, router).await;
+}
+
+impl TestApp {
+    pub async fn token(&self, user: &str) -> String {
+        let (status, body) = self
+            .post("/api/v1/sessions", None, serde_json::json!({"username": user, "password": PASSWORD}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.post_raw(path, token, body.to_string()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: String) -> (StatusCode, Value) {
+        let mut r = self.client.post(format!("{}{path}", self.url)).body(body).header("content-type", "application/json");
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .put(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut r = self.client.get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn check_in(&self, token: &str, given: &str) -> Value {
+        let (status, body) = self
+            .post("/api/v1/visits", Some(token), serde_json::json!({"given_name": given, "family_name": "Moreno"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    pub async fn lobby(&self, token: &str) -> Vec<Value> {
+        let (status, body) = self.get("/api/v1/lobby", Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["visits"].as_array().unwrap().clone()
+    }
+}
+
+/// Assert the error shape of DESIGN.md and return the code.
+pub fn error_code(body: &Value) -> &str {
+    let e = &body["error"];
+    assert!(e["message"].is_string(), "{body}");
+    assert!(e["fields"].is_object(), "{body}");
+    e["code"].as_str().unwrap()
+}
