@@ -283,9 +283,18 @@ pub fn parse_appointments_csv(
     today: NaiveDate,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ParsedSchedule, String> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text);
-    let header = reader.headers().map_err(|e| format!("line 1: the header could not be read ({e})"))?;
-    let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text);
+    let header = reader
+        .headers()
+        .map_err(|e| format!("line 1: the header could not be read ({e})"))?;
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
     if names != APPOINTMENT_CSV_HEADER {
         return Err(format!(
             "line 1: the header must be exactly {} (found {})",
@@ -309,7 +318,10 @@ pub fn parse_appointments_csv(
         };
         let line = record.position().map_or(n as u64 + 2, |p| p.line());
         let fields: Vec<&str> = record.iter().collect();
-        let location = fields.get(1).map(|l| if l.is_empty() { "main" } else { l }).unwrap_or("main");
+        let location = fields
+            .get(1)
+            .map(|l| if l.is_empty() { "main" } else { l })
+            .unwrap_or("main");
         let zone = zone_of(location);
         match parse_appointment_row(&fields, zone.unwrap_or(chrono_tz::UTC), today) {
             Ok(a) if zone.is_none() => {
@@ -346,20 +358,41 @@ mod csv_tests {
             A-1,main,dr-lee,,2026-03-05T10:00,,Cy,Lo,,,\n\
             \"A-5\",main,dr-kim,\"sick, urgent\",2026-03-05T10:20,20,Dan,\"O'Neil\",,,\n";
         let mut calls = 0;
-        let p = parse_appointments_csv(text.as_bytes(), &zones, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), &mut |_| calls += 1).unwrap();
+        let p = parse_appointments_csv(
+            text.as_bytes(),
+            &zones,
+            NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            &mut |_| calls += 1,
+        )
+        .unwrap();
         assert_eq!(p.appointments.len(), 2);
-        assert_eq!(p.appointments[1].visit_type.as_deref(), Some("sick, urgent"));
+        assert_eq!(
+            p.appointments[1].visit_type.as_deref(),
+            Some("sick, urgent")
+        );
         let lines: Vec<u64> = p.bad_rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, [3, 4, 5]);
-        assert_eq!(p.bad_rows[0].errors.get("given_name"), Some(crate::fields::REQUIRED));
-        assert_eq!(p.bad_rows[0].errors.get("email"), Some(crate::fields::EMAIL_INVALID));
+        assert_eq!(
+            p.bad_rows[0].errors.get("given_name"),
+            Some(crate::fields::REQUIRED)
+        );
+        assert_eq!(
+            p.bad_rows[0].errors.get("email"),
+            Some(crate::fields::EMAIL_INVALID)
+        );
         assert!(p.bad_rows[1].to_string().contains("Unknown location"));
         assert_eq!(calls, 5);
     }
 
     #[test]
     fn a_wrong_header_refuses_the_file() {
-        let e = parse_appointments_csv(b"id,name\n1,Ana\n", &zones, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), &mut |_| {}).unwrap_err();
+        let e = parse_appointments_csv(
+            b"id,name\n1,Ana\n",
+            &zones,
+            NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            &mut |_| {},
+        )
+        .unwrap_err();
         assert!(e.starts_with("line 1:"), "{e}");
     }
 }

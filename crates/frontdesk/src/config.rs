@@ -121,19 +121,32 @@ impl Config {
             Some(path) => (read_file(path)?, Some(path.clone())),
             None => {
                 let path = data_dir.join("frontdesk.toml");
-                if path.exists() { (read_file(&path)?, Some(path)) } else { (FileConfig::default(), None) }
+                if path.exists() {
+                    (read_file(&path)?, Some(path))
+                } else {
+                    (FileConfig::default(), None)
+                }
             }
         };
-        let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
+        let pick =
+            |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
         let database_url = pick(&o.database_url, &file.database_url)
             .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| data_dir.join("frontdesk.db").to_string_lossy().into_owned());
         let time_zone = pick(&o.time_zone, &file.time_zone).unwrap_or_else(local_time_zone);
         if time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(format!("time_zone: unknown time zone {time_zone:?}; use an IANA name such as America/Chicago"));
+            return Err(format!(
+                "time_zone: unknown time zone {time_zone:?}; use an IANA name such as America/Chicago"
+            ));
         }
-        let opt = |field: &str, flag: &Option<String>, file: &Option<String>| -> Result<Option<Duration>, String> {
-            pick(flag, file).filter(|s| !s.trim().is_empty()).map(|t| duration(field, &t)).transpose()
+        let opt = |field: &str,
+                   flag: &Option<String>,
+                   file: &Option<String>|
+         -> Result<Option<Duration>, String> {
+            pick(flag, file)
+                .filter(|s| !s.trim().is_empty())
+                .map(|t| duration(field, &t))
+                .transpose()
         };
         Ok(Config {
             addr: pick(&o.addr, &file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -141,12 +154,26 @@ impl Config {
             database_url,
             config_file,
             time_zone,
-            idle_timeout: opt("idle_timeout", &o.idle_timeout, &file.idle_timeout)?.unwrap_or(Duration::minutes(15)),
-            session_lifetime: opt("session_lifetime", &None, &file.session_lifetime)?.unwrap_or(Duration::hours(12)),
+            idle_timeout: opt("idle_timeout", &o.idle_timeout, &file.idle_timeout)?
+                .unwrap_or(Duration::minutes(15)),
+            session_lifetime: opt("session_lifetime", &None, &file.session_lifetime)?
+                .unwrap_or(Duration::hours(12)),
             secure_cookies: o.secure_cookies.or(file.secure_cookies).unwrap_or(false),
-            ack_first_within: opt("ack_first_within", &o.ack_first_within, &file.ack_first_within)?,
-            ack_recheck_every: opt("ack_recheck_every", &o.ack_recheck_every, &file.ack_recheck_every)?,
-            ack_escalate_after: opt("ack_escalate_after", &o.ack_escalate_after, &file.ack_escalate_after)?,
+            ack_first_within: opt(
+                "ack_first_within",
+                &o.ack_first_within,
+                &file.ack_first_within,
+            )?,
+            ack_recheck_every: opt(
+                "ack_recheck_every",
+                &o.ack_recheck_every,
+                &file.ack_recheck_every,
+            )?,
+            ack_escalate_after: opt(
+                "ack_escalate_after",
+                &o.ack_escalate_after,
+                &file.ack_escalate_after,
+            )?,
         })
     }
 
@@ -166,7 +193,10 @@ impl Config {
 
     /// The effective configuration as TOML, with secrets masked.
     pub fn to_toml(&self) -> String {
-        let opt = |d: Option<Duration>| d.map(|d| format!("{:?}", format_duration(d))).unwrap_or_else(|| "\"\"  # not set: stored per-location settings apply".into());
+        let opt = |d: Option<Duration>| {
+            d.map(|d| format!("{:?}", format_duration(d)))
+                .unwrap_or_else(|| "\"\"  # not set: stored per-location settings apply".into())
+        };
         format!(
             "# Effective Frontdesk configuration{}\n\
              addr = {:?}\n\
@@ -179,7 +209,10 @@ impl Config {
              ack_first_within = {}\n\
              ack_recheck_every = {}\n\
              ack_escalate_after = {}\n",
-            self.config_file.as_ref().map(|p| format!(" (file: {})", p.display())).unwrap_or_default(),
+            self.config_file
+                .as_ref()
+                .map(|p| format!(" (file: {})", p.display()))
+                .unwrap_or_default(),
             self.addr,
             self.data_dir.display().to_string(),
             frontdesk_store::mask_url(&self.database_url),
@@ -195,7 +228,8 @@ impl Config {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -206,19 +240,31 @@ mod tests {
     #[test]
     fn defaults_then_file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
-        let o = Overrides { data_dir: Some(dir.path().into()), time_zone: Some("UTC".into()), ..Default::default() };
+        let o = Overrides {
+            data_dir: Some(dir.path().into()),
+            time_zone: Some("UTC".into()),
+            ..Default::default()
+        };
         let c = Config::load(&o).unwrap();
         assert_eq!(c.addr, "127.0.0.1:8080");
         assert!(c.database_url.ends_with("frontdesk.db"));
         assert_eq!(c.idle_timeout, Duration::minutes(15));
         assert_eq!(c.ack_first_within, None);
 
-        std::fs::write(dir.path().join("frontdesk.toml"), "addr = \"0.0.0.0:9000\"\nack_first_within = \"90s\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("frontdesk.toml"),
+            "addr = \"0.0.0.0:9000\"\nack_first_within = \"90s\"\n",
+        )
+        .unwrap();
         let c = Config::load(&o).unwrap();
         assert_eq!(c.addr, "0.0.0.0:9000");
         assert_eq!(c.ack_first_within, Some(Duration::seconds(90)));
 
-        let o = Overrides { addr: Some("127.0.0.1:1".into()), ack_first_within: Some("1m".into()), ..o };
+        let o = Overrides {
+            addr: Some("127.0.0.1:1".into()),
+            ack_first_within: Some("1m".into()),
+            ..o
+        };
         let c = Config::load(&o).unwrap();
         assert_eq!(c.addr, "127.0.0.1:1");
         assert_eq!(c.ack_first_within, Some(Duration::minutes(1)));
@@ -226,10 +272,19 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let o = Overrides { ack_recheck_every: Some("soon".into()), time_zone: Some("UTC".into()), data_dir: Some("/nonexistent".into()), ..Default::default() };
+        let o = Overrides {
+            ack_recheck_every: Some("soon".into()),
+            time_zone: Some("UTC".into()),
+            data_dir: Some("/nonexistent".into()),
+            ..Default::default()
+        };
         let e = Config::load(&o).unwrap_err();
         assert!(e.starts_with("ack_recheck_every:"), "{e}");
-        let o = Overrides { time_zone: Some("Mars/Olympus".into()), data_dir: Some("/nonexistent".into()), ..Default::default() };
+        let o = Overrides {
+            time_zone: Some("Mars/Olympus".into()),
+            data_dir: Some("/nonexistent".into()),
+            ..Default::default()
+        };
         assert!(Config::load(&o).unwrap_err().starts_with("time_zone"));
     }
 

@@ -4,13 +4,13 @@
 
 use crate::config::Config;
 use chrono::{Duration, TimeZone};
+use frontdesk_domain::Role;
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
-use frontdesk_domain::Role;
+use frontdesk_server::AppState;
 use frontdesk_server::api;
 use frontdesk_server::clock::{Clock, ScaledClock};
-use frontdesk_server::AppState;
-use frontdesk_sim::{plan_day, Action, DayConfig};
+use frontdesk_sim::{Action, DayConfig, plan_day};
 use frontdesk_store::{Actor, Provider};
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -38,11 +38,25 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     let now = chrono::Utc::now();
     for (name, role, password) in DEMO_USERS {
         let hash = frontdesk_server::auth::hash_password(password)?;
-        store.create_user(name, role, &hash, now).await.map_err(|e| e.to_string())?;
+        store
+            .create_user(name, role, &hash, now)
+            .await
+            .map_err(|e| e.to_string())?;
     }
-    let day = DayConfig { seed, ..DayConfig::default() };
-    for (id, name) in day.providers.iter().zip(["Dr. Lee", "Dr. Kim", "Dr. Patel"]) {
-        let p = Provider { id: id.clone(), name: name.into(), location: "main".into() };
+    let day = DayConfig {
+        seed,
+        ..DayConfig::default()
+    };
+    for (id, name) in day
+        .providers
+        .iter()
+        .zip(["Dr. Lee", "Dr. Kim", "Dr. Patel"])
+    {
+        let p = Provider {
+            id: id.clone(),
+            name: name.into(),
+            location: "main".into(),
+        };
         store.upsert_provider(&p).await.map_err(|e| e.to_string())?;
     }
 
@@ -84,9 +98,15 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         .map_err(|e| e.to_string())?;
 
     let first_step = plan.steps.first().map_or(0, |s| s.at);
-    let clock = Arc::new(ScaledClock::new(day_start + Duration::seconds(first_step - 30), speed));
+    let clock = Arc::new(ScaledClock::new(
+        day_start + Duration::seconds(first_step - 30),
+        speed,
+    ));
     let mut server_config = config.server_config();
-    server_config.demo_logins = DEMO_USERS.iter().map(|(n, _, p)| (n.to_string(), p.to_string())).collect();
+    server_config.demo_logins = DEMO_USERS
+        .iter()
+        .map(|(n, _, p)| (n.to_string(), p.to_string()))
+        .collect();
     // Sessions would idle out in seconds on a fast clock; give the demo a day.
     server_config.idle_timeout = Duration::hours(24);
     server_config.clock_tick = std::time::Duration::from_millis(500);
@@ -94,7 +114,12 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
 
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e} (try --addr 127.0.0.1:0)", config.addr))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (try --addr 127.0.0.1:0)",
+                config.addr
+            )
+        })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Frontdesk demo: a simulated clinic day at {speed}x speed.");
     println!("Open http://{addr}/board and sign in as one of:");
@@ -102,7 +127,9 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         println!("  {name:<10} {password:<16} ({})", role.label());
     }
     println!("Patients arrive, wait, and are seen; some are not acknowledged in time.");
-    println!("Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted).");
+    println!(
+        "Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted)."
+    );
 
     let driver = tokio::spawn(drive(state.clone(), clock, plan, day_start));
     let result = frontdesk_server::serve(listener, state).await;
@@ -114,7 +141,12 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
 
 /// Replay the planned steps as their time comes, through the same actions
 /// the API and the board use.
-async fn drive(state: AppState, clock: Arc<ScaledClock>, plan: frontdesk_sim::DayPlan, day_start: chrono::DateTime<chrono::Utc>) {
+async fn drive(
+    state: AppState,
+    clock: Arc<ScaledClock>,
+    plan: frontdesk_sim::DayPlan,
+    day_start: chrono::DateTime<chrono::Utc>,
+) {
     let desk = Actor::staff("frontdesk");
     let clinician = Actor::staff("clinician");
     let mut visits: HashMap<usize, i64> = HashMap::new();
@@ -145,7 +177,9 @@ async fn drive(state: AppState, clock: Arc<ScaledClock>, plan: frontdesk_sim::Da
                     None => Ok(()),
                 },
                 Action::Move(to) => match visits.get(&step.patient) {
-                    Some(id) => api::do_transition(&state, *id, to.as_str(), &clinician).await.map(|_| ()),
+                    Some(id) => api::do_transition(&state, *id, to.as_str(), &clinician)
+                        .await
+                        .map(|_| ()),
                     None => Ok(()),
                 },
             };

@@ -8,9 +8,9 @@ mod demo;
 
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
-use frontdesk_domain::{fields, Role};
-use frontdesk_server::clock::SystemClock;
+use frontdesk_domain::{Role, fields};
 use frontdesk_server::AppState;
+use frontdesk_server::clock::SystemClock;
 use frontdesk_store::{Actor, Store};
 use std::io::Read;
 use std::path::PathBuf;
@@ -95,7 +95,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("frontdesk: cannot start: {e}");
@@ -107,11 +110,22 @@ fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Demo { speed, seed } => demo::run(config, speed, seed).await,
             Command::User { command } => user(config, command).await,
-            Command::Import { command: ImportCommand::Appointments { file, skip_bad_rows } } => {
-                import_appointments(config, file, skip_bad_rows).await
-            }
+            Command::Import {
+                command:
+                    ImportCommand::Appointments {
+                        file,
+                        skip_bad_rows,
+                    },
+            } => import_appointments(config, file, skip_bad_rows).await,
             Command::Config { default } => {
-                print!("{}", if default { config::DEFAULT_TOML.to_string() } else { config.to_toml() });
+                print!(
+                    "{}",
+                    if default {
+                        config::DEFAULT_TOML.to_string()
+                    } else {
+                        config.to_toml()
+                    }
+                );
                 Ok(ExitCode::SUCCESS)
             }
         }
@@ -128,14 +142,22 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Open the configured database and make sure the `main` location exists.
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
     let store = frontdesk_store::open(&config.database_url)
         .await
-        .map_err(|e| format!("cannot open database {}: {e}", frontdesk_store::mask_url(&config.database_url)))?;
+        .map_err(|e| {
+            format!(
+                "cannot open database {}: {e}",
+                frontdesk_store::mask_url(&config.database_url)
+            )
+        })?;
     store
         .ensure_location("main", "Main clinic", &config.time_zone)
         .await
@@ -152,29 +174,44 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     tracing::info!(%addr, backend = store.backend(), "Frontdesk is ready");
     println!("Frontdesk listening on http://{addr}");
     let state = AppState::new(store, Arc::new(SystemClock), config.server_config());
-    frontdesk_server::serve(listener, state).await.map_err(|e| e.to_string())?;
+    frontdesk_server::serve(listener, state)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn valid_username(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> {
     match command {
-        UserCommand::Add { name, role, password_stdin } => {
+        UserCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
             if !valid_username(&name) {
-                return Err(format!("username {name:?}: use letters, digits, dots, dashes and underscores (at most 64)"));
+                return Err(format!(
+                    "username {name:?}: use letters, digits, dots, dashes and underscores (at most 64)"
+                ));
             }
             let role: Role = role.parse().map_err(|e| format!("{e}"))?;
             if !password_stdin {
                 return Err("give the password on standard input with --password-stdin".into());
             }
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
-            let password = password.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&password);
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            let password = password
+                .strip_suffix('\n')
+                .map(|p| p.strip_suffix('\r').unwrap_or(p))
+                .unwrap_or(&password);
             fields::new_password(password).map_err(|e| format!("password: {e}"))?;
             let hash = frontdesk_server::auth::hash_password(password)?;
             let store = open_store(&config).await?;
@@ -183,7 +220,12 @@ async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> 
                 .await
                 .map_err(|e| e.to_string())?;
             store
-                .audit(&Actor::system(), "user.add", &format!("user:{}", user.username), chrono::Utc::now())
+                .audit(
+                    &Actor::system(),
+                    "user.add",
+                    &format!("user:{}", user.username),
+                    chrono::Utc::now(),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {} ({})", user.username, user.role.label());
@@ -192,14 +234,23 @@ async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> 
         UserCommand::List => {
             let store = open_store(&config).await?;
             for u in store.users().await.map_err(|e| e.to_string())? {
-                println!("{}\t{}{}", u.username, u.role, if u.disabled { "\t(disabled)" } else { "" });
+                println!(
+                    "{}\t{}{}",
+                    u.username,
+                    u.role,
+                    if u.disabled { "\t(disabled)" } else { "" }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-async fn import_appointments(config: Config, file: PathBuf, skip_bad_rows: bool) -> Result<ExitCode, String> {
+async fn import_appointments(
+    config: Config,
+    file: PathBuf,
+    skip_bad_rows: bool,
+) -> Result<ExitCode, String> {
     let text = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let store = open_store(&config).await?;
     let locations = store.locations().await.map_err(|e| e.to_string())?;
@@ -207,17 +258,22 @@ async fn import_appointments(config: Config, file: PathBuf, skip_bad_rows: bool)
     let main_zone = zone_of("main").unwrap_or(chrono_tz::UTC);
     let today = chrono::Utc::now().with_timezone(&main_zone).date_naive();
     // Count lines for the progress bar; it only shows on a terminal.
-    let total = text.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64;
+    let total = text
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1) as u64;
     let bar = indicatif::ProgressBar::new(total);
     if total < 2000 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let parsed = frontdesk_domain::appointment::parse_appointments_csv(&text, &zone_of, today, &mut |n| {
-        if n % 256 == 0 {
-            bar.set_position(n)
-        }
-    })
-    .map_err(|e| format!("{}: {e}", file.display()))?;
+    let parsed =
+        frontdesk_domain::appointment::parse_appointments_csv(&text, &zone_of, today, &mut |n| {
+            if n % 256 == 0 {
+                bar.set_position(n)
+            }
+        })
+        .map_err(|e| format!("{}: {e}", file.display()))?;
     bar.finish_and_clear();
     for bad in &parsed.bad_rows {
         eprintln!("{}: {bad}", file.display());

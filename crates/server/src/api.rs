@@ -3,10 +3,10 @@
 //! The actions here (check in, acknowledge, move) are also what the HTML forms
 //! call, so a rule is applied the same way whichever door a request comes in by.
 
+use crate::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::events::LiveEvent;
-use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -16,11 +16,11 @@ use axum::{Json, Router};
 use chrono::SecondsFormat;
 use frontdesk_domain::duration::{format_duration, parse_duration};
 use frontdesk_domain::patient::{Arrival, ArrivalInput};
-use frontdesk_domain::{fields, AckPolicy, FieldErrors, Role, Timestamp, VisitState};
+use frontdesk_domain::{AckPolicy, FieldErrors, Role, Timestamp, VisitState, fields};
 use frontdesk_store::{Actor, NewVisit, Provider, StoreError, Visit};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/visits/{id}/transitions", post(transition))
         .route("/lobby", get(lobby))
         .route("/providers", get(providers).post(add_provider))
-        .route("/settings/acknowledgement", get(ack_settings).put(save_ack_settings))
+        .route(
+            "/settings/acknowledgement",
+            get(ack_settings).put(save_ack_settings),
+        )
         .fallback(|| async { ApiError::NotFound })
 }
 
@@ -61,23 +64,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if !value.is_object() {
             return Err(ApiError::BadRequest("Expected a JSON object".into()));
         }
-        serde_path_to_error::deserialize(value).map(ApiJson).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path.is_empty() || path == "." { "body".to_string() } else { path };
-            let inner = e.into_inner().to_string();
-            let message = if inner.contains("invalid type") {
-                "Wrong kind of value (expected text)".to_string()
-            } else {
-                inner
-            };
-            ApiError::field(&field, &message)
-        })
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path.is_empty() || path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                let inner = e.into_inner().to_string();
+                let message = if inner.contains("invalid type") {
+                    "Wrong kind of value (expected text)".to_string()
+                } else {
+                    inner
+                };
+                ApiError::field(&field, &message)
+            })
     }
 }
 
 /// A visit id from the path; anything that is not one is simply not found.
 fn visit_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(ApiError::NotFound)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ApiError::NotFound)
 }
 
 /// The API's view of a visit, with its acknowledgement clock evaluated now.
@@ -116,7 +128,10 @@ struct Login {
     password: String,
 }
 
-async fn create_session(State(state): State<AppState>, ApiJson(login): ApiJson<Login>) -> Result<Json<Value>, ApiError> {
+async fn create_session(
+    State(state): State<AppState>,
+    ApiJson(login): ApiJson<Login>,
+) -> Result<Json<Value>, ApiError> {
     let mut missing = FieldErrors::new();
     if login.username.trim().is_empty() {
         missing.add("username", fields::REQUIRED);
@@ -147,7 +162,11 @@ async fn end_session(State(state): State<AppState>, staff: Staff) -> Result<Stat
 // --- visits ---
 
 /// Check a patient in: a walk-in, or today's appointment when `appointment_id` is given.
-pub async fn do_check_in(state: &AppState, input: &ArrivalInput, actor: &Actor) -> Result<Visit, ApiError> {
+pub async fn do_check_in(
+    state: &AppState,
+    input: &ArrivalInput,
+    actor: &Actor,
+) -> Result<Visit, ApiError> {
     let now = state.now();
     let location_id = input
         .location
@@ -161,7 +180,14 @@ pub async fn do_check_in(state: &AppState, input: &ArrivalInput, actor: &Actor) 
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let today = now.with_timezone(&location.as_ref().map(|l| l.zone()).unwrap_or(chrono_tz::UTC)).date_naive();
+    let today = now
+        .with_timezone(
+            &location
+                .as_ref()
+                .map(|l| l.zone())
+                .unwrap_or(chrono_tz::UTC),
+        )
+        .date_naive();
     let arrival = Arrival::parse(input, today);
     let arrival = match (arrival, &location) {
         (Ok(a), Some(_)) => a,
@@ -174,9 +200,16 @@ pub async fn do_check_in(state: &AppState, input: &ArrivalInput, actor: &Actor) 
         }
     };
     let visit = match &arrival.appointment_id {
-        Some(appointment) => match state.store.check_in_appointment(&location_id, appointment, actor, now).await {
+        Some(appointment) => match state
+            .store
+            .check_in_appointment(&location_id, appointment, actor, now)
+            .await
+        {
             Err(StoreError::NotFound) => {
-                return Err(ApiError::field("appointment_id", "No appointment with this id at this location"));
+                return Err(ApiError::field(
+                    "appointment_id",
+                    "No appointment with this id at this location",
+                ));
             }
             other => other?,
         },
@@ -203,10 +236,18 @@ pub async fn do_acknowledge(state: &AppState, id: i64, actor: &Actor) -> Result<
     Ok(visit)
 }
 
-pub async fn do_transition(state: &AppState, id: i64, to: &str, actor: &Actor) -> Result<Visit, ApiError> {
+pub async fn do_transition(
+    state: &AppState,
+    id: i64,
+    to: &str,
+    actor: &Actor,
+) -> Result<Visit, ApiError> {
     let to: VisitState = to.trim().parse().map_err(|_| {
         let names: Vec<&str> = VisitState::ALL.iter().map(|s| s.as_str()).collect();
-        ApiError::field("to", &format!("Unknown state; use one of {}", names.join(", ")))
+        ApiError::field(
+            "to",
+            &format!("Unknown state; use one of {}", names.join(", ")),
+        )
     })?;
     let now = state.now();
     let before = state.store.transition(id, to, actor, now).await?;
@@ -223,10 +264,17 @@ async fn check_in(
 ) -> Result<impl IntoResponse, ApiError> {
     let visit = do_check_in(&state, &input, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
-    Ok((StatusCode::CREATED, Json(visit_json(&visit, &policy, state.now()))))
+    Ok((
+        StatusCode::CREATED,
+        Json(visit_json(&visit, &policy, state.now())),
+    ))
 }
 
-async fn visit(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn visit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let id = visit_id(&id)?;
     let now = state.now();
     let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
@@ -247,10 +295,17 @@ async fn visit(State(state): State<AppState>, staff: Staff, Path(id): Path<Strin
     Ok(Json(body))
 }
 
-async fn acknowledge(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+async fn acknowledge(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     let visit = do_acknowledge(&state, visit_id(&id)?, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
-    Ok((StatusCode::CREATED, Json(visit_json(&visit, &policy, state.now()))))
+    Ok((
+        StatusCode::CREATED,
+        Json(visit_json(&visit, &policy, state.now())),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -282,16 +337,25 @@ pub struct LocationQuery {
 
 impl LocationQuery {
     pub fn id(&self) -> &str {
-        self.location.as_deref().filter(|l| !l.is_empty()).unwrap_or("main")
+        self.location
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .unwrap_or("main")
     }
 }
 
-async fn lobby(State(state): State<AppState>, staff: Staff, Query(q): Query<LocationQuery>) -> Result<Json<Value>, ApiError> {
+async fn lobby(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<LocationQuery>,
+) -> Result<Json<Value>, ApiError> {
     let now = state.now();
     let policy = state.ack_policy(q.id()).await?;
     let visits = state.store.lobby(q.id(), Some(&staff.actor()), now).await?;
     let list: Vec<Value> = visits.iter().map(|v| visit_json(v, &policy, now)).collect();
-    Ok(Json(json!({"location": q.id(), "now": time(now), "visits": list})))
+    Ok(Json(
+        json!({"location": q.id(), "now": time(now), "visits": list}),
+    ))
 }
 
 // --- providers and settings ---
@@ -331,8 +395,19 @@ async fn add_provider(
         location,
     })?;
     state.store.upsert_provider(&provider).await?;
-    state.store.audit(&staff.actor(), "provider.save", &format!("provider:{}", provider.id), state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": provider.id, "name": provider.name, "location": provider.location}))))
+    state
+        .store
+        .audit(
+            &staff.actor(),
+            "provider.save",
+            &format!("provider:{}", provider.id),
+            state.now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": provider.id, "name": provider.name, "location": provider.location})),
+    ))
 }
 
 fn policy_json(stored: &AckPolicy, state: &AppState) -> Value {
@@ -355,7 +430,11 @@ fn policy_json(stored: &AckPolicy, state: &AppState) -> Value {
     })
 }
 
-async fn ack_settings(State(state): State<AppState>, staff: Staff, Query(q): Query<LocationQuery>) -> Result<Json<Value>, ApiError> {
+async fn ack_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<LocationQuery>,
+) -> Result<Json<Value>, ApiError> {
     staff.require(Role::can_change_settings)?;
     let location = state.store.location(q.id()).await?;
     Ok(Json(policy_json(&location.ack_policy, &state)))
@@ -400,7 +479,10 @@ async fn save_ack_settings(
 ) -> Result<Json<Value>, ApiError> {
     staff.require(Role::can_change_settings)?;
     let policy = parse_ack_settings(&input)?;
-    state.store.save_ack_policy(q.id(), policy, &staff.actor(), state.now()).await?;
+    state
+        .store
+        .save_ack_policy(q.id(), policy, &staff.actor(), state.now())
+        .await?;
     Ok(Json(policy_json(&policy, &state)))
 }
 

@@ -2,14 +2,14 @@
 //! found by a random token (a cookie for pages, a bearer token for the API),
 //! CSRF tokens for forms, idle and absolute timeouts, and a login rate limit.
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use frontdesk_domain::{Role, Timestamp};
@@ -33,7 +33,9 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -59,7 +61,10 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Start a session for a user who just proved who they are. Returns the token.
-pub async fn start_session(state: &AppState, user: &StaffUser) -> Result<(String, String), ApiError> {
+pub async fn start_session(
+    state: &AppState,
+    user: &StaffUser,
+) -> Result<(String, String), ApiError> {
     let token = random_token();
     let csrf = random_token();
     let now = state.now();
@@ -77,7 +82,11 @@ pub async fn start_session(state: &AppState, user: &StaffUser) -> Result<(String
 }
 
 /// Check a username and password, with the rate limit. `Ok(None)` means wrong.
-pub async fn check_login(state: &AppState, username: &str, password: &str) -> Result<Option<StaffUser>, ApiError> {
+pub async fn check_login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<StaffUser>, ApiError> {
     let key = username.trim().to_lowercase();
     if !state.login_limiter.allowed(&key, state.now()) {
         tracing::warn!(user = %crate::log_safe(&key), "login refused: too many failed attempts");
@@ -133,7 +142,10 @@ impl LoginLimiter {
     pub fn failed(&self, key: &str, now: Timestamp) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 10_000 {
-            map.retain(|_, l| l.iter().any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN)));
+            map.retain(|_, l| {
+                l.iter()
+                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
+            });
         }
         let list = map.entry(key.to_string()).or_default();
         Self::recent(list, now);
@@ -174,7 +186,11 @@ impl Staff {
     }
 
     pub fn require(&self, allowed: fn(Role) -> bool) -> Result<(), ApiError> {
-        if allowed(self.user.role) { Ok(()) } else { Err(ApiError::Forbidden) }
+        if allowed(self.user.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 
     /// Constant-time comparison of a submitted CSRF token.
@@ -190,7 +206,10 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim);
     let (token, via_cookie) = match bearer {
         Some(t) => (t, false),
@@ -204,7 +223,11 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
     }
     let hash = token_hash(token);
     let now = state.now();
-    let Some(session) = state.store.live_session(&hash, now, now - state.config.idle_timeout).await? else {
+    let Some(session) = state
+        .store
+        .live_session(&hash, now, now - state.config.idle_timeout)
+        .await?
+    else {
         return Ok(None);
     };
     // Record activity, but not on every request: half a minute's precision is
@@ -225,12 +248,21 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let staff = find_session(parts, state).await?.ok_or(ApiError::Unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = find_session(parts, state)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         // A browser's cookie rides along on any request, so a change made with
         // it must also carry the CSRF token in a header.
         if staff.via_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !staff.csrf_ok(sent) {
                 return Err(ApiError::Forbidden);
             }
@@ -246,19 +278,34 @@ pub struct ToLogin(String);
 
 impl IntoResponse for ToLogin {
     fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", crate::pages::url_encode(&self.0))).into_response()
+        Redirect::to(&format!(
+            "/login?next={}",
+            crate::pages::url_encode(&self.0)
+        ))
+        .into_response()
     }
 }
 
 impl FromRequestParts<AppState> for PageStaff {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match find_session(parts, state).await {
             Ok(Some(staff)) => Ok(PageStaff(staff)),
             Ok(None) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let next = if parts.method == Method::GET { next } else { "/board" };
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next = if parts.method == Method::GET {
+                    next
+                } else {
+                    "/board"
+                };
                 Err(ToLogin(next.to_string()).into_response())
             }
             Err(e) => Err(crate::pages::error_page(e)),
@@ -269,7 +316,9 @@ impl FromRequestParts<AppState> for PageStaff {
 /// The `Set-Cookie` value for a session.
 pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+    )
 }
 
 #[cfg(test)]

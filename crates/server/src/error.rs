@@ -95,7 +95,8 @@ impl IntoResponse for ApiError {
             ApiError::InvalidFields(f) => f.0.clone(),
             _ => BTreeMap::new(),
         };
-        let body = json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
+        let body =
+            json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
         (self.status(), axum::Json(body)).into_response()
     }
 }

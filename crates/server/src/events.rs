@@ -3,18 +3,18 @@
 //! running acknowledgement clock on the server and raises `ack_overdue` and
 //! `ack_escalated` alerts.
 
-use crate::auth::Staff;
 use crate::AppState;
+use crate::auth::Staff;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use frontdesk_domain::{AckStatus, Timestamp};
 use frontdesk_store::Visit;
 use futures_util::stream::Stream;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::convert::Infallible;
-use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
 
 /// One thing that happened, as sent on the event stream.
 #[derive(Debug, Clone)]
@@ -62,7 +62,9 @@ pub async fn stream(
     let receiver = state.events.subscribe();
     let hello = tokio_stream::once(Ok(Event::default().event("ready").data("{}")));
     let events = BroadcastStream::new(receiver).filter_map(|item| match item {
-        Ok(e) => Some(Ok(Event::default().event(e.name).data(e.data().to_string()))),
+        Ok(e) => Some(Ok(Event::default()
+            .event(e.name)
+            .data(e.data().to_string()))),
         // A slow reader that fell behind just misses events; the page
         // refreshes its rows on the next one.
         Err(_) => None,
@@ -99,7 +101,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
         let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
         watch.seen.retain(|id, _| running.contains(id));
         for (v, clock) in updates {
-            let previous = watch.seen.get(&v.id).filter(|(started, _)| *started == clock.started_at).map(|(_, s)| *s);
+            let previous = watch
+                .seen
+                .get(&v.id)
+                .filter(|(started, _)| *started == clock.started_at)
+                .map(|(_, s)| *s);
             let mut alert = |name: &'static str, since: Timestamp| {
                 let minutes = (now - clock.due_at).num_minutes().max(0);
                 raised.push(LiveEvent {
@@ -115,10 +121,13 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
                     }),
                 });
             };
-            if clock.status >= AckStatus::Overdue && previous.is_none_or(|p| p < AckStatus::Overdue) {
+            if clock.status >= AckStatus::Overdue && previous.is_none_or(|p| p < AckStatus::Overdue)
+            {
                 alert("ack_overdue", clock.due_at);
             }
-            if clock.status == AckStatus::Escalated && previous.is_none_or(|p| p < AckStatus::Escalated) {
+            if clock.status == AckStatus::Escalated
+                && previous.is_none_or(|p| p < AckStatus::Escalated)
+            {
                 alert("ack_escalated", clock.escalates_at);
             }
             watch.seen.insert(v.id, (clock.started_at, clock.status));
@@ -126,9 +135,15 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     }
     for e in &raised {
         let detail = json!({"since": crate::api::time(e.at)}).to_string();
-        state.store.record_event(e.visit_id, e.name, &detail, now).await?;
+        state
+            .store
+            .record_event(e.visit_id, e.name, &detail, now)
+            .await?;
         if e.name == "ack_escalated" {
-            tracing::warn!(visit_id = e.visit_id, "acknowledgement escalated to managers");
+            tracing::warn!(
+                visit_id = e.visit_id,
+                "acknowledgement escalated to managers"
+            );
         }
         state.publish(e.clone());
     }

@@ -11,12 +11,12 @@ pub mod error;
 pub mod events;
 pub mod pages;
 
+use axum::Router;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use clock::Clock;
 use events::{ClockWatch, LiveEvent};
 use frontdesk_domain::{AckPolicy, Timestamp};
@@ -127,7 +127,10 @@ impl AppState {
     }
 
     /// The policy in force at a location: stored settings, then environment overrides.
-    pub async fn ack_policy(&self, location: &str) -> Result<AckPolicy, frontdesk_store::StoreError> {
+    pub async fn ack_policy(
+        &self,
+        location: &str,
+    ) -> Result<AckPolicy, frontdesk_store::StoreError> {
         let stored = self.store.location(location).await?.ack_policy;
         Ok(self.config.ack_override.apply(stored))
     }
@@ -174,8 +177,14 @@ async fn security_headers(request: Request, next: Next) -> Response {
         ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -186,7 +195,9 @@ async fn security_headers(request: Request, next: Next) -> Response {
 /// it. Returns when the server stops.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let watcher = tokio::spawn(events::watch_clocks(state.clone(), state.config.clock_tick));
-    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await;
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     watcher.abort();
     result
 }
@@ -197,7 +208,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -212,5 +224,8 @@ async fn shutdown_signal() {
 /// Usernames and other free text are written to logs with control characters
 /// escaped, so nobody can forge log lines.
 pub fn log_safe(text: &str) -> String {
-    text.chars().take(64).flat_map(char::escape_default).collect()
+    text.chars()
+        .take(64)
+        .flat_map(char::escape_default)
+        .collect()
 }

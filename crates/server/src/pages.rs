@@ -3,13 +3,13 @@
 //! live updates and alerts. Askama escapes every value, so a patient named
 //! `<script>` is shown as text.
 
+use crate::AppState;
 use crate::api::{self, LocationQuery};
 use crate::auth::{self, PageStaff, Staff};
 use crate::error::ApiError;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::patient::ArrivalInput;
 use frontdesk_domain::{AckPolicy, FieldErrors, Timestamp, VisitState};
@@ -26,7 +26,12 @@ pub struct Nav {
 
 impl Nav {
     fn anonymous() -> Nav {
-        Nav { username: None, role: String::new(), csrf: String::new(), is_manager: false }
+        Nav {
+            username: None,
+            role: String::new(),
+            csrf: String::new(),
+            is_manager: false,
+        }
     }
     fn of(staff: &Staff) -> Nav {
         Nav {
@@ -43,7 +48,11 @@ fn render(t: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side",
+            )
+                .into_response()
         }
     }
 }
@@ -68,7 +77,11 @@ pub fn error_page(e: ApiError) -> Response {
     if let ApiError::Internal(detail) = &e {
         tracing::error!(error = %detail, "page failed");
     }
-    let page = MessagePage { nav: Nav::anonymous(), heading: heading.into(), message: e.to_string() };
+    let page = MessagePage {
+        nav: Nav::anonymous(),
+        heading: heading.into(),
+        message: e.to_string(),
+    };
     (e.status(), render(&page)).into_response()
 }
 
@@ -79,7 +92,9 @@ pub async fn not_found() -> Response {
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -87,7 +102,11 @@ pub fn url_encode(s: &str) -> String {
 
 /// Only paths on this site are followed after login.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/board" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/board"
+    }
 }
 
 pub async fn home() -> Redirect {
@@ -113,11 +132,24 @@ pub struct NextQuery {
     next: String,
 }
 
-fn login_response(state: &AppState, status: StatusCode, error: Option<String>, next: &str, username: &str) -> Response {
+fn login_response(
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    next: &str,
+    username: &str,
+) -> Response {
     // Login CSRF: the form's token must match a cookie set with the form.
     let csrf = auth::random_token();
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}", auth::LOGIN_COOKIE);
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}",
+        auth::LOGIN_COOKIE
+    );
     let page = LoginPage {
         nav: Nav::anonymous(),
         error,
@@ -142,7 +174,11 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let cookie_csrf = headers
         .get_all(header::COOKIE)
         .iter()
@@ -153,20 +189,46 @@ pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, For
         .map(|(_, v)| v.to_string())
         .unwrap_or_default();
     if cookie_csrf.is_empty() || cookie_csrf != form.csrf {
-        return login_response(&state, StatusCode::FORBIDDEN, Some("The sign-in form expired; please try again.".into()), &form.next, &form.username);
+        return login_response(
+            &state,
+            StatusCode::FORBIDDEN,
+            Some("The sign-in form expired; please try again.".into()),
+            &form.next,
+            &form.username,
+        );
     }
     if form.username.trim().is_empty() || form.password.is_empty() {
-        return login_response(&state, StatusCode::UNPROCESSABLE_ENTITY, Some("Username and password are both required.".into()), &form.next, &form.username);
+        return login_response(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Username and password are both required.".into()),
+            &form.next,
+            &form.username,
+        );
     }
     match auth::check_login(&state, &form.username, &form.password).await {
         Ok(Some(user)) => match auth::start_session(&state, &user).await {
             Ok((token, _)) => {
-                let cookie = auth::session_cookie(&token, state.config.secure_cookies, state.config.session_lifetime.num_seconds());
-                ([(header::SET_COOKIE, cookie)], Redirect::to(safe_next(&form.next))).into_response()
+                let cookie = auth::session_cookie(
+                    &token,
+                    state.config.secure_cookies,
+                    state.config.session_lifetime.num_seconds(),
+                );
+                (
+                    [(header::SET_COOKIE, cookie)],
+                    Redirect::to(safe_next(&form.next)),
+                )
+                    .into_response()
             }
             Err(e) => error_page(e),
         },
-        Ok(None) => login_response(&state, StatusCode::UNAUTHORIZED, Some("Username or password is wrong.".into()), &form.next, &form.username),
+        Ok(None) => login_response(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Username or password is wrong.".into()),
+            &form.next,
+            &form.username,
+        ),
         Err(ApiError::TooManyRequests) => login_response(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -184,7 +246,11 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, PageStaff(staff): PageStaff, Form(form): Form<CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !staff.csrf_ok(&form.csrf) {
         return error_page(ApiError::Forbidden);
     }
@@ -239,11 +305,21 @@ fn minutes_text(d: chrono::Duration) -> String {
     }
 }
 
-pub fn row_view(v: &Visit, policy: &AckPolicy, zone: chrono_tz::Tz, now: Timestamp, providers: &[(String, String)]) -> RowView {
+pub fn row_view(
+    v: &Visit,
+    policy: &AckPolicy,
+    zone: chrono_tz::Tz,
+    now: Timestamp,
+    providers: &[(String, String)],
+) -> RowView {
     let hm = |t: Timestamp| t.with_timezone(&zone).format("%H:%M").to_string();
     let clock = policy.clock(v.ack_facts(), now);
     let provider = match &v.provider {
-        Some(id) => providers.iter().find(|(p, _)| p == id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.clone()),
+        Some(id) => providers
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.clone()),
         None => "Any".into(),
     };
     let acknowledged = match (v.last_acknowledged_at, &v.acknowledged_by) {
@@ -262,13 +338,21 @@ pub fn row_view(v: &Visit, policy: &AckPolicy, zone: chrono_tz::Tz, now: Timesta
         provider,
         state_label: v.state.label(),
         arrived: v.arrived_at.map(hm).unwrap_or_default(),
-        waited: v.arrived_at.map(|a| minutes_text(now - a)).unwrap_or_default(),
+        waited: v
+            .arrived_at
+            .map(|a| minutes_text(now - a))
+            .unwrap_or_default(),
         acknowledged,
         status: clock.map(|c| c.status.as_str()).unwrap_or("none"),
         status_label: clock.map(|c| c.status.label()).unwrap_or(""),
         clock_text,
         can_ack: v.state.is_present(),
-        moves: v.state.allowed_next().iter().map(|s| (s.as_str(), move_label(*s))).collect(),
+        moves: v
+            .state
+            .allowed_next()
+            .iter()
+            .map(|s| (s.as_str(), move_label(*s)))
+            .collect(),
     }
 }
 
@@ -315,16 +399,37 @@ pub struct ArrivalForm {
     location: String,
 }
 
-async fn board_response(state: &AppState, staff: &Staff, location: &str, form: ArrivalForm, errors: FieldErrors) -> Result<Response, ApiError> {
+async fn board_response(
+    state: &AppState,
+    staff: &Staff,
+    location: &str,
+    form: ArrivalForm,
+    errors: FieldErrors,
+) -> Result<Response, ApiError> {
     let now = state.now();
     let loc = state.store.location(location).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
     let zone = loc.zone();
-    let providers: Vec<(String, String)> = state.store.providers().await?.into_iter().map(|p| (p.id, p.name)).collect();
-    let visits = state.store.lobby(location, Some(&staff.actor()), now).await?;
-    let rows = visits.iter().map(|v| row_view(v, &policy, zone, now, &providers)).collect();
+    let providers: Vec<(String, String)> = state
+        .store
+        .providers()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let visits = state
+        .store
+        .lobby(location, Some(&staff.actor()), now)
+        .await?;
+    let rows = visits
+        .iter()
+        .map(|v| row_view(v, &policy, zone, now, &providers))
+        .collect();
     let local = now.with_timezone(&zone);
-    let day_start = local.date_naive().and_hms_opt(0, 0, 0).and_then(|d| d.and_local_timezone(zone).earliest());
+    let day_start = local
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|d| d.and_local_timezone(zone).earliest());
     let expected = match day_start {
         Some(start) => {
             let start = start.with_timezone(&chrono::Utc);
@@ -335,7 +440,10 @@ async fn board_response(state: &AppState, staff: &Staff, location: &str, form: A
                 .iter()
                 .map(|v| ExpectedView {
                     id: v.id,
-                    time: v.scheduled_at.map(|t| t.with_timezone(&zone).format("%H:%M").to_string()).unwrap_or_default(),
+                    time: v
+                        .scheduled_at
+                        .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
+                        .unwrap_or_default(),
                     name: v.full_name(),
                     provider: v.provider.clone().unwrap_or_default(),
                 })
@@ -345,7 +453,11 @@ async fn board_response(state: &AppState, staff: &Staff, location: &str, form: A
     };
     // Refresh often enough that the clock column stays honest at the clock's speed.
     let refresh_ms = ((15_000.0 / state.clock.speed().max(1.0)) as u64).clamp(1_000, 15_000);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = BoardPage {
         nav: Nav::of(staff),
         location: loc.id.clone(),
@@ -364,19 +476,35 @@ async fn board_response(state: &AppState, staff: &Staff, location: &str, form: A
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn board(State(state): State<AppState>, PageStaff(staff): PageStaff, Query(q): Query<LocationQuery>) -> Response {
-    board_response(&state, &staff, q.id(), ArrivalForm::default(), FieldErrors::new())
-        .await
-        .unwrap_or_else(error_page)
+pub async fn board(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Query(q): Query<LocationQuery>,
+) -> Response {
+    board_response(
+        &state,
+        &staff,
+        q.id(),
+        ArrivalForm::default(),
+        FieldErrors::new(),
+    )
+    .await
+    .unwrap_or_else(error_page)
 }
 
 /// The board's rows alone, fetched by the page's script when something changes.
 /// Audited at most once a minute per session: it is a live push, not a new read.
-pub async fn board_rows(State(state): State<AppState>, staff: Staff, Query(q): Query<LocationQuery>) -> Result<Response, ApiError> {
+pub async fn board_rows(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<LocationQuery>,
+) -> Result<Response, ApiError> {
     let now = state.now();
     let audit_now = {
         let mut seen = state.live_audit.lock().unwrap_or_else(|p| p.into_inner());
-        let due = seen.get(&staff.token_hash).is_none_or(|t| now - *t >= chrono::Duration::minutes(1));
+        let due = seen
+            .get(&staff.token_hash)
+            .is_none_or(|t| now - *t >= chrono::Duration::minutes(1));
         if due {
             if seen.len() > 10_000 {
                 seen.clear();
@@ -387,18 +515,41 @@ pub async fn board_rows(State(state): State<AppState>, staff: Staff, Query(q): Q
     };
     let loc = state.store.location(q.id()).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
-    let providers: Vec<(String, String)> = state.store.providers().await?.into_iter().map(|p| (p.id, p.name)).collect();
+    let providers: Vec<(String, String)> = state
+        .store
+        .providers()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let actor = staff.actor();
-    let visits = state.store.lobby(q.id(), audit_now.then_some(&actor), now).await?;
-    let rows = visits.iter().map(|v| row_view(v, &policy, loc.zone(), now, &providers)).collect();
-    Ok(render(&BoardRows { rows, csrf: staff.csrf_token.clone() }))
+    let visits = state
+        .store
+        .lobby(q.id(), audit_now.then_some(&actor), now)
+        .await?;
+    let rows = visits
+        .iter()
+        .map(|v| row_view(v, &policy, loc.zone(), now, &providers))
+        .collect();
+    Ok(render(&BoardRows {
+        rows,
+        csrf: staff.csrf_token.clone(),
+    }))
 }
 
-pub async fn check_in_submit(State(state): State<AppState>, PageStaff(staff): PageStaff, Form(form): Form<ArrivalForm>) -> Response {
+pub async fn check_in_submit(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<ArrivalForm>,
+) -> Response {
     if !staff.csrf_ok(&form.csrf) {
         return error_page(ApiError::Forbidden);
     }
-    let location = if form.location.is_empty() { "main".to_string() } else { form.location.clone() };
+    let location = if form.location.is_empty() {
+        "main".to_string()
+    } else {
+        form.location.clone()
+    };
     let input = ArrivalInput {
         given_name: form.given_name.clone(),
         family_name: form.family_name.clone(),
@@ -408,10 +559,14 @@ pub async fn check_in_submit(State(state): State<AppState>, PageStaff(staff): Pa
         ..Default::default()
     };
     match api::do_check_in(&state, &input, &staff.actor()).await {
-        Ok(_) => Redirect::to(&format!("/board?location={}", url_encode(&location))).into_response(),
-        Err(ApiError::InvalidFields(errors)) => board_response(&state, &staff, &location, form, errors)
-            .await
-            .unwrap_or_else(error_page),
+        Ok(_) => {
+            Redirect::to(&format!("/board?location={}", url_encode(&location))).into_response()
+        }
+        Err(ApiError::InvalidFields(errors)) => {
+            board_response(&state, &staff, &location, form, errors)
+                .await
+                .unwrap_or_else(error_page)
+        }
         Err(e) => error_page(e),
     }
 }
@@ -429,7 +584,11 @@ fn after_action(id: i64, back: &str, location: &str) -> Response {
     if back == "visit" {
         Redirect::to(&format!("/visits/{id}")).into_response()
     } else {
-        Redirect::to(&format!("/board?location={}#visit-{id}", url_encode(location))).into_response()
+        Redirect::to(&format!(
+            "/board?location={}#visit-{id}",
+            url_encode(location)
+        ))
+        .into_response()
     }
 }
 
@@ -442,7 +601,9 @@ pub async fn acknowledge_submit(
     if !staff.csrf_ok(&form.csrf) {
         return error_page(ApiError::Forbidden);
     }
-    let Ok(id) = id.parse::<i64>() else { return error_page(ApiError::NotFound) };
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(ApiError::NotFound);
+    };
     match api::do_acknowledge(&state, id, &staff.actor()).await {
         Ok(v) => after_action(id, &form.back, &v.location),
         Err(e) => error_page(e),
@@ -458,7 +619,9 @@ pub async fn transition_submit(
     if !staff.csrf_ok(&form.csrf) {
         return error_page(ApiError::Forbidden);
     }
-    let Ok(id) = id.parse::<i64>() else { return error_page(ApiError::NotFound) };
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(ApiError::NotFound);
+    };
     match api::do_transition(&state, id, &form.to, &staff.actor()).await {
         Ok(v) => after_action(id, &form.back, &v.location),
         Err(e) => error_page(e),
@@ -478,19 +641,34 @@ struct VisitPage {
     timeline: Vec<(String, String)>,
 }
 
-pub async fn visit_page(State(state): State<AppState>, PageStaff(staff): PageStaff, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return error_page(ApiError::NotFound) };
+pub async fn visit_page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(ApiError::NotFound);
+    };
     let result: Result<Response, ApiError> = async {
         let now = state.now();
         let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
         let loc = state.store.location(&visit.location).await?;
         let zone = loc.zone();
         let policy = state.config.ack_override.apply(loc.ack_policy);
-        let providers: Vec<(String, String)> = state.store.providers().await?.into_iter().map(|p| (p.id, p.name)).collect();
+        let providers: Vec<(String, String)> = state
+            .store
+            .providers()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
         let page = VisitPage {
             nav: Nav::of(&staff),
             row: row_view(&visit, &policy, zone, now, &providers),
-            dob: visit.date_of_birth.map(|d| d.to_string()).unwrap_or_else(|| "Not given".into()),
+            dob: visit
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "Not given".into()),
             scheduled: visit
                 .scheduled_at
                 .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
@@ -498,7 +676,12 @@ pub async fn visit_page(State(state): State<AppState>, PageStaff(staff): PageSta
             error: None,
             timeline: timeline
                 .iter()
-                .map(|e| (e.at.with_timezone(&zone).format("%H:%M:%S").to_string(), e.describe()))
+                .map(|e| {
+                    (
+                        e.at.with_timezone(&zone).format("%H:%M:%S").to_string(),
+                        e.describe(),
+                    )
+                })
                 .collect(),
         };
         Ok(render(&page))
@@ -536,14 +719,20 @@ pub async fn audit_page(State(state): State<AppState>, PageStaff(staff): PageSta
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
         include_str!("../static/app.css"),
     )
 }
 
 pub async fn board_script() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
         include_str!("../static/board.js"),
     )
 }

@@ -21,14 +21,34 @@ async fn health_is_public() {
 #[tokio::test]
 async fn sign_in_errors_are_clear() {
     let app = spawn_app().await;
-    let (status, body) = app.post("/api/v1/sessions", None, json!({"username": "desk", "password": "wrong password!"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "desk", "password": "wrong password!"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), "unauthenticated");
-    let (status, body) = app.post("/api/v1/sessions", None, json!({"username": "", "password": ""})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "", "password": ""}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["fields"]["username"], "Required field missing");
-    assert_eq!(body["error"]["fields"]["password"], "Required field missing");
-    let (status, body) = app.post_raw("/api/v1/sessions", None, "{not json".into()).await;
+    assert_eq!(
+        body["error"]["fields"]["username"],
+        "Required field missing"
+    );
+    assert_eq!(
+        body["error"]["fields"]["password"],
+        "Required field missing"
+    );
+    let (status, body) = app
+        .post_raw("/api/v1/sessions", None, "{not json".into())
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "bad_request");
 }
@@ -37,28 +57,57 @@ async fn sign_in_errors_are_clear() {
 async fn repeated_wrong_passwords_are_rate_limited() {
     let app = spawn_app().await;
     for _ in 0..5 {
-        let (status, _) = app.post("/api/v1/sessions", None, json!({"username": "desk", "password": "not the password"})).await;
+        let (status, _) = app
+            .post(
+                "/api/v1/sessions",
+                None,
+                json!({"username": "desk", "password": "not the password"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = app.post("/api/v1/sessions", None, json!({"username": "desk", "password": PASSWORD})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "desk", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(error_code(&body), "too_many_requests");
     app.clock.advance(Duration::minutes(16));
-    let (status, _) = app.post("/api/v1/sessions", None, json!({"username": "desk", "password": PASSWORD})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "desk", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn everything_else_needs_a_valid_token() {
     let app = spawn_app().await;
-    for path in ["/api/v1/lobby", "/api/v1/visits/1", "/api/v1/events", "/api/v1/providers"] {
+    for path in [
+        "/api/v1/lobby",
+        "/api/v1/visits/1",
+        "/api/v1/events",
+        "/api/v1/providers",
+    ] {
         let (status, body) = app.get(path, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(error_code(&body), "unauthenticated");
         let (status, _) = app.get(path, Some("made-up-token")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
-    let (status, _) = app.post("/api/v1/visits", None, json!({"given_name": "Ana", "family_name": "M"})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/visits",
+            None,
+            json!({"given_name": "Ana", "family_name": "M"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -67,16 +116,36 @@ async fn sessions_end_when_idle_and_on_sign_out() {
     let app = spawn_app().await;
     let token = app.token("desk").await;
     app.clock.advance(Duration::minutes(14));
-    assert_eq!(app.get("/api/v1/lobby", Some(&token)).await.0, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/lobby", Some(&token)).await.0,
+        StatusCode::OK
+    );
     app.clock.advance(Duration::minutes(14));
-    assert_eq!(app.get("/api/v1/lobby", Some(&token)).await.0, StatusCode::OK, "activity keeps the session");
+    assert_eq!(
+        app.get("/api/v1/lobby", Some(&token)).await.0,
+        StatusCode::OK,
+        "activity keeps the session"
+    );
     app.clock.advance(Duration::minutes(16));
-    assert_eq!(app.get("/api/v1/lobby", Some(&token)).await.0, StatusCode::UNAUTHORIZED, "idle logoff");
+    assert_eq!(
+        app.get("/api/v1/lobby", Some(&token)).await.0,
+        StatusCode::UNAUTHORIZED,
+        "idle logoff"
+    );
 
     let token = app.token("desk").await;
-    let resp = app.client.delete(format!("{}/api/v1/sessions", app.url)).bearer_auth(&token).send().await.unwrap();
+    let resp = app
+        .client
+        .delete(format!("{}/api/v1/sessions", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/lobby", Some(&token)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/lobby", Some(&token)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -98,7 +167,13 @@ async fn an_arrival_runs_the_acknowledgement_clock() {
     app.clock.advance(Duration::minutes(5));
     assert_eq!(app.lobby(&token).await[0]["ack_status"], "escalated");
 
-    let (status, acked) = app.post(&format!("/api/v1/visits/{id}/acknowledgements"), Some(&token), json!({})).await;
+    let (status, acked) = app
+        .post(
+            &format!("/api/v1/visits/{id}/acknowledgements"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{acked}");
     assert_eq!(acked["acknowledged_by"], "desk");
     assert_eq!(acked["last_acknowledged_at"], "2026-03-05T14:07:00Z");
@@ -108,7 +183,13 @@ async fn an_arrival_runs_the_acknowledgement_clock() {
     assert_eq!(lobby[0]["acknowledged_by"], "desk");
 
     // With the provider, no clock runs.
-    let (status, moved) = app.post(&format!("/api/v1/visits/{id}/transitions"), Some(&token), json!({"to": "with_provider"})).await;
+    let (status, moved) = app
+        .post(
+            &format!("/api/v1/visits/{id}/transitions"),
+            Some(&token),
+            json!({"to": "with_provider"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["ack_status"], serde_json::Value::Null);
     assert_eq!(moved["ack_due_at"], serde_json::Value::Null);
@@ -120,12 +201,21 @@ async fn transitions_follow_the_rules() {
     let token = app.token("doc").await;
     let id = app.check_in(&token, "Ana").await["id"].as_i64().unwrap();
     let path = format!("/api/v1/visits/{id}/transitions");
-    let (status, body) = app.post(&path, Some(&token), json!({"to": "checkout"})).await;
+    let (status, body) = app
+        .post(&path, Some(&token), json!({"to": "checkout"}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error_code(&body), "invalid_transition");
-    let (status, body) = app.post(&path, Some(&token), json!({"to": "teleported"})).await;
+    let (status, body) = app
+        .post(&path, Some(&token), json!({"to": "teleported"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["fields"]["to"].as_str().unwrap().starts_with("Unknown state"));
+    assert!(
+        body["error"]["fields"]["to"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unknown state")
+    );
     let (status, body) = app.post(&path, Some(&token), json!({"to": 5})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["fields"]["to"].is_string());
@@ -137,11 +227,31 @@ async fn transitions_follow_the_rules() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["state"], to);
     }
-    let (status, _) = app.post(&format!("/api/v1/visits/{id}/acknowledgements"), Some(&token), json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/visits/{id}/acknowledgements"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    let kinds: Vec<&str> = visit["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["arrived", "transitioned", "transitioned", "transitioned", "transitioned"]);
+    let kinds: Vec<&str> = visit["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "arrived",
+            "transitioned",
+            "transitioned",
+            "transitioned",
+            "transitioned"
+        ]
+    );
     assert!(app.lobby(&token).await.is_empty());
 }
 
@@ -164,20 +274,36 @@ async fn bad_check_ins_name_each_field_and_save_nothing() {
     assert_eq!(fields["email"], "Email address invalid");
 
     let (status, body) = app
-        .post("/api/v1/visits", Some(&token), json!({"given_name": "Ana", "family_name": "Moreno", "provider": "dr-who"}))
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": "Ana", "family_name": "Moreno", "provider": "dr-who"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"]["provider"], "Unknown provider");
     let (status, body) = app
-        .post("/api/v1/visits", Some(&token), json!({"given_name": "Ana", "family_name": "Moreno", "location": "mars"}))
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": "Ana", "family_name": "Moreno", "location": "mars"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"]["location"], "Unknown location");
-    let (status, body) = app.post("/api/v1/visits", Some(&token), json!({"given_name": ["Ana"], "family_name": "Moreno"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": ["Ana"], "family_name": "Moreno"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["given_name"].is_string(), "{body}");
     for raw in ["", "[]", "null", "{\"given_name\": \"Ana\"", "\u{0}"] {
-        let (status, body) = app.post_raw("/api/v1/visits", Some(&token), raw.to_string()).await;
+        let (status, body) = app
+            .post_raw("/api/v1/visits", Some(&token), raw.to_string())
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{raw:?}");
         assert_eq!(error_code(&body), "bad_request");
     }
@@ -188,12 +314,23 @@ async fn bad_check_ins_name_each_field_and_save_nothing() {
 async fn unknown_ids_are_not_found() {
     let app = spawn_app().await;
     let token = app.token("desk").await;
-    for path in ["/api/v1/visits/999", "/api/v1/visits/abc", "/api/v1/visits/-1", "/api/v1/nothing-here"] {
+    for path in [
+        "/api/v1/visits/999",
+        "/api/v1/visits/abc",
+        "/api/v1/visits/-1",
+        "/api/v1/nothing-here",
+    ] {
         let (status, body) = app.get(path, Some(&token)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(error_code(&body), "not_found");
     }
-    let (status, _) = app.post("/api/v1/visits/999/acknowledgements", Some(&token), json!({})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/visits/999/acknowledgements",
+            Some(&token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -219,18 +356,40 @@ async fn an_appointment_is_checked_in_by_its_id() {
     };
     app.state
         .store
-        .import_appointments(&[appointment], &frontdesk_store::Actor::system(), start_time())
+        .import_appointments(
+            &[appointment],
+            &frontdesk_store::Actor::system(),
+            start_time(),
+        )
         .await
         .unwrap();
-    let (status, body) = app.post("/api/v1/visits", Some(&token), json!({"appointment_id": "A-7"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"appointment_id": "A-7"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["state"], "waiting");
     assert_eq!(body["given_name"], "Bea");
     assert_eq!(body["provider"], "dr-lee");
-    let (status, body) = app.post("/api/v1/visits", Some(&token), json!({"appointment_id": "A-7"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"appointment_id": "A-7"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error_code(&body), "invalid_transition");
-    let (status, body) = app.post("/api/v1/visits", Some(&token), json!({"appointment_id": "A-404"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"appointment_id": "A-404"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["appointment_id"].is_string());
 }
@@ -241,25 +400,53 @@ async fn only_managers_change_settings() {
     let desk = app.token("desk").await;
     let boss = app.token("boss").await;
     let body = json!({"first_within": "90s", "recheck_every": "10m", "escalate_after": "3m"});
-    let (status, err) = app.put("/api/v1/settings/acknowledgement", &desk, body.clone()).await;
+    let (status, err) = app
+        .put("/api/v1/settings/acknowledgement", &desk, body.clone())
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&err), "forbidden");
-    let (status, saved) = app.put("/api/v1/settings/acknowledgement", &boss, body).await;
+    let (status, saved) = app
+        .put("/api/v1/settings/acknowledgement", &boss, body)
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["first_within"], "1m30s");
     let (status, err) = app
-        .put("/api/v1/settings/acknowledgement", &boss, json!({"first_within": "soon", "recheck_every": "", "escalate_after": "5m"}))
+        .put(
+            "/api/v1/settings/acknowledgement",
+            &boss,
+            json!({"first_within": "soon", "recheck_every": "", "escalate_after": "5m"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(err["error"]["fields"]["first_within"].as_str().unwrap().contains("90s"));
-    assert_eq!(err["error"]["fields"]["recheck_every"], "Required field missing");
+    assert!(
+        err["error"]["fields"]["first_within"]
+            .as_str()
+            .unwrap()
+            .contains("90s")
+    );
+    assert_eq!(
+        err["error"]["fields"]["recheck_every"],
+        "Required field missing"
+    );
 
     // The new policy applies to the next arrival.
     let visit = app.check_in(&desk, "Ana").await;
     assert_eq!(visit["ack_due_at"], "2026-03-05T14:01:30Z");
-    let (status, _) = app.post("/api/v1/providers", Some(&desk), json!({"id": "dr-new", "name": "Dr. New"})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/providers",
+            Some(&desk),
+            json!({"id": "dr-new", "name": "Dr. New"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.post("/api/v1/providers", Some(&boss), json!({"id": "dr-new", "name": "Dr. New"})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/providers",
+            Some(&boss),
+            json!({"id": "dr-new", "name": "Dr. New"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -270,12 +457,26 @@ async fn every_read_and_change_of_patient_data_is_audited() {
     let id = app.check_in(&token, "Ana").await["id"].as_i64().unwrap();
     app.lobby(&token).await;
     app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    app.post(&format!("/api/v1/visits/{id}/acknowledgements"), Some(&token), json!({})).await;
+    app.post(
+        &format!("/api/v1/visits/{id}/acknowledgements"),
+        Some(&token),
+        json!({}),
+    )
+    .await;
     let log = app.state.store.audit_log(50).await.unwrap();
-    let actions: Vec<(&str, &str)> = log.iter().rev().map(|e| (e.actor.as_str(), e.action.as_str())).collect();
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .rev()
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
     assert_eq!(
         actions,
-        [("desk", "visit.check_in"), ("desk", "lobby.read"), ("desk", "visit.read"), ("desk", "visit.acknowledge")]
+        [
+            ("desk", "visit.check_in"),
+            ("desk", "lobby.read"),
+            ("desk", "visit.read"),
+            ("desk", "visit.acknowledge")
+        ]
     );
 }
 
@@ -287,12 +488,22 @@ async fn read_events(resp: reqwest::Response, want: usize) -> Vec<(String, serde
     let mut events = Vec::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while events.len() < want {
-        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("events in time").unwrap_or_else(|| panic!("stream ended after {events:?} with {buf:?}")).unwrap();
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("events in time")
+            .unwrap_or_else(|| panic!("stream ended after {events:?} with {buf:?}"))
+            .unwrap();
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buf.find("\n\n") {
             let block: String = buf.drain(..end + 2).collect();
-            let name = block.lines().find_map(|l| l.strip_prefix("event:")).map(|s| s.trim().to_string());
-            let data = block.lines().find_map(|l| l.strip_prefix("data:")).map(|s| s.trim().to_string());
+            let name = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event:"))
+                .map(|s| s.trim().to_string());
+            let data = block
+                .lines()
+                .find_map(|l| l.strip_prefix("data:"))
+                .map(|s| s.trim().to_string());
             if let (Some(name), Some(data)) = (name, data)
                 && name != "ready"
             {
@@ -307,29 +518,71 @@ async fn read_events(resp: reqwest::Response, want: usize) -> Vec<(String, serde
 async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
     let app = spawn_app().await;
     let token = app.token("desk").await;
-    let resp = app.client.get(format!("{}/api/v1/events", app.url)).bearer_auth(&token).send().await.unwrap();
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/events", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let reader = tokio::spawn(read_events(resp, 6));
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 
     let id = app.check_in(&token, "Ana").await["id"].as_i64().unwrap();
     app.clock.advance(Duration::minutes(3));
-    let raised = frontdesk_server::events::check_clocks(&app.state).await.unwrap();
+    let raised = frontdesk_server::events::check_clocks(&app.state)
+        .await
+        .unwrap();
     assert_eq!(raised.len(), 1);
     // Checking again raises nothing new.
-    assert!(frontdesk_server::events::check_clocks(&app.state).await.unwrap().is_empty());
+    assert!(
+        frontdesk_server::events::check_clocks(&app.state)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     app.clock.advance(Duration::minutes(5));
-    frontdesk_server::events::check_clocks(&app.state).await.unwrap();
-    app.post(&format!("/api/v1/visits/{id}/acknowledgements"), Some(&token), json!({})).await;
-    app.post(&format!("/api/v1/visits/{id}/transitions"), Some(&token), json!({"to": "roomed"})).await;
+    frontdesk_server::events::check_clocks(&app.state)
+        .await
+        .unwrap();
+    app.post(
+        &format!("/api/v1/visits/{id}/acknowledgements"),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/visits/{id}/transitions"),
+        Some(&token),
+        json!({"to": "roomed"}),
+    )
+    .await;
     // After the acknowledgement the clock restarted; 16 minutes later it is overdue again.
     app.clock.advance(Duration::minutes(16));
-    frontdesk_server::events::check_clocks(&app.state).await.unwrap();
+    frontdesk_server::events::check_clocks(&app.state)
+        .await
+        .unwrap();
 
     let events = reader.await.unwrap();
     let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["arrived", "ack_overdue", "ack_escalated", "acknowledged", "transitioned", "ack_overdue"]);
+    assert_eq!(
+        names,
+        [
+            "arrived",
+            "ack_overdue",
+            "ack_escalated",
+            "acknowledged",
+            "transitioned",
+            "ack_overdue"
+        ]
+    );
     for (_, data) in &events {
         assert_eq!(data["visit_id"], id);
         assert!(data["at"].is_string());
@@ -339,21 +592,41 @@ async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
     // Sixteen quiet minutes signed the first session out.
     let token = app.token("desk").await;
     let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    let kinds: Vec<&str> = visit["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["arrived", "ack_overdue", "ack_escalated", "acknowledged", "transitioned", "ack_overdue"]);
+    let kinds: Vec<&str> = visit["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "arrived",
+            "ack_overdue",
+            "ack_escalated",
+            "acknowledged",
+            "transitioned",
+            "ack_overdue"
+        ]
+    );
 }
 
 #[tokio::test]
 async fn environment_overrides_win_over_stored_settings() {
     let config = frontdesk_server::ServerConfig {
-        ack_override: frontdesk_server::AckOverride { first_within: Some(Duration::seconds(30)), ..Default::default() },
+        ack_override: frontdesk_server::AckOverride {
+            first_within: Some(Duration::seconds(30)),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let app = spawn_app_with(config, false).await;
     let token = app.token("boss").await;
     let visit = app.check_in(&token, "Ana").await;
     assert_eq!(visit["ack_due_at"], "2026-03-05T14:00:30Z");
-    let (_, settings) = app.get("/api/v1/settings/acknowledgement", Some(&token)).await;
+    let (_, settings) = app
+        .get("/api/v1/settings/acknowledgement", Some(&token))
+        .await;
     assert_eq!(settings["first_within"], "30s");
     assert_eq!(settings["stored"]["first_within"], "2m");
     assert_eq!(settings["overridden_by_environment"]["first_within"], true);

@@ -83,12 +83,31 @@ pub struct DayPlan {
 }
 
 const GIVEN: [&str; 24] = [
-    "Ana", "Ben", "Chen", "Dalia", "Emeka", "Fatima", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Marta", "Noah",
-    "Olga", "Priya", "Quinn", "Rosa", "Samir", "Tess", "Uma", "Victor", "Wen", "Yusuf",
+    "Ana", "Ben", "Chen", "Dalia", "Emeka", "Fatima", "Grace", "Hiro", "Ines", "Jonas", "Kofi",
+    "Lena", "Marta", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Samir", "Tess", "Uma", "Victor",
+    "Wen", "Yusuf",
 ];
 const FAMILY: [&str; 20] = [
-    "Moreno", "Okafor", "Nguyen", "Schmidt", "Haddad", "Kowalski", "Tanaka", "Silva", "Novak", "Johansson", "Mensah",
-    "Rossi", "Patel", "Dubois", "Ivanova", "Garcia", "Murphy", "Cohen", "Ali", "Park",
+    "Moreno",
+    "Okafor",
+    "Nguyen",
+    "Schmidt",
+    "Haddad",
+    "Kowalski",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Johansson",
+    "Mensah",
+    "Rossi",
+    "Patel",
+    "Dubois",
+    "Ivanova",
+    "Garcia",
+    "Murphy",
+    "Cohen",
+    "Ali",
+    "Park",
 ];
 const VISIT_TYPES: [&str; 4] = ["follow-up", "new patient", "annual physical", "sick visit"];
 
@@ -107,7 +126,11 @@ pub fn visit_minutes(rng: &mut StdRng) -> f64 {
 /// Minutes early (positive) or late (negative) relative to the appointment:
 /// mostly 10–15 early, a long tail of late arrivals.
 pub fn arrival_offset_minutes(rng: &mut StdRng) -> f64 {
-    if rng.gen_bool(0.15) { -rng.gen_range(0.0..20.0) } else { (12.0 + 5.0 * normal(rng)).clamp(0.0, 35.0) }
+    if rng.gen_bool(0.15) {
+        -rng.gen_range(0.0..20.0)
+    } else {
+        (12.0 + 5.0 * normal(rng)).clamp(0.0, 35.0)
+    }
 }
 
 fn exponential(rng: &mut StdRng, mean: f64) -> f64 {
@@ -131,7 +154,12 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
             }
             next_id += 1;
             let idx = plan.patients.len();
-            plan.patients.push(patient(&mut rng, Some(provider.clone()), Some((format!("A-{next_id}"), scheduled)), cfg.slot_minutes));
+            plan.patients.push(patient(
+                &mut rng,
+                Some(provider.clone()),
+                Some((format!("A-{next_id}"), scheduled)),
+                cfg.slot_minutes,
+            ));
             if rng.gen_bool(cfg.no_show_rate) {
                 continue;
             }
@@ -161,7 +189,13 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
         let (k, earliest) = match &p.provider {
             Some(id) => {
                 let k = cfg.providers.iter().position(|x| x == id).unwrap_or(0);
-                (k, p.appointment.as_ref().map_or(arrived, |(_, s)| *s).max(arrived))
+                (
+                    k,
+                    p.appointment
+                        .as_ref()
+                        .map_or(arrived, |(_, s)| *s)
+                        .max(arrived),
+                )
             }
             None => {
                 let k = (0..free_at.len()).min_by_key(|&k| free_at[k]).unwrap_or(0);
@@ -172,7 +206,13 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
         let service = (visit_minutes(&mut rng) * 60.0) as i64;
         free_at[k] = seen + service;
         let roomed = (seen - rng.gen_range(180..480)).max(arrived + 60);
-        let mut push = |at: i64, action: Action| plan.steps.push(Step { at, patient: idx, action });
+        let mut push = |at: i64, action: Action| {
+            plan.steps.push(Step {
+                at,
+                patient: idx,
+                action,
+            })
+        };
         push(arrived, Action::Arrive);
         // First acknowledgement: usually within a minute, sometimes far too late.
         let first_ack = if rng.gen_bool(cfg.late_ack_share) {
@@ -204,12 +244,21 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
     plan
 }
 
-fn patient(rng: &mut StdRng, provider: Option<String>, appointment: Option<(String, i64)>, duration: u32) -> PlannedPatient {
+fn patient(
+    rng: &mut StdRng,
+    provider: Option<String>,
+    appointment: Option<(String, i64)>,
+    duration: u32,
+) -> PlannedPatient {
     let year = rng.gen_range(1940..2020);
     PlannedPatient {
         given_name: GIVEN[rng.gen_range(0..GIVEN.len())].to_string(),
         family_name: FAMILY[rng.gen_range(0..FAMILY.len())].to_string(),
-        date_of_birth: format!("{year}-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28)),
+        date_of_birth: format!(
+            "{year}-{:02}-{:02}",
+            rng.gen_range(1..=12),
+            rng.gen_range(1..=28)
+        ),
         provider,
         appointment,
         duration_min: duration,
@@ -227,7 +276,10 @@ mod tests {
         let b = plan_day(&DayConfig::default());
         assert_eq!(a.steps, b.steps);
         assert_eq!(a.patients, b.patients);
-        let c = plan_day(&DayConfig { seed: 2, ..DayConfig::default() });
+        let c = plan_day(&DayConfig {
+            seed: 2,
+            ..DayConfig::default()
+        });
         assert_ne!(a.steps, c.steps);
     }
 
@@ -249,19 +301,42 @@ mod tests {
                 }
             }
         }
-        assert!(state.iter().flatten().all(|s| s.is_final()), "everyone who came has left by the end");
+        assert!(
+            state.iter().flatten().all(|s| s.is_final()),
+            "everyone who came has left by the end"
+        );
     }
 
     #[test]
     fn a_day_has_no_shows_walk_ins_and_late_acknowledgements() {
         let plan = plan_day(&DayConfig::default());
-        let came: std::collections::HashSet<usize> =
-            plan.steps.iter().filter(|s| s.action == Action::Arrive).map(|s| s.patient).collect();
-        let booked = plan.patients.iter().filter(|p| p.appointment.is_some()).count();
-        let no_shows = plan.patients.iter().enumerate().filter(|(i, p)| p.appointment.is_some() && !came.contains(i)).count();
-        let walk_ins = plan.patients.iter().filter(|p| p.appointment.is_none()).count();
+        let came: std::collections::HashSet<usize> = plan
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Arrive)
+            .map(|s| s.patient)
+            .collect();
+        let booked = plan
+            .patients
+            .iter()
+            .filter(|p| p.appointment.is_some())
+            .count();
+        let no_shows = plan
+            .patients
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| p.appointment.is_some() && !came.contains(i))
+            .count();
+        let walk_ins = plan
+            .patients
+            .iter()
+            .filter(|p| p.appointment.is_none())
+            .count();
         assert!(booked > 40, "{booked}");
-        assert!(no_shows > 0 && no_shows < booked / 4, "{no_shows} of {booked}");
+        assert!(
+            no_shows > 0 && no_shows < booked / 4,
+            "{no_shows} of {booked}"
+        );
         assert!(walk_ins > 5, "{walk_ins}");
         // Some first acknowledgements come after the two-minute window.
         let late = plan
@@ -269,8 +344,14 @@ mod tests {
             .iter()
             .enumerate()
             .filter(|(i, _)| {
-                let arrive = plan.steps.iter().find(|s| s.patient == *i && s.action == Action::Arrive);
-                let ack = plan.steps.iter().find(|s| s.patient == *i && s.action == Action::Acknowledge);
+                let arrive = plan
+                    .steps
+                    .iter()
+                    .find(|s| s.patient == *i && s.action == Action::Arrive);
+                let ack = plan
+                    .steps
+                    .iter()
+                    .find(|s| s.patient == *i && s.action == Action::Acknowledge);
                 matches!((arrive, ack), (Some(a), Some(k)) if k.at - a.at > 120)
             })
             .count();

@@ -84,18 +84,35 @@ pub trait Store: Send + Sync {
     async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location>;
     async fn location(&self, id: &str) -> Result<Location>;
     async fn locations(&self) -> Result<Vec<Location>>;
-    async fn save_ack_policy(&self, location: &str, policy: AckPolicy, actor: &Actor, now: Timestamp) -> Result<()>;
+    async fn save_ack_policy(
+        &self,
+        location: &str,
+        policy: AckPolicy,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
     async fn upsert_provider(&self, provider: &Provider) -> Result<()>;
     async fn providers(&self) -> Result<Vec<Provider>>;
 
     // --- staff accounts and sessions ---
     /// Add a staff account; an existing username is a `Conflict`.
-    async fn create_user(&self, username: &str, role: Role, password_hash: &str, now: Timestamp) -> Result<StaffUser>;
+    async fn create_user(
+        &self,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<StaffUser>;
     async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
     async fn users(&self) -> Result<Vec<StaffUser>>;
     async fn create_session(&self, session: &NewSession) -> Result<()>;
     /// A session that is neither expired nor idle past `idle_cutoff`.
-    async fn live_session(&self, token_hash: &str, now: Timestamp, idle_cutoff: Timestamp) -> Result<Option<Session>>;
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        idle_cutoff: Timestamp,
+    ) -> Result<Option<Session>>;
     async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
@@ -103,27 +120,66 @@ pub trait Store: Send + Sync {
     /// A walk-in (or staff-entered) arrival: a new patient and a `waiting` visit.
     async fn check_in(&self, visit: &NewVisit, actor: &Actor, now: Timestamp) -> Result<Visit>;
     /// Check in the `expected` visit made from an imported appointment.
-    async fn check_in_appointment(&self, location: &str, appointment_id: &str, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    async fn check_in_appointment(
+        &self,
+        location: &str,
+        appointment_id: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Visit>;
     async fn acknowledge(&self, visit_id: i64, actor: &Actor, now: Timestamp) -> Result<Visit>;
-    async fn transition(&self, visit_id: i64, to: VisitState, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    async fn transition(
+        &self,
+        visit_id: i64,
+        to: VisitState,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Visit>;
     /// Patients present at a location (arrived, not gone), oldest arrival
     /// first. Writes one audit row for the read when `audit` names a reader.
-    async fn lobby(&self, location: &str, audit: Option<&Actor>, now: Timestamp) -> Result<Vec<Visit>>;
+    async fn lobby(
+        &self,
+        location: &str,
+        audit: Option<&Actor>,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>>;
     /// Visits still expected between `from` and `to` (today's schedule).
-    async fn expected_visits(&self, location: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Visit>>;
+    async fn expected_visits(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Visit>>;
     /// One visit and its timeline, audited as a read.
-    async fn visit(&self, visit_id: i64, reader: &Actor, now: Timestamp) -> Result<(Visit, Vec<TimelineEvent>)>;
+    async fn visit(
+        &self,
+        visit_id: i64,
+        reader: &Actor,
+        now: Timestamp,
+    ) -> Result<(Visit, Vec<TimelineEvent>)>;
     /// Every visit whose acknowledgement clock is running, at any location.
     /// For the server's clock watcher; not audited (no person reads it).
     async fn running_clocks(&self) -> Result<Vec<Visit>>;
     /// Append a system event (such as `ack_overdue`) to a visit's timeline.
-    async fn record_event(&self, visit_id: i64, kind: &str, detail: &str, now: Timestamp) -> Result<()>;
+    async fn record_event(
+        &self,
+        visit_id: i64,
+        kind: &str,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<()>;
     /// Import a day's schedule as `expected` visits, all in one transaction.
     /// Appointments already imported (same location and id) are left alone.
-    async fn import_appointments(&self, appointments: &[Appointment], actor: &Actor, now: Timestamp) -> Result<ImportSummary>;
+    async fn import_appointments(
+        &self,
+        appointments: &[Appointment],
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<ImportSummary>;
 
     // --- audit ---
-    async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp) -> Result<()>;
+    async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
+    -> Result<()>;
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
 }
 
@@ -134,8 +190,13 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else {
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-        Ok(Arc::new(SqliteStore::open(std::path::Path::new(path)).await?))
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        Ok(Arc::new(
+            SqliteStore::open(std::path::Path::new(path)).await?,
+        ))
     }
 }
 
@@ -156,8 +217,17 @@ pub fn mask_url(url: &str) -> String {
 mod tests {
     #[test]
     fn masks_passwords_in_urls() {
-        assert_eq!(super::mask_url("postgres://fd:secret@db:5432/fd"), "postgres://fd:****@db:5432/fd");
-        assert_eq!(super::mask_url("postgres://fd@db/fd"), "postgres://fd@db/fd");
-        assert_eq!(super::mask_url("/var/lib/frontdesk.db"), "/var/lib/frontdesk.db");
+        assert_eq!(
+            super::mask_url("postgres://fd:secret@db:5432/fd"),
+            "postgres://fd:****@db:5432/fd"
+        );
+        assert_eq!(
+            super::mask_url("postgres://fd@db/fd"),
+            "postgres://fd@db/fd"
+        );
+        assert_eq!(
+            super::mask_url("/var/lib/frontdesk.db"),
+            "/var/lib/frontdesk.db"
+        );
     }
 }

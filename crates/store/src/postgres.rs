@@ -22,9 +22,13 @@ impl PostgresStore {
     /// Connect with every table in `schema` (created if missing). Tests use a
     /// fresh schema each, so runs never see each other's rows.
     pub async fn connect_in_schema(url: &str, schema: &str) -> Result<PostgresStore> {
-        let safe = schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let safe = schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !safe {
-            return Err(crate::StoreError::Conflict(format!("unusable schema name {schema:?}")));
+            return Err(crate::StoreError::Conflict(format!(
+                "unusable schema name {schema:?}"
+            )));
         }
         let admin = PgPoolOptions::new().max_connections(1).connect(url).await?;
         let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
@@ -35,7 +39,10 @@ impl PostgresStore {
     }
 
     async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
-        let pool = PgPoolOptions::new().max_connections(10).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PostgresStore { pool })
     }

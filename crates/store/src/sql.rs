@@ -10,7 +10,8 @@ pub(crate) fn ms(t: Timestamp) -> i64 {
 }
 
 pub(crate) fn at(ms: i64) -> Result<Timestamp> {
-    chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("time {ms} out of range")))
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("time {ms} out of range")))
 }
 
 pub(crate) fn opt_at(ms: Option<i64>) -> Result<Option<Timestamp>> {

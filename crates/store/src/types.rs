@@ -1,7 +1,7 @@
 //! Records as the store hands them out.
 
 use frontdesk_domain::ack::AckFacts;
-use frontdesk_domain::patient::{public_name, NewPatient};
+use frontdesk_domain::patient::{NewPatient, public_name};
 use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
 use serde_json::json;
 
@@ -103,13 +103,18 @@ impl Visit {
 
     /// First name (preferred if given) and last initial: what the lobby TV shows.
     pub fn public_name(&self) -> String {
-        public_name(self.preferred_name.as_deref().unwrap_or(&self.given_name), &self.family_name)
+        public_name(
+            self.preferred_name.as_deref().unwrap_or(&self.given_name),
+            &self.family_name,
+        )
     }
 
     /// The name staff see on the board.
     pub fn full_name(&self) -> String {
         match &self.preferred_name {
-            Some(p) if p != &self.given_name => format!("{} ({p}) {}", self.given_name, self.family_name),
+            Some(p) if p != &self.given_name => {
+                format!("{} ({p}) {}", self.given_name, self.family_name)
+            }
             _ => format!("{} {}", self.given_name, self.family_name),
         }
     }
@@ -135,7 +140,11 @@ pub struct TimelineEvent {
 impl TimelineEvent {
     /// One line for a person reading the visit page.
     pub fn describe(&self) -> String {
-        let by = self.actor.as_deref().map(|a| format!(" by {a}")).unwrap_or_default();
+        let by = self
+            .actor
+            .as_deref()
+            .map(|a| format!(" by {a}"))
+            .unwrap_or_default();
         let detail: serde_json::Value = serde_json::from_str(&self.detail).unwrap_or(json!({}));
         let state = |key: &str| {
             detail[key]

@@ -43,8 +43,13 @@ struct Fixture {
 
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("frontdesk.db")).await.unwrap();
-    Fixture { store: Arc::new(store), _dir: Some(dir) }
+    let store = SqliteStore::open(&dir.path().join("frontdesk.db"))
+        .await
+        .unwrap();
+    Fixture {
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
 }
 
 async fn postgres() -> Option<Fixture> {
@@ -52,7 +57,10 @@ async fn postgres() -> Option<Fixture> {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!("story_{}_{}", std::process::id(), rand_suffix());
     match PostgresStore::connect_in_schema(&url, &schema).await {
-        Ok(store) => Some(Fixture { store: Arc::new(store), _dir: None }),
+        Ok(store) => Some(Fixture {
+            store: Arc::new(store),
+            _dir: None,
+        }),
         Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
             panic!("PostgreSQL is required under CI=true but {url} failed: {e}")
         }
@@ -66,14 +74,24 @@ async fn postgres() -> Option<Fixture> {
 fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
     nanos * 1000 + N.fetch_add(1, Ordering::Relaxed)
 }
 
 async fn with_main(store: &Arc<dyn Store>) {
-    store.ensure_location("main", "Main clinic", "America/Chicago").await.unwrap();
     store
-        .upsert_provider(&Provider { id: "dr-lee".into(), name: "Dr. Lee".into(), location: "main".into() })
+        .ensure_location("main", "Main clinic", "America/Chicago")
+        .await
+        .unwrap();
+    store
+        .upsert_provider(&Provider {
+            id: "dr-lee".into(),
+            name: "Dr. Lee".into(),
+            location: "main".into(),
+        })
         .await
         .unwrap();
 }
@@ -100,63 +118,116 @@ macro_rules! story {
     };
 }
 
-story!(an_arrival_is_acknowledged_and_moves_through_the_day, |store: Arc<dyn Store>| async move {
-    let staff = Actor::staff("maria");
-    let v = store.check_in(&walk_in("Ana", Some("dr-lee")), &staff, t0()).await.unwrap();
-    assert_eq!(v.state, VisitState::Waiting);
-    assert_eq!(v.arrived_at, Some(t0()));
-    assert_eq!(v.last_acknowledged_at, None);
-    assert_eq!(v.provider.as_deref(), Some("dr-lee"));
+story!(
+    an_arrival_is_acknowledged_and_moves_through_the_day,
+    |store: Arc<dyn Store>| async move {
+        let staff = Actor::staff("maria");
+        let v = store
+            .check_in(&walk_in("Ana", Some("dr-lee")), &staff, t0())
+            .await
+            .unwrap();
+        assert_eq!(v.state, VisitState::Waiting);
+        assert_eq!(v.arrived_at, Some(t0()));
+        assert_eq!(v.last_acknowledged_at, None);
+        assert_eq!(v.provider.as_deref(), Some("dr-lee"));
 
-    let lobby = store.lobby("main", Some(&staff), t0()).await.unwrap();
-    assert_eq!(lobby.len(), 1);
-    assert_eq!(lobby[0].given_name, "Ana");
+        let lobby = store.lobby("main", Some(&staff), t0()).await.unwrap();
+        assert_eq!(lobby.len(), 1);
+        assert_eq!(lobby[0].given_name, "Ana");
 
-    let later = t0() + Duration::seconds(70);
-    let v = store.acknowledge(v.id, &staff, later).await.unwrap();
-    assert_eq!(v.last_acknowledged_at, Some(later));
-    assert_eq!(v.acknowledged_by.as_deref(), Some("maria"));
-    let clock = AckPolicy::default().clock(v.ack_facts(), later).unwrap();
-    assert_eq!(clock.due_at, later + Duration::minutes(15));
+        let later = t0() + Duration::seconds(70);
+        let v = store.acknowledge(v.id, &staff, later).await.unwrap();
+        assert_eq!(v.last_acknowledged_at, Some(later));
+        assert_eq!(v.acknowledged_by.as_deref(), Some("maria"));
+        let clock = AckPolicy::default().clock(v.ack_facts(), later).unwrap();
+        assert_eq!(clock.due_at, later + Duration::minutes(15));
 
-    for to in [VisitState::Roomed, VisitState::WithProvider, VisitState::Checkout, VisitState::Done] {
-        let moved = store.transition(v.id, to, &staff, later).await.unwrap();
-        assert_eq!(moved.state, to);
+        for to in [
+            VisitState::Roomed,
+            VisitState::WithProvider,
+            VisitState::Checkout,
+            VisitState::Done,
+        ] {
+            let moved = store.transition(v.id, to, &staff, later).await.unwrap();
+            assert_eq!(moved.state, to);
+        }
+        assert!(store.lobby("main", None, later).await.unwrap().is_empty());
+
+        let (_, timeline) = store.visit(v.id, &staff, later).await.unwrap();
+        let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "arrived",
+                "acknowledged",
+                "transitioned",
+                "transitioned",
+                "transitioned",
+                "transitioned"
+            ]
+        );
+        assert_eq!(
+            timeline[2].describe(),
+            "Moved from waiting to roomed by maria"
+        );
+
+        let audit = store.audit_log(100).await.unwrap();
+        let actions: Vec<&str> = audit.iter().rev().map(|a| a.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "visit.check_in",
+                "lobby.read",
+                "visit.acknowledge",
+                "visit.transition",
+                "visit.transition",
+                "visit.transition",
+                "visit.transition",
+                "visit.read"
+            ]
+        );
+        assert!(audit.iter().all(|a| a.actor == "maria"));
     }
-    assert!(store.lobby("main", None, later).await.unwrap().is_empty());
+);
 
-    let (_, timeline) = store.visit(v.id, &staff, later).await.unwrap();
-    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["arrived", "acknowledged", "transitioned", "transitioned", "transitioned", "transitioned"]);
-    assert_eq!(timeline[2].describe(), "Moved from waiting to roomed by maria");
+story!(
+    refused_moves_change_nothing,
+    |store: Arc<dyn Store>| async move {
+        let staff = Actor::staff("maria");
+        let v = store
+            .check_in(&walk_in("Ana", None), &staff, t0())
+            .await
+            .unwrap();
+        let err = store
+            .transition(v.id, VisitState::Checkout, &staff, t0())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::InvalidTransition(_)), "{err:?}");
+        store
+            .transition(v.id, VisitState::LeftWithoutBeingSeen, &staff, t0())
+            .await
+            .unwrap();
+        let err = store.acknowledge(v.id, &staff, t0()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+        let (v, timeline) = store.visit(v.id, &staff, t0()).await.unwrap();
+        assert_eq!(v.state, VisitState::LeftWithoutBeingSeen);
+        assert_eq!(v.last_acknowledged_at, None);
+        assert_eq!(timeline.len(), 2);
+        assert!(matches!(
+            store.acknowledge(9999, &staff, t0()).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
 
-    let audit = store.audit_log(100).await.unwrap();
-    let actions: Vec<&str> = audit.iter().rev().map(|a| a.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        ["visit.check_in", "lobby.read", "visit.acknowledge", "visit.transition", "visit.transition", "visit.transition", "visit.transition", "visit.read"]
-    );
-    assert!(audit.iter().all(|a| a.actor == "maria"));
-});
-
-story!(refused_moves_change_nothing, |store: Arc<dyn Store>| async move {
+story!(an_unknown_provider_saves_nothing, |store: Arc<
+    dyn Store,
+>| async move {
     let staff = Actor::staff("maria");
-    let v = store.check_in(&walk_in("Ana", None), &staff, t0()).await.unwrap();
-    let err = store.transition(v.id, VisitState::Checkout, &staff, t0()).await.unwrap_err();
-    assert!(matches!(err, StoreError::InvalidTransition(_)), "{err:?}");
-    store.transition(v.id, VisitState::LeftWithoutBeingSeen, &staff, t0()).await.unwrap();
-    let err = store.acknowledge(v.id, &staff, t0()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
-    let (v, timeline) = store.visit(v.id, &staff, t0()).await.unwrap();
-    assert_eq!(v.state, VisitState::LeftWithoutBeingSeen);
-    assert_eq!(v.last_acknowledged_at, None);
-    assert_eq!(timeline.len(), 2);
-    assert!(matches!(store.acknowledge(9999, &staff, t0()).await, Err(StoreError::NotFound)));
-});
-
-story!(an_unknown_provider_saves_nothing, |store: Arc<dyn Store>| async move {
-    let staff = Actor::staff("maria");
-    let err = store.check_in(&walk_in("Ana", Some("dr-nobody")), &staff, t0()).await.unwrap_err();
+    let err = store
+        .check_in(&walk_in("Ana", Some("dr-nobody")), &staff, t0())
+        .await
+        .unwrap_err();
     match err {
         StoreError::Invalid(fields) => assert_eq!(fields.get("provider"), Some("Unknown provider")),
         other => panic!("{other:?}"),
@@ -165,45 +236,87 @@ story!(an_unknown_provider_saves_nothing, |store: Arc<dyn Store>| async move {
     assert!(store.audit_log(10).await.unwrap().is_empty());
 });
 
-story!(staff_accounts_and_sessions, |store: Arc<dyn Store>| async move {
-    let user = store.create_user("maria", Role::FrontDesk, "$argon2id$hash", t0()).await.unwrap();
-    assert_eq!(user.role, Role::FrontDesk);
-    let err = store.create_user("maria", Role::Admin, "x", t0()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    let creds = store.user_credentials("maria").await.unwrap().unwrap();
-    assert_eq!(creds.password_hash, "$argon2id$hash");
-    assert!(store.user_credentials("nobody").await.unwrap().is_none());
+story!(
+    staff_accounts_and_sessions,
+    |store: Arc<dyn Store>| async move {
+        let user = store
+            .create_user("maria", Role::FrontDesk, "$argon2id$hash", t0())
+            .await
+            .unwrap();
+        assert_eq!(user.role, Role::FrontDesk);
+        let err = store
+            .create_user("maria", Role::Admin, "x", t0())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        let creds = store.user_credentials("maria").await.unwrap().unwrap();
+        assert_eq!(creds.password_hash, "$argon2id$hash");
+        assert!(store.user_credentials("nobody").await.unwrap().is_none());
 
-    store
-        .create_session(&NewSession {
-            token_hash: "h1".into(),
-            user_id: user.id,
-            csrf_token: "c1".into(),
-            created_at: t0(),
-            expires_at: t0() + Duration::hours(12),
-        })
-        .await
-        .unwrap();
-    let idle = Duration::minutes(15);
-    let now = t0() + Duration::minutes(10);
-    let s = store.live_session("h1", now, now - idle).await.unwrap().unwrap();
-    assert_eq!(s.user.username, "maria");
-    assert_eq!(s.csrf_token, "c1");
-    // Idle past the limit: gone.
-    let now = t0() + Duration::minutes(16);
-    assert!(store.live_session("h1", now, now - idle).await.unwrap().is_none());
-    // Activity keeps it alive.
-    store.touch_session("h1", t0() + Duration::minutes(14)).await.unwrap();
-    assert!(store.live_session("h1", now, now - idle).await.unwrap().is_some());
-    // Past the absolute limit, activity does not help.
-    let late = t0() + Duration::hours(13);
-    store.touch_session("h1", late).await.unwrap();
-    assert!(store.live_session("h1", late, late - idle).await.unwrap().is_none());
-    store.delete_session("h1").await.unwrap();
-    assert!(store.live_session("h1", now, now - idle).await.unwrap().is_none());
-});
+        store
+            .create_session(&NewSession {
+                token_hash: "h1".into(),
+                user_id: user.id,
+                csrf_token: "c1".into(),
+                created_at: t0(),
+                expires_at: t0() + Duration::hours(12),
+            })
+            .await
+            .unwrap();
+        let idle = Duration::minutes(15);
+        let now = t0() + Duration::minutes(10);
+        let s = store
+            .live_session("h1", now, now - idle)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.user.username, "maria");
+        assert_eq!(s.csrf_token, "c1");
+        // Idle past the limit: gone.
+        let now = t0() + Duration::minutes(16);
+        assert!(
+            store
+                .live_session("h1", now, now - idle)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Activity keeps it alive.
+        store
+            .touch_session("h1", t0() + Duration::minutes(14))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .live_session("h1", now, now - idle)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // Past the absolute limit, activity does not help.
+        let late = t0() + Duration::hours(13);
+        store.touch_session("h1", late).await.unwrap();
+        assert!(
+            store
+                .live_session("h1", late, late - idle)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        store.delete_session("h1").await.unwrap();
+        assert!(
+            store
+                .live_session("h1", now, now - idle)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
 
-story!(imported_appointments_are_checked_in_once, |store: Arc<dyn Store>| async move {
+story!(imported_appointments_are_checked_in_once, |store: Arc<
+    dyn Store,
+>| async move {
     let staff = Actor::staff("maria");
     let appointment = |id: &str, hour: u32| Appointment {
         appointment_id: id.into(),
@@ -216,26 +329,68 @@ story!(imported_appointments_are_checked_in_once, |store: Arc<dyn Store>| async 
     };
     let day = [appointment("A-1", 15), appointment("A-2", 16)];
     let s = store.import_appointments(&day, &staff, t0()).await.unwrap();
-    assert_eq!(s, ImportSummary { created: 2, already_present: 0 });
+    assert_eq!(
+        s,
+        ImportSummary {
+            created: 2,
+            already_present: 0
+        }
+    );
     let again = store.import_appointments(&day, &staff, t0()).await.unwrap();
-    assert_eq!(again, ImportSummary { created: 0, already_present: 2 });
-    assert!(store.providers().await.unwrap().iter().any(|p| p.id == "dr-kim"));
+    assert_eq!(
+        again,
+        ImportSummary {
+            created: 0,
+            already_present: 2
+        }
+    );
+    assert!(
+        store
+            .providers()
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == "dr-kim")
+    );
 
-    let expected = store.expected_visits("main", t0(), t0() + Duration::hours(10)).await.unwrap();
+    let expected = store
+        .expected_visits("main", t0(), t0() + Duration::hours(10))
+        .await
+        .unwrap();
     assert_eq!(expected.len(), 2);
     assert_eq!(expected[0].appointment_id.as_deref(), Some("A-1"));
 
-    let v = store.check_in_appointment("main", "A-1", &Actor::kiosk(), t0()).await.unwrap();
+    let v = store
+        .check_in_appointment("main", "A-1", &Actor::kiosk(), t0())
+        .await
+        .unwrap();
     assert_eq!(v.state, VisitState::Waiting);
     assert_eq!(v.arrived_at, Some(t0()));
-    let err = store.check_in_appointment("main", "A-1", &Actor::kiosk(), t0()).await.unwrap_err();
+    let err = store
+        .check_in_appointment("main", "A-1", &Actor::kiosk(), t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::InvalidTransition(_)), "{err:?}");
-    assert!(matches!(store.check_in_appointment("main", "A-9", &staff, t0()).await, Err(StoreError::NotFound)));
-    assert_eq!(store.expected_visits("main", t0(), t0() + Duration::hours(10)).await.unwrap().len(), 1);
+    assert!(matches!(
+        store
+            .check_in_appointment("main", "A-9", &staff, t0())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .expected_visits("main", t0(), t0() + Duration::hours(10))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(store.running_clocks().await.unwrap().len(), 1);
 });
 
-story!(acknowledgement_policy_is_kept_per_location, |store: Arc<dyn Store>| async move {
+story!(acknowledgement_policy_is_kept_per_location, |store: Arc<
+    dyn Store,
+>| async move {
     let loc = store.location("main").await.unwrap();
     assert_eq!(loc.ack_policy, AckPolicy::default());
     assert_eq!(loc.time_zone, "America/Chicago");
@@ -244,22 +399,36 @@ story!(acknowledgement_policy_is_kept_per_location, |store: Arc<dyn Store>| asyn
         recheck_every: Duration::minutes(10),
         escalate_after: Duration::minutes(3),
     };
-    store.save_ack_policy("main", policy, &Actor::staff("boss"), t0()).await.unwrap();
+    store
+        .save_ack_policy("main", policy, &Actor::staff("boss"), t0())
+        .await
+        .unwrap();
     assert_eq!(store.location("main").await.unwrap().ack_policy, policy);
     // Ensuring an existing location leaves its settings alone.
     store.ensure_location("main", "Other", "UTC").await.unwrap();
     assert_eq!(store.location("main").await.unwrap().ack_policy, policy);
-    assert!(matches!(store.location("nowhere").await, Err(StoreError::NotFound)));
     assert!(matches!(
-        store.save_ack_policy("nowhere", policy, &Actor::staff("boss"), t0()).await,
+        store.location("nowhere").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .save_ack_policy("nowhere", policy, &Actor::staff("boss"), t0())
+            .await,
         Err(StoreError::NotFound)
     ));
 });
 
-story!(markup_in_names_is_stored_as_typed, |store: Arc<dyn Store>| async move {
+story!(markup_in_names_is_stored_as_typed, |store: Arc<
+    dyn Store,
+>| async move {
     // Names with markup are stored exactly as typed.
     let v = store
-        .check_in(&walk_in("<script>alert(1)</script>", None), &Actor::staff("maria"), t0())
+        .check_in(
+            &walk_in("<script>alert(1)</script>", None),
+            &Actor::staff("maria"),
+            t0(),
+        )
         .await
         .unwrap();
     assert_eq!(v.given_name, "<script>alert(1)</script>");

@@ -34,11 +34,20 @@ pub async fn spawn_app() -> TestApp {
 /// test calls `check_clocks` itself.
 pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("frontdesk.db")).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("frontdesk.db"))
+        .await
+        .unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
-    store.ensure_location("main", "Main clinic", "UTC").await.unwrap();
     store
-        .upsert_provider(&Provider { id: "dr-lee".into(), name: "Dr. Lee".into(), location: "main".into() })
+        .ensure_location("main", "Main clinic", "UTC")
+        .await
+        .unwrap();
+    store
+        .upsert_provider(&Provider {
+            id: "dr-lee".into(),
+            name: "Dr. Lee".into(),
+            location: "main".into(),
+        })
         .await
         .unwrap();
     let hash = frontdesk_server::auth::hash_password(PASSWORD).unwrap();
@@ -48,7 +57,10 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         ("boss", frontdesk_domain::Role::Manager),
         ("root", frontdesk_domain::Role::Admin),
     ] {
-        store.create_user(name, role, &hash, start_time()).await.unwrap();
+        store
+            .create_user(name, role, &hash, start_time())
+            .await
+            .unwrap();
     }
     let clock = Arc::new(ManualClock::new(start_time()));
     let state = AppState::new(store, clock.clone(), config);
@@ -62,8 +74,17 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
             axum_serve(listener, app_state).await;
         });
     }
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { url, state, clock, client, _dir: dir }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        url,
+        state,
+        clock,
+        client,
+        _dir: dir,
+    }
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
@@ -74,7 +95,11 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 impl TestApp {
     pub async fn token(&self, user: &str) -> String {
         let (status, body) = self
-            .post("/api/v1/sessions", None, serde_json::json!({"username": user, "password": PASSWORD}))
+            .post(
+                "/api/v1/sessions",
+                None,
+                serde_json::json!({"username": user, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().unwrap().to_string()
@@ -84,15 +109,27 @@ impl TestApp {
         self.post_raw(path, token, body.to_string()).await
     }
 
-    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: String) -> (StatusCode, Value) {
-        let mut r = self.client.post(format!("{}{path}", self.url)).body(body).header("content-type", "application/json");
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: String,
+    ) -> (StatusCode, Value) {
+        let mut r = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .body(body)
+            .header("content-type", "application/json");
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
         let resp = r.send().await.unwrap();
         let status = resp.status();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
@@ -116,12 +153,19 @@ impl TestApp {
         let resp = r.send().await.unwrap();
         let status = resp.status();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn check_in(&self, token: &str, given: &str) -> Value {
         let (status, body) = self
-            .post("/api/v1/visits", Some(token), serde_json::json!({"given_name": given, "family_name": "Moreno"}))
+            .post(
+                "/api/v1/visits",
+                Some(token),
+                serde_json::json!({"given_name": given, "family_name": "Moreno"}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body

@@ -1,0 +1,350 @@
+//! The staff pages over HTTP, as a browser without JavaScript would use them.
+
+mod support;
+
+use reqwest::StatusCode;
+use support::*;
+
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+fn cookie_from(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.to_string())
+}
+
+/// Sign in through the login form; returns the session cookie pair.
+async fn sign_in(app: &TestApp, user: &str) -> String {
+    let resp = app
+        .client
+        .get(format!("{}/login?next=/board", app.url))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = cookie_from(&resp, "fd_login").unwrap();
+    let login_pair = login_cookie.split(';').next().unwrap().to_string();
+    let html = resp.text().await.unwrap();
+    let csrf = csrf_in(&html);
+    let resp = app
+        .client
+        .post(format!("{}/login", app.url))
+        .header("cookie", &login_pair)
+        .form(&[
+            ("username", user),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/board"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/board");
+    let session = cookie_from(&resp, "fd_session").unwrap();
+    assert!(session.contains("HttpOnly"));
+    assert!(session.contains("SameSite=Strict"));
+    session.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+async fn form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.url))
+        .header("cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_pages_need_a_login() {
+    let app = spawn_app().await;
+    for path in ["/board", "/visits/1", "/audit", "/board/rows"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status() == StatusCode::SEE_OTHER || resp.status() == StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+    let resp = app
+        .client
+        .get(format!("{}/board", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/login?next=/board");
+}
+
+#[tokio::test]
+async fn the_login_form_checks_its_token_and_the_password() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .post(format!("{}/login", app.url))
+        .form(&[
+            ("username", "desk"),
+            ("password", PASSWORD),
+            ("csrf", "forged"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(cookie_from(&resp, "fd_session").is_none());
+
+    let resp = app
+        .client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    let pair = cookie_from(&resp, "fd_login")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = csrf_in(&resp.text().await.unwrap());
+    let resp = app
+        .client
+        .post(format!("{}/login", app.url))
+        .header("cookie", &pair)
+        .form(&[
+            ("username", "desk"),
+            ("password", "wrong wrong wrong"),
+            ("csrf", &csrf),
+            ("next", "https://evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Username or password is wrong."));
+    // An outside address is never followed after login.
+    assert!(html.contains("name=\"next\" value=\"/board\""));
+}
+
+#[tokio::test]
+async fn the_board_shows_names_as_text_and_sends_security_headers() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    app.post(
+        "/api/v1/visits",
+        Some(&token),
+        serde_json::json!({"given_name": "<script>alert(1)</script>", "family_name": "<b>Bold</b>"}),
+    )
+    .await;
+    let cookie = sign_in(&app, "desk").await;
+    let resp = app
+        .client
+        .get(format!("{}/board", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "escaped name on the board"
+    );
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(!html.contains("<b>Bold"));
+    assert!(html.contains("On time"), "status shown in words");
+    let (status, rows) = page(&app, &cookie, "/board/rows").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(rows.contains("&#60;script&#62;") && !rows.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn a_bad_check_in_form_explains_each_field_and_saves_nothing() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "desk").await;
+    let (_, html) = page(&app, &cookie, "/board").await;
+    let csrf = csrf_in(&html);
+    let resp = form(
+        &app,
+        &cookie,
+        "/board/check-in",
+        &[
+            ("csrf", &csrf),
+            ("given_name", ""),
+            ("family_name", "Moreno"),
+            ("date_of_birth", "2099-05-01"),
+            ("provider", ""),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Required field missing"));
+    assert!(html.contains("Date of birth is in the future"));
+    assert!(html.contains("value=\"Moreno\""), "what was typed is kept");
+    let token = app.token("desk").await;
+    assert!(app.lobby(&token).await.is_empty());
+
+    let resp = form(
+        &app,
+        &cookie,
+        "/board/check-in",
+        &[
+            ("csrf", &csrf),
+            ("given_name", "Ana"),
+            ("family_name", "Moreno"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.lobby(&token).await.len(), 1);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let id = app.check_in(&token, "Ana").await["id"].as_i64().unwrap();
+    let cookie = sign_in(&app, "desk").await;
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/visits/{id}/acknowledge"),
+        &[("csrf", "nope")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = form(
+        &app,
+        &cookie,
+        "/board/check-in",
+        &[("given_name", "Eve"), ("family_name", "X")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // The API refuses a cookie-authenticated change without the header token too.
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/visits/{id}/acknowledgements", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.lobby(&token).await[0]["acknowledged_by"],
+        serde_json::Value::Null
+    );
+    assert_eq!(app.lobby(&token).await.len(), 1);
+
+    let (_, html) = page(&app, &cookie, "/board").await;
+    let csrf = csrf_in(&html);
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/visits/{id}/acknowledge"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.lobby(&token).await[0]["acknowledged_by"], "desk");
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/visits/{id}/transition"),
+        &[("csrf", &csrf), ("to", "roomed"), ("back", "visit")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], format!("/visits/{id}"));
+    let (status, html) = page(&app, &cookie, &format!("/visits/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Acknowledged by desk"));
+    assert!(html.contains("Moved from waiting to roomed by desk"));
+    // A refused move is explained, not a crash.
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/visits/{id}/transition"),
+        &[("csrf", &csrf), ("to", "done")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    assert!(resp.text().await.unwrap().contains("cannot move to done"));
+}
+
+#[tokio::test]
+async fn the_audit_log_is_for_managers() {
+    let app = spawn_app().await;
+    let desk = sign_in(&app, "desk").await;
+    assert_eq!(page(&app, &desk, "/board").await.0, StatusCode::OK);
+    let (status, _) = page(&app, &desk, "/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let boss = sign_in(&app, "boss").await;
+    let (status, html) = page(&app, &boss, "/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("lobby.read"), "the board reads were audited");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "desk").await;
+    let (_, html) = page(&app, &cookie, "/board").await;
+    let csrf = csrf_in(&html);
+    let resp = form(&app, &cookie, "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(
+        cookie_from(&resp, "fd_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let resp = app
+        .client
+        .get(format!("{}/board", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+}
