@@ -189,3 +189,136 @@ mod tests {
         assert_eq!(public_name("Łukasz", "Żak"), "Łukasz Ż.");
     }
 }
+
+/// What a patient types at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskIdentity {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+}
+
+/// A booked patient who may be the one at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskCandidate {
+    pub visit_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+fn fold(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Match a kiosk check-in to today's appointment: same first and last name
+/// (ignoring case and spacing) and the same date of birth. Only a single,
+/// certain match counts; anything else is a walk-in that staff will sort out,
+/// so one patient can never be checked in as another.
+pub fn kiosk_match(who: &KioskIdentity, candidates: &[KioskCandidate]) -> Option<i64> {
+    let (given, family) = (fold(&who.given_name), fold(&who.family_name));
+    let mut matches = candidates.iter().filter(|c| {
+        fold(&c.given_name) == given
+            && fold(&c.family_name) == family
+            && c.date_of_birth == Some(who.date_of_birth)
+    });
+    match (matches.next(), matches.next()) {
+        (Some(only), None) => Some(only.visit_id),
+        _ => None,
+    }
+}
+
+/// Validate the kiosk form: both names and a date of birth are required.
+pub fn parse_kiosk(
+    given: &str,
+    family: &str,
+    dob: &str,
+    today: NaiveDate,
+) -> Result<KioskIdentity, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let given_name = errors.check("given_name", fields::required_text(given));
+    let family_name = errors.check("family_name", fields::required_text(family));
+    let date_of_birth = errors.check("date_of_birth", fields::date_of_birth(dob, today));
+    match (given_name, family_name, date_of_birth) {
+        (Some(given_name), Some(family_name), Some(date_of_birth)) => Ok(KioskIdentity {
+            given_name,
+            family_name,
+            date_of_birth,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod kiosk_tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn cand(id: i64, g: &str, f: &str, dob: Option<NaiveDate>) -> KioskCandidate {
+        KioskCandidate {
+            visit_id: id,
+            given_name: g.into(),
+            family_name: f.into(),
+            date_of_birth: dob,
+        }
+    }
+
+    #[test]
+    fn matches_name_and_birth_date_ignoring_case_and_spaces() {
+        let who = KioskIdentity {
+            given_name: " ana ".into(),
+            family_name: "MORENO".into(),
+            date_of_birth: d(1980, 1, 2),
+        };
+        let list = [
+            cand(1, "Bea", "Moreno", Some(d(1980, 1, 2))),
+            cand(2, "Ana", "Moreno", Some(d(1980, 1, 2))),
+        ];
+        assert_eq!(kiosk_match(&who, &list), Some(2));
+    }
+
+    #[test]
+    fn a_wrong_birth_date_or_a_missing_one_is_no_match() {
+        let who = KioskIdentity {
+            given_name: "Ana".into(),
+            family_name: "Moreno".into(),
+            date_of_birth: d(1980, 1, 2),
+        };
+        assert_eq!(
+            kiosk_match(&who, &[cand(1, "Ana", "Moreno", Some(d(1981, 1, 2)))]),
+            None
+        );
+        assert_eq!(kiosk_match(&who, &[cand(1, "Ana", "Moreno", None)]), None);
+    }
+
+    #[test]
+    fn two_possible_matches_are_left_to_staff() {
+        let who = KioskIdentity {
+            given_name: "Ana".into(),
+            family_name: "Moreno".into(),
+            date_of_birth: d(1980, 1, 2),
+        };
+        let list = [
+            cand(1, "Ana", "Moreno", Some(d(1980, 1, 2))),
+            cand(2, "ana", "moreno", Some(d(1980, 1, 2))),
+        ];
+        assert_eq!(kiosk_match(&who, &list), None);
+    }
+
+    #[test]
+    fn the_kiosk_form_needs_names_and_a_real_birth_date() {
+        let today = d(2026, 3, 5);
+        let e = parse_kiosk("", "Moreno", "2030-01-01", today).unwrap_err();
+        assert_eq!(e.get("given_name"), Some(fields::REQUIRED));
+        assert_eq!(e.get("date_of_birth"), Some(fields::DOB_FUTURE));
+        let e = parse_kiosk("Ana", "Moreno", "", today).unwrap_err();
+        assert_eq!(e.get("date_of_birth"), Some(fields::REQUIRED));
+        assert!(parse_kiosk("Ana", "Moreno", "1980-01-02", today).is_ok());
+    }
+}

@@ -10,6 +10,8 @@ pub mod clock;
 pub mod error;
 pub mod events;
 pub mod pages;
+pub mod screens;
+pub mod settings;
 
 use axum::Router;
 use axum::extract::Request;
@@ -155,9 +157,21 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}/acknowledge", post(pages::acknowledge_submit))
         .route("/visits/{id}/transition", post(pages::transition_submit))
         .route("/audit", get(pages::audit_page))
+        .route("/settings", get(settings::settings_page))
+        .route("/settings/acknowledgement", post(settings::save_ack))
+        .route("/settings/providers", post(settings::save_provider))
+        .route("/settings/import", post(settings::import))
+        // Patient-facing screens: the public kiosk and the lobby TV.
+        .route(
+            "/kiosk",
+            get(screens::kiosk_page).post(screens::kiosk_submit),
+        )
+        .route("/tv", get(screens::tv_page))
+        .route("/tv/rows", get(screens::tv_rows_fragment))
         // Static assets, compiled into the binary.
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/board.js", get(pages::board_script))
+        .route("/static/tv.js", get(pages::tv_script))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(security_headers))
         .with_state(state)

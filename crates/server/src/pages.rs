@@ -33,7 +33,7 @@ impl Nav {
             is_manager: false,
         }
     }
-    fn of(staff: &Staff) -> Nav {
+    pub fn of(staff: &Staff) -> Nav {
         Nav {
             username: Some(staff.user.username.clone()),
             role: staff.user.role.label().to_string(),
@@ -179,15 +179,7 @@ pub async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let cookie_csrf = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == auth::LOGIN_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
+    let cookie_csrf = auth::cookie_in(&headers, auth::LOGIN_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || cookie_csrf != form.csrf {
         return login_response(
             &state,
@@ -537,6 +529,22 @@ pub async fn board_rows(
     }))
 }
 
+/// Live refreshes of a page are audited at most once a minute per session.
+pub fn live_audit_due(state: &AppState, staff: &Staff) -> bool {
+    let now = state.now();
+    let mut seen = state.live_audit.lock().unwrap_or_else(|p| p.into_inner());
+    let due = seen
+        .get(&staff.token_hash)
+        .is_none_or(|t| now - *t >= chrono::Duration::minutes(1));
+    if due {
+        if seen.len() > 10_000 {
+            seen.clear();
+        }
+        seen.insert(staff.token_hash.clone(), now);
+    }
+    due
+}
+
 pub async fn check_in_submit(
     State(state): State<AppState>,
     PageStaff(staff): PageStaff,
@@ -734,5 +742,15 @@ pub async fn board_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=300"),
         ],
         include_str!("../static/board.js"),
+    )
+}
+
+pub async fn tv_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        include_str!("../static/tv.js"),
     )
 }

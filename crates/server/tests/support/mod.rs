@@ -185,3 +185,79 @@ pub fn error_code(body: &Value) -> &str {
     assert!(e["fields"].is_object(), "{body}");
     e["code"].as_str().unwrap()
 }
+
+// --- pages, as a browser without JavaScript uses them ---
+
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+pub fn cookie_from(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.to_string())
+}
+
+/// Sign in through the login form; returns the session cookie pair.
+pub async fn sign_in(app: &TestApp, user: &str) -> String {
+    let resp = app
+        .client
+        .get(format!("{}/login?next=/board", app.url))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = cookie_from(&resp, "fd_login").unwrap();
+    let login_pair = login_cookie.split(';').next().unwrap().to_string();
+    let html = resp.text().await.unwrap();
+    let csrf = csrf_in(&html);
+    let resp = app
+        .client
+        .post(format!("{}/login", app.url))
+        .header("cookie", &login_pair)
+        .form(&[
+            ("username", user),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/board"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/board");
+    let session = cookie_from(&resp, "fd_session").unwrap();
+    assert!(session.contains("HttpOnly"));
+    assert!(session.contains("SameSite=Strict"));
+    session.split(';').next().unwrap().to_string()
+}
+
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+pub async fn form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.url))
+        .header("cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}

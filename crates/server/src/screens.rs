@@ -1,0 +1,321 @@
+//! The screens patients see: the self check-in kiosk (public, shows nothing
+//! about anyone else) and the lobby TV (first name and last initial, or a
+//! ticket code; shown from a signed-in staff device).
+
+use crate::AppState;
+use crate::auth::{self, Staff};
+use crate::error::ApiError;
+use crate::pages::error_page;
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use frontdesk_domain::patient::{ArrivalInput, KioskCandidate, kiosk_match, parse_kiosk};
+use frontdesk_domain::{FieldErrors, VisitState};
+use frontdesk_store::{Actor, Location, StoreError};
+use serde::Deserialize;
+
+const KIOSK_COOKIE: &str = "fd_kiosk";
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => error_page(ApiError::Internal(e.to_string())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kiosk.html")]
+struct KioskPage {
+    location: String,
+    location_name: String,
+    csrf: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_done.html")]
+struct KioskDone {
+    location: String,
+    location_name: String,
+    given_name: String,
+    with_appointment: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KioskQuery {
+    location: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KioskForm {
+    csrf: String,
+    location: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+}
+
+async fn kiosk_location(state: &AppState, id: &str) -> Result<Location, ApiError> {
+    let id = if id.trim().is_empty() {
+        "main"
+    } else {
+        id.trim()
+    };
+    Ok(state.store.location(id).await?)
+}
+
+fn kiosk_form(
+    state: &AppState,
+    location: &Location,
+    form: &KioskForm,
+    errors: FieldErrors,
+) -> Response {
+    // The kiosk has no login; a token in a cookie and the form guards against
+    // forged submissions from other sites.
+    let csrf = auth::random_token();
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("{KIOSK_COOKIE}={csrf}; Path=/kiosk; HttpOnly; SameSite=Strict{secure}");
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = KioskPage {
+        location: location.id.clone(),
+        location_name: location.name.clone(),
+        csrf,
+        given_name: form.given_name.clone(),
+        family_name: form.family_name.clone(),
+        date_of_birth: form.date_of_birth.clone(),
+        errors,
+    };
+    (status, [(header::SET_COOKIE, cookie)], render(&page)).into_response()
+}
+
+pub async fn kiosk_page(State(state): State<AppState>, Query(q): Query<KioskQuery>) -> Response {
+    match kiosk_location(&state, &q.location).await {
+        Ok(location) => kiosk_form(&state, &location, &KioskForm::default(), FieldErrors::new()),
+        Err(e) => error_page(e),
+    }
+}
+
+pub async fn kiosk_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<KioskForm>,
+) -> Response {
+    let location = match kiosk_location(&state, &form.location).await {
+        Ok(l) => l,
+        Err(e) => return error_page(e),
+    };
+    let cookie = auth::cookie_in(&headers, KIOSK_COOKIE).unwrap_or_default();
+    if cookie.is_empty() || cookie != form.csrf {
+        let mut errors = FieldErrors::new();
+        errors.add("form", "This form expired; please try again.");
+        return kiosk_form(&state, &location, &form, errors);
+    }
+    let now = state.now();
+    let zone = location.zone();
+    let today = now.with_timezone(&zone).date_naive();
+    let who = match parse_kiosk(
+        &form.given_name,
+        &form.family_name,
+        &form.date_of_birth,
+        today,
+    ) {
+        Ok(who) => who,
+        Err(errors) => return kiosk_form(&state, &location, &form, errors),
+    };
+    let result: Result<(String, bool), ApiError> = async {
+        let start = today
+            .and_hms_opt(0, 0, 0)
+            .and_then(|d| d.and_local_timezone(zone).earliest())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(now);
+        let expected = state
+            .store
+            .expected_visits(&location.id, start, start + chrono::Duration::days(1))
+            .await?;
+        let candidates: Vec<KioskCandidate> = expected
+            .iter()
+            .map(|v| KioskCandidate {
+                visit_id: v.id,
+                given_name: v.given_name.clone(),
+                family_name: v.family_name.clone(),
+                date_of_birth: v.date_of_birth,
+            })
+            .collect();
+        let actor = Actor::kiosk();
+        match kiosk_match(&who, &candidates) {
+            Some(visit_id) => {
+                let appointment = expected
+                    .iter()
+                    .find(|v| v.id == visit_id)
+                    .and_then(|v| v.appointment_id.clone());
+                let checked_in = match &appointment {
+                    Some(id) => {
+                        state
+                            .store
+                            .check_in_appointment(&location.id, id, &actor, now)
+                            .await
+                    }
+                    None => {
+                        state
+                            .store
+                            .transition(visit_id, VisitState::Waiting, &actor, now)
+                            .await
+                    }
+                };
+                let visit = match checked_in {
+                    Ok(v) => v,
+                    Err(StoreError::InvalidTransition(_)) => {
+                        return Err(ApiError::InvalidTransition("already checked in".into()));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
+                Ok((visit.given_name, true))
+            }
+            None => {
+                let input = ArrivalInput {
+                    given_name: who.given_name.clone(),
+                    family_name: who.family_name.clone(),
+                    date_of_birth: Some(who.date_of_birth.to_string()),
+                    location: Some(location.id.clone()),
+                    ..Default::default()
+                };
+                let visit = crate::api::do_check_in(&state, &input, &actor).await?;
+                Ok((visit.given_name, false))
+            }
+        }
+    }
+    .await;
+    match result {
+        Ok((given_name, with_appointment)) => render(&KioskDone {
+            location: location.id.clone(),
+            location_name: location.name.clone(),
+            given_name,
+            with_appointment,
+        }),
+        Err(ApiError::InvalidFields(errors)) => kiosk_form(&state, &location, &form, errors),
+        Err(e) => error_page(e),
+    }
+}
+
+// --- lobby TV ---
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TvQuery {
+    location: String,
+    /// `names` (first name, last initial) or `tickets`.
+    show: String,
+}
+
+impl TvQuery {
+    fn location(&self) -> &str {
+        if self.location.is_empty() {
+            "main"
+        } else {
+            &self.location
+        }
+    }
+    fn tickets(&self) -> bool {
+        self.show == "tickets"
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tv.html")]
+struct TvPage {
+    location: String,
+    location_name: String,
+    show: &'static str,
+    refresh_ms: u64,
+    rows: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "tv_rows.html")]
+struct TvRows {
+    rows: Vec<(String, &'static str, String)>,
+}
+
+fn tv_status(state: VisitState) -> &'static str {
+    match state {
+        VisitState::Waiting => "Waiting",
+        VisitState::Roomed => "In a room",
+        VisitState::WithProvider => "With the provider",
+        VisitState::Checkout => "At checkout",
+        _ => "",
+    }
+}
+
+async fn tv_rows(
+    state: &AppState,
+    staff: &Staff,
+    q: &TvQuery,
+) -> Result<(Location, Vec<(String, &'static str, String)>), ApiError> {
+    let location = state.store.location(q.location()).await?;
+    let zone = location.zone();
+    let visits = state
+        .store
+        .lobby(
+            &location.id,
+            crate::pages::live_audit_due(state, staff).then_some(&staff.actor()),
+            state.now(),
+        )
+        .await?;
+    let rows = visits
+        .iter()
+        .map(|v| {
+            let name = if q.tickets() {
+                v.ticket()
+            } else {
+                v.public_name()
+            };
+            let at = v
+                .arrived_at
+                .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
+                .unwrap_or_default();
+            (name, tv_status(v.state), at)
+        })
+        .collect();
+    Ok((location, rows))
+}
+
+pub async fn tv_page(
+    State(state): State<AppState>,
+    crate::auth::PageStaff(staff): crate::auth::PageStaff,
+    Query(q): Query<TvQuery>,
+) -> Response {
+    match tv_rows(&state, &staff, &q).await {
+        Ok((location, rows)) => render(&TvPage {
+            location: location.id,
+            location_name: location.name,
+            show: if q.tickets() { "tickets" } else { "names" },
+            refresh_ms: ((15_000.0 / state.clock.speed().max(1.0)) as u64).clamp(1_000, 15_000),
+            rows,
+        }),
+        Err(e) => error_page(e),
+    }
+}
+
+pub async fn tv_rows_fragment(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<TvQuery>,
+) -> Result<Response, ApiError> {
+    let (_, rows) = tv_rows(&state, &staff, &q).await?;
+    Ok(render(&TvRows { rows }))
+}

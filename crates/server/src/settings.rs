@@ -1,0 +1,395 @@
+//! The settings page for managers and admins: acknowledgement clocks,
+//! providers, and the appointment import upload.
+
+use crate::AppState;
+use crate::api::{AckSettingsInput, LocationQuery, parse_ack_settings};
+use crate::auth::{PageStaff, Staff};
+use crate::error::ApiError;
+use crate::pages::{Nav, error_page};
+use askama::Template;
+use axum::extract::{Form, Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontdesk_domain::duration::format_duration;
+use frontdesk_domain::{FieldErrors, Role, fields};
+use frontdesk_store::Provider;
+use serde::Deserialize;
+
+pub struct AckField {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    env_value: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    nav: Nav,
+    location: String,
+    location_name: String,
+    notice: Option<String>,
+    overridden: bool,
+    ack_fields: Vec<AckField>,
+    errors: FieldErrors,
+    providers: Vec<(String, String)>,
+    provider_form: (String, String),
+    provider_errors: FieldErrors,
+    import_errors: Vec<String>,
+    import_summary: String,
+}
+
+#[derive(Default)]
+struct Extra {
+    notice: Option<String>,
+    ack_input: Option<AckSettingsInput>,
+    errors: FieldErrors,
+    provider_form: (String, String),
+    provider_errors: FieldErrors,
+    import_errors: Vec<String>,
+    import_summary: String,
+}
+
+fn manager(staff: &Staff) -> Result<(), ApiError> {
+    staff.require(Role::can_change_settings)
+}
+
+async fn settings_response(
+    state: &AppState,
+    staff: &Staff,
+    location: &str,
+    extra: Extra,
+) -> Result<Response, ApiError> {
+    manager(staff)?;
+    let loc = state.store.location(location).await?;
+    let o = state.config.ack_override;
+    let stored = loc.ack_policy;
+    let input = extra.ack_input.unwrap_or(AckSettingsInput {
+        first_within: format_duration(stored.first_within),
+        recheck_every: format_duration(stored.recheck_every),
+        escalate_after: format_duration(stored.escalate_after),
+    });
+    let ack_fields = vec![
+        AckField {
+            name: "first_within",
+            label: "First acknowledgement within",
+            value: input.first_within,
+            env_value: o.first_within.map(format_duration),
+        },
+        AckField {
+            name: "recheck_every",
+            label: "Recheck every",
+            value: input.recheck_every,
+            env_value: o.recheck_every.map(format_duration),
+        },
+        AckField {
+            name: "escalate_after",
+            label: "Escalate to managers after overdue by",
+            value: input.escalate_after,
+            env_value: o.escalate_after.map(format_duration),
+        },
+    ];
+    let failed = !extra.errors.is_empty()
+        || !extra.provider_errors.is_empty()
+        || !extra.import_errors.is_empty();
+    let page = SettingsPage {
+        nav: Nav::of(staff),
+        location: loc.id.clone(),
+        location_name: loc.name.clone(),
+        notice: extra.notice,
+        overridden: o.is_set(),
+        ack_fields,
+        errors: extra.errors,
+        providers: state
+            .store
+            .providers()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect(),
+        provider_form: extra.provider_form,
+        provider_errors: extra.provider_errors,
+        import_errors: extra.import_errors,
+        import_summary: extra.import_summary,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    match page.render() {
+        Ok(html) => Ok((status, Html(html)).into_response()),
+        Err(e) => Err(ApiError::Internal(e.to_string())),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    location: Option<String>,
+    saved: Option<String>,
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let notice = q.saved.map(|what| match what.as_str() {
+        "clocks" => "Acknowledgement clocks saved. They apply from now on.".to_string(),
+        "provider" => "Provider saved.".to_string(),
+        other => format!("Saved: {}", crate::log_safe(other)),
+    });
+    let location = LocationQuery {
+        location: q.location,
+    };
+    settings_response(
+        &state,
+        &staff,
+        location.id(),
+        Extra {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_or_else(error_page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AckForm {
+    csrf: String,
+    location: String,
+    first_within: String,
+    recheck_every: String,
+    escalate_after: String,
+}
+
+pub async fn save_ack(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<AckForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    if let Err(e) = manager(&staff) {
+        return error_page(e);
+    }
+    let location = if form.location.is_empty() {
+        "main".to_string()
+    } else {
+        form.location.clone()
+    };
+    let input = AckSettingsInput {
+        first_within: form.first_within,
+        recheck_every: form.recheck_every,
+        escalate_after: form.escalate_after,
+    };
+    match parse_ack_settings(&input) {
+        Ok(policy) => match state
+            .store
+            .save_ack_policy(&location, policy, &staff.actor(), state.now())
+            .await
+        {
+            Ok(()) => Redirect::to(&format!(
+                "/settings?location={}&saved=clocks",
+                crate::pages::url_encode(&location)
+            ))
+            .into_response(),
+            Err(e) => error_page(e.into()),
+        },
+        Err(errors) => settings_response(
+            &state,
+            &staff,
+            &location,
+            Extra {
+                ack_input: Some(input),
+                errors,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(error_page),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProviderForm {
+    csrf: String,
+    location: String,
+    id: String,
+    name: String,
+}
+
+pub async fn save_provider(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<ProviderForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    if let Err(e) = manager(&staff) {
+        return error_page(e);
+    }
+    let location = if form.location.is_empty() {
+        "main".to_string()
+    } else {
+        form.location.clone()
+    };
+    let mut errors = FieldErrors::new();
+    let id = errors.check("id", fields::short_id(&form.id));
+    let name = errors.check("name", fields::required_text(&form.name));
+    match (id, name) {
+        (Some(id), Some(name)) if errors.is_empty() => {
+            let provider = Provider {
+                id: id.clone(),
+                name,
+                location: location.clone(),
+            };
+            let saved = async {
+                state.store.upsert_provider(&provider).await?;
+                state
+                    .store
+                    .audit(
+                        &staff.actor(),
+                        "provider.save",
+                        &format!("provider:{id}"),
+                        state.now(),
+                    )
+                    .await
+            }
+            .await;
+            match saved {
+                Ok(()) => Redirect::to(&format!(
+                    "/settings?location={}&saved=provider",
+                    crate::pages::url_encode(&location)
+                ))
+                .into_response(),
+                Err(e) => error_page(e.into()),
+            }
+        }
+        _ => settings_response(
+            &state,
+            &staff,
+            &location,
+            Extra {
+                provider_form: (form.id, form.name),
+                provider_errors: errors,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(error_page),
+    }
+}
+
+/// Upload of an appointment CSV. All rows or none unless "skip bad rows" is ticked.
+pub async fn import(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    mut multipart: Multipart,
+) -> Response {
+    if let Err(e) = manager(&staff) {
+        return error_page(e);
+    }
+    let mut csrf = String::new();
+    let mut skip_bad_rows = false;
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(bytes) => match name.as_str() {
+                        "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                        "skip_bad_rows" => skip_bad_rows = !bytes.is_empty(),
+                        "file" => file = Some(bytes.to_vec()),
+                        _ => {}
+                    },
+                    Err(_) => {
+                        return error_page(ApiError::BadRequest(
+                            "The upload could not be read".into(),
+                        ));
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return error_page(ApiError::BadRequest("The upload could not be read".into()));
+            }
+        }
+    }
+    if !staff.csrf_ok(&csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    let fail = |errors: Vec<String>, summary: String| {
+        let state = state.clone();
+        let staff = staff.clone();
+        async move {
+            settings_response(
+                &state,
+                &staff,
+                "main",
+                Extra {
+                    import_errors: errors,
+                    import_summary: summary,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_else(error_page)
+        }
+    };
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        return fail(
+            vec!["file: Required field missing".into()],
+            "No file was chosen.".into(),
+        )
+        .await;
+    };
+    let result: Result<Result<String, (Vec<String>, String)>, ApiError> = async {
+        let locations = state.store.locations().await?;
+        let zone_of = |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.zone());
+        let today = state.now().with_timezone(&zone_of("main").unwrap_or(chrono_tz::UTC)).date_naive();
+        let parsed = match frontdesk_domain::appointment::parse_appointments_csv(&file, &zone_of, today, &mut |_| {}) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err((vec![e], "Nothing was imported.".to_string()))),
+        };
+        let bad: Vec<String> = parsed.bad_rows.iter().map(ToString::to_string).collect();
+        if !bad.is_empty() && !skip_bad_rows {
+            let summary = format!(
+                "Nothing was imported: {} bad row(s). Fix them, or tick \"import the good rows\" to import the {} good row(s).",
+                bad.len(),
+                parsed.appointments.len()
+            );
+            return Ok(Err((bad, summary)));
+        }
+        let summary = state.store.import_appointments(&parsed.appointments, &staff.actor(), state.now()).await?;
+        Ok(Ok(format!(
+            "Imported {} appointment(s); {} already present; {} bad row(s) skipped.",
+            summary.created,
+            summary.already_present,
+            bad.len()
+        )))
+    }
+    .await;
+    match result {
+        Ok(Ok(message)) => settings_response(
+            &state,
+            &staff,
+            "main",
+            Extra {
+                notice: Some(message),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(error_page),
+        Ok(Err((errors, summary))) => fail(errors, summary).await,
+        Err(e) => error_page(e),
+    }
+}
