@@ -2,6 +2,8 @@
 //! test controls, and talk to it over HTTP.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use chrono::TimeZone;
 use frontdesk_server::clock::ManualClock;
 use frontdesk_server::{AppState, ServerConfig};

@@ -1,0 +1,292 @@
+//! The pages people use, in headless Chromium: a patient checks in on the
+//! kiosk, the staff board shows them without a reload, turns overdue when the
+//! clock runs out, a staff member acknowledges, and the board and lobby TV
+//! follow. A patient name with a script tag is shown as text everywhere.
+
+mod support;
+
+use chrono::Duration;
+use serde_json::json;
+use std::time::Duration as Wait;
+use support::webdriver::Browser;
+use support::*;
+
+const T: Wait = Wait::from_secs(10);
+
+async fn sign_in_browser(browser: &Browser, app: &TestApp, user: &str, next: &str) {
+    browser
+        .goto(&format!("{}/login?next={next}", app.url))
+        .await
+        .unwrap();
+    browser
+        .find("#username")
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    browser
+        .find("#password")
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("form[action='/login'] button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!("window.location.pathname === '{next}'"), T)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
+    if !webdriver::browser_or_skip("kiosk_arrival_to_acknowledgement_on_board_and_tv") {
+        return;
+    }
+    let config = frontdesk_server::ServerConfig {
+        clock_tick: std::time::Duration::from_millis(200),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, true).await;
+    let staff = Browser::start().await.unwrap();
+    let tv = Browser::start().await.unwrap();
+    let kiosk = Browser::start().await.unwrap();
+
+    sign_in_browser(&staff, &app, "desk", "/board").await;
+    staff
+        .wait_until(
+            "document.getElementById('board').getAttribute('data-live') === 'yes'",
+            T,
+        )
+        .await
+        .unwrap();
+    staff
+        .execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+    sign_in_browser(&tv, &app, "desk", "/tv").await;
+    tv.execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+
+    // The patient checks in on the kiosk, with markup in their name.
+    let name = "Ana<script>window.pwned=1</script>";
+    kiosk.goto(&format!("{}/kiosk", app.url)).await.unwrap();
+    kiosk
+        .find("#given_name")
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    kiosk
+        .find("#family_name")
+        .await
+        .unwrap()
+        .send_keys("Moreno")
+        .await
+        .unwrap();
+    let dob = kiosk.find("#date_of_birth").await.unwrap();
+    kiosk
+        .execute(
+            "arguments[0].value = '1980-02-29'; return true;",
+            vec![dob.to_arg()],
+        )
+        .await
+        .unwrap();
+    kiosk
+        .find("form[action='/kiosk'] button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let thanks = kiosk
+        .wait_for_text("#checked-in h1", "You're checked in", T)
+        .await
+        .unwrap();
+    assert!(
+        thanks.contains(name),
+        "the name is shown as typed: {thanks}"
+    );
+
+    // The board shows them without a reload, on time.
+    let row = staff
+        .wait_for_text("#board-rows", "Moreno", T)
+        .await
+        .unwrap();
+    assert!(row.contains(&format!("{name} Moreno")), "{row}");
+    assert!(row.contains("On time"));
+    assert_eq!(
+        staff
+            .execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+    // So does the TV: first name and last initial only.
+    let tv_text = tv.wait_for_text("#tv-rows", "M.", T).await.unwrap();
+    assert!(tv_text.contains(&format!("{name} M.")), "{tv_text}");
+    assert!(!tv_text.contains("Moreno"));
+
+    // Nobody acknowledges; the clock runs out.
+    app.clock.advance(Duration::minutes(3));
+    let alert = staff.wait_for_text("#alerts", "Overdue", T).await.unwrap();
+    assert!(alert.contains(&format!("{name} M.")), "{alert}");
+    staff
+        .wait_for_text("#board-rows .pill", "Overdue", T)
+        .await
+        .unwrap();
+    assert_eq!(
+        staff
+            .execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+
+    // A staff member acknowledges with one click.
+    staff
+        .find("#board-rows button.ack")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let row = staff
+        .wait_for_text("#board-rows", "by desk", T)
+        .await
+        .unwrap();
+    assert!(row.contains("On time"), "{row}");
+
+    // Rooming the patient shows on the TV without a reload.
+    staff
+        .find("#board-rows button[aria-label^='Room:']")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    staff
+        .wait_for_text("#board-rows", "Roomed", T)
+        .await
+        .unwrap();
+    tv.wait_for_text("#tv-rows", "In a room", T).await.unwrap();
+    assert_eq!(
+        tv.execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+
+    // The script in the name never ran anywhere.
+    for b in [&staff, &tv, &kiosk] {
+        assert_eq!(
+            b.execute("return typeof window.pwned;", vec![])
+                .await
+                .unwrap(),
+            json!("undefined")
+        );
+    }
+    // The visit page shows the whole timeline, the name still as text.
+    staff
+        .find("#board-rows a")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let timeline = staff
+        .wait_for_text("ol.timeline", "Acknowledged by desk", T)
+        .await
+        .unwrap();
+    assert!(
+        timeline.contains("Arrived (checked in by kiosk)"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("Acknowledgement overdue"), "{timeline}");
+    assert_eq!(
+        staff
+            .execute("return typeof window.pwned;", vec![])
+            .await
+            .unwrap(),
+        json!("undefined")
+    );
+    assert_eq!(
+        staff.find("h1").await.unwrap().text().await.unwrap(),
+        format!("{name} Moreno")
+    );
+
+    kiosk.quit().await.unwrap();
+    tv.quit().await.unwrap();
+    staff.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_check_in_on_the_board_shows_field_errors() {
+    if !webdriver::browser_or_skip("a_bad_check_in_on_the_board_shows_field_errors") {
+        return;
+    }
+    let app = spawn_app().await;
+    let staff = Browser::start().await.unwrap();
+    sign_in_browser(&staff, &app, "desk", "/board").await;
+    staff
+        .find("#family_name")
+        .await
+        .unwrap()
+        .send_keys("Moreno")
+        .await
+        .unwrap();
+    let dob = staff.find("#date_of_birth").await.unwrap();
+    staff
+        .execute(
+            "arguments[0].value = '2099-01-01'; return true;",
+            vec![dob.to_arg()],
+        )
+        .await
+        .unwrap();
+    staff
+        .find("form[action='/board/check-in'] button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        staff
+            .wait_for_text("#given_name-error", "Required", T)
+            .await
+            .unwrap(),
+        "Required field missing"
+    );
+    assert_eq!(
+        staff
+            .find("#date_of_birth-error")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Date of birth is in the future"
+    );
+    assert_eq!(
+        staff
+            .find("#family_name")
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap(),
+        json!("Moreno")
+    );
+    let token = app.token("desk").await;
+    assert!(app.lobby(&token).await.is_empty());
+    staff.quit().await.unwrap();
+}
