@@ -1,15 +1,19 @@
 //! Storage for Frontdesk: one [`Store`] trait, with SQLite (the embedded
 //! default) and PostgreSQL behind it.
 //!
-//! Both backends run the same SQL (numbered `$1` parameters work in both), so
-//! the implementation is written once in [`sql`] and stamped out per backend;
-//! only connection setup and migrations differ. The rules of the practice are
+//! Both backends run the same SQL: every operation is written once in `ops`
+//! against a small connection seam (`db::Conn`) and stamped into the trait by
+//! `sql`. SQLite runs on rusqlite with one writer thread that commits queued
+//! writes together (group commit); PostgreSQL runs on sqlx. Only connection
+//! setup and migrations differ. The rules of the practice are
 //! asked of `frontdesk-domain` (for example whether a transition is allowed),
 //! never written into SQL.
 //!
 //! Every change to a visit writes its timeline event and its audit row in the
 //! same transaction, so none can exist without the others.
 
+mod db;
+mod ops;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -45,11 +49,30 @@ pub enum StoreError {
     #[error("invalid fields: {0}")]
     Invalid(FieldErrors),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Database(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+}
+
+impl From<db::DbError> for StoreError {
+    fn from(e: db::DbError) -> Self {
+        match e {
+            db::DbError::Unique(m) => StoreError::Conflict(m),
+            db::DbError::Other(m) => StoreError::Database(m),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Database(format!("migration failed: {e}"))
+    }
 }
 
 /// Who did something, as written to the timeline and audit log.

@@ -1,15 +1,85 @@
 //! PostgreSQL, for groups with many locations.
 
 use crate::Result;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use crate::db::{DbError, Row, Value};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Column, Row as _, TypeInfo};
 use std::str::FromStr;
+use std::sync::Arc;
 
 pub struct PostgresStore {
     pool: PgPool,
 }
 
-impl crate::sql::Backend for PostgresStore {
-    type Db = sqlx::Postgres;
+pub struct PgConn<'a>(pub &'a mut PgConnection);
+
+fn db_error(e: sqlx::Error) -> DbError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            DbError::Unique(d.message().to_string())
+        }
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    v: &Value,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    match v {
+        Value::Int(i) => q.bind(*i),
+        Value::Text(t) => q.bind(t.clone()),
+        Value::NullInt => q.bind(None::<i64>),
+        Value::NullText => q.bind(None::<String>),
+    }
+}
+
+impl crate::db::Conn for PgConn<'_> {
+    async fn exec(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
+        let q = params.iter().fold(sqlx::query(sql), bind);
+        Ok(q.execute(&mut *self.0)
+            .await
+            .map_err(db_error)?
+            .rows_affected())
+    }
+
+    async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let q = params.iter().fold(sqlx::query(sql), bind);
+        let rows = q.fetch_all(&mut *self.0).await.map_err(db_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let names: Arc<[String]> = first
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let ints: Vec<bool> = first
+            .columns()
+            .iter()
+            .map(|c| matches!(c.type_info().name(), "INT8" | "INT4" | "INT2"))
+            .collect();
+        rows.iter()
+            .map(|r| {
+                let mut values = Vec::with_capacity(ints.len());
+                for (i, int) in ints.iter().enumerate() {
+                    values.push(if *int {
+                        r.try_get::<Option<i64>, _>(i)
+                            .map_err(db_error)?
+                            .map_or(Value::NullInt, Value::Int)
+                    } else {
+                        r.try_get::<Option<String>, _>(i)
+                            .map_err(db_error)?
+                            .map_or(Value::NullText, Value::Text)
+                    });
+                }
+                Ok(Row {
+                    names: names.clone(),
+                    values,
+                })
+            })
+            .collect()
+    }
 }
 
 impl PostgresStore {
@@ -46,14 +116,32 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PostgresStore { pool })
     }
-
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
 }
 
-crate::sql::store_impl!(PostgresStore, PgRow, "postgres");
+macro_rules! read_op {
+    ($self:ident, $c:ident => $body:expr) => {{
+        let mut conn = $self.pool.acquire().await?;
+        let $c = &mut crate::postgres::PgConn(&mut conn);
+        $body
+    }};
+}
+
+macro_rules! write_op {
+    ($self:ident, $c:ident => $body:expr) => {{
+        let mut tx = $self.pool.begin().await?;
+        let result = {
+            let $c = &mut crate::postgres::PgConn(&mut tx);
+            $body
+        };
+        match result {
+            Ok(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            // Dropping the transaction rolls it back.
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+crate::sql::store_impl!(PostgresStore, "postgres");

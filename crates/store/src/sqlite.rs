@@ -1,63 +1,320 @@
 //! SQLite, the embedded default: one file in the data directory, WAL mode.
 //!
-//! Writes go through a pool of one connection, so they queue in the process
-//! rather than fight over SQLite's file lock; reads use their own pool and, in
-//! WAL mode, never wait for a writer. `synchronous=NORMAL` in WAL mode loses
-//! nothing a committed transaction wrote when the process is killed (only a
-//! power cut can cost the last transactions).
+//! One writer thread owns the only writing connection. Writes queue on a
+//! channel; the writer takes everything queued, runs each operation inside
+//! its own savepoint of one transaction, commits once, and only then answers
+//! each caller (group commit). A failed operation rolls back to its savepoint
+//! and leaves the others alone. Reads run on a few reader threads with
+//! read-only connections, which in WAL mode never wait for the writer.
+//!
+//! `synchronous=NORMAL` in WAL mode loses nothing a committed transaction
+//! wrote when the process is killed; only a power cut can cost the last ones.
 
-use crate::Result;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use crate::db::{DbError, Row, Value};
+use crate::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+/// What the writer does with one operation: run it, say whether it failed,
+/// and hand back how to answer the caller once the commit is known.
+type WriteJob = Box<dyn FnOnce(&mut SqliteConn<'_>) -> (bool, Answer) + Send>;
+/// Tells one caller how its write ended, once the commit's outcome is known.
+type Answer = Box<dyn FnOnce(Option<&DbError>) + Send>;
+type ReadJob = Box<dyn FnOnce(&mut SqliteConn<'_>) + Send>;
+
+/// Most operations committed together in one transaction.
+const MAX_BATCH: usize = 256;
+const READERS: usize = 3;
 
 pub struct SqliteStore {
-    write: SqlitePool,
-    read: SqlitePool,
+    writer: mpsc::Sender<WriteJob>,
+    readers: mpsc::Sender<ReadJob>,
 }
 
-impl crate::sql::Backend for SqliteStore {
-    type Db = sqlx::Sqlite;
+pub struct SqliteConn<'a> {
+    conn: &'a mut Connection,
+}
+
+fn db_error(e: rusqlite::Error) -> DbError {
+    if let rusqlite::Error::SqliteFailure(code, _) = &e
+        && matches!(code.extended_code, 2067 | 1555)
+    {
+        return DbError::Unique(e.to_string());
+    }
+    DbError::Other(e.to_string())
+}
+
+thread_local! {
+    /// `$1` → `?1`: SQLite numbers `?NNN` parameters exactly, whatever their order.
+    static SQL: RefCell<HashMap<&'static str, &'static str>> = RefCell::new(HashMap::new());
+}
+
+fn sqlite_sql(sql: &'static str) -> &'static str {
+    SQL.with(|cache| {
+        *cache
+            .borrow_mut()
+            .entry(sql)
+            // A handful of fixed statements, converted once per thread.
+            .or_insert_with(|| Box::leak(sql.replace('$', "?").into_boxed_str()))
+    })
+}
+
+fn to_sql(params: &[Value]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => rusqlite::types::Value::Integer(*i),
+            Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+            Value::NullInt | Value::NullText => rusqlite::types::Value::Null,
+        })
+        .collect()
+}
+
+impl SqliteConn<'_> {
+    fn exec_now(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sqlite_sql(sql))
+            .map_err(db_error)?;
+        let n = stmt
+            .execute(rusqlite::params_from_iter(to_sql(params)))
+            .map_err(db_error)?;
+        Ok(n as u64)
+    }
+
+    fn query_now(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sqlite_sql(sql))
+            .map_err(db_error)?;
+        let names: Arc<[String]> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+        let width = names.len();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(to_sql(params)))
+            .map_err(db_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_error)? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(match row.get_ref(i).map_err(db_error)? {
+                    rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                    }
+                    rusqlite::types::ValueRef::Null => Value::NullText,
+                    other => return Err(DbError::Other(format!("unexpected value {other:?}"))),
+                });
+            }
+            out.push(Row {
+                names: names.clone(),
+                values,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl crate::db::Conn for SqliteConn<'_> {
+    async fn exec(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
+        self.exec_now(sql, params)
+    }
+    async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.query_now(sql, params)
+    }
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(db_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(db_error)?;
+    if !read_only {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_error)?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(db_error)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
+}
+
+/// Schema versions, applied in order; `PRAGMA user_version` records the last.
+const MIGRATIONS: [&str; 1] = [include_str!("../migrations/sqlite/0001_foundation.sql")];
+
+fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db_error)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction().map_err(db_error)?;
+        tx.execute_batch(sql).map_err(db_error)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
+    }
+    Ok(())
+}
+
+fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut answers = Vec::with_capacity(batch.len());
+        let begun = conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error);
+        for job in batch {
+            if begun.is_err() {
+                // Nothing can run; every caller hears why below.
+                answers.push(job(&mut SqliteConn { conn: &mut conn }).1);
+                continue;
+            }
+            let saved = conn.execute_batch("SAVEPOINT op").map_err(db_error);
+            let (ok, answer) = job(&mut SqliteConn { conn: &mut conn });
+            let undone = if ok && saved.is_ok() {
+                conn.execute_batch("RELEASE op")
+            } else {
+                conn.execute_batch("ROLLBACK TO op; RELEASE op")
+            };
+            if let Err(e) = undone {
+                tracing::error!(error = %e, "savepoint failed");
+            }
+            answers.push(answer);
+        }
+        let outcome = match begun {
+            Err(e) => Err(e),
+            Ok(()) => conn.execute_batch("COMMIT").map_err(db_error),
+        };
+        let failure = outcome.err();
+        if failure.is_some() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for answer in answers {
+            answer(failure.as_ref());
+        }
+    }
+}
+
+fn run_reader(mut conn: Connection, jobs: Arc<Mutex<mpsc::Receiver<ReadJob>>>) {
+    loop {
+        let job = {
+            let guard = jobs.lock().unwrap_or_else(|p| p.into_inner());
+            guard.recv()
+        };
+        match job {
+            Ok(job) => job(&mut SqliteConn { conn: &mut conn }),
+            Err(_) => return,
+        }
+    }
 }
 
 impl SqliteStore {
     /// Open (or create) the database file and bring its schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&path))
+            .await
+            .map_err(|e| StoreError::Database(format!("cannot open the database: {e}")))?
+    }
+
+    fn open_blocking(path: &Path) -> Result<SqliteStore> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(SqliteStore { write, read })
+        let mut conn = open_connection(path, false)?;
+        migrate(&mut conn)?;
+        let (writer, write_jobs) = mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run_writer(conn, write_jobs))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        let (readers, read_jobs) = mpsc::channel::<ReadJob>();
+        let read_jobs = Arc::new(Mutex::new(read_jobs));
+        for i in 0..READERS {
+            let conn = open_connection(path, true)?;
+            let jobs = read_jobs.clone();
+            std::thread::Builder::new()
+                .name(format!("sqlite-reader-{i}"))
+                .spawn(move || run_reader(conn, jobs))
+                .map_err(|e| StoreError::Database(format!("cannot start a reader: {e}")))?;
+        }
+        Ok(SqliteStore { writer, readers })
     }
 
-    fn writer(&self) -> &SqlitePool {
-        &self.write
+    /// Run an operation in the writer's next transaction; answers after the commit.
+    pub(crate) async fn write<R, F>(&self, op: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut SqliteConn<'_>) -> Result<R> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let result = op(conn);
+            let ok = result.is_ok();
+            let answer: Answer = Box::new(move |failure| {
+                let _ = tx.send(match failure {
+                    Some(e) => Err(StoreError::Database(format!("commit failed: {e}"))),
+                    None => result,
+                });
+            });
+            (ok, answer)
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| StoreError::Database("the database writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Database("the database writer has stopped".into()))?
     }
 
-    fn reader(&self) -> &SqlitePool {
-        &self.read
+    pub(crate) async fn read<R, F>(&self, op: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut SqliteConn<'_>) -> Result<R> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.readers
+            .send(Box::new(move |conn| {
+                let _ = tx.send(op(conn));
+            }))
+            .map_err(|_| StoreError::Database("the database readers have stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Database("the database readers have stopped".into()))?
     }
 }
 
-crate::sql::store_impl!(SqliteStore, SqliteRow, "sqlite");
+macro_rules! read_op {
+    ($self:ident, $c:ident => $body:expr) => {
+        $self
+            .read(move |$c| crate::db::block_on_ready(async move { $body }))
+            .await
+    };
+}
+
+macro_rules! write_op {
+    ($self:ident, $c:ident => $body:expr) => {
+        $self
+            .write(move |$c| crate::db::block_on_ready(async move { $body }))
+            .await
+    };
+}
+
+crate::sql::store_impl!(SqliteStore, "sqlite");

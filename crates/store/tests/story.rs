@@ -434,3 +434,56 @@ story!(markup_in_names_is_stored_as_typed, |store: Arc<
     assert_eq!(v.given_name, "<script>alert(1)</script>");
     assert_eq!(v.public_name(), "<script>alert(1)</script> M.");
 });
+
+story!(
+    concurrent_writes_commit_together_and_fail_alone,
+    |store: Arc<dyn Store>| async move {
+        // Many writes at once: SQLite commits them in shared transactions, each in
+        // its own savepoint, so a refused one must not take the others with it.
+        let staff = Actor::staff("maria");
+        let mut ids = Vec::new();
+        for i in 0..10 {
+            ids.push(
+                store
+                    .check_in(&walk_in(&format!("P{i}"), None), &staff, t0())
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        store
+            .transition(ids[0], VisitState::LeftWithoutBeingSeen, &staff, t0())
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for round in 0..5 {
+            for (k, id) in ids.iter().enumerate() {
+                let (store, staff, id) = (store.clone(), staff.clone(), *id);
+                let target = if k == 1 && round == 0 { 99_999 } else { id };
+                tasks.push(tokio::spawn(async move {
+                    store.acknowledge(target, &staff, t0()).await.map(|_| ())
+                }));
+            }
+        }
+        let mut ok = 0;
+        let mut refused = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Refused(_)) | Err(StoreError::NotFound) => refused += 1,
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert_eq!((ok, refused), (44, 6));
+        for (k, id) in ids.iter().enumerate() {
+            let (_, timeline) = store.visit(*id, &staff, t0()).await.unwrap();
+            let acks = timeline.iter().filter(|e| e.kind == "acknowledged").count();
+            let expected = match k {
+                0 => 0,
+                1 => 4,
+                _ => 5,
+            };
+            assert_eq!(acks, expected, "visit {k}");
+        }
+    }
+);

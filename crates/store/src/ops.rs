@@ -1,0 +1,722 @@
+//! Every storage operation, written once against [`Conn`]. A write runs
+//! inside one transaction opened by the backend: the change, its timeline
+//! event and its audit row commit together or not at all. The rules of the
+//! practice (may this visit move there?) are asked of the domain crate.
+
+use crate::db::{Conn, Row, params};
+use crate::*;
+use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::patient::NewPatient;
+use frontdesk_domain::{AckPolicy, FieldErrors, Role, Timestamp, VisitState};
+
+pub(crate) fn ms(t: Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+fn at(ms: i64) -> Result<Timestamp> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("time {ms} out of range")))
+}
+
+fn opt_at(ms: Option<i64>) -> Result<Option<Timestamp>> {
+    ms.map(at).transpose()
+}
+
+/// `SELECT` of a visit joined with its patient, followed by the given clause.
+macro_rules! visit_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT v.id, v.location_id, v.patient_id, p.given_name, p.family_name, p.preferred_name, ",
+            "p.date_of_birth, v.provider_id, v.visit_type, v.appointment_id, v.scheduled_at, v.duration_min, ",
+            "v.state, v.arrived_at, v.last_acknowledged_at, v.acknowledged_by, v.state_changed_at, v.created_at ",
+            "FROM visit v JOIN patient p ON p.id = v.patient_id ",
+            $rest
+        )
+    };
+}
+
+fn visit_from_row(row: &Row) -> Result<Visit> {
+    let state = row.text("state")?;
+    Ok(Visit {
+        id: row.int("id")?,
+        location: row.text("location_id")?,
+        patient_id: row.int("patient_id")?,
+        given_name: row.text("given_name")?,
+        family_name: row.text("family_name")?,
+        preferred_name: row.opt_text("preferred_name")?,
+        date_of_birth: row.opt_text("date_of_birth")?.and_then(|d| d.parse().ok()),
+        provider: row.opt_text("provider_id")?,
+        visit_type: row.opt_text("visit_type")?,
+        appointment_id: row.opt_text("appointment_id")?,
+        scheduled_at: opt_at(row.opt_int("scheduled_at")?)?,
+        duration_min: row.opt_int("duration_min")?,
+        state: state
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        arrived_at: opt_at(row.opt_int("arrived_at")?)?,
+        last_acknowledged_at: opt_at(row.opt_int("last_acknowledged_at")?)?,
+        acknowledged_by: row.opt_text("acknowledged_by")?,
+        state_changed_at: at(row.int("state_changed_at")?)?,
+        created_at: at(row.int("created_at")?)?,
+    })
+}
+
+fn visits(rows: &[Row]) -> Result<Vec<Visit>> {
+    rows.iter().map(visit_from_row).collect()
+}
+
+fn location_from_row(row: &Row) -> Result<Location> {
+    Ok(Location {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        time_zone: row.text("time_zone")?,
+        ack_policy: AckPolicy {
+            first_within: chrono::Duration::seconds(row.int("ack_first_within_s")?),
+            recheck_every: chrono::Duration::seconds(row.int("ack_recheck_every_s")?),
+            escalate_after: chrono::Duration::seconds(row.int("ack_escalate_after_s")?),
+        },
+    })
+}
+
+fn user_from_row(row: &Row) -> Result<StaffUser> {
+    Ok(StaffUser {
+        id: row.int("user_id")?,
+        username: row.text("username")?,
+        role: row
+            .text("role")?
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        disabled: row.int("disabled")? != 0,
+    })
+}
+
+async fn one<C: Conn>(c: &mut C, sql: &'static str, params: &[db::Value]) -> Result<Option<Row>> {
+    Ok(c.query(sql, params).await?.into_iter().next())
+}
+
+async fn insert_id<C: Conn>(c: &mut C, sql: &'static str, params: &[db::Value]) -> Result<i64> {
+    let row = one(c, sql, params)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))?;
+    Ok(row.int("id")?)
+}
+
+async fn exists<C: Conn>(c: &mut C, sql: &'static str, id: &str) -> Result<bool> {
+    Ok(one(c, sql, params![id]).await?.is_some())
+}
+
+async fn event<C: Conn>(
+    c: &mut C,
+    visit_id: i64,
+    kind: &str,
+    actor: Option<&str>,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    c.exec(
+        "INSERT INTO visit_event (visit_id, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5)",
+        params![visit_id, ms(now), kind, actor, detail],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn audit<C: Conn>(
+    c: &mut C,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    c.exec(
+        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+        params![ms(now), actor.as_str(), action, subject, detail],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn visit_by_id<C: Conn>(c: &mut C, id: i64) -> Result<Visit> {
+    let row = one(c, visit_select!("WHERE v.id = $1"), params![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    visit_from_row(&row)
+}
+
+async fn insert_patient<C: Conn>(c: &mut C, p: &NewPatient, now: Timestamp) -> Result<i64> {
+    insert_id(
+        c,
+        "INSERT INTO patient (given_name, family_name, preferred_name, date_of_birth, phone, email, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        params![
+            p.given_name.as_str(),
+            p.family_name.as_str(),
+            &p.preferred_name,
+            p.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+            &p.phone,
+            &p.email,
+            ms(now)
+        ],
+    )
+    .await
+}
+
+// --- locations and providers ---
+
+pub async fn ensure_location<C: Conn>(
+    c: &mut C,
+    id: &str,
+    name: &str,
+    time_zone: &str,
+) -> Result<Location> {
+    c.exec(
+        "INSERT INTO location (id, name, time_zone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        params![id, name, time_zone],
+    )
+    .await?;
+    location(c, id).await
+}
+
+pub async fn location<C: Conn>(c: &mut C, id: &str) -> Result<Location> {
+    let row = one(c, "SELECT * FROM location WHERE id = $1", params![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    location_from_row(&row)
+}
+
+pub async fn locations<C: Conn>(c: &mut C) -> Result<Vec<Location>> {
+    c.query("SELECT * FROM location ORDER BY id", &[])
+        .await?
+        .iter()
+        .map(location_from_row)
+        .collect()
+}
+
+pub async fn save_ack_policy<C: Conn>(
+    c: &mut C,
+    location: &str,
+    policy: AckPolicy,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let changed = c
+        .exec(
+            "UPDATE location SET ack_first_within_s = $1, ack_recheck_every_s = $2, ack_escalate_after_s = $3 WHERE id = $4",
+            params![
+                policy.first_within.num_seconds(),
+                policy.recheck_every.num_seconds(),
+                policy.escalate_after.num_seconds(),
+                location
+            ],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit(
+        c,
+        actor,
+        "settings.ack_policy",
+        &format!("location:{location}"),
+        &policy.describe(),
+        now,
+    )
+    .await
+}
+
+pub async fn upsert_provider<C: Conn>(c: &mut C, provider: &Provider) -> Result<()> {
+    if !exists(
+        c,
+        "SELECT id FROM location WHERE id = $1",
+        &provider.location,
+    )
+    .await?
+    {
+        let mut e = FieldErrors::new();
+        e.add("location", "Unknown location");
+        return Err(StoreError::Invalid(e));
+    }
+    c.exec(
+        "INSERT INTO provider (id, name, location_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, location_id = excluded.location_id",
+        params![
+            provider.id.as_str(),
+            provider.name.as_str(),
+            provider.location.as_str()
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn providers<C: Conn>(c: &mut C) -> Result<Vec<Provider>> {
+    c.query(
+        "SELECT id, name, location_id FROM provider ORDER BY name, id",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Provider {
+            id: r.text("id")?,
+            name: r.text("name")?,
+            location: r.text("location_id")?,
+        })
+    })
+    .collect()
+}
+
+// --- staff and sessions ---
+
+pub async fn create_user<C: Conn>(
+    c: &mut C,
+    username: &str,
+    role: Role,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<StaffUser> {
+    let inserted = insert_id(
+        c,
+        "INSERT INTO staff_user (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        params![username, role.as_str(), password_hash, ms(now)],
+    )
+    .await;
+    match inserted {
+        Ok(id) => Ok(StaffUser {
+            id,
+            username: username.to_string(),
+            role,
+            disabled: false,
+        }),
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(format!(
+            "a user named {username} already exists"
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn user_credentials<C: Conn>(c: &mut C, username: &str) -> Result<Option<Credentials>> {
+    let row = one(
+        c,
+        "SELECT id AS user_id, username, role, disabled, password_hash FROM staff_user WHERE username = $1",
+        params![username],
+    )
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => Ok(Some(Credentials {
+            user: user_from_row(&row)?,
+            password_hash: row.text("password_hash")?,
+        })),
+    }
+}
+
+pub async fn users<C: Conn>(c: &mut C) -> Result<Vec<StaffUser>> {
+    c.query(
+        "SELECT id AS user_id, username, role, disabled FROM staff_user ORDER BY username",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(user_from_row)
+    .collect()
+}
+
+pub async fn create_session<C: Conn>(c: &mut C, s: &NewSession) -> Result<()> {
+    c.exec(
+        "INSERT INTO staff_session (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        params![s.token_hash.as_str(), s.user_id, s.csrf_token.as_str(), ms(s.created_at), ms(s.created_at), ms(s.expires_at)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn live_session<C: Conn>(
+    c: &mut C,
+    token_hash: &str,
+    now: Timestamp,
+    idle_cutoff: Timestamp,
+) -> Result<Option<Session>> {
+    let row = one(
+        c,
+        "SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, \
+                u.id AS user_id, u.username, u.role, u.disabled \
+         FROM staff_session s JOIN staff_user u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled = 0",
+        params![token_hash, ms(now), ms(idle_cutoff)],
+    )
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => Ok(Some(Session {
+            token_hash: row.text("token_hash")?,
+            user: user_from_row(&row)?,
+            csrf_token: row.text("csrf_token")?,
+            created_at: at(row.int("created_at")?)?,
+            last_seen_at: at(row.int("last_seen_at")?)?,
+            expires_at: at(row.int("expires_at")?)?,
+        })),
+    }
+}
+
+pub async fn touch_session<C: Conn>(c: &mut C, token_hash: &str, now: Timestamp) -> Result<()> {
+    c.exec(
+        "UPDATE staff_session SET last_seen_at = $1 WHERE token_hash = $2",
+        params![ms(now), token_hash],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_session<C: Conn>(c: &mut C, token_hash: &str) -> Result<()> {
+    c.exec(
+        "DELETE FROM staff_session WHERE token_hash = $1",
+        params![token_hash],
+    )
+    .await?;
+    Ok(())
+}
+
+// --- visits ---
+
+pub async fn check_in<C: Conn>(
+    c: &mut C,
+    visit: &NewVisit,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Visit> {
+    let mut invalid = FieldErrors::new();
+    if !exists(c, "SELECT id FROM location WHERE id = $1", &visit.location).await? {
+        invalid.add("location", "Unknown location");
+    }
+    if let Some(provider) = &visit.provider
+        && !exists(c, "SELECT id FROM provider WHERE id = $1", provider).await?
+    {
+        invalid.add("provider", "Unknown provider");
+    }
+    if !invalid.is_empty() {
+        return Err(StoreError::Invalid(invalid));
+    }
+    let patient_id = insert_patient(c, &visit.patient, now).await?;
+    let id = insert_id(
+        c,
+        "INSERT INTO visit (location_id, patient_id, provider_id, visit_type, state, arrived_at, state_changed_at, created_at) \
+         VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7) RETURNING id",
+        params![visit.location.as_str(), patient_id, &visit.provider, &visit.visit_type, ms(now), ms(now), ms(now)],
+    )
+    .await?;
+    event(c, id, "arrived", Some(actor.as_str()), "{}", now).await?;
+    audit(c, actor, "visit.check_in", &format!("visit:{id}"), "", now).await?;
+    // The new visit, without reading it back.
+    Ok(Visit {
+        id,
+        location: visit.location.clone(),
+        patient_id,
+        given_name: visit.patient.given_name.clone(),
+        family_name: visit.patient.family_name.clone(),
+        preferred_name: visit.patient.preferred_name.clone(),
+        date_of_birth: visit.patient.date_of_birth,
+        provider: visit.provider.clone(),
+        visit_type: visit.visit_type.clone(),
+        appointment_id: None,
+        scheduled_at: None,
+        duration_min: None,
+        state: VisitState::Waiting,
+        arrived_at: Some(at(ms(now))?),
+        last_acknowledged_at: None,
+        acknowledged_by: None,
+        state_changed_at: at(ms(now))?,
+        created_at: at(ms(now))?,
+    })
+}
+
+pub async fn check_in_appointment<C: Conn>(
+    c: &mut C,
+    location: &str,
+    appointment_id: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Visit> {
+    let row = one(
+        c,
+        "SELECT id FROM visit WHERE location_id = $1 AND appointment_id = $2",
+        params![location, appointment_id],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let id = row.int("id")?;
+    let mut v = visit_by_id(c, id).await?;
+    v.state.transition(VisitState::Waiting)?;
+    let changed = c
+        .exec(
+            "UPDATE visit SET state = 'waiting', arrived_at = $1, state_changed_at = $2 WHERE id = $3 AND state = 'expected'",
+            params![ms(now), ms(now), id],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the visit changed meanwhile; try again".into(),
+        ));
+    }
+    event(
+        c,
+        id,
+        "arrived",
+        Some(actor.as_str()),
+        r#"{"with_appointment":true}"#,
+        now,
+    )
+    .await?;
+    audit(
+        c,
+        actor,
+        "visit.check_in",
+        &format!("visit:{id}"),
+        "appointment",
+        now,
+    )
+    .await?;
+    v.state = VisitState::Waiting;
+    v.arrived_at = Some(at(ms(now))?);
+    v.state_changed_at = at(ms(now))?;
+    Ok(v)
+}
+
+pub async fn acknowledge<C: Conn>(
+    c: &mut C,
+    visit_id: i64,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Visit> {
+    let mut v = visit_by_id(c, visit_id).await?;
+    if !v.state.is_present() {
+        return Err(StoreError::Refused(format!(
+            "only a patient who is here can be acknowledged; this visit is {}",
+            v.state.label().to_lowercase()
+        )));
+    }
+    c.exec(
+        "UPDATE visit SET last_acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3",
+        params![ms(now), actor.as_str(), visit_id],
+    )
+    .await?;
+    event(c, visit_id, "acknowledged", Some(actor.as_str()), "{}", now).await?;
+    audit(
+        c,
+        actor,
+        "visit.acknowledge",
+        &format!("visit:{visit_id}"),
+        "",
+        now,
+    )
+    .await?;
+    v.last_acknowledged_at = Some(at(ms(now))?);
+    v.acknowledged_by = Some(actor.as_str().to_string());
+    Ok(v)
+}
+
+pub async fn transition<C: Conn>(
+    c: &mut C,
+    visit_id: i64,
+    to: VisitState,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Visit> {
+    let mut v = visit_by_id(c, visit_id).await?;
+    let from = v.state;
+    from.transition(to)?;
+    let arriving = from == VisitState::Expected && to == VisitState::Waiting;
+    let sql = if arriving {
+        "UPDATE visit SET state = $1, state_changed_at = $2, arrived_at = $2 WHERE id = $3 AND state = $4"
+    } else {
+        "UPDATE visit SET state = $1, state_changed_at = $2 WHERE id = $3 AND state = $4"
+    };
+    let changed = c
+        .exec(sql, params![to.as_str(), ms(now), visit_id, from.as_str()])
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the visit changed meanwhile; try again".into(),
+        ));
+    }
+    let detail = format!(r#"{{"from":"{from}","to":"{to}"}}"#);
+    event(
+        c,
+        visit_id,
+        "transitioned",
+        Some(actor.as_str()),
+        &detail,
+        now,
+    )
+    .await?;
+    audit(
+        c,
+        actor,
+        "visit.transition",
+        &format!("visit:{visit_id}"),
+        &detail,
+        now,
+    )
+    .await?;
+    v.state = to;
+    v.state_changed_at = at(ms(now))?;
+    if arriving {
+        v.arrived_at = Some(at(ms(now))?);
+    }
+    Ok(v)
+}
+
+pub async fn lobby<C: Conn>(c: &mut C, location: &str) -> Result<Vec<Visit>> {
+    let rows = c
+        .query(
+            visit_select!(
+                "WHERE v.location_id = $1 AND v.state IN ('waiting', 'roomed', 'with_provider', 'checkout') \
+                 ORDER BY v.arrived_at, v.id"
+            ),
+            params![location],
+        )
+        .await?;
+    visits(&rows)
+}
+
+pub async fn expected_visits<C: Conn>(
+    c: &mut C,
+    location: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Visit>> {
+    let rows = c
+        .query(
+            visit_select!(
+                "WHERE v.location_id = $1 AND v.state = 'expected' AND v.scheduled_at >= $2 AND v.scheduled_at < $3 \
+                 ORDER BY v.scheduled_at, v.id"
+            ),
+            params![location, ms(from), ms(to)],
+        )
+        .await?;
+    visits(&rows)
+}
+
+pub async fn timeline<C: Conn>(c: &mut C, visit_id: i64) -> Result<Vec<TimelineEvent>> {
+    c.query("SELECT id, visit_id, at, kind, actor, detail FROM visit_event WHERE visit_id = $1 ORDER BY id", params![visit_id])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TimelineEvent {
+                id: r.int("id")?,
+                visit_id: r.int("visit_id")?,
+                at: at(r.int("at")?)?,
+                kind: r.text("kind")?,
+                actor: r.opt_text("actor")?,
+                detail: r.text("detail")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn running_clocks<C: Conn>(c: &mut C) -> Result<Vec<Visit>> {
+    let rows = c
+        .query(
+            visit_select!("WHERE v.state IN ('waiting', 'roomed') ORDER BY v.id"),
+            &[],
+        )
+        .await?;
+    visits(&rows)
+}
+
+pub async fn record_event<C: Conn>(
+    c: &mut C,
+    visit_id: i64,
+    kind: &str,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    event(c, visit_id, kind, None, detail, now).await
+}
+
+pub async fn import_appointments<C: Conn>(
+    c: &mut C,
+    appointments: &[Appointment],
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    for a in appointments {
+        if !exists(c, "SELECT id FROM location WHERE id = $1", &a.location).await? {
+            let mut e = FieldErrors::new();
+            e.add(
+                "location",
+                format!(
+                    "Unknown location {:?} (appointment {})",
+                    a.location, a.appointment_id
+                ),
+            );
+            return Err(StoreError::Invalid(e));
+        }
+        // Providers arrive with the schedule; a manager can give them a display name later.
+        c.exec(
+            "INSERT INTO provider (id, name, location_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            params![a.provider.as_str(), a.provider.as_str(), a.location.as_str()],
+        )
+        .await?;
+        let existing = one(
+            c,
+            "SELECT id FROM visit WHERE location_id = $1 AND appointment_id = $2",
+            params![a.location.as_str(), a.appointment_id.as_str()],
+        )
+        .await?;
+        if existing.is_some() {
+            summary.already_present += 1;
+            continue;
+        }
+        let patient_id = insert_patient(c, &a.patient, now).await?;
+        let id = insert_id(
+            c,
+            "INSERT INTO visit (location_id, patient_id, provider_id, visit_type, appointment_id, scheduled_at, duration_min, \
+                                state, state_changed_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'expected', $8, $9) RETURNING id",
+            params![
+                a.location.as_str(),
+                patient_id,
+                a.provider.as_str(),
+                &a.visit_type,
+                a.appointment_id.as_str(),
+                ms(a.scheduled_at),
+                a.duration_min.map(i64::from),
+                ms(now),
+                ms(now)
+            ],
+        )
+        .await?;
+        event(c, id, "scheduled", Some(actor.as_str()), "{}", now).await?;
+        summary.created += 1;
+    }
+    let detail = format!(
+        "{} created, {} already present",
+        summary.created, summary.already_present
+    );
+    audit(c, actor, "appointments.import", "schedule", &detail, now).await?;
+    Ok(summary)
+}
+
+pub async fn audit_log<C: Conn>(c: &mut C, limit: i64) -> Result<Vec<AuditEntry>> {
+    c.query(
+        "SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+        params![limit],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(AuditEntry {
+            id: r.int("id")?,
+            at: at(r.int("at")?)?,
+            actor: r.text("actor")?,
+            action: r.text("action")?,
+            subject: r.text("subject")?,
+            detail: r.text("detail")?,
+        })
+    })
+    .collect()
+}
