@@ -437,7 +437,16 @@ async fn board_response(
                         .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
                         .unwrap_or_default(),
                     name: v.full_name(),
-                    provider: v.provider.clone().unwrap_or_default(),
+                    provider: v
+                        .provider
+                        .as_ref()
+                        .map(|id| {
+                            providers
+                                .iter()
+                                .find(|(p, _)| p == id)
+                                .map_or(id.clone(), |(_, n)| n.clone())
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect()
         }

@@ -141,6 +141,15 @@ fn exponential(rng: &mut StdRng, mean: f64) -> f64 {
 pub fn plan_day(cfg: &DayConfig) -> DayPlan {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let mut plan = DayPlan::default();
+    // Every patient of the day gets a different name: a shuffled list of all
+    // first/last name pairs, taken in order.
+    let mut names: Vec<(usize, usize)> = (0..GIVEN.len())
+        .flat_map(|g| (0..FAMILY.len()).map(move |f| (g, f)))
+        .collect();
+    for i in (1..names.len()).rev() {
+        names.swap(i, rng.gen_range(0..=i));
+    }
+    let mut names = names.into_iter().cycle();
     // (patient, arrival second) for those who come.
     let mut arrivals: Vec<(usize, i64)> = Vec::new();
     let mut next_id = 1000;
@@ -154,8 +163,10 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
             }
             next_id += 1;
             let idx = plan.patients.len();
+            let name = names.next().unwrap_or((0, 0));
             plan.patients.push(patient(
                 &mut rng,
+                name,
                 Some(provider.clone()),
                 Some((format!("A-{next_id}"), scheduled)),
                 cfg.slot_minutes,
@@ -176,7 +187,8 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
                 break;
             }
             let idx = plan.patients.len();
-            plan.patients.push(patient(&mut rng, None, None, 15));
+            let name = names.next().unwrap_or((0, 0));
+            plan.patients.push(patient(&mut rng, name, None, None, 15));
             arrivals.push((idx, (t * 60.0) as i64));
         }
     }
@@ -246,14 +258,15 @@ pub fn plan_day(cfg: &DayConfig) -> DayPlan {
 
 fn patient(
     rng: &mut StdRng,
+    (given, family): (usize, usize),
     provider: Option<String>,
     appointment: Option<(String, i64)>,
     duration: u32,
 ) -> PlannedPatient {
     let year = rng.gen_range(1940..2020);
     PlannedPatient {
-        given_name: GIVEN[rng.gen_range(0..GIVEN.len())].to_string(),
-        family_name: FAMILY[rng.gen_range(0..FAMILY.len())].to_string(),
+        given_name: GIVEN[given].to_string(),
+        family_name: FAMILY[family].to_string(),
         date_of_birth: format!(
             "{year}-{:02}-{:02}",
             rng.gen_range(1..=12),
@@ -356,6 +369,17 @@ mod tests {
             })
             .count();
         assert!(late > 3, "{late}");
+    }
+
+    #[test]
+    fn every_patient_of_the_day_has_a_different_name() {
+        let plan = plan_day(&DayConfig::default());
+        let names: std::collections::HashSet<(String, String)> = plan
+            .patients
+            .iter()
+            .map(|p| (p.given_name.clone(), p.family_name.clone()))
+            .collect();
+        assert_eq!(names.len(), plan.patients.len());
     }
 
     #[test]
