@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
             "/settings/acknowledgement",
             get(ack_settings).put(save_ack_settings),
         )
+        .route("/users", get(list_users).post(create_user))
         .fallback(|| async { ApiError::NotFound })
 }
 
@@ -484,6 +485,48 @@ async fn save_ack_settings(
         .save_ack_policy(q.id(), policy, &staff.actor(), state.now())
         .await?;
     Ok(Json(policy_json(&policy, &state)))
+}
+
+// --- staff accounts (admins) ---
+
+async fn list_users(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>, ApiError> {
+    staff.require(Role::can_manage_users)?;
+    let users: Vec<Value> = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| json!({"username": u.username, "role": u.role.as_str(), "disabled": u.disabled}))
+        .collect();
+    Ok(Json(json!({"users": users})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewUserInput {
+    username: String,
+    role: String,
+    password: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<NewUserInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    staff.require(Role::can_manage_users)?;
+    crate::users::add_user(
+        &state,
+        &staff,
+        &input.username,
+        &input.role,
+        &input.password,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"username": input.username.trim(), "role": input.role})),
+    ))
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -12,6 +12,7 @@ pub mod events;
 pub mod pages;
 pub mod screens;
 pub mod settings;
+pub mod users;
 
 use axum::Router;
 use axum::extract::Request;
@@ -161,6 +162,14 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/acknowledgement", post(settings::save_ack))
         .route("/settings/providers", post(settings::save_provider))
         .route("/settings/import", post(settings::import))
+        .route(
+            "/users",
+            get(users::users_page).post(users::add_user_submit),
+        )
+        .route(
+            "/users/{username}/{action}",
+            post(users::set_disabled_submit),
+        )
         // Patient-facing screens: the public kiosk and the lobby TV.
         .route(
             "/kiosk",

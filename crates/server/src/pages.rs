@@ -22,6 +22,7 @@ pub struct Nav {
     pub role: String,
     pub csrf: String,
     pub is_manager: bool,
+    pub is_admin: bool,
 }
 
 impl Nav {
@@ -31,6 +32,7 @@ impl Nav {
             role: String::new(),
             csrf: String::new(),
             is_manager: false,
+            is_admin: false,
         }
     }
     pub fn of(staff: &Staff) -> Nav {
@@ -39,6 +41,7 @@ impl Nav {
             role: staff.user.role.label().to_string(),
             csrf: staff.csrf_token.clone(),
             is_manager: staff.user.role.can_change_settings(),
+            is_admin: staff.user.role.can_manage_users(),
         }
     }
 }

@@ -323,3 +323,112 @@ async fn the_schedule_upload_is_all_or_nothing_unless_asked() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("line 1: the header must be exactly"));
 }
+
+#[tokio::test]
+async fn admins_manage_staff_accounts() {
+    let app = spawn_app().await;
+    let boss = sign_in(&app, "boss").await;
+    assert_eq!(page(&app, &boss, "/users").await.0, StatusCode::FORBIDDEN);
+    let root = sign_in(&app, "root").await;
+    let (status, html) = page(&app, &root, "/users").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_in(&html);
+    let resp = form(
+        &app,
+        &root,
+        "/users",
+        &[
+            ("csrf", &csrf),
+            ("username", "desk"),
+            ("role", "front_desk"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("This username is taken") || html.contains("at least 12 characters"),
+        "{html}"
+    );
+    let resp = form(
+        &app,
+        &root,
+        "/users",
+        &[
+            ("csrf", &csrf),
+            ("username", "nina"),
+            ("role", "clinician"),
+            ("password", "a long password"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            serde_json::json!({"username": "nina", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Disabling signs her out and keeps her out.
+    let token = {
+        let (_, body) = app
+            .post(
+                "/api/v1/sessions",
+                None,
+                serde_json::json!({"username": "nina", "password": "a long password"}),
+            )
+            .await;
+        body["token"].as_str().unwrap().to_string()
+    };
+    let resp = form(&app, &root, "/users/nina/disable", &[("csrf", &csrf)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/lobby", Some(&token)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            serde_json::json!({"username": "nina", "password": "a long password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let resp = form(&app, &root, "/users/root/disable", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::CONFLICT,
+        "nobody disables themselves"
+    );
+
+    // The same over the API.
+    let admin = app.token("root").await;
+    let desk = app.token("desk").await;
+    let body =
+        serde_json::json!({"username": "omar", "role": "manager", "password": "another long one"});
+    assert_eq!(
+        app.post("/api/v1/users", Some(&desk), body.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post("/api/v1/users", Some(&admin), body.clone())
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, err) = app.post("/api/v1/users", Some(&admin), body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["fields"]["username"], "This username is taken");
+    let (_, list) = app.get("/api/v1/users", Some(&admin)).await;
+    let names: Vec<&str> = list["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["boss", "desk", "doc", "nina", "omar", "root"]);
+}

@@ -128,6 +128,14 @@ pub trait Store: Send + Sync {
     ) -> Result<StaffUser>;
     async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
     async fn users(&self) -> Result<Vec<StaffUser>>;
+    /// Disable (signing the user out everywhere) or re-enable an account.
+    async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
     async fn create_session(&self, session: &NewSession) -> Result<()>;
     /// A session that is neither expired nor idle past `idle_cutoff`.
     async fn live_session(

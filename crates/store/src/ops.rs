@@ -323,6 +323,38 @@ pub async fn users<C: Conn>(c: &mut C) -> Result<Vec<StaffUser>> {
     .collect()
 }
 
+pub async fn set_user_disabled<C: Conn>(
+    c: &mut C,
+    username: &str,
+    disabled: bool,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let changed = c
+        .exec(
+            "UPDATE staff_user SET disabled = $1 WHERE username = $2",
+            params![i64::from(disabled), username],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if disabled {
+        // A disabled account is signed out everywhere at once.
+        c.exec(
+            "DELETE FROM staff_session WHERE user_id IN (SELECT id FROM staff_user WHERE username = $1)",
+            params![username],
+        )
+        .await?;
+    }
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit(c, actor, action, &format!("user:{username}"), "", now).await
+}
+
 pub async fn create_session<C: Conn>(c: &mut C, s: &NewSession) -> Result<()> {
     c.exec(
         "INSERT INTO staff_session (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \

@@ -60,6 +60,11 @@ macro_rules! store_impl {
                 read_op!(self, c => ops::users(c).await)
             }
 
+            async fn set_user_disabled(&self, username: &str, disabled: bool, actor: &Actor, now: Timestamp) -> Result<()> {
+                let (username, actor) = (username.to_string(), actor.clone());
+                write_op!(self, c => ops::set_user_disabled(c, &username, disabled, &actor, now).await)
+            }
+
             async fn create_session(&self, session: &NewSession) -> Result<()> {
                 let session = session.clone();
                 write_op!(self, c => ops::create_session(c, &session).await)
