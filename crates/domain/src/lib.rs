@@ -7,9 +7,12 @@
 
 pub mod ack;
 pub mod appointment;
+pub mod backtest;
 pub mod duration;
 pub mod fields;
+pub mod history;
 pub mod patient;
+pub mod quote;
 pub mod role;
 pub mod visit;
 

@@ -3,6 +3,7 @@
 //! `serve` runs the server; `demo` runs it on a throw-away database with a
 //! simulated clinic day; `user`, `import` and `config` manage an installation.
 
+mod backtest_cmd;
 mod config;
 mod demo;
 
@@ -48,6 +49,42 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Simulate clinic days and write them as visit history CSV.
+    Simulate {
+        /// `clinic` (appointments with three providers) or `walk-in` (pooled urgent-care queue with triage).
+        #[arg(long, default_value = "clinic")]
+        scenario: String,
+        /// Number of weekdays to simulate.
+        #[arg(long, default_value_t = 20)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// First day (YYYY-MM-DD); weekends are skipped.
+        #[arg(long, default_value = "2026-01-05")]
+        start: String,
+        /// Where to write the CSV (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Replay a visit history CSV, quoting every arrival with only what was
+    /// known then, and report how many promises would have been kept.
+    Backtest {
+        /// Visit history CSV (visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome).
+        #[arg(long)]
+        visits: PathBuf,
+        /// The quantile quoted: 0.9 means nine in ten should be seen by their promise.
+        #[arg(long, default_value_t = 0.9)]
+        quantile: f64,
+        /// Write every quote here: visit_id,quoted_at,promised_by.
+        #[arg(long)]
+        quotes_out: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Replay the good rows even when some are bad (they are still reported).
+        #[arg(long)]
+        skip_bad_rows: bool,
     },
     /// Print the effective configuration (secrets masked).
     Config {
@@ -117,6 +154,27 @@ fn main() -> ExitCode {
                         skip_bad_rows,
                     },
             } => import_appointments(config, file, skip_bad_rows).await,
+            Command::Simulate {
+                scenario,
+                days,
+                seed,
+                start,
+                out,
+            } => simulate(&scenario, days, seed, &start, out.as_deref()),
+            Command::Backtest {
+                visits,
+                quantile,
+                quotes_out,
+                json,
+                skip_bad_rows,
+            } => backtest_cmd::run(backtest_cmd::Options {
+                visits: &visits,
+                quantile,
+                quotes_out: quotes_out.as_deref(),
+                json,
+                skip_bad_rows,
+                zone: config.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            }),
             Command::Config { default } => {
                 print!(
                     "{}",
@@ -137,6 +195,61 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn simulate(
+    scenario: &str,
+    days: u32,
+    seed: u64,
+    start: &str,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode, String> {
+    use frontdesk_sim::simulate::{Scenario, SimConfig, simulate};
+    let scenario = match scenario {
+        "clinic" => Scenario::Clinic,
+        "walk-in" | "walkin" => Scenario::WalkIn,
+        other => {
+            return Err(format!(
+                "--scenario: unknown scenario {other:?}; use clinic or walk-in"
+            ));
+        }
+    };
+    if !(1..=3650).contains(&days) {
+        return Err("--days must be between 1 and 3650".into());
+    }
+    let first_day = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d")
+        .map_err(|_| format!("--start: not a date: {start:?} (YYYY-MM-DD)"))?;
+    let rows = simulate(&SimConfig {
+        scenario,
+        days,
+        seed,
+        first_day,
+    });
+    let sink: Box<dyn std::io::Write> = match out {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = csv::Writer::from_writer(sink);
+    let write = |w: &mut csv::Writer<Box<dyn std::io::Write>>| -> Result<(), csv::Error> {
+        w.write_record(frontdesk_domain::history::HISTORY_CSV_HEADER)?;
+        for r in &rows {
+            w.write_record(r.csv_fields())?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    write(&mut w).map_err(|e| format!("cannot write the history: {e}"))?;
+    if let Some(path) = out {
+        eprintln!(
+            "Wrote {} visits over {days} days to {}",
+            rows.len(),
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging() {

@@ -11,6 +11,8 @@
 //! Times are seconds from the start of the day; the driver maps them to clock
 //! time. Everything is seeded, so a seed always gives the same day.
 
+pub mod simulate;
+
 use frontdesk_domain::VisitState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,0 +1,773 @@
+//! The quote engine: an honest expected time to be seen.
+//!
+//! For each queue (a provider's patients, or a pooled walk-in queue at a
+//! location) the engine keeps the live state of the day — who is waiting and at
+//! what priority, how fast patients have been seen lately, how late the
+//! provider runs against appointments — and a rolling record of how its own
+//! past predictions compared with what happened.
+//!
+//! A quote is made in two steps:
+//! 1. a **point prediction** of the wait, from two signals: the queue (patients
+//!    ahead at the same or more urgent priority, divided by the recent service
+//!    rate, and never before the appointment time plus the provider's current
+//!    lateness) and the waits of the last patients seen. The two are combined on
+//!    a log scale by weights learned online from this queue's own history
+//!    (recursive least squares with forgetting), starting from "trust the queue";
+//! 2. a **calibrated quantile**: the ratio `(actual + 1) / (predicted + 1)` of
+//!    recent predictions is kept on a rolling window, and the quote multiplies
+//!    the prediction by the chosen quantile of that ratio (default 0.9). Patients
+//!    still waiting count too, as "at least this much" (a Kaplan–Meier
+//!    estimate), because recently finished waits alone are biased short. This is
+//!    conformal calibration per site, recalibrating as flow changes. With no
+//!    history yet it falls back to a lognormal spread (σ 0.67, RESEARCH.md) and a
+//!    service rate of one patient per 15 minutes per queue, and says so
+//!    (`cold_start`).
+//!
+//! More patients ahead or a less urgent priority never shortens a quote: the
+//! queue signal's weight is kept non-negative and one ratio applies to all
+//! prediction sizes.
+//!
+//! The promised clock time is rounded up to the next 5 minutes. Only what has
+//! happened up to the moment of the quote is used: callers feed events in time
+//! order.
+
+use crate::Timestamp;
+use chrono::{Duration, Timelike};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Which queue a patient waits in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QueueKey {
+    pub location: String,
+    /// `None`: a pooled queue served by whoever is free.
+    pub provider: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuoteConfig {
+    /// The quantile quoted (0.9: nine in ten are seen by the promised time).
+    pub quantile: f64,
+    /// How many recent prediction errors to calibrate on.
+    pub residual_window: usize,
+    /// How many recent "seen" events estimate the service rate.
+    pub rate_window: usize,
+    /// Promised times are rounded up to this many minutes.
+    pub round_to_min: i64,
+}
+
+impl Default for QuoteConfig {
+    fn default() -> Self {
+        QuoteConfig {
+            quantile: 0.9,
+            residual_window: 400,
+            rate_window: 20,
+            round_to_min: 5,
+        }
+    }
+}
+
+/// What the engine says about one patient at one moment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    pub quoted_at: Timestamp,
+    /// Patients ahead in the queue (same or more urgent priority, arrived earlier).
+    pub ahead: usize,
+    /// The point prediction of the wait, in minutes.
+    pub predicted_min: f64,
+    /// The median wait, in minutes: the likely time.
+    pub median_min: f64,
+    /// The wait at the configured quantile, in minutes.
+    pub quantile_min: f64,
+    /// Likely time to be seen (start of the range shown to the patient).
+    pub likely_by: Timestamp,
+    /// The promise: the quantile, rounded up to the next 5 minutes.
+    pub promised_by: Timestamp,
+    /// True when there was too little history and priors were used.
+    pub cold_start: bool,
+}
+
+/// Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
+pub fn normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.38357751867269e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let low = 0.02425;
+    if p < low {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - low {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+/// The `q` quantile of a sample (nearest rank, rounding up: conservative).
+pub fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((values.len() as f64) * q).ceil() as usize;
+    Some(values[rank.clamp(1, values.len()) - 1])
+}
+
+/// Round a time up to the next multiple of `minutes` (unchanged when on one).
+pub fn round_up(t: Timestamp, minutes: i64) -> Timestamp {
+    let step = minutes.max(1) * 60_000;
+    let ms = t.timestamp_millis();
+    let rounded = ms.div_euclid(step) * step + if ms.rem_euclid(step) == 0 { 0 } else { step };
+    chrono::DateTime::from_timestamp_millis(rounded).unwrap_or(t)
+}
+
+/// Below this many errors in the queue, the lognormal prior is used.
+const MIN_POOLED: usize = 20;
+/// A gap this long between patients seen starts a new session (day).
+const SESSION_GAP_H: i64 = 4;
+/// Cold-start service rate: one patient per 15 minutes (median visit length).
+const PRIOR_RATE_PER_MIN: f64 = 1.0 / 15.0;
+const PRIOR_SIGMA: f64 = 0.67;
+
+#[derive(Debug, Clone)]
+struct Waiting {
+    priority: u32,
+    arrived_at: Timestamp,
+    predicted_min: f64,
+    features: [f64; 4],
+    scheduled_at: Option<Timestamp>,
+}
+
+/// Online least squares with forgetting: learns how to weigh the signals.
+#[derive(Debug, Clone)]
+struct Weights {
+    theta: [f64; 4],
+    p: [[f64; 4]; 4],
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        // Start by trusting the queue signal alone.
+        let mut p = [[0.0; 4]; 4];
+        for (i, row) in p.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        Weights {
+            theta: [0.0, 1.0, 0.0, 0.0],
+            p,
+        }
+    }
+}
+
+const FORGET: f64 = 0.9995;
+
+impl Weights {
+    fn predict(&self, x: &[f64; 4]) -> f64 {
+        // The queue signal may not count against the wait: keeps quotes monotonic.
+        self.theta[0] * x[0]
+            + self.theta[1].max(0.0) * x[1]
+            + self.theta[2] * x[2]
+            + self.theta[3] * x[3]
+    }
+
+    fn learn(&mut self, x: &[f64; 4], y: f64) {
+        let mut px = [0.0; 4];
+        for (i, row) in self.p.iter().enumerate() {
+            px[i] = row.iter().zip(x).map(|(a, b)| a * b).sum();
+        }
+        let denom = FORGET + x.iter().zip(&px).map(|(a, b)| a * b).sum::<f64>();
+        if !denom.is_finite() || denom <= 0.0 {
+            return;
+        }
+        let k: Vec<f64> = px.iter().map(|v| v / denom).collect();
+        let err = y - self.theta.iter().zip(x).map(|(a, b)| a * b).sum::<f64>();
+        for (theta, gain) in self.theta.iter_mut().zip(&k) {
+            *theta += gain * err;
+        }
+        let mut next = [[0.0; 4]; 4];
+        for (i, row) in next.iter_mut().enumerate() {
+            for (j, cell) in row.iter_mut().enumerate() {
+                *cell = (self.p[i][j] - k[i] * px[j]) / FORGET;
+            }
+        }
+        let trace = next[0][0] + next[1][1] + next[2][2] + next[3][3];
+        if !trace.is_finite() || trace > 1e4 || self.theta.iter().any(|t| !t.is_finite()) {
+            *self = Weights::default();
+        } else {
+            self.p = next;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct QueueState {
+    waiting: HashMap<String, Waiting>,
+    by_priority: BTreeMap<u32, usize>,
+    /// Times patients were seen in the current session, newest last.
+    seen: VecDeque<Timestamp>,
+    session_start: Option<Timestamp>,
+    /// Rates of finished sessions (patients per minute), for a new session.
+    past_rates: VecDeque<f64>,
+    session_count: usize,
+    /// (predicted, actual) waits in minutes and arrival time of recent
+    /// patients, newest last.
+    errors: VecDeque<(f64, f64, Timestamp)>,
+    /// Waits (minutes) of the last patients seen this session.
+    recent_waits: VecDeque<f64>,
+    weights: Weights,
+    /// Minutes between appointment time and being seen, this session.
+    lateness: VecDeque<f64>,
+    /// Sum and count of waits by hour of arrival (UTC), over all sessions:
+    /// the site's daily rhythm.
+    by_hour: [(f64, u32); 24],
+}
+
+impl QueueState {
+    fn ahead(&self, priority: u32) -> usize {
+        self.by_priority.range(..=priority).map(|(_, n)| *n).sum()
+    }
+
+    fn rate_per_min(&self, cfg: &QuoteConfig, now: Timestamp) -> (f64, bool) {
+        let n = self.seen.len().min(cfg.rate_window);
+        if n >= 3 {
+            let first = self.seen[self.seen.len() - n];
+            // Measured up to now, so a stall (nobody seen lately) slows the rate.
+            let span = (now - first).num_seconds().max(60) as f64 / 60.0;
+            return ((n as f64) / span, false);
+        }
+        if !self.past_rates.is_empty() {
+            let mean = self.past_rates.iter().sum::<f64>() / self.past_rates.len() as f64;
+            return (mean, false);
+        }
+        (PRIOR_RATE_PER_MIN, true)
+    }
+
+    fn lateness_min(&self) -> f64 {
+        let mut v: Vec<f64> = self.lateness.iter().copied().collect();
+        quantile(&mut v, 0.5).unwrap_or(0.0).max(0.0)
+    }
+
+    /// How far actual waits ran from predictions: the median and the `q`
+    /// quantile, either as a ratio (errors grow with the prediction) or as
+    /// minutes added (errors the same size whatever the prediction) —
+    /// whichever gave the narrower promises on the recent window. Finished
+    /// waits are exact; patients still waiting are "at least" their wait so
+    /// far (censored), so a backlog of long waits counts before it finishes.
+    fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
+        if self.errors.len() < MIN_POOLED {
+            return None;
+        }
+        // The cohort: patients who arrived since the oldest finished wait on
+        // the window. Those of them still waiting are censored members of it.
+        let cohort_start = self.errors.iter().map(|e| e.2).min().unwrap_or(now);
+        let elapsed: Vec<(f64, f64)> = self
+            .waiting
+            .values()
+            .filter(|w| w.arrived_at >= cohort_start)
+            .map(|w| {
+                (
+                    w.predicted_min,
+                    (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0,
+                )
+            })
+            .collect();
+        let fit = |err: &dyn Fn(f64, f64) -> f64| {
+            let mut obs: Vec<(f64, bool)> = self
+                .errors
+                .iter()
+                .map(|(p, a, _)| (err(*p, *a), true))
+                .collect();
+            obs.extend(elapsed.iter().map(|(p, e)| (err(*p, *e), false)));
+            (
+                kaplan_meier_quantile(&mut obs, 0.5),
+                kaplan_meier_quantile(&mut obs, q),
+            )
+        };
+        let ratio = fit(&|p, a| (a + 1.0) / (p + 1.0));
+        let added = fit(&|p, a| a - p);
+        let n = self.errors.len() as f64;
+        let width_ratio = self
+            .errors
+            .iter()
+            .map(|(p, _, _)| (p + 1.0) * ratio.1 - 1.0)
+            .sum::<f64>()
+            / n;
+        let width_added = self.errors.iter().map(|(p, _, _)| p + added.1).sum::<f64>() / n;
+        Some(if width_added < width_ratio {
+            Calibration::Added {
+                median: added.0,
+                high: added.1,
+            }
+        } else {
+            Calibration::Ratio {
+                median: ratio.0,
+                high: ratio.1,
+            }
+        })
+    }
+
+    fn recent_wait(&self) -> Option<f64> {
+        if self.recent_waits.is_empty() {
+            None
+        } else {
+            Some(self.recent_waits.iter().sum::<f64>() / self.recent_waits.len() as f64)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Calibration {
+    Ratio { median: f64, high: f64 },
+    Added { median: f64, high: f64 },
+}
+
+impl Calibration {
+    /// Median and quantile waits for a prediction, in minutes.
+    fn apply(&self, predicted: f64) -> (f64, f64) {
+        let (median, high) = match self {
+            Calibration::Ratio { median, high } => (
+                (predicted + 1.0) * median - 1.0,
+                (predicted + 1.0) * high - 1.0,
+            ),
+            Calibration::Added { median, high } => (predicted + median, predicted + high),
+        };
+        let median = median.max(0.0);
+        (median, high.max(median))
+    }
+}
+
+/// The `q` quantile of a distribution seen through exact values (`true`) and
+/// lower bounds (`false`), by the Kaplan–Meier product-limit estimate. When
+/// lower bounds leave the tail unknown, the largest value seen is used.
+pub fn kaplan_meier_quantile(obs: &mut [(f64, bool)], q: f64) -> f64 {
+    obs.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let n = obs.len();
+    let mut survival = 1.0;
+    let mut i = 0;
+    while i < n {
+        let value = obs[i].0;
+        let at_risk = (n - i) as f64;
+        let mut events = 0.0;
+        let mut j = i;
+        while j < n && obs[j].0 == value {
+            if obs[j].1 {
+                events += 1.0;
+            }
+            j += 1;
+        }
+        if events > 0.0 {
+            survival *= 1.0 - events / at_risk;
+            if survival <= 1.0 - q + 1e-12 {
+                return value;
+            }
+        }
+        i = j;
+    }
+    obs.last().map_or(1.0, |o| o.0)
+}
+
+/// The engine for a whole location (or many): one state per queue.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteEngine {
+    config: QuoteConfig,
+    queues: HashMap<QueueKey, QueueState>,
+}
+
+/// Priority of an untriaged patient: behind every triaged one.
+pub const UNTRIAGED: u32 = u32::MAX;
+
+impl QuoteEngine {
+    pub fn new(config: QuoteConfig) -> QuoteEngine {
+        QuoteEngine {
+            config,
+            queues: HashMap::new(),
+        }
+    }
+
+    pub fn config(&self) -> QuoteConfig {
+        self.config
+    }
+
+    /// Quote a patient arriving now, without recording them.
+    pub fn quote(
+        &self,
+        queue: &QueueKey,
+        priority: Option<u32>,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Quote {
+        let empty = QueueState::default();
+        let state = self.queues.get(queue).unwrap_or(&empty);
+        let cfg = &self.config;
+        let ahead = state.ahead(priority.unwrap_or(UNTRIAGED));
+        let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
+        let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
+        let prior = Calibration::Ratio {
+            median: 1.0,
+            high: (normal_quantile(cfg.quantile) * PRIOR_SIGMA).exp(),
+        };
+        let (calibration, cold_errors) = match state.calibration(cfg.quantile, now) {
+            Some(c) => (c, false),
+            None => (prior, true),
+        };
+        let (median, high) = calibration.apply(predicted);
+        let minutes = |m: f64| Duration::milliseconds((m * 60_000.0).round() as i64);
+        Quote {
+            quoted_at: now,
+            ahead,
+            predicted_min: predicted,
+            median_min: median,
+            quantile_min: high,
+            likely_by: now + minutes(median),
+            promised_by: round_up(now + minutes(high), cfg.round_to_min),
+            cold_start: cold_rate || cold_errors,
+        }
+    }
+
+    /// The signals, on a log scale: a constant, the queue, the recent waits,
+    /// and the usual wait at this hour of the day.
+    fn features(
+        state: &QueueState,
+        cfg: &QuoteConfig,
+        ahead: usize,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> ([f64; 4], bool) {
+        let (rate, cold) = state.rate_per_min(cfg, now);
+        let mut queue = (ahead as f64 + 1.0) / rate.max(1e-3);
+        if let Some(at) = scheduled_at {
+            let until_appointment = (at - now).num_seconds() as f64 / 60.0 + state.lateness_min();
+            queue = queue.max(until_appointment);
+        }
+        let queue = queue.clamp(0.0, 24.0 * 60.0);
+        let recent = state.recent_wait().unwrap_or(queue);
+        let (sum, n) = state.by_hour[now.hour() as usize];
+        let usual = if n >= 5 { sum / f64::from(n) } else { recent };
+        (
+            [
+                1.0,
+                (queue + 1.0).ln(),
+                (recent + 1.0).ln(),
+                (usual + 1.0).ln(),
+            ],
+            cold,
+        )
+    }
+
+    /// A patient arrives: quote them and count them as waiting.
+    pub fn arrive(
+        &mut self,
+        id: &str,
+        queue: &QueueKey,
+        priority: Option<u32>,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Quote {
+        let quote = self.quote(queue, priority, scheduled_at, now);
+        let state = self.queues.entry(queue.clone()).or_default();
+        let priority = priority.unwrap_or(UNTRIAGED);
+        let (features, _) = Self::features(state, &self.config, quote.ahead, scheduled_at, now);
+        let waiting = Waiting {
+            priority,
+            arrived_at: now,
+            predicted_min: quote.predicted_min,
+            features,
+            scheduled_at,
+        };
+        if state.waiting.insert(id.to_string(), waiting).is_none() {
+            *state.by_priority.entry(priority).or_default() += 1;
+        }
+        quote
+    }
+
+    fn remove(state: &mut QueueState, id: &str) -> Option<Waiting> {
+        let w = state.waiting.remove(id)?;
+        if let Some(n) = state.by_priority.get_mut(&w.priority) {
+            *n -= 1;
+            if *n == 0 {
+                state.by_priority.remove(&w.priority);
+            }
+        }
+        Some(w)
+    }
+
+    /// A patient is seen: they leave the queue, the service rate and the
+    /// calibration learn from them.
+    pub fn seen(&mut self, id: &str, queue: &QueueKey, now: Timestamp) {
+        let cfg = self.config;
+        let state = self.queues.entry(queue.clone()).or_default();
+        // A long quiet gap closes the session: remember its rate, start afresh.
+        if let Some(&last) = state.seen.back()
+            && now - last > Duration::hours(SESSION_GAP_H)
+        {
+            if let Some(start) = state.session_start
+                && state.session_count >= 3
+            {
+                let span = (last - start).num_seconds().max(60) as f64 / 60.0;
+                state
+                    .past_rates
+                    .push_back(state.session_count as f64 / span);
+                if state.past_rates.len() > 14 {
+                    state.past_rates.pop_front();
+                }
+            }
+            state.seen.clear();
+            state.lateness.clear();
+            state.recent_waits.clear();
+            state.session_start = None;
+            state.session_count = 0;
+        }
+        state.session_start.get_or_insert(now);
+        state.session_count += 1;
+        state.seen.push_back(now);
+        if state.seen.len() > cfg.rate_window {
+            state.seen.pop_front();
+        }
+        if let Some(w) = Self::remove(state, id) {
+            let actual = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+            state
+                .errors
+                .push_back((w.predicted_min, actual, w.arrived_at));
+            state.weights.learn(&w.features, (actual + 1.0).ln());
+            state.recent_waits.push_back(actual);
+            let hour = &mut state.by_hour[w.arrived_at.hour() as usize];
+            hour.0 += actual;
+            hour.1 += 1;
+            if state.recent_waits.len() > 20 {
+                state.recent_waits.pop_front();
+            }
+            if state.errors.len() > cfg.residual_window {
+                state.errors.pop_front();
+            }
+            if let Some(at) = w.scheduled_at {
+                state
+                    .lateness
+                    .push_back((now - at).num_seconds() as f64 / 60.0);
+                if state.lateness.len() > 10 {
+                    state.lateness.pop_front();
+                }
+            }
+        }
+    }
+
+    /// A patient leaves without being seen (or is known to have left).
+    pub fn left(&mut self, id: &str, queue: &QueueKey) {
+        if let Some(state) = self.queues.get_mut(queue) {
+            Self::remove(state, id);
+        }
+    }
+
+    /// Patients waiting in a queue.
+    pub fn waiting(&self, queue: &QueueKey) -> usize {
+        self.queues.get(queue).map_or(0, |s| s.waiting.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32, m: u32) -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 3, 5, h, m, 0).unwrap()
+    }
+
+    fn pooled() -> QueueKey {
+        QueueKey {
+            location: "main".into(),
+            provider: None,
+        }
+    }
+
+    #[test]
+    fn kaplan_meier_counts_patients_still_waiting() {
+        let mut exact: Vec<(f64, bool)> = (1..=10).map(|v| (f64::from(v), true)).collect();
+        assert_eq!(kaplan_meier_quantile(&mut exact, 0.5), 5.0);
+        assert_eq!(kaplan_meier_quantile(&mut exact, 0.9), 9.0);
+        // Ten more still waiting beyond 8: the upper tail moves out.
+        let mut with_waiting = exact.clone();
+        with_waiting.extend((0..10).map(|_| (8.5, false)));
+        assert!(kaplan_meier_quantile(&mut with_waiting, 0.9) >= 10.0);
+    }
+
+    #[test]
+    fn the_normal_quantile_is_right() {
+        assert!((normal_quantile(0.5)).abs() < 1e-9);
+        assert!((normal_quantile(0.9) - 1.281_551_565_5).abs() < 1e-6);
+        assert!((normal_quantile(0.01) + 2.326_347_874).abs() < 1e-6);
+    }
+
+    #[test]
+    fn promises_are_rounded_up_to_five_minutes() {
+        let x = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 5, 10, 36, 10)
+            .unwrap();
+        assert_eq!(round_up(x, 5), t(10, 40));
+        assert_eq!(round_up(t(10, 40), 5), t(10, 40));
+    }
+
+    #[test]
+    fn a_cold_start_says_so_and_is_generous() {
+        let engine = QuoteEngine::new(QuoteConfig::default());
+        let q = engine.quote(&pooled(), None, None, t(9, 0));
+        assert!(q.cold_start);
+        // One patient per 15 minutes, lognormal spread: well over the median.
+        assert!(q.quantile_min > q.median_min * 2.0, "{q:?}");
+        assert!(q.promised_by >= t(9, 0) + Duration::minutes(15));
+    }
+
+    #[test]
+    fn more_patients_ahead_never_shortens_the_quote() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        let mut last = engine.quote(&pooled(), None, None, t(9, 0)).promised_by;
+        for i in 0..30 {
+            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(9, 0));
+            let q = engine.quote(&pooled(), None, None, t(9, 0));
+            assert!(q.promised_by >= last);
+            assert_eq!(q.ahead, i + 1);
+            last = q.promised_by;
+        }
+    }
+
+    #[test]
+    fn a_more_urgent_patient_is_quoted_no_later() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        for (i, p) in [3, 3, 2, 5, 1, 4].iter().enumerate() {
+            engine.arrive(&format!("p{i}"), &pooled(), Some(*p), None, t(9, 0));
+        }
+        let urgent = engine.quote(&pooled(), Some(1), None, t(9, 1));
+        let routine = engine.quote(&pooled(), Some(4), None, t(9, 1));
+        let untriaged = engine.quote(&pooled(), None, None, t(9, 1));
+        assert_eq!(urgent.ahead, 1);
+        assert_eq!(routine.ahead, 5);
+        assert_eq!(untriaged.ahead, 6);
+        assert!(urgent.promised_by <= routine.promised_by);
+        assert!(routine.promised_by <= untriaged.promised_by);
+    }
+
+    #[test]
+    fn never_a_quote_in_the_past() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        // An appointment long past, a provider running early: still not before now.
+        engine.arrive("a", &pooled(), None, Some(t(7, 0)), t(7, 0));
+        engine.seen("a", &pooled(), t(6, 50));
+        let q = engine.quote(&pooled(), None, Some(t(8, 0)), t(11, 0));
+        assert!(q.promised_by >= t(11, 0));
+        assert!(q.likely_by >= t(11, 0));
+    }
+
+    #[test]
+    fn an_appointment_later_today_is_not_quoted_before_its_time() {
+        let engine = QuoteEngine::new(QuoteConfig::default());
+        let q = engine.quote(&pooled(), None, Some(t(10, 0)), t(9, 40));
+        assert!(q.predicted_min >= 20.0);
+        assert!(q.promised_by >= t(10, 0));
+    }
+
+    #[test]
+    fn the_service_rate_is_learned_from_patients_seen() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        // Five patients an hour... then a quiet stretch slows the estimate.
+        for i in 0..10 {
+            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(8, 0));
+        }
+        for i in 0..10u32 {
+            engine.seen(
+                &format!("p{i}"),
+                &pooled(),
+                t(8, 0) + Duration::minutes(i64::from(i) * 12),
+            );
+        }
+        let busy = engine.quote(&pooled(), None, None, t(9, 50));
+        let stalled = engine.quote(&pooled(), None, None, t(11, 0));
+        assert!(!busy.cold_start || busy.predicted_min > 0.0);
+        assert!(stalled.predicted_min > busy.predicted_min);
+    }
+
+    /// Simulate a steady single-server queue and check calibration: about nine
+    /// in ten are seen by the promised time.
+    #[test]
+    fn quotes_are_calibrated_on_a_steady_queue() {
+        use std::collections::VecDeque;
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        let mut seed = 7u64;
+        let mut uniform = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let (mut kept, mut total) = (0, 0);
+        for day in 0..20 {
+            let start = t(8, 0) + Duration::days(day);
+            // Arrivals every ~6 minutes, service ~5 minutes (exponential).
+            let mut arrivals = Vec::new();
+            let mut clock = 0.0;
+            while clock < 480.0 {
+                clock += -6.0 * (1.0 - uniform()).ln();
+                arrivals.push(clock);
+            }
+            let mut free_at: f64 = 0.0;
+            let mut queue: VecDeque<(usize, f64)> = VecDeque::new();
+            let mut events: Vec<(f64, u8, usize)> = Vec::new();
+            for (i, a) in arrivals.iter().enumerate() {
+                queue.push_back((i, *a));
+                let start_service = free_at.max(*a);
+                free_at = start_service - 5.0 * (1.0 - uniform()).ln();
+                events.push((*a, 0, i));
+                events.push((start_service, 1, i));
+            }
+            events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut promised = vec![start; arrivals.len()];
+            for (at, kind, i) in events {
+                let now = start + Duration::milliseconds((at * 60_000.0) as i64);
+                let id = format!("{day}-{i}");
+                if kind == 0 {
+                    promised[i] = engine.arrive(&id, &pooled(), None, None, now).promised_by;
+                } else {
+                    engine.seen(&id, &pooled(), now);
+                    if day >= 3 {
+                        total += 1;
+                        if now <= promised[i] {
+                            kept += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let rate = f64::from(kept) / f64::from(total);
+        assert!((0.86..=0.96).contains(&rate), "kept {rate:.3} of {total}");
+    }
+}
