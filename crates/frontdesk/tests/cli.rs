@@ -171,3 +171,194 @@ fn help_lists_the_commands() {
         assert!(t.contains(command), "{t}");
     }
 }
+
+fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .args(args)
+        .env("FRONTDESK_TIME_ZONE", "UTC")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn simulate_then_backtest_reports_kept_rate_and_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("walk-in.csv");
+    let quotes = dir.path().join("quotes.csv");
+    let out = run(&[
+        "simulate",
+        "--scenario",
+        "walk-in",
+        "--days",
+        "10",
+        "--seed",
+        "4",
+        "--out",
+        history.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--quotes-out",
+        quotes.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["quoted", "kept_rate", "slack_median_min", "slack_p90_min"] {
+        assert!(report[key].is_number(), "{key}: {report}");
+        assert!(
+            report["baselines"]["rolling_mean"][key].is_number(),
+            "{key}"
+        );
+        assert!(report["baselines"]["scheduled"][key].is_number(), "{key}");
+    }
+    let kept = report["kept_rate"].as_f64().unwrap();
+    assert!((0.85..=0.97).contains(&kept), "{report}");
+
+    // One quote per arrival, quoted at the arrival exactly as written.
+    let history_text = std::fs::read_to_string(&history).unwrap();
+    let arrived: std::collections::HashMap<String, String> = history_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| !f[6].is_empty())
+        .map(|f| (f[0].to_string(), f[6].to_string()))
+        .collect();
+    let quotes_text = std::fs::read_to_string(&quotes).unwrap();
+    let mut lines = quotes_text.lines();
+    assert_eq!(lines.next(), Some("visit_id,quoted_at,promised_by"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), arrived.len());
+    assert_eq!(report["quoted"].as_u64().unwrap() as usize, rows.len());
+    for r in &rows {
+        assert_eq!(arrived[r[0]], r[1]);
+        assert!(r[2] >= r[1], "a promise before the arrival: {r:?}");
+        assert!(
+            r[2].ends_with(":00") && ["0", "5"].contains(&&r[2][15..16]),
+            "rounded to 5 minutes: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn backtest_refuses_bad_rows_unless_told_to_skip_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h.csv");
+    let quotes = dir.path().join("q.csv");
+    std::fs::write(
+        &history,
+        "visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome\n\
+         a,main,,,,,2024-03-05T09:00:00,2024-03-05T09:20:00,,seen\n\
+         b,main,,,,,2024-03-05T09:10:00,2024-03-05T09:05:00,,seen\n\
+         c,main,,,,,not a time,,,seen\n\
+         d,main,,,,,2024-03-05T09:30:00+01:00,,,left\n",
+    )
+    .unwrap();
+    let args = [
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--quotes-out",
+        quotes.to_str().unwrap(),
+    ];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let t = text(&out);
+    assert!(t.contains("line 3: seen_at: Seen before arriving"), "{t}");
+    assert!(t.contains("line 4: arrived_at: Time not understood"), "{t}");
+    assert!(!quotes.exists(), "nothing written");
+    let mut skip = args.to_vec();
+    skip.push("--skip-bad-rows");
+    let out = run(&skip);
+    assert!(out.status.success(), "{}", text(&out));
+    let q = std::fs::read_to_string(&quotes).unwrap();
+    let rows: Vec<&str> = q.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[1].starts_with("a,2024-03-05T09:00:00,2024-03-05T"));
+    // A time written with an offset is answered with the same offset.
+    assert!(
+        rows[2].starts_with("d,2024-03-05T09:30:00+01:00,2024-03-05T")
+            && rows[2].ends_with("+01:00"),
+        "{}",
+        rows[2]
+    );
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--quantile",
+        "1.5",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--quantile"));
+}
+
+#[test]
+fn backtest_quotes_do_not_depend_on_the_future() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h.csv");
+    run(&[
+        "simulate",
+        "--scenario",
+        "clinic",
+        "--days",
+        "3",
+        "--seed",
+        "9",
+        "--out",
+        history.to_str().unwrap(),
+    ]);
+    let original = std::fs::read_to_string(&history).unwrap();
+    let quotes_of = |csv: &str| {
+        let path = dir.path().join("x.csv");
+        let q = dir.path().join("xq.csv");
+        std::fs::write(&path, csv).unwrap();
+        let out = run(&[
+            "backtest",
+            "--visits",
+            path.to_str().unwrap(),
+            "--quotes-out",
+            q.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        std::fs::read_to_string(q).unwrap()
+    };
+    let before = quotes_of(&original);
+    // Everything that happens after noon on the last day changes: those
+    // visits are seen an hour later (and done time dropped).
+    let cutoff = "2026-01-07T12:00:00";
+    let shift = |t: &str| {
+        let parsed = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").unwrap();
+        (parsed + chrono::Duration::hours(1))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let changed: String = original
+        .lines()
+        .map(|l| {
+            let mut f: Vec<String> = l.split(',').map(String::from).collect();
+            if f[6].starts_with("20") && f[6].as_str() > cutoff && !f[7].is_empty() {
+                f[7] = shift(&f[7]);
+                f[8] = String::new();
+            }
+            f.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let after = quotes_of(&changed);
+    let mut later_changed = 0;
+    for (a, b) in before.lines().zip(after.lines()) {
+        if a.split(',').nth(1).is_some_and(|q| q <= cutoff) {
+            assert_eq!(a, b, "a quote changed because of the future");
+        } else if a != b {
+            later_changed += 1;
+        }
+    }
+    assert!(
+        later_changed > 0,
+        "the change must have mattered to later quotes, or this test proves nothing"
+    );
+}
