@@ -12,6 +12,7 @@ pub mod duration;
 pub mod fields;
 pub mod history;
 pub mod patient;
+pub mod promise;
 pub mod quote;
 pub mod role;
 pub mod visit;

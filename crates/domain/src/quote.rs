@@ -430,8 +430,18 @@ impl QuoteEngine {
     ) -> Quote {
         let empty = QueueState::default();
         let state = self.queues.get(queue).unwrap_or(&empty);
-        let cfg = &self.config;
         let ahead = state.ahead(priority.unwrap_or(UNTRIAGED));
+        self.quote_with_ahead(state, ahead, scheduled_at, now)
+    }
+
+    fn quote_with_ahead(
+        &self,
+        state: &QueueState,
+        ahead: usize,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Quote {
+        let cfg = &self.config;
         let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
         let prior = Calibration::Ratio {
@@ -586,6 +596,42 @@ impl QuoteEngine {
     pub fn left(&mut self, id: &str, queue: &QueueKey) {
         if let Some(state) = self.queues.get_mut(queue) {
             Self::remove(state, id);
+        }
+    }
+
+    /// Re-quote a patient already waiting: only those more urgent, or as
+    /// urgent and earlier, are ahead of them. `None` if they are not waiting.
+    pub fn requote(&self, id: &str, queue: &QueueKey, now: Timestamp) -> Option<Quote> {
+        let state = self.queues.get(queue)?;
+        let me = state.waiting.get(id)?;
+        let ahead = state
+            .waiting
+            .iter()
+            .filter(|(other, w)| {
+                other.as_str() != id
+                    && (w.priority < me.priority
+                        || (w.priority == me.priority && w.arrived_at < me.arrived_at))
+            })
+            .count();
+        let mut quote = self.quote_with_ahead(state, ahead, me.scheduled_at, now);
+        quote.ahead = ahead;
+        Some(quote)
+    }
+
+    /// Re-quote a waiting patient by id, whichever queue they are in.
+    pub fn requote_by_id(&self, id: &str, now: Timestamp) -> Option<Quote> {
+        self.queues
+            .iter()
+            .find(|(_, s)| s.waiting.contains_key(id))
+            .and_then(|(k, _)| self.requote(id, k, now))
+    }
+
+    /// Forget a patient wherever they wait (they left, or were seen elsewhere).
+    pub fn forget(&mut self, id: &str) {
+        for state in self.queues.values_mut() {
+            if state.waiting.contains_key(id) {
+                Self::remove(state, id);
+            }
         }
     }
 

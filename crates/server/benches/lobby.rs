@@ -272,7 +272,10 @@ async fn store_only(seconds: u64) {
             },
         };
         let now = chrono::Utc::now();
-        let v = store.check_in(&visit, &actor, now).await.expect("check in");
+        let v = store
+            .check_in(&visit, None, &actor, now)
+            .await
+            .expect("check in");
         store.acknowledge(v.id, &actor, now).await.expect("ack");
         store
             .transition(

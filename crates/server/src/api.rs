@@ -37,6 +37,11 @@ pub fn router() -> Router<AppState> {
             get(ack_settings).put(save_ack_settings),
         )
         .route("/users", get(list_users).post(create_user))
+        .route(
+            "/promises",
+            get(crate::promises::list).post(crate::promises::create),
+        )
+        .route("/promises/{id}/fulfil", post(crate::promises::fulfil))
         .fallback(|| async { ApiError::NotFound })
 }
 
@@ -203,7 +208,7 @@ pub async fn do_check_in(
     let visit = match &arrival.appointment_id {
         Some(appointment) => match state
             .store
-            .check_in_appointment(&location_id, appointment, actor, now)
+            .check_in_appointment(&location_id, appointment, None, actor, now)
             .await
         {
             Err(StoreError::NotFound) => {
@@ -221,9 +226,19 @@ pub async fn do_check_in(
                 visit_type: arrival.visit_type,
                 patient: arrival.patient,
             };
-            state.store.check_in(&new, actor, now).await?
+            let promise =
+                crate::promises::draft_wait_promise(state, &new.location, &new.provider, None, now);
+            state
+                .store
+                .check_in(&new, Some(&promise), actor, now)
+                .await?
         }
     };
+    if visit.appointment_id.is_some() {
+        // The provider and appointment time are known only now.
+        crate::promises::promise_wait(state, &visit, actor, now).await?;
+    }
+    crate::promises::arrived(state, &visit, now);
     state.publish(LiveEvent::for_visit("arrived", &visit, now));
     Ok(visit)
 }
@@ -252,6 +267,13 @@ pub async fn do_transition(
     })?;
     let now = state.now();
     let before = state.store.transition(id, to, actor, now).await?;
+    if before.state == VisitState::Waiting && before.arrived_at == Some(now) {
+        // An expected patient marked as arrived from the board.
+        crate::promises::promise_wait(state, &before, actor, now).await?;
+        crate::promises::arrived(state, &before, now);
+    } else {
+        crate::promises::moved(state, &before, now);
+    }
     let mut event = LiveEvent::for_visit("transitioned", &before, now);
     event.extra["by"] = json!(actor.as_str());
     state.publish(event);
@@ -281,6 +303,11 @@ async fn visit(
     let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
     let policy = state.ack_policy(&visit.location).await?;
     let mut body = visit_json(&visit, &policy, now);
+    body["promise"] = state
+        .store
+        .visit_promise(id)
+        .await?
+        .map_or(Value::Null, |p| crate::promises::promise_json(&p));
     body["timeline"] = timeline
         .iter()
         .map(|e| {
@@ -353,10 +380,33 @@ async fn lobby(
     let now = state.now();
     let policy = state.ack_policy(q.id()).await?;
     let visits = state.store.lobby(q.id(), Some(&staff.actor()), now).await?;
-    let list: Vec<Value> = visits.iter().map(|v| visit_json(v, &policy, now)).collect();
+    let promises = open_wait_promises_by_visit(&state).await?;
+    let list: Vec<Value> = visits
+        .iter()
+        .map(|v| {
+            let mut json = visit_json(v, &policy, now);
+            json["promise"] = promises
+                .get(&v.id)
+                .map_or(Value::Null, crate::promises::promise_json);
+            json
+        })
+        .collect();
     Ok(Json(
         json!({"location": q.id(), "now": time(now), "visits": list}),
     ))
+}
+
+/// Open wait promises by visit id.
+pub async fn open_wait_promises_by_visit(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, frontdesk_store::Promise>, ApiError> {
+    Ok(state
+        .store
+        .open_wait_promises()
+        .await?
+        .into_iter()
+        .filter_map(|p| p.visit_id.map(|id| (id, p)))
+        .collect())
 }
 
 // --- providers and settings ---

@@ -159,5 +159,8 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
+        if let Err(e) = crate::promises::check_promises(&state).await {
+            tracing::error!(error = %e, "promise check failed");
+        }
     }
 }

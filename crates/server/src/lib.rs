@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod events;
 pub mod pages;
+pub mod promises;
 pub mod screens;
 pub mod settings;
 pub mod users;
@@ -69,6 +70,8 @@ pub struct ServerConfig {
     pub clock_tick: std::time::Duration,
     /// Logins shown on the login page (the demo only).
     pub demo_logins: Vec<(String, String)>,
+    /// The quantile wait quotes and promise suggestions are made at.
+    pub quote_quantile: f64,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +83,7 @@ impl Default for ServerConfig {
             ack_override: AckOverride::default(),
             clock_tick: std::time::Duration::from_secs(1),
             demo_logins: Vec::new(),
+            quote_quantile: 0.9,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct Inner {
     pub events: broadcast::Sender<LiveEvent>,
     pub login_limiter: auth::LoginLimiter,
     pub clock_watch: Mutex<ClockWatch>,
+    /// The live quote engine, fed with every arrival and move.
+    pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
     pub live_audit: Mutex<std::collections::HashMap<String, Timestamp>>,
 }
@@ -109,6 +115,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
         let (events, _) = broadcast::channel(4096);
+        let quantile = config.quote_quantile;
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -116,12 +123,22 @@ impl AppState {
             events,
             login_limiter: auth::LoginLimiter::default(),
             clock_watch: Mutex::new(ClockWatch::default()),
+            quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
+                frontdesk_domain::quote::QuoteConfig {
+                    quantile,
+                    ..Default::default()
+                },
+            )),
             live_audit: Mutex::new(Default::default()),
         }))
     }
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
+        self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn publish(&self, event: LiveEvent) {
@@ -217,6 +234,10 @@ async fn security_headers(request: Request, next: Next) -> Response {
 /// Start serving on a bound listener, with the clock watcher running beside
 /// it. Returns when the server stops.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    match promises::warm_up(&state).await {
+        Ok(n) => tracing::info!(visits = n, "quote engine warmed up on recent history"),
+        Err(e) => tracing::error!(error = %e, "quote engine warm-up failed; quoting from priors"),
+    }
     let watcher = tokio::spawn(events::watch_clocks(state.clone(), state.config.clock_tick));
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

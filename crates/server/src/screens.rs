@@ -166,7 +166,7 @@ pub async fn kiosk_submit(
                     Some(id) => {
                         state
                             .store
-                            .check_in_appointment(&location.id, id, &actor, now)
+                            .check_in_appointment(&location.id, id, None, &actor, now)
                             .await
                     }
                     None => {
@@ -183,6 +183,8 @@ pub async fn kiosk_submit(
                     }
                     Err(e) => return Err(e.into()),
                 };
+                crate::promises::promise_wait(&state, &visit, &actor, now).await?;
+                crate::promises::arrived(&state, &visit, now);
                 state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
                 Ok((visit.given_name, true))
             }

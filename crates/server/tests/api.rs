@@ -246,8 +246,10 @@ async fn transitions_follow_the_rules() {
         kinds,
         [
             "arrived",
+            "promised",
             "transitioned",
             "transitioned",
+            "promise_settled",
             "transitioned",
             "transitioned"
         ]
@@ -602,6 +604,7 @@ async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
         kinds,
         [
             "arrived",
+            "promised",
             "ack_overdue",
             "ack_escalated",
             "acknowledged",
@@ -630,4 +633,189 @@ async fn environment_overrides_win_over_stored_settings() {
     assert_eq!(settings["first_within"], "30s");
     assert_eq!(settings["stored"]["first_within"], "2m");
     assert_eq!(settings["overridden_by_environment"]["first_within"], true);
+}
+
+#[tokio::test]
+async fn every_arrival_gets_an_honest_wait_promise_kept_or_broken() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let visit = app.check_in(&token, "Ana").await;
+    let id = visit["id"].as_i64().unwrap();
+    let (_, body) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
+    let promise = &body["promise"];
+    assert_eq!(promise["kind"], "seen_by");
+    assert_eq!(promise["status"], "open");
+    let due = chrono::DateTime::parse_from_rfc3339(promise["due_at"].as_str().unwrap()).unwrap();
+    assert!(
+        due.timestamp() > start_time().timestamp(),
+        "never a promise in the past"
+    );
+    assert_eq!(due.timestamp() % 300, 0, "rounded up to 5 minutes");
+    assert!(
+        promise["reason"]
+            .as_str()
+            .unwrap()
+            .contains("typical visit lengths"),
+        "a cold start says so"
+    );
+    assert_eq!(
+        app.lobby(&token).await[0]["promise"]["due_at"],
+        promise["due_at"]
+    );
+
+    // Seen in time: kept.
+    app.clock.advance(Duration::minutes(3));
+    app.post(
+        &format!("/api/v1/visits/{id}/transitions"),
+        Some(&token),
+        json!({"to": "with_provider"}),
+    )
+    .await;
+    let (_, body) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
+    assert_eq!(body["promise"]["status"], "kept");
+
+    // A second patient waits on and on: re-quoted before the promise breaks.
+    let second = app.check_in(&token, "Bea").await["id"].as_i64().unwrap();
+    let (_, body) = app
+        .get(&format!("/api/v1/visits/{second}"), Some(&token))
+        .await;
+    let first_due = body["promise"]["due_at"].as_str().unwrap().to_string();
+    let mut requoted = Vec::new();
+    for _ in 0..12 {
+        app.clock.advance(Duration::minutes(5));
+        requoted.extend(
+            frontdesk_server::promises::check_promises(&app.state)
+                .await
+                .unwrap(),
+        );
+        let (_, body) = app
+            .get(&format!("/api/v1/visits/{second}"), Some(&token))
+            .await;
+        let due = body["promise"]["due_at"].as_str().unwrap();
+        if due != first_due {
+            let now = app
+                .state
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            assert!(
+                first_due.as_str() > now.as_str(),
+                "re-quoted before {first_due}, not after (now {now})"
+            );
+            break;
+        }
+    }
+    assert!(!requoted.is_empty(), "the promise was re-quoted");
+    assert_eq!(requoted[0].name, "promise_at_risk");
+    let (_, body) = app
+        .get(&format!("/api/v1/visits/{second}"), Some(&token))
+        .await;
+    assert_eq!(body["promise"]["at_risk"], true);
+    assert!(
+        body["promise"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("We are running behind, sorry.")
+    );
+    let kinds: Vec<&str> = body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"requoted"), "{kinds:?}");
+    // Leaving withdraws the promise: neither kept nor broken.
+    app.post(
+        &format!("/api/v1/visits/{second}/transitions"),
+        Some(&token),
+        json!({"to": "left_without_being_seen"}),
+    )
+    .await;
+    let (_, body) = app
+        .get(&format!("/api/v1/visits/{second}"), Some(&token))
+        .await;
+    assert_eq!(body["promise"]["status"], "withdrawn");
+}
+
+#[tokio::test]
+async fn the_promise_ledger_suggests_honest_due_times() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (status, body) = app
+        .post("/api/v1/promises", Some(&token), json!({"kind": "refill"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["status"], "open");
+    assert_eq!(
+        body["due_at"], body["suggested_due_at"],
+        "the suggestion when no due time is given"
+    );
+    assert!(body.get("warning").is_none());
+    let id = body["id"].as_i64().unwrap();
+
+    // Two hours for a refill is more than history supports.
+    let due =
+        (start_time() + Duration::hours(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (status, body) = app
+        .post(
+            "/api/v1/promises",
+            Some(&token),
+            json!({"kind": "refill", "due_at": due, "note": "Lisinopril"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        body["warning"]
+            .as_str()
+            .unwrap()
+            .starts_with("A big promise: only"),
+        "{body}"
+    );
+
+    let (status, err) = app
+        .post(
+            "/api/v1/promises",
+            Some(&token),
+            json!({"kind": "miracle", "due_at": "tomorrow"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"]["fields"]["kind"].is_string());
+    assert!(err["error"]["fields"]["due_at"].is_string());
+    let (status, err) = app
+        .post(
+            "/api/v1/promises",
+            Some(&token),
+            json!({"kind": "callback", "visit_id": 4242}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["fields"]["visit_id"], "No visit with this id");
+
+    let (_, list) = app.get("/api/v1/promises", Some(&token)).await;
+    assert_eq!(list["promises"].as_array().unwrap().len(), 2);
+    let (status, done) = app
+        .post(
+            &format!("/api/v1/promises/{id}/fulfil"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(done["status"], "kept");
+    assert_eq!(done["fulfilled_by"], "desk");
+    let (status, again) = app
+        .post(
+            &format!("/api/v1/promises/{id}/fulfil"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_code(&again), "invalid_transition");
+    assert_eq!(
+        app.post("/api/v1/promises/999/fulfil", Some(&token), json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 }

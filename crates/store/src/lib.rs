@@ -149,12 +149,20 @@ pub trait Store: Send + Sync {
 
     // --- visits ---
     /// A walk-in (or staff-entered) arrival: a new patient and a `waiting` visit.
-    async fn check_in(&self, visit: &NewVisit, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    /// With a wait promise when one is given, in the same transaction.
+    async fn check_in(
+        &self,
+        visit: &NewVisit,
+        promise: Option<&NewPromise>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Visit>;
     /// Check in the `expected` visit made from an imported appointment.
     async fn check_in_appointment(
         &self,
         location: &str,
         appointment_id: &str,
+        promise: Option<&NewPromise>,
         actor: &Actor,
         now: Timestamp,
     ) -> Result<Visit>;
@@ -207,6 +215,35 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<ImportSummary>;
+
+    // --- promises ---
+    async fn create_promise(
+        &self,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+    async fn promise(&self, id: i64) -> Result<Promise>;
+    /// The visit's current wait promise (newest `seen_by`), if any.
+    async fn visit_promise(&self, visit_id: i64) -> Result<Option<Promise>>;
+    /// Mark an open promise done: kept when on time, broken when late.
+    async fn fulfil_promise(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Promise>;
+    /// Replace an open promise before it breaks; the old one is kept as renegotiated.
+    async fn renegotiate(
+        &self,
+        old_id: i64,
+        new: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+    /// Open wait promises of patients still waiting or roomed.
+    async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
+    /// Open promises other than waits at a location, soonest due first.
+    async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
+    /// Minutes recent promises of a kind took to fulfil.
+    async fn fulfilment_history(&self, location: &str, kind: &str) -> Result<FulfilmentHistory>;
+    /// Visits that arrived since `since` (warming up the quote engine).
+    async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>>;
 
     // --- audit ---
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)

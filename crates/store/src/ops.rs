@@ -28,7 +28,7 @@ macro_rules! visit_select {
         concat!(
             "SELECT v.id, v.location_id, v.patient_id, p.given_name, p.family_name, p.preferred_name, ",
             "p.date_of_birth, v.provider_id, v.visit_type, v.appointment_id, v.scheduled_at, v.duration_min, ",
-            "v.state, v.arrived_at, v.last_acknowledged_at, v.acknowledged_by, v.state_changed_at, v.created_at ",
+            "v.state, v.arrived_at, v.seen_at, v.last_acknowledged_at, v.acknowledged_by, v.state_changed_at, v.created_at ",
             "FROM visit v JOIN patient p ON p.id = v.patient_id ",
             $rest
         )
@@ -54,6 +54,7 @@ fn visit_from_row(row: &Row) -> Result<Visit> {
             .parse()
             .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         arrived_at: opt_at(row.opt_int("arrived_at")?)?,
+        seen_at: opt_at(row.opt_int("seen_at")?)?,
         last_acknowledged_at: opt_at(row.opt_int("last_acknowledged_at")?)?,
         acknowledged_by: row.opt_text("acknowledged_by")?,
         state_changed_at: at(row.int("state_changed_at")?)?,
@@ -416,6 +417,7 @@ pub async fn delete_session<C: Conn>(c: &mut C, token_hash: &str) -> Result<()> 
 pub async fn check_in<C: Conn>(
     c: &mut C,
     visit: &NewVisit,
+    promise: Option<&NewPromise>,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<Visit> {
@@ -441,6 +443,14 @@ pub async fn check_in<C: Conn>(
     .await?;
     event(c, id, "arrived", Some(actor.as_str()), "{}", now).await?;
     audit(c, actor, "visit.check_in", &format!("visit:{id}"), "", now).await?;
+    if let Some(p) = promise {
+        let p = NewPromise {
+            visit_id: Some(id),
+            patient_id: Some(patient_id),
+            ..p.clone()
+        };
+        insert_promise(c, &p, actor, now).await?;
+    }
     // The new visit, without reading it back.
     Ok(Visit {
         id,
@@ -457,6 +467,7 @@ pub async fn check_in<C: Conn>(
         duration_min: None,
         state: VisitState::Waiting,
         arrived_at: Some(at(ms(now))?),
+        seen_at: None,
         last_acknowledged_at: None,
         acknowledged_by: None,
         state_changed_at: at(ms(now))?,
@@ -468,6 +479,7 @@ pub async fn check_in_appointment<C: Conn>(
     c: &mut C,
     location: &str,
     appointment_id: &str,
+    promise: Option<&NewPromise>,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<Visit> {
@@ -510,6 +522,14 @@ pub async fn check_in_appointment<C: Conn>(
         now,
     )
     .await?;
+    if let Some(p) = promise {
+        let p = NewPromise {
+            visit_id: Some(id),
+            patient_id: Some(v.patient_id),
+            ..p.clone()
+        };
+        insert_promise(c, &p, actor, now).await?;
+    }
     v.state = VisitState::Waiting;
     v.arrived_at = Some(at(ms(now))?);
     v.state_changed_at = at(ms(now))?;
@@ -592,6 +612,30 @@ pub async fn transition<C: Conn>(
         now,
     )
     .await?;
+    if to == VisitState::WithProvider && v.seen_at.is_none() {
+        c.exec(
+            "UPDATE visit SET seen_at = $1 WHERE id = $2",
+            params![ms(now), visit_id],
+        )
+        .await?;
+        v.seen_at = Some(at(ms(now))?);
+    }
+    // The wait promise is settled when the wait ends: kept or broken when the
+    // patient is seen, withdrawn when they leave without being seen.
+    let settled = match to {
+        VisitState::WithProvider => Some(None),
+        VisitState::LeftWithoutBeingSeen | VisitState::Cancelled | VisitState::NoShow => {
+            Some(Some("withdrawn"))
+        }
+        _ => None,
+    };
+    if let Some(fixed) = settled
+        && let Some(p) = visit_promise(c, visit_id).await?
+        && p.status == "open"
+    {
+        let status = fixed.unwrap_or(if now <= p.due_at { "kept" } else { "broken" });
+        settle_promise(c, &p, status, actor, now).await?;
+    }
     v.state = to;
     v.state_changed_at = at(ms(now))?;
     if arriving {
@@ -751,4 +795,264 @@ pub async fn audit_log<C: Conn>(c: &mut C, limit: i64) -> Result<Vec<AuditEntry>
         })
     })
     .collect()
+}
+
+// --- promises ---
+
+fn promise_from_row(r: &Row) -> Result<Promise> {
+    Ok(Promise {
+        id: r.int("id")?,
+        location: r.text("location_id")?,
+        visit_id: r.opt_int("visit_id")?,
+        patient_id: r.opt_int("patient_id")?,
+        kind: r.text("kind")?,
+        made_by: r.text("made_by")?,
+        owner: r.opt_text("owner")?,
+        note: r.text("note")?,
+        made_at: at(r.int("made_at")?)?,
+        due_at: at(r.int("due_at")?)?,
+        likely_at: opt_at(r.opt_int("likely_at")?)?,
+        suggested_due_at: opt_at(r.opt_int("suggested_due_at")?)?,
+        reason: r.text("reason")?,
+        status: r.text("status")?,
+        fulfilled_at: opt_at(r.opt_int("fulfilled_at")?)?,
+        fulfilled_by: r.opt_text("fulfilled_by")?,
+        replaced_by: r.opt_int("replaced_by")?,
+    })
+}
+
+fn time_text(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Insert a promise; on a visit, its timeline says so.
+pub async fn insert_promise<C: Conn>(
+    c: &mut C,
+    p: &NewPromise,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Promise> {
+    let id = insert_id(
+        c,
+        "INSERT INTO promise (location_id, visit_id, patient_id, kind, made_by, owner, note, made_at, due_at, likely_at, \
+                              suggested_due_at, reason, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open') RETURNING id",
+        params![
+            p.location.as_str(),
+            p.visit_id,
+            p.patient_id,
+            p.kind.as_str(),
+            actor.as_str(),
+            &p.owner,
+            p.note.as_str(),
+            ms(now),
+            ms(p.due_at),
+            p.likely_at.map(ms),
+            p.suggested_due_at.map(ms),
+            p.reason.as_str()
+        ],
+    )
+    .await?;
+    if let Some(visit_id) = p.visit_id {
+        let detail = format!(
+            r#"{{"kind":"{}","due_at":"{}","promise_id":{id}}}"#,
+            p.kind,
+            time_text(p.due_at)
+        );
+        event(c, visit_id, "promised", Some(actor.as_str()), &detail, now).await?;
+    }
+    promise(c, id).await
+}
+
+pub async fn promise<C: Conn>(c: &mut C, id: i64) -> Result<Promise> {
+    let row = one(c, "SELECT * FROM promise WHERE id = $1", params![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    promise_from_row(&row)
+}
+
+/// The visit's current wait promise (the newest `seen_by`).
+pub async fn visit_promise<C: Conn>(c: &mut C, visit_id: i64) -> Result<Option<Promise>> {
+    one(
+        c,
+        "SELECT * FROM promise WHERE visit_id = $1 AND kind = 'seen_by' ORDER BY id DESC LIMIT 1",
+        params![visit_id],
+    )
+    .await?
+    .map(|r| promise_from_row(&r))
+    .transpose()
+}
+
+async fn settle_promise<C: Conn>(
+    c: &mut C,
+    p: &Promise,
+    status: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    c.exec(
+        "UPDATE promise SET status = $1, fulfilled_at = $2, fulfilled_by = $3 WHERE id = $4 AND status = 'open'",
+        params![status, ms(now), actor.as_str(), p.id],
+    )
+    .await?;
+    if let Some(visit_id) = p.visit_id {
+        let detail = format!(r#"{{"promise_id":{},"status":"{status}"}}"#, p.id);
+        event(
+            c,
+            visit_id,
+            "promise_settled",
+            Some(actor.as_str()),
+            &detail,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Staff mark a promise done: kept if on time, broken if late.
+pub async fn fulfil_promise<C: Conn>(
+    c: &mut C,
+    id: i64,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Promise> {
+    let p = promise(c, id).await?;
+    if p.status != "open" {
+        return Err(StoreError::Refused(format!(
+            "this promise is already {}",
+            p.status
+        )));
+    }
+    let status = if now <= p.due_at { "kept" } else { "broken" };
+    settle_promise(c, &p, status, actor, now).await?;
+    audit(
+        c,
+        actor,
+        "promise.fulfil",
+        &format!("promise:{id}"),
+        status,
+        now,
+    )
+    .await?;
+    promise(c, id).await
+}
+
+/// Replace an open promise with a new one before it breaks; the old one stays
+/// on record as renegotiated.
+pub async fn renegotiate<C: Conn>(
+    c: &mut C,
+    old_id: i64,
+    new: &NewPromise,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Promise> {
+    let old = promise(c, old_id).await?;
+    if old.status != "open" {
+        return Err(StoreError::Refused(format!(
+            "this promise is already {}",
+            old.status
+        )));
+    }
+    let id = insert_id(
+        c,
+        "INSERT INTO promise (location_id, visit_id, patient_id, kind, made_by, owner, note, made_at, due_at, likely_at, \
+                              suggested_due_at, reason, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open') RETURNING id",
+        params![
+            old.location.as_str(),
+            old.visit_id,
+            old.patient_id,
+            old.kind.as_str(),
+            actor.as_str(),
+            &old.owner,
+            old.note.as_str(),
+            ms(now),
+            ms(new.due_at),
+            new.likely_at.map(ms),
+            new.suggested_due_at.map(ms),
+            new.reason.as_str()
+        ],
+    )
+    .await?;
+    c.exec(
+        "UPDATE promise SET status = 'renegotiated', replaced_by = $1 WHERE id = $2",
+        params![id, old_id],
+    )
+    .await?;
+    if let Some(visit_id) = old.visit_id {
+        let detail = format!(
+            r#"{{"promise_id":{id},"due_at":"{}","was":"{}"}}"#,
+            time_text(new.due_at),
+            time_text(old.due_at)
+        );
+        event(c, visit_id, "requoted", Some(actor.as_str()), &detail, now).await?;
+    }
+    audit(
+        c,
+        actor,
+        "promise.renegotiate",
+        &format!("promise:{old_id}"),
+        &format!("replaced by {id}"),
+        now,
+    )
+    .await?;
+    promise(c, id).await
+}
+
+/// Open wait promises of patients still waiting (for the watcher).
+pub async fn open_wait_promises<C: Conn>(c: &mut C) -> Result<Vec<Promise>> {
+    c.query(
+        "SELECT p.* FROM promise p JOIN visit v ON v.id = p.visit_id \
+         WHERE p.kind = 'seen_by' AND p.status = 'open' AND v.state IN ('waiting', 'roomed') ORDER BY p.id",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(promise_from_row)
+    .collect()
+}
+
+/// Open promises at a location, soonest due first.
+pub async fn open_promises<C: Conn>(c: &mut C, location: &str) -> Result<Vec<Promise>> {
+    c.query(
+        "SELECT * FROM promise WHERE location_id = $1 AND status = 'open' AND kind <> 'seen_by' ORDER BY due_at, id",
+        params![location],
+    )
+    .await?
+    .iter()
+    .map(promise_from_row)
+    .collect()
+}
+
+/// How long recent promises of a kind took to fulfil, in minutes.
+pub async fn fulfilment_history<C: Conn>(
+    c: &mut C,
+    location: &str,
+    kind: &str,
+) -> Result<FulfilmentHistory> {
+    let rows = c
+        .query(
+            "SELECT made_at, fulfilled_at FROM promise \
+             WHERE location_id = $1 AND kind = $2 AND status IN ('kept', 'broken') AND fulfilled_at IS NOT NULL \
+             ORDER BY id DESC LIMIT 500",
+            params![location, kind],
+        )
+        .await?;
+    let mut minutes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        minutes.push((r.int("fulfilled_at")? - r.int("made_at")?) as f64 / 60_000.0);
+    }
+    Ok(FulfilmentHistory { minutes })
+}
+
+/// Visits that arrived since `since`, for warming up the quote engine.
+pub async fn visits_since<C: Conn>(c: &mut C, since: Timestamp) -> Result<Vec<Visit>> {
+    let rows = c
+        .query(
+            visit_select!("WHERE v.arrived_at >= $1 ORDER BY v.arrived_at, v.id"),
+            params![ms(since)],
+        )
+        .await?;
+    visits(&rows)
 }

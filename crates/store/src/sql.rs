@@ -85,14 +85,68 @@ macro_rules! store_impl {
                 write_op!(self, c => ops::delete_session(c, &token_hash).await)
             }
 
-            async fn check_in(&self, visit: &NewVisit, actor: &Actor, now: Timestamp) -> Result<Visit> {
-                let (visit, actor) = (visit.clone(), actor.clone());
-                write_op!(self, c => ops::check_in(c, &visit, &actor, now).await)
+            async fn check_in(&self, visit: &NewVisit, promise: Option<&NewPromise>, actor: &Actor, now: Timestamp) -> Result<Visit> {
+                let (visit, promise, actor) = (visit.clone(), promise.cloned(), actor.clone());
+                write_op!(self, c => ops::check_in(c, &visit, promise.as_ref(), &actor, now).await)
             }
 
-            async fn check_in_appointment(&self, location: &str, appointment_id: &str, actor: &Actor, now: Timestamp) -> Result<Visit> {
-                let (location, appointment_id, actor) = (location.to_string(), appointment_id.to_string(), actor.clone());
-                write_op!(self, c => ops::check_in_appointment(c, &location, &appointment_id, &actor, now).await)
+            async fn check_in_appointment(
+                &self,
+                location: &str,
+                appointment_id: &str,
+                promise: Option<&NewPromise>,
+                actor: &Actor,
+                now: Timestamp,
+            ) -> Result<Visit> {
+                let (location, appointment_id, promise, actor) =
+                    (location.to_string(), appointment_id.to_string(), promise.cloned(), actor.clone());
+                write_op!(self, c => ops::check_in_appointment(c, &location, &appointment_id, promise.as_ref(), &actor, now).await)
+            }
+
+            async fn create_promise(&self, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<Promise> {
+                let (promise, actor) = (promise.clone(), actor.clone());
+                write_op!(self, c => {
+                    match ops::insert_promise(c, &promise, &actor, now).await {
+                        Ok(p) => ops::audit(c, &actor, "promise.create", &format!("promise:{}", p.id), &p.kind, now).await.map(|_| p),
+                        Err(e) => Err(e),
+                    }
+                })
+            }
+
+            async fn promise(&self, id: i64) -> Result<Promise> {
+                read_op!(self, c => ops::promise(c, id).await)
+            }
+
+            async fn visit_promise(&self, visit_id: i64) -> Result<Option<Promise>> {
+                read_op!(self, c => ops::visit_promise(c, visit_id).await)
+            }
+
+            async fn fulfil_promise(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Promise> {
+                let actor = actor.clone();
+                write_op!(self, c => ops::fulfil_promise(c, id, &actor, now).await)
+            }
+
+            async fn renegotiate(&self, old_id: i64, new: &NewPromise, actor: &Actor, now: Timestamp) -> Result<Promise> {
+                let (new, actor) = (new.clone(), actor.clone());
+                write_op!(self, c => ops::renegotiate(c, old_id, &new, &actor, now).await)
+            }
+
+            async fn open_wait_promises(&self) -> Result<Vec<Promise>> {
+                read_op!(self, c => ops::open_wait_promises(c).await)
+            }
+
+            async fn open_promises(&self, location: &str) -> Result<Vec<Promise>> {
+                let location = location.to_string();
+                read_op!(self, c => ops::open_promises(c, &location).await)
+            }
+
+            async fn fulfilment_history(&self, location: &str, kind: &str) -> Result<FulfilmentHistory> {
+                let (location, kind) = (location.to_string(), kind.to_string());
+                read_op!(self, c => ops::fulfilment_history(c, &location, &kind).await)
+            }
+
+            async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>> {
+                read_op!(self, c => ops::visits_since(c, since).await)
             }
 
             async fn acknowledge(&self, visit_id: i64, actor: &Actor, now: Timestamp) -> Result<Visit> {

@@ -151,7 +151,10 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 1] = [include_str!("../migrations/sqlite/0001_foundation.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/sqlite/0002_promises.sql"),
+];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     let version: i64 = conn

@@ -86,6 +86,8 @@ pub struct Visit {
     pub duration_min: Option<i64>,
     pub state: VisitState,
     pub arrived_at: Option<Timestamp>,
+    /// When the patient was first with the provider.
+    pub seen_at: Option<Timestamp>,
     pub last_acknowledged_at: Option<Timestamp>,
     pub acknowledged_by: Option<String>,
     pub state_changed_at: Timestamp,
@@ -160,6 +162,22 @@ impl TimelineEvent {
             "transitioned" => format!("Moved from {} to {}{by}", state("from"), state("to")),
             "ack_overdue" => "Acknowledgement overdue".to_string(),
             "ack_escalated" => "Acknowledgement escalated to managers".to_string(),
+            "promised" => format!(
+                "Promised{}: {}",
+                detail["kind"]
+                    .as_str()
+                    .map(|k| format!(" ({})", k.replace('_', " ")))
+                    .unwrap_or_default(),
+                detail["due_at"].as_str().unwrap_or("?")
+            ),
+            "requoted" => format!(
+                "Re-quoted before the promise broke: {} (was {}){by}",
+                detail["due_at"].as_str().unwrap_or("?"),
+                detail["was"].as_str().unwrap_or("?")
+            ),
+            "promise_settled" => {
+                format!("Promise {}", detail["status"].as_str().unwrap_or("settled"))
+            }
             other => format!("{other}{by}"),
         }
     }
@@ -179,4 +197,55 @@ pub struct AuditEntry {
 pub struct ImportSummary {
     pub created: usize,
     pub already_present: usize,
+}
+
+/// What a promise is about (DESIGN.md).
+pub const PROMISE_KINDS: [&str; 7] = [
+    "seen_by", "callback", "refill", "results", "form", "referral", "other",
+];
+
+/// A promise to a patient, with a due time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promise {
+    pub id: i64,
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub kind: String,
+    pub made_by: String,
+    pub owner: Option<String>,
+    pub note: String,
+    pub made_at: Timestamp,
+    pub due_at: Timestamp,
+    /// For a wait: the likely time, the start of the range shown.
+    pub likely_at: Option<Timestamp>,
+    pub suggested_due_at: Option<Timestamp>,
+    /// Why it was made or changed, in words for the patient.
+    pub reason: String,
+    /// `open`, `kept`, `broken`, `renegotiated` or `withdrawn`.
+    pub status: String,
+    pub fulfilled_at: Option<Timestamp>,
+    pub fulfilled_by: Option<String>,
+    pub replaced_by: Option<i64>,
+}
+
+/// A promise about to be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPromise {
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub kind: String,
+    pub owner: Option<String>,
+    pub note: String,
+    pub due_at: Timestamp,
+    pub likely_at: Option<Timestamp>,
+    pub suggested_due_at: Option<Timestamp>,
+    pub reason: String,
+}
+
+/// How long earlier promises of one kind took to fulfil, in minutes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FulfilmentHistory {
+    pub minutes: Vec<f64>,
 }

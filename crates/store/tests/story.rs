@@ -123,7 +123,7 @@ story!(
     |store: Arc<dyn Store>| async move {
         let staff = Actor::staff("maria");
         let v = store
-            .check_in(&walk_in("Ana", Some("dr-lee")), &staff, t0())
+            .check_in(&walk_in("Ana", Some("dr-lee")), None, &staff, t0())
             .await
             .unwrap();
         assert_eq!(v.state, VisitState::Waiting);
@@ -195,7 +195,7 @@ story!(
     |store: Arc<dyn Store>| async move {
         let staff = Actor::staff("maria");
         let v = store
-            .check_in(&walk_in("Ana", None), &staff, t0())
+            .check_in(&walk_in("Ana", None), None, &staff, t0())
             .await
             .unwrap();
         let err = store
@@ -225,7 +225,7 @@ story!(an_unknown_provider_saves_nothing, |store: Arc<
 >| async move {
     let staff = Actor::staff("maria");
     let err = store
-        .check_in(&walk_in("Ana", Some("dr-nobody")), &staff, t0())
+        .check_in(&walk_in("Ana", Some("dr-nobody")), None, &staff, t0())
         .await
         .unwrap_err();
     match err {
@@ -361,19 +361,19 @@ story!(imported_appointments_are_checked_in_once, |store: Arc<
     assert_eq!(expected[0].appointment_id.as_deref(), Some("A-1"));
 
     let v = store
-        .check_in_appointment("main", "A-1", &Actor::kiosk(), t0())
+        .check_in_appointment("main", "A-1", None, &Actor::kiosk(), t0())
         .await
         .unwrap();
     assert_eq!(v.state, VisitState::Waiting);
     assert_eq!(v.arrived_at, Some(t0()));
     let err = store
-        .check_in_appointment("main", "A-1", &Actor::kiosk(), t0())
+        .check_in_appointment("main", "A-1", None, &Actor::kiosk(), t0())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidTransition(_)), "{err:?}");
     assert!(matches!(
         store
-            .check_in_appointment("main", "A-9", &staff, t0())
+            .check_in_appointment("main", "A-9", None, &staff, t0())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -426,6 +426,7 @@ story!(markup_in_names_is_stored_as_typed, |store: Arc<
     let v = store
         .check_in(
             &walk_in("<script>alert(1)</script>", None),
+            None,
             &Actor::staff("maria"),
             t0(),
         )
@@ -445,7 +446,7 @@ story!(
         for i in 0..10 {
             ids.push(
                 store
-                    .check_in(&walk_in(&format!("P{i}"), None), &staff, t0())
+                    .check_in(&walk_in(&format!("P{i}"), None), None, &staff, t0())
                     .await
                     .unwrap()
                     .id,

@@ -1,0 +1,173 @@
+//! Promises other than waits: call-backs, refills, results, forms, referrals.
+//! A due time is suggested from how long the location's own promises of that
+//! kind took (at the same quantile as wait quotes); until there is enough
+//! history, from published turnaround figures. A due time shorter than history
+//! supports gets a plain warning.
+
+use crate::Timestamp;
+use crate::quote::{normal_quantile, quantile};
+use chrono::Duration;
+
+/// Promise kinds, as stored and sent.
+pub const KINDS: [&str; 7] = [
+    "seen_by", "callback", "refill", "results", "form", "referral", "other",
+];
+
+/// Below this many fulfilled promises of a kind, priors are used.
+const MIN_HISTORY: usize = 20;
+const PRIOR_SIGMA: f64 = 0.67;
+
+/// Median turnaround in minutes before a location has its own history.
+/// Refills: 383 min median before a nurse-run protocol (Khan et al. 2023,
+/// RESEARCH.md); the others are conservative working assumptions.
+pub fn prior_median_min(kind: &str) -> f64 {
+    match kind {
+        "callback" => 120.0,
+        "refill" => 383.0,
+        "results" => 3.0 * 24.0 * 60.0,
+        "form" => 5.0 * 24.0 * 60.0,
+        "referral" => 7.0 * 24.0 * 60.0,
+        _ => 24.0 * 60.0,
+    }
+}
+
+fn noun(kind: &str) -> &'static str {
+    match kind {
+        "callback" => "call-backs",
+        "refill" => "refills",
+        "results" => "results",
+        "form" => "forms",
+        "referral" => "referrals",
+        "seen_by" => "waits",
+        _ => "promises like this",
+    }
+}
+
+fn normal_cdf(x: f64) -> f64 {
+    // Abramowitz–Stegun 7.1.26 through erf; |error| < 1.5e-7.
+    let t = 1.0 / (1.0 + 0.3275911 * x.abs() / std::f64::consts::SQRT_2);
+    let poly = t
+        * (0.254829592
+            + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let erf = 1.0 - poly * (-(x * x) / 2.0).exp();
+    if x >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+/// A suggested due time and how history judges a chosen one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub suggested_due_at: Timestamp,
+    /// True when the suggestion comes from priors, not this location's history.
+    pub from_priors: bool,
+}
+
+/// Suggest a due time for a promise of `kind` made `now`.
+pub fn suggest_due(kind: &str, history_min: &[f64], q: f64, now: Timestamp) -> Suggestion {
+    let (minutes, from_priors) = if history_min.len() >= MIN_HISTORY {
+        let mut h = history_min.to_vec();
+        (quantile(&mut h, q).unwrap_or(0.0), false)
+    } else {
+        (
+            prior_median_min(kind) * (normal_quantile(q) * PRIOR_SIGMA).exp(),
+            true,
+        )
+    };
+    Suggestion {
+        suggested_due_at: crate::quote::round_up(now + Duration::minutes(minutes.ceil() as i64), 5),
+        from_priors,
+    }
+}
+
+/// Share of past promises of this kind fulfilled within `minutes`.
+pub fn share_done_within(kind: &str, history_min: &[f64], minutes: f64) -> f64 {
+    if history_min.len() >= MIN_HISTORY {
+        history_min.iter().filter(|m| **m <= minutes).count() as f64 / history_min.len() as f64
+    } else if minutes <= 0.0 {
+        0.0
+    } else {
+        normal_cdf(((minutes).ln() - prior_median_min(kind).ln()) / PRIOR_SIGMA)
+    }
+}
+
+/// A warning when the chosen due time is shorter than history supports:
+/// fewer than three in four past promises of this kind were done that fast.
+pub fn big_promise_warning(
+    kind: &str,
+    history_min: &[f64],
+    made_at: Timestamp,
+    due_at: Timestamp,
+) -> Option<String> {
+    let minutes = (due_at - made_at).num_seconds() as f64 / 60.0;
+    let share = share_done_within(kind, history_min, minutes);
+    if share < 0.75 {
+        let basis = if history_min.len() >= MIN_HISTORY {
+            ""
+        } else {
+            " (typical figures; this location has little history yet)"
+        };
+        Some(format!(
+            "A big promise: only {:.0}% of {} were done that fast{basis}.",
+            (share * 100.0).floor(),
+            noun(kind)
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 3, 5, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn refills_start_from_the_published_median() {
+        let s = suggest_due("refill", &[], 0.9, now());
+        assert!(s.from_priors);
+        let minutes = (s.suggested_due_at - now()).num_minutes();
+        // 383 min median, lognormal σ 0.67: the 90th percentile is about 15 hours.
+        assert!((850..=950).contains(&minutes), "{minutes}");
+    }
+
+    #[test]
+    fn history_replaces_priors_once_there_is_enough() {
+        let history: Vec<f64> = (1..=100).map(f64::from).collect();
+        let s = suggest_due("refill", &history, 0.9, now());
+        assert!(!s.from_priors);
+        assert_eq!(s.suggested_due_at, now() + Duration::minutes(90));
+    }
+
+    #[test]
+    fn a_due_time_shorter_than_history_supports_is_a_big_promise() {
+        let history: Vec<f64> = (1..=100).map(|m| f64::from(m) * 10.0).collect();
+        let w =
+            big_promise_warning("refill", &history, now(), now() + Duration::minutes(400)).unwrap();
+        assert_eq!(w, "A big promise: only 40% of refills were done that fast.");
+        assert!(
+            big_promise_warning("refill", &history, now(), now() + Duration::minutes(900))
+                .is_none()
+        );
+        // With priors: two hours for a refill is ambitious.
+        assert!(
+            big_promise_warning("refill", &[], now(), now() + Duration::hours(2))
+                .unwrap()
+                .contains("typical figures")
+        );
+        assert!(big_promise_warning("refill", &[], now(), now() + Duration::hours(24)).is_none());
+    }
+
+    #[test]
+    fn the_normal_cdf_is_right() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-6);
+        assert!((normal_cdf(1.281_551_6) - 0.9).abs() < 1e-4);
+        assert!((normal_cdf(-1.281_551_6) - 0.1).abs() < 1e-4);
+    }
+}

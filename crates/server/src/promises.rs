@@ -1,0 +1,394 @@
+//! Every quote is a promise. This module keeps the live quote engine fed with
+//! the day's events, turns a quote into a `seen_by` promise at check-in,
+//! re-quotes waiting patients before their promise breaks, and serves the
+//! promise ledger for everything else staff promise.
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::ApiError;
+use crate::events::LiveEvent;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use frontdesk_domain::promise::{KINDS, big_promise_warning, suggest_due};
+use frontdesk_domain::quote::{QueueKey, Quote};
+use frontdesk_domain::{FieldErrors, Timestamp, VisitState, fields};
+use frontdesk_store::{Actor, NewPromise, Promise, StoreError, Visit};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn queue_of(location: &str, provider: &Option<String>) -> QueueKey {
+    QueueKey {
+        location: location.to_string(),
+        provider: provider.clone(),
+    }
+}
+
+/// Words for the patient about where a quote comes from.
+fn reason(q: &Quote) -> String {
+    if q.cold_start {
+        "Based on typical visit lengths; we are still learning this clinic's pace.".into()
+    } else if q.ahead == 0 {
+        "You are next.".into()
+    } else if q.ahead == 1 {
+        "There is 1 patient ahead of you.".into()
+    } else {
+        format!("There are {} patients ahead of you.", q.ahead)
+    }
+}
+
+/// The wait promise for a patient arriving now (not yet recorded).
+pub fn draft_wait_promise(
+    state: &AppState,
+    location: &str,
+    provider: &Option<String>,
+    scheduled_at: Option<Timestamp>,
+    now: Timestamp,
+) -> NewPromise {
+    let q = state
+        .quotes()
+        .quote(&queue_of(location, provider), None, scheduled_at, now);
+    NewPromise {
+        location: location.to_string(),
+        visit_id: None,
+        patient_id: None,
+        kind: "seen_by".into(),
+        owner: None,
+        note: String::new(),
+        due_at: q.promised_by,
+        likely_at: Some(q.likely_by),
+        suggested_due_at: Some(q.promised_by),
+        reason: reason(&q),
+    }
+}
+
+/// Count a checked-in patient as waiting in the engine.
+pub fn arrived(state: &AppState, visit: &Visit, now: Timestamp) {
+    state.quotes().arrive(
+        &visit.id.to_string(),
+        &queue_of(&visit.location, &visit.provider),
+        None,
+        visit.scheduled_at,
+        now,
+    );
+}
+
+/// Tell the engine about a move: seen by the provider, or gone.
+pub fn moved(state: &AppState, visit: &Visit, now: Timestamp) {
+    let id = visit.id.to_string();
+    let mut engine = state.quotes();
+    match visit.state {
+        VisitState::WithProvider => {
+            engine.seen(&id, &queue_of(&visit.location, &visit.provider), now)
+        }
+        s if s.is_final() || s == VisitState::Checkout => engine.forget(&id),
+        _ => {}
+    }
+}
+
+/// Make the wait promise for a visit just checked in (appointments and the
+/// kiosk, where the visit's provider is known only after check-in).
+pub async fn promise_wait(
+    state: &AppState,
+    visit: &Visit,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Promise, StoreError> {
+    let mut draft = draft_wait_promise(
+        state,
+        &visit.location,
+        &visit.provider,
+        visit.scheduled_at,
+        now,
+    );
+    draft.visit_id = Some(visit.id);
+    draft.patient_id = Some(visit.patient_id);
+    state.store.create_promise(&draft, actor, now).await
+}
+
+/// Warm the engine up on the last two weeks of visits, so the first quotes
+/// after a restart use the site's own history.
+pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.now();
+    let visits = state
+        .store
+        .visits_since(now - chrono::Duration::days(14))
+        .await?;
+    let mut events: Vec<(Timestamp, u8, &Visit)> = Vec::new();
+    for v in &visits {
+        let Some(arrived_at) = v.arrived_at else {
+            continue;
+        };
+        events.push((arrived_at, 0, v));
+        if let Some(seen) = v.seen_at {
+            events.push((seen, 1, v));
+        } else if v.state.is_final() {
+            events.push((v.state_changed_at, 2, v));
+        }
+    }
+    events.sort_by_key(|(t, kind, v)| (*t, *kind, v.id));
+    let mut engine = state.quotes();
+    for (t, kind, v) in &events {
+        if *t > now {
+            continue;
+        }
+        let id = v.id.to_string();
+        let queue = queue_of(&v.location, &v.provider);
+        match kind {
+            0 => {
+                engine.arrive(&id, &queue, None, v.scheduled_at, *t);
+            }
+            1 => engine.seen(&id, &queue, *t),
+            _ => engine.left(&id, &queue),
+        }
+    }
+    Ok(visits.len())
+}
+
+/// Re-quote waiting patients whose promise will likely break, before it does.
+/// The old promise stays on record as renegotiated; the patient's page and
+/// every staff board hear about it.
+pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreError> {
+    let now = state.now();
+    let open = state.store.open_wait_promises().await?;
+    let mut raised = Vec::new();
+    for p in open {
+        let Some(visit_id) = p.visit_id else { continue };
+        let Some(q) = state.quotes().requote_by_id(&visit_id.to_string(), now) else {
+            continue;
+        };
+        if q.likely_by <= p.due_at && now < p.due_at {
+            continue;
+        }
+        let system = Actor::system();
+        let new = NewPromise {
+            location: p.location.clone(),
+            visit_id: p.visit_id,
+            patient_id: p.patient_id,
+            kind: "seen_by".into(),
+            owner: None,
+            note: String::new(),
+            due_at: q.promised_by,
+            likely_at: Some(q.likely_by),
+            suggested_due_at: Some(q.promised_by),
+            reason: format!("We are running behind, sorry. {}", reason(&q)),
+        };
+        let replaced = if now < p.due_at {
+            state.store.renegotiate(p.id, &new, &system, now).await
+        } else {
+            // Missed: the promise broke. Record it and promise again honestly.
+            match state.store.fulfil_promise(p.id, &system, now).await {
+                Ok(_) => state.store.create_promise(&new, &system, now).await,
+                Err(e) => Err(e),
+            }
+        };
+        match replaced {
+            Ok(new) => raised.push(LiveEvent {
+                name: "promise_at_risk",
+                visit_id,
+                location: p.location.clone(),
+                at: now,
+                extra: json!({"due_at": crate::api::time(new.due_at), "was": crate::api::time(p.due_at)}),
+            }),
+            // Someone else settled it meanwhile (the patient was seen): fine.
+            Err(StoreError::Refused(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for e in &raised {
+        state.publish(e.clone());
+    }
+    Ok(raised)
+}
+
+pub fn promise_json(p: &Promise) -> Value {
+    json!({
+        "id": p.id,
+        "kind": p.kind,
+        "visit_id": p.visit_id,
+        "patient_id": p.patient_id,
+        "location": p.location,
+        "made_by": p.made_by,
+        "owner": p.owner,
+        "note": p.note,
+        "made_at": crate::api::time(p.made_at),
+        "due_at": crate::api::time(p.due_at),
+        "likely_at": p.likely_at.map(crate::api::time),
+        "suggested_due_at": p.suggested_due_at.map(crate::api::time),
+        "reason": p.reason,
+        "status": p.status,
+        "fulfilled_at": p.fulfilled_at.map(crate::api::time),
+        "fulfilled_by": p.fulfilled_by,
+        "at_risk": p.kind == "seen_by" && p.made_by == "system",
+    })
+}
+
+// --- the promise ledger API ---
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PromiseInput {
+    kind: String,
+    visit_id: Option<i64>,
+    patient_id: Option<i64>,
+    due_at: Option<String>,
+    owner: Option<String>,
+    note: Option<String>,
+    location: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::api::ApiJson(input): crate::api::ApiJson<PromiseInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let now = state.now();
+    let mut errors = FieldErrors::new();
+    let kind = input.kind.trim().to_string();
+    if kind.is_empty() {
+        errors.add("kind", fields::REQUIRED);
+    } else if !KINDS.contains(&kind.as_str()) {
+        errors.add(
+            "kind",
+            "Use seen_by, callback, refill, results, form, referral or other",
+        );
+    }
+    let mut location = input
+        .location
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| "main".into());
+    let mut patient_id = input.patient_id;
+    if let Some(visit_id) = input.visit_id {
+        match state.store.visit(visit_id, &staff.actor(), now).await {
+            Ok((v, _)) => {
+                location = v.location.clone();
+                patient_id = Some(v.patient_id);
+            }
+            Err(StoreError::NotFound) => errors.add("visit_id", "No visit with this id"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let due_at = match input
+        .due_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) if t.with_timezone(&chrono::Utc) > now => Some(t.with_timezone(&chrono::Utc)),
+            Ok(_) => {
+                errors.add("due_at", "Due time is in the past");
+                None
+            }
+            Err(_) => {
+                errors.add(
+                    "due_at",
+                    "Time not understood; write it like 2026-03-05T16:30:00Z",
+                );
+                None
+            }
+        },
+    };
+    let owner = match input
+        .owner
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(o) => errors.check("owner", crate::users::valid_username(o)),
+        None => None,
+    };
+    let note = match input.note.as_deref() {
+        Some(n) => errors
+            .check("note", fields::optional_text(n))
+            .flatten()
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidFields(errors));
+    }
+    let history = state.store.fulfilment_history(&location, &kind).await?;
+    let suggestion = suggest_due(&kind, &history.minutes, state.config.quote_quantile, now);
+    let due_at = due_at.unwrap_or(suggestion.suggested_due_at);
+    let warning = big_promise_warning(&kind, &history.minutes, now, due_at);
+    let promise = state
+        .store
+        .create_promise(
+            &NewPromise {
+                location,
+                visit_id: input.visit_id,
+                patient_id,
+                kind,
+                owner: owner.or_else(|| Some(staff.user.username.clone())),
+                note,
+                due_at,
+                likely_at: None,
+                suggested_due_at: Some(suggestion.suggested_due_at),
+                reason: String::new(),
+            },
+            &staff.actor(),
+            now,
+        )
+        .await?;
+    let mut body = promise_json(&promise);
+    if let Some(w) = warning {
+        body["warning"] = json!(w);
+    }
+    body["suggestion_from_priors"] = json!(suggestion.from_priors);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn fulfil(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or(ApiError::NotFound)?;
+    let p = state
+        .store
+        .fulfil_promise(id, &staff.actor(), state.now())
+        .await?;
+    Ok(Json(promise_json(&p)))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<crate::api::LocationQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let now = state.now();
+    let open = state.store.open_promises(q.id()).await?;
+    state
+        .store
+        .audit(
+            &staff.actor(),
+            "promises.read",
+            &format!("location:{}", q.id()),
+            now,
+        )
+        .await?;
+    let items: Vec<Value> = open
+        .iter()
+        .map(|p| {
+            let mut v = promise_json(p);
+            let left = p.due_at - now;
+            v["due"] = json!(if left < chrono::Duration::zero() {
+                "overdue"
+            } else if left < chrono::Duration::hours(1) {
+                "due_soon"
+            } else {
+                "later"
+            });
+            v
+        })
+        .collect();
+    Ok(Json(json!({"promises": items})))
+}
