@@ -26,7 +26,15 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
         return Err(DurationError::Empty);
     }
     if let Ok(secs) = text.parse::<i64>() {
-        return check(Duration::seconds(secs));
+        // Range-check before building a duration: huge numbers must not panic.
+        return match secs {
+            s if s <= 0 => Err(DurationError::Zero),
+            s if s > 86_400 => Err(DurationError::TooLong),
+            s => check(Duration::seconds(s)),
+        };
+    }
+    if text.starts_with('-') {
+        return Err(DurationError::Zero);
     }
     let mut total = Duration::zero();
     let mut rest = text.as_str();

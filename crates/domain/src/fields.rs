@@ -103,8 +103,11 @@ fn short_text(text: String) -> Result<String, &'static str> {
     Ok(text)
 }
 
+/// Invisible characters that can disguise a name. The zero-width joiner and
+/// non-joiner (U+200C, U+200D) are allowed: Persian, Indic scripts and emoji
+/// need them.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    matches!(c, '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// A date of birth, `YYYY-MM-DD`, not in the future and not absurdly old.
@@ -234,6 +237,10 @@ mod tests {
         assert_eq!(required_text("   "), Err(REQUIRED));
         assert_eq!(required_text(&"x".repeat(101)), Err(TOO_LONG));
         assert_eq!(required_text("Ana\u{200B}"), Err(CONTROL_CHARS));
+        assert!(
+            required_text("نیک\u{200C}نام").is_ok(),
+            "Persian names need the zero-width non-joiner"
+        );
         // Markup is just text here; escaping happens when it is shown.
         assert_eq!(
             required_text("<script>x</script>"),
@@ -321,6 +328,10 @@ pub fn new_password(input: &str) -> Result<&str, &'static str> {
         Err("Password must be at least 12 characters")
     } else if n > 1024 {
         Err("Password must be at most 1024 characters")
+    } else if input.trim().is_empty() {
+        Err("Password cannot be only spaces")
+    } else if input.chars().any(char::is_control) {
+        Err("Password cannot contain line breaks or control characters")
     } else {
         Ok(input)
     }
@@ -333,5 +344,7 @@ mod password_tests {
         assert!(super::new_password("short-pass1").is_err());
         assert!(super::new_password("long enough pw").is_ok());
         assert_eq!(super::new_password(""), Err(super::REQUIRED));
+        assert!(super::new_password("            ").is_err());
+        assert!(super::new_password("pass\nword-twelve").is_err());
     }
 }

@@ -45,8 +45,9 @@ pub struct Overrides {
     /// Sign staff out after this long idle (e.g. 15m).
     #[arg(long, env = "FRONTDESK_IDLE_TIMEOUT", global = true)]
     pub idle_timeout: Option<String>,
-    /// Mark cookies Secure (serve behind TLS).
-    #[arg(long, env = "FRONTDESK_SECURE_COOKIES", global = true)]
+    /// Mark cookies Secure (serve behind TLS): `--secure-cookies`, or true/false, 1/0, yes/no.
+    #[arg(long, env = "FRONTDESK_SECURE_COOKIES", global = true, num_args = 0..=1, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub secure_cookies: Option<bool>,
     /// First acknowledgement due within (wins over stored settings), e.g. 2m.
     #[arg(long, env = "FRONTDESK_ACK_FIRST_WITHIN", global = true, hide = true)]

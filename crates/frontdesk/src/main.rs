@@ -6,6 +6,7 @@
 mod backtest_cmd;
 mod config;
 mod demo;
+mod tone_cmd;
 
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
@@ -85,6 +86,16 @@ enum Command {
         /// Replay the good rows even when some are bad (they are still reported).
         #[arg(long)]
         skip_bad_rows: bool,
+    },
+    /// Check staff replies with the tone coach (or, with --incoming, whether patient
+    /// messages sound upset): JSON lines {"id","text"} in, one JSON line out per line in.
+    Tone {
+        /// Read and write JSON lines (the only format so far; required).
+        #[arg(long)]
+        jsonl: bool,
+        /// Check patient messages instead of staff replies.
+        #[arg(long)]
+        incoming: bool,
     },
     /// Print the effective configuration (secrets masked).
     Config {
@@ -175,6 +186,16 @@ fn main() -> ExitCode {
                 skip_bad_rows,
                 zone: config.time_zone.parse().unwrap_or(chrono_tz::UTC),
             }),
+            Command::Tone { jsonl, incoming } => {
+                if jsonl {
+                    Ok(tone_cmd::run(incoming))
+                } else {
+                    Err(
+                        "tone: give --jsonl (JSON lines {\"id\",\"text\"} on standard input)"
+                            .into(),
+                    )
+                }
+            }
             Command::Config { default } => {
                 print!(
                     "{}",

@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/promises/{id}/fulfil", post(crate::promises::fulfil))
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
 
 /// ISO 8601 in UTC, as every API time is written.
@@ -62,9 +63,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::BadRequest("The request body could not be read".into()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge
+            } else {
+                ApiError::BadRequest("The request body could not be read".into())
+            }
+        })?;
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))?;
         if !value.is_object() {
@@ -87,6 +92,45 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 };
                 ApiError::field(&field, &message)
             })
+    }
+}
+
+/// Query parameters; ones that cannot be read are a 400 in the API's shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|e| {
+                ApiError::BadRequest(format!(
+                    "The query string could not be read: {}",
+                    e.body_text()
+                ))
+            })
+    }
+}
+
+/// One path segment as text; anything unreadable is simply not found.
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(p)| ApiPath(p))
+            .map_err(|_| ApiError::NotFound)
     }
 }
 
@@ -150,7 +194,7 @@ async fn create_session(
     }
     let user = auth::check_login(&state, &login.username, &login.password)
         .await?
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or(ApiError::WrongCredentials)?;
     let (token, csrf) = auth::start_session(&state, &user).await?;
     Ok(Json(json!({
         "token": token,
@@ -296,7 +340,7 @@ async fn check_in(
 async fn visit(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
 ) -> Result<Json<Value>, ApiError> {
     let id = visit_id(&id)?;
     let now = state.now();
@@ -326,7 +370,7 @@ async fn visit(
 async fn acknowledge(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
 ) -> Result<impl IntoResponse, ApiError> {
     let visit = do_acknowledge(&state, visit_id(&id)?, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
@@ -345,7 +389,7 @@ struct TransitionInput {
 async fn transition(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> Result<Json<Value>, ApiError> {
     let id = visit_id(&id)?;
@@ -375,7 +419,7 @@ impl LocationQuery {
 async fn lobby(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<LocationQuery>,
+    ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let now = state.now();
     let policy = state.ack_policy(q.id()).await?;
@@ -484,7 +528,7 @@ fn policy_json(stored: &AckPolicy, state: &AppState) -> Value {
 async fn ack_settings(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<LocationQuery>,
+    ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<Value>, ApiError> {
     staff.require(Role::can_change_settings)?;
     let location = state.store.location(q.id()).await?;
@@ -525,7 +569,7 @@ pub fn parse_ack_settings(input: &AckSettingsInput) -> Result<AckPolicy, FieldEr
 async fn save_ack_settings(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<LocationQuery>,
+    ApiQuery(q): ApiQuery<LocationQuery>,
     ApiJson(input): ApiJson<AckSettingsInput>,
 ) -> Result<Json<Value>, ApiError> {
     staff.require(Role::can_change_settings)?;

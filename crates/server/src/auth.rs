@@ -88,11 +88,13 @@ pub async fn check_login(
     password: &str,
 ) -> Result<Option<StaffUser>, ApiError> {
     let key = username.trim().to_lowercase();
-    if !state.login_limiter.allowed(&key, state.now()) {
+    // Count this attempt as a failure *before* checking the password, so many
+    // guesses sent at once cannot all slip under the limit; a success clears it.
+    if !state.login_limiter.reserve(&key, state.now()) {
         tracing::warn!(user = %crate::log_safe(&key), "login refused: too many failed attempts");
         return Err(ApiError::TooManyRequests);
     }
-    let creds = state.store.user_credentials(username.trim()).await?;
+    let creds = state.store.user_credentials(&key).await?;
     let (hash, user) = match &creds {
         Some(c) if !c.user.disabled => (c.password_hash.as_str(), Some(&c.user)),
         _ => (dummy_hash(), None),
@@ -109,7 +111,6 @@ pub async fn check_login(
             Ok(Some(user.clone()))
         }
         _ => {
-            state.login_limiter.failed(&key, state.now());
             tracing::warn!(user = %crate::log_safe(&key), "failed sign-in");
             Ok(None)
         }
@@ -126,6 +127,24 @@ impl LoginLimiter {
 
     fn recent(list: &mut Vec<Timestamp>, now: Timestamp) {
         list.retain(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN));
+    }
+
+    /// Record an attempt if the name is under the limit; false when it is not.
+    pub fn reserve(&self, key: &str, now: Timestamp) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, l| {
+                l.iter()
+                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
+            });
+        }
+        let list = map.entry(key.to_string()).or_default();
+        Self::recent(list, now);
+        if list.len() >= Self::MAX_FAILURES {
+            return false;
+        }
+        list.push(now);
+        true
     }
 
     pub fn allowed(&self, key: &str, now: Timestamp) -> bool {
@@ -268,7 +287,7 @@ impl FromRequestParts<AppState> for Staff {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if !staff.csrf_ok(sent) {
-                return Err(ApiError::Forbidden);
+                return Err(ApiError::CsrfMissing);
             }
         }
         Ok(staff)

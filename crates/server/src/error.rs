@@ -19,6 +19,14 @@ pub enum ApiError {
     Unauthenticated,
     #[error("Your role does not allow this")]
     Forbidden,
+    #[error("A change made with the sign-in cookie must send the X-CSRF-Token header")]
+    CsrfMissing,
+    #[error("Username or password is wrong")]
+    WrongCredentials,
+    #[error("The request body is too large")]
+    TooLarge,
+    #[error("This address does not accept that method")]
+    MethodNotAllowed,
     #[error("Not found")]
     NotFound,
     #[error("{0}")]
@@ -37,7 +45,10 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CsrfMissing => StatusCode::FORBIDDEN,
+            ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -50,7 +61,10 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::InvalidFields(_) => "invalid_fields",
             ApiError::Unauthenticated => "unauthenticated",
-            ApiError::Forbidden => "forbidden",
+            ApiError::Forbidden | ApiError::CsrfMissing => "forbidden",
+            ApiError::WrongCredentials => "unauthenticated",
+            ApiError::TooLarge => "bad_request",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::NotFound => "not_found",
             ApiError::InvalidTransition(_) => "invalid_transition",
             ApiError::Conflict(_) => "conflict",

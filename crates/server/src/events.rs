@@ -57,7 +57,7 @@ impl LiveEvent {
 /// `GET /api/v1/events`: a `text/event-stream` of [`LiveEvent`]s for signed-in staff.
 pub async fn stream(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.events.subscribe();
     let hello = tokio_stream::once(Ok(Event::default().event("ready").data("{}")));
@@ -69,7 +69,31 @@ pub async fn stream(
         // refreshes its rows on the next one.
         Err(_) => None,
     });
-    Sse::new(hello.chain(events)).keep_alive(KeepAlive::default())
+    // The stream ends when its session does (sign-out, idle logoff, a
+    // disabled account) and when the server shuts down, so an open board
+    // neither outlives its login nor holds the server up.
+    let mut shutdown = state.shutdown.subscribe();
+    let end = async move {
+        let session_over = async {
+            loop {
+                tokio::time::sleep(state.config.stream_recheck).await;
+                let now = state.now();
+                let live = state
+                    .store
+                    .live_session(&staff.token_hash, now, now - state.config.idle_timeout)
+                    .await;
+                if !matches!(live, Ok(Some(_))) {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            _ = session_over => {},
+            _ = shutdown.wait_for(|down| *down) => {},
+        }
+    };
+    let stream = futures_util::StreamExt::take_until(hello.chain(events), Box::pin(end));
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 /// What the watcher last said about a running clock, so each alert is raised once.

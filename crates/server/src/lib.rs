@@ -72,6 +72,8 @@ pub struct ServerConfig {
     pub demo_logins: Vec<(String, String)>,
     /// The quantile wait quotes and promise suggestions are made at.
     pub quote_quantile: f64,
+    /// How often an open event stream checks that its session is still live.
+    pub stream_recheck: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +86,7 @@ impl Default for ServerConfig {
             clock_tick: std::time::Duration::from_secs(1),
             demo_logins: Vec::new(),
             quote_quantile: 0.9,
+            stream_recheck: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -95,6 +98,8 @@ pub struct Inner {
     pub events: broadcast::Sender<LiveEvent>,
     pub login_limiter: auth::LoginLimiter,
     pub clock_watch: Mutex<ClockWatch>,
+    /// Turns true when the server is shutting down; open event streams end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
     /// The live quote engine, fed with every arrival and move.
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
@@ -123,6 +128,7 @@ impl AppState {
             events,
             login_limiter: auth::LoginLimiter::default(),
             clock_watch: Mutex::new(ClockWatch::default()),
+            shutdown: tokio::sync::watch::channel(false).0,
             quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
                 frontdesk_domain::quote::QuoteConfig {
                     quantile,
@@ -239,8 +245,16 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         Err(e) => tracing::error!(error = %e, "quote engine warm-up failed; quoting from priors"),
     }
     let watcher = tokio::spawn(events::watch_clocks(state.clone(), state.config.clock_tick));
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    let app = router(state.clone());
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown({
+            let state = state.clone();
+            async move {
+                shutdown_signal().await;
+                // End the event streams so open boards do not hold the server up.
+                state.shutdown.send_replace(true);
+            }
+        })
         .await;
     watcher.abort();
     result

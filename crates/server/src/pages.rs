@@ -104,8 +104,14 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// Only paths on this site are followed after login.
+/// Only plain paths on this site are followed after login: no scheme, no
+/// `//host`, no backslashes, no whitespace or control characters (browsers
+/// drop tabs and newlines, which can turn `/\t/evil` into `//evil`).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%#".contains(c));
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/board"

@@ -8,7 +8,7 @@ use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::events::LiveEvent;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use frontdesk_domain::promise::{KINDS, big_promise_warning, suggest_due};
@@ -345,7 +345,7 @@ pub async fn create(
 pub async fn fulfil(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    crate::api::ApiPath(id): crate::api::ApiPath,
 ) -> Result<Json<Value>, ApiError> {
     let id = id
         .parse::<i64>()
@@ -362,7 +362,7 @@ pub async fn fulfil(
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<crate::api::LocationQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<crate::api::LocationQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let now = state.now();
     let open = state.store.open_promises(q.id()).await?;

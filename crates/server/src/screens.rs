@@ -43,6 +43,10 @@ struct KioskDone {
     location_name: String,
     given_name: String,
     with_appointment: bool,
+    /// They had checked in already (a double tap, or a second try).
+    already: bool,
+    /// The code the lobby TV shows in ticket mode.
+    ticket: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,7 +140,34 @@ pub async fn kiosk_submit(
         Ok(who) => who,
         Err(errors) => return kiosk_form(&state, &location, &form, errors),
     };
-    let result: Result<(String, bool), ApiError> = async {
+    let result: Result<(String, bool, bool, String), ApiError> = async {
+        let actor = Actor::kiosk();
+        // Already here? A double tap or a second try must not add a visit.
+        let present: Vec<frontdesk_store::Visit> =
+            state.store.lobby(&location.id, None, now).await?;
+        let here: Vec<KioskCandidate> = present
+            .iter()
+            .map(|v| KioskCandidate {
+                visit_id: v.id,
+                given_name: v.given_name.clone(),
+                family_name: v.family_name.clone(),
+                date_of_birth: v.date_of_birth,
+            })
+            .collect();
+        if let Some(id) = kiosk_match(&who, &here)
+            && let Some(v) = present.iter().find(|v| v.id == id)
+        {
+            state
+                .store
+                .audit(&actor, "kiosk.already_here", &format!("visit:{id}"), now)
+                .await?;
+            return Ok((
+                v.given_name.clone(),
+                v.appointment_id.is_some(),
+                true,
+                v.ticket(),
+            ));
+        }
         let start = today
             .and_hms_opt(0, 0, 0)
             .and_then(|d| d.and_local_timezone(zone).earliest())
@@ -155,7 +186,6 @@ pub async fn kiosk_submit(
                 date_of_birth: v.date_of_birth,
             })
             .collect();
-        let actor = Actor::kiosk();
         match kiosk_match(&who, &candidates) {
             Some(visit_id) => {
                 let appointment = expected
@@ -186,7 +216,7 @@ pub async fn kiosk_submit(
                 crate::promises::promise_wait(&state, &visit, &actor, now).await?;
                 crate::promises::arrived(&state, &visit, now);
                 state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
-                Ok((visit.given_name, true))
+                Ok((visit.given_name.clone(), true, false, visit.ticket()))
             }
             None => {
                 let input = ArrivalInput {
@@ -197,17 +227,19 @@ pub async fn kiosk_submit(
                     ..Default::default()
                 };
                 let visit = crate::api::do_check_in(&state, &input, &actor).await?;
-                Ok((visit.given_name, false))
+                Ok((visit.given_name.clone(), false, false, visit.ticket()))
             }
         }
     }
     .await;
     match result {
-        Ok((given_name, with_appointment)) => render(&KioskDone {
+        Ok((given_name, with_appointment, already, ticket)) => render(&KioskDone {
             location: location.id.clone(),
             location_name: location.name.clone(),
             given_name,
             with_appointment,
+            already,
+            ticket,
         }),
         Err(ApiError::InvalidFields(errors)) => kiosk_form(&state, &location, &form, errors),
         Err(e) => error_page(e),

@@ -12,9 +12,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::{FieldErrors, Role, fields};
 use serde::Deserialize;
 
-/// Usernames: letters, digits, dots, dashes and underscores, at most 64.
+/// Usernames: letters, digits, dots, dashes and underscores, at most 64;
+/// kept in lowercase, so `Maria` and `maria` are one person.
 pub fn valid_username(name: &str) -> Result<String, &'static str> {
-    let name = name.trim();
+    let name = name.trim().to_lowercase();
+    let name = name.as_str();
     if name.is_empty() {
         return Err(fields::REQUIRED);
     }

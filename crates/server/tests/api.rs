@@ -819,3 +819,129 @@ async fn the_promise_ledger_suggests_honest_due_times() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn guesses_sent_all_at_once_still_meet_the_login_limit() {
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (client, url) = (app.client.clone(), app.url.clone());
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(format!("{url}/api/v1/sessions"))
+                .json(&json!({"username": "desk", "password": format!("guess number {i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} passwords were checked");
+    // Usernames are case-insensitive, for the limit and for sign-in.
+    let (status, _) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "DESK", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, body) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "Doc", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn odd_requests_get_the_error_shape_not_a_crash() {
+    let app = spawn_app().await;
+    let boss = app.token("boss").await;
+    let (status, body) = app
+        .put("/api/v1/settings/acknowledgement", &boss, json!({"first_within": "9999999999999999", "recheck_every": "15m", "escalate_after": "-9999999999999999"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["error"]["fields"]["first_within"],
+        "Duration must be at most 24 hours"
+    );
+    assert_eq!(
+        body["error"]["fields"]["escalate_after"],
+        "Duration must be more than zero"
+    );
+    let (status, body) = app
+        .get("/api/v1/lobby?location=a&location=b", Some(&boss))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "bad_request");
+    let (status, body) = app.get("/api/v1/visits/%FF", Some(&boss)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error_code(&body), "not_found");
+    let resp = app
+        .client
+        .delete(format!("{}/api/v1/visits/1", app.url))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(error_code(&body), "method_not_allowed");
+    let (status, body) = app
+        .post_raw(
+            "/api/v1/visits",
+            Some(&boss),
+            format!("{{\"given_name\": \"{}\"}}", "x".repeat(3_000_000)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(&body), "bad_request");
+    let (status, body) = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "desk", "password": "not it at all"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["message"], "Username or password is wrong");
+}
+
+#[tokio::test]
+async fn an_event_stream_ends_with_its_session() {
+    let config = frontdesk_server::ServerConfig {
+        stream_recheck: std::time::Duration::from_millis(100),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, false).await;
+    let token = app.token("desk").await;
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/events", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let signed_out = app
+        .client
+        .delete(format!("{}/api/v1/sessions", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    let body = tokio::time::timeout(std::time::Duration::from_secs(5), resp.text()).await;
+    assert!(body.is_ok(), "the stream closed after sign-out");
+}

@@ -274,3 +274,44 @@ async fn signing_out_ends_the_session() {
         "the old cookie no longer works"
     );
 }
+
+#[tokio::test]
+async fn login_never_sends_people_off_site() {
+    let app = spawn_app().await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+    ] {
+        let resp = app
+            .client
+            .get(format!("{}/login", app.url))
+            .send()
+            .await
+            .unwrap();
+        let pair = cookie_from(&resp, "fd_login")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let csrf = csrf_in(&resp.text().await.unwrap());
+        let resp = app
+            .client
+            .post(format!("{}/login", app.url))
+            .header("cookie", &pair)
+            .form(&[
+                ("username", "desk"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(resp.headers()["location"], "/board", "{next:?}");
+    }
+}

@@ -432,3 +432,20 @@ async fn admins_manage_staff_accounts() {
         .collect();
     assert_eq!(names, ["boss", "desk", "doc", "nina", "omar", "root"]);
 }
+
+#[tokio::test]
+async fn a_double_tap_on_the_kiosk_checks_in_once() {
+    let app = spawn_app().await;
+    import_schedule(&app).await;
+    for _ in 0..3 {
+        let (status, html) = kiosk_check_in(&app, "Bea", "Ruiz", "1990-04-01").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("You're checked in"));
+        assert!(html.contains("Your number on the lobby screen"));
+    }
+    for _ in 0..2 {
+        kiosk_check_in(&app, "Walk", "In", "1970-01-01").await;
+    }
+    let token = app.token("desk").await;
+    assert_eq!(app.lobby(&token).await.len(), 2);
+}

@@ -268,17 +268,31 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
-/// Hide the password in a database URL, for logs and `frontdesk config`.
+/// Hide the password in a database URL (`user:password@` and `?password=`),
+/// for logs and `frontdesk config`.
 pub fn mask_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://")
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = base.to_string();
+    if let Some((scheme, rest)) = base.split_once("://")
         && let Some((userinfo, host)) = rest.rsplit_once('@')
+        && let Some((user, _)) = userinfo.split_once(':')
     {
-        let user = userinfo.split(':').next().unwrap_or("");
-        if userinfo.contains(':') {
-            return format!("{scheme}://{user}:****@{host}");
-        }
+        out = format!("{scheme}://{user}:****@{host}");
     }
-    url.to_string()
+    if let Some(q) = query {
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=****"),
+                _ => kv.to_string(),
+            })
+            .collect();
+        out = format!("{out}?{}", parts.join("&"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -296,6 +310,10 @@ mod tests {
         assert_eq!(
             super::mask_url("/var/lib/frontdesk.db"),
             "/var/lib/frontdesk.db"
+        );
+        assert_eq!(
+            super::mask_url("postgres://fd@db/fd?sslmode=require&password=hunter2"),
+            "postgres://fd@db/fd?sslmode=require&password=****"
         );
     }
 }

@@ -1,0 +1,2909 @@
+//! The tone coach: reads a staff reply before it goes out and says what may
+//! read badly to a patient, and reads a patient's message and says whether
+//! they sound upset.
+//!
+//! Transparent rules and small lexicons, no model: every flag names the words
+//! it found, says why they read badly and offers a better phrasing, so staff
+//! can learn from it and a manager can argue with it. Sentiment alone is the
+//! wrong tool here (a sentiment lexicon scores "I'm sorry you waited" as
+//! negative), so the rules look for what a patient hears as arguing, brushing
+//! off, blaming, talking down, defending, not apologising or over-promising.
+//!
+//! How it reads a text:
+//! 1. Fold every character into a plain lower-case matching form (zero-width
+//!    characters dropped, Cyrillic/Greek look-alikes and fullwidth letters
+//!    mapped to Latin, curly quotes straightened), remembering for every
+//!    folded character the offset of the original character, so spans point
+//!    into the text exactly as given (offsets count characters, not bytes).
+//! 2. Split into words, expanding contractions ("can't" → "can not",
+//!    "it's" → "it is"), and note clause and sentence breaks. Words inside
+//!    quotation marks are the patient's (or someone else's) words being
+//!    repeated, and are never flagged.
+//! 3. Match phrase patterns, indexed by their first word, then apply each
+//!    rule's guards: negation ("this is not your fault"), hedges ("we can't
+//!    guarantee"), an offered remedy after "nothing we can do", a condition
+//!    or the writer's own action around "right away".
+
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// What a flagged phrase does to the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    Argumentative,
+    Dismissive,
+    Blaming,
+    Condescending,
+    Defensive,
+    NonApology,
+    BigPromise,
+}
+
+impl FlagKind {
+    pub const ALL: [FlagKind; 7] = [
+        FlagKind::Argumentative,
+        FlagKind::Dismissive,
+        FlagKind::Blaming,
+        FlagKind::Condescending,
+        FlagKind::Defensive,
+        FlagKind::NonApology,
+        FlagKind::BigPromise,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::Argumentative => "argumentative",
+            FlagKind::Dismissive => "dismissive",
+            FlagKind::Blaming => "blaming",
+            FlagKind::Condescending => "condescending",
+            FlagKind::Defensive => "defensive",
+            FlagKind::NonApology => "non_apology",
+            FlagKind::BigPromise => "big_promise",
+        }
+    }
+}
+
+/// One phrase that may read badly. `start`..`end` are character offsets
+/// (Unicode scalar values) into the reply exactly as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    pub kind: FlagKind,
+    pub start: usize,
+    pub end: usize,
+    pub why: String,
+    pub suggestion: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ok,
+    Revise,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Revise => "revise",
+        }
+    }
+}
+
+/// The coach's reading of a staff reply: `revise` exactly when there is a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyCheck {
+    pub verdict: Verdict,
+    pub flags: Vec<Flag>,
+}
+
+/// The coach's reading of a patient's message; `why` says in plain words what
+/// sounded upset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncomingCheck {
+    pub upset: bool,
+    pub why: Vec<String>,
+}
+
+/// Check a staff reply before it goes out.
+pub fn check_reply(text: &str) -> ReplyCheck {
+    let folded = fold(text);
+    let quoted = quoted_mask(&folded);
+    let lex = lexicons();
+    let doc = Doc::new(&folded, &quoted, &lex.vocab);
+    let lex = &lex.reply;
+    let mut flags: Vec<Flag> = Vec::new();
+    lex.scan(&doc, |pat, i, mut end| {
+        let rule = &REPLY_RULES[pat.rule];
+        if !reply_guards_pass(&rule.guard, &doc, i, end) {
+            return;
+        }
+        // "It's just a" reads better as "It's just".
+        while end > i + 1
+            && doc.is(
+                end - 1,
+                &["a", "an", "the", "your", "some", "little", "bit"],
+            )
+        {
+            end -= 1;
+        }
+        flags.push(Flag {
+            kind: rule.kind,
+            start: doc.toks[i].start as usize,
+            end: doc.toks[end - 1].end as usize,
+            why: rule.why.to_string(),
+            suggestion: rule.suggestion.to_string(),
+        });
+    });
+    // One flag per stretch of text and kind: keep the earliest, longest match.
+    flags.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Flag> = Vec::with_capacity(flags.len());
+    for f in flags {
+        let overlaps = kept
+            .iter()
+            .any(|k| k.kind == f.kind && f.start < k.end && k.start < f.end);
+        if !overlaps {
+            kept.push(f);
+        }
+    }
+    ReplyCheck {
+        verdict: if kept.is_empty() {
+            Verdict::Ok
+        } else {
+            Verdict::Revise
+        },
+        flags: kept,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Folding: original characters → matching characters, with a map back.
+// ---------------------------------------------------------------------------
+
+/// A character of the matching form, with the offset of the original
+/// character it came from and whether that original was an upper-case letter.
+#[derive(Debug, Clone, Copy)]
+struct FChar {
+    c: char,
+    orig: u32,
+    upper: bool,
+}
+
+fn fold(text: &str) -> Vec<FChar> {
+    let mut out = Vec::with_capacity(text.len());
+    for (idx, c) in text.chars().enumerate() {
+        let orig = idx as u32;
+        let upper = c.is_uppercase();
+        let mut push = |c: char| out.push(FChar { c, orig, upper });
+        match c {
+            // Invisible characters: zero-width space/joiners, marks, word
+            // joiner, byte-order mark, soft hyphen, variation selectors and
+            // combining accents ("c̈alm" reads as "calm").
+            '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{0300}'..='\u{036F}'
+            | '\r' => {}
+            '\n' | '\u{2028}' | '\u{2029}' | '\u{0085}' => push('\n'),
+            c if c.is_ascii() => push(c.to_ascii_lowercase()),
+            c if c.is_whitespace() => push(' '),
+            // Fullwidth forms ("ｃａｌｍ").
+            '\u{FF01}'..='\u{FF5E}' => {
+                let a = char::from_u32(c as u32 - 0xFEE0).unwrap_or(' ');
+                push(a.to_ascii_lowercase())
+            }
+            // Mathematical bold/italic/script... letters and digits ("𝐜𝐚𝐥𝐦").
+            '\u{1D400}'..='\u{1D6A3}' => {
+                let i = (c as u32 - 0x1D400) % 52;
+                push(char::from(b'a' + (i % 26) as u8))
+            }
+            '\u{1D7CE}'..='\u{1D7FF}' => {
+                let i = (c as u32 - 0x1D7CE) % 10;
+                push(char::from(b'0' + i as u8))
+            }
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' => {
+                push('\'')
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+            | '\u{2033}' => push('"'),
+            '\u{2010}' | '\u{2011}' => push('-'),
+            '\u{2012}'..='\u{2015}' => push('—'),
+            '\u{2026}' => push('.'),
+            '\u{FB01}' => {
+                push('f');
+                push('i')
+            }
+            '\u{FB02}' => {
+                push('f');
+                push('l')
+            }
+            c => push(fold_letter(c)),
+        }
+    }
+    out
+}
+
+/// Look-alike and accented letters → the plain Latin letter a reader sees.
+fn fold_letter(c: char) -> char {
+    match c {
+        // Cyrillic look-alikes.
+        'а' | 'А' => 'a',
+        'В' | 'в' | 'Ь' | 'ь' => 'b',
+        'с' | 'С' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'ё' | 'Ё' => 'e',
+        'һ' | 'Н' | 'н' => 'h',
+        'і' | 'І' | 'ї' | 'Ї' | 'ӏ' | 'Ӏ' => 'i',
+        'ј' | 'Ј' => 'j',
+        'к' | 'К' => 'k',
+        'м' | 'М' => 'm',
+        'о' | 'О' => 'o',
+        'р' | 'Р' => 'p',
+        'ԛ' => 'q',
+        'г' => 'r',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' => 't',
+        'ѵ' => 'v',
+        'ԝ' | 'Ԝ' => 'w',
+        'х' | 'Х' => 'x',
+        'у' | 'У' | 'ү' | 'Ү' => 'y',
+        // Greek look-alikes.
+        'α' | 'Α' | 'ά' => 'a',
+        'β' | 'Β' => 'b',
+        'ε' | 'Ε' | 'έ' => 'e',
+        'η' | 'Η' => 'h',
+        'ι' | 'Ι' | 'ί' | 'ϊ' => 'i',
+        'κ' | 'Κ' => 'k',
+        'Μ' => 'm',
+        'ν' | 'Ν' => 'n',
+        'ο' | 'Ο' | 'ό' => 'o',
+        'ρ' | 'Ρ' => 'p',
+        'τ' | 'Τ' => 't',
+        'υ' | 'ύ' => 'u',
+        'Υ' | 'γ' => 'y',
+        'χ' | 'Χ' => 'x',
+        'Ζ' => 'z',
+        // Latin letters with accents, and the dotless i.
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'ā' | 'ă' | 'ą' => {
+            'a'
+        }
+        'ç' | 'Ç' | 'ć' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ı' | 'ī' => 'i',
+        'ñ' | 'Ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'ō' => {
+            'o'
+        }
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'ū' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        'ś' | 'š' => 's',
+        'ž' | 'ź' | 'ż' => 'z',
+        c => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// Which folded characters are inside quotation marks. Quoted words repeat
+/// what someone else said (You wrote "this is ridiculous") and are not the
+/// writer's own voice. Only closed quotes of a sensible length count, so a
+/// stray mark cannot hide the rest of a reply.
+fn quoted_mask(f: &[FChar]) -> Vec<bool> {
+    const MAX_QUOTE: usize = 300;
+    let mut mask = vec![false; f.len()];
+    let alnum = |i: usize| f.get(i).is_some_and(|x| x.c.is_alphanumeric());
+    let mut open_double: Option<usize> = None;
+    let mut open_single: Option<usize> = None;
+    for i in 0..f.len() {
+        match f[i].c {
+            '"' => match open_double.take() {
+                Some(o) if i - o <= MAX_QUOTE => mask[o..=i].iter_mut().for_each(|m| *m = true),
+                Some(_) => open_double = Some(i),
+                None => open_double = Some(i),
+            },
+            '\'' => {
+                let before = i > 0 && alnum(i - 1);
+                let after = alnum(i + 1);
+                if before && after {
+                    continue; // an apostrophe inside a word
+                }
+                if !before && after {
+                    open_single = Some(i);
+                } else if let Some(o) = open_single
+                    && (before || (i > 0 && matches!(f[i - 1].c, '.' | '!' | '?' | ',')))
+                {
+                    if i - o <= MAX_QUOTE {
+                        mask[o..=i].iter_mut().for_each(|m| *m = true);
+                    }
+                    open_single = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    mask
+}
+
+// ---------------------------------------------------------------------------
+// Words, clauses and sentences.
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    /// The word in the matching form: a range of `Doc::arena`.
+    w: (u32, u32),
+    /// The word's number in the lexicons' vocabulary; 0 for words no pattern uses.
+    id: u32,
+    /// Original character offsets of the word (a contraction's parts share them).
+    start: u32,
+    end: u32,
+    sent: u32,
+    clause: u32,
+    quoted: bool,
+    /// A clause or sentence break (or the end of the text) follows this word.
+    break_after: bool,
+}
+
+struct Doc {
+    arena: String,
+    toks: Vec<Tok>,
+    /// One more than the highest vocabulary number.
+    vocab_size: usize,
+}
+
+/// Words after which a full stop does not end the sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "dr", "mr", "mrs", "ms", "mx", "prof", "st", "vs", "etc", "approx", "jr", "sr", "dept", "appt",
+    "min", "mins", "hr", "hrs", "ave", "rd", "e.g", "i.e", "a.m", "p.m",
+];
+
+impl Doc {
+    fn new(f: &[FChar], quoted: &[bool], vocab: &Vocab) -> Doc {
+        let mut b = DocBuilder {
+            vocab,
+            doc: Doc {
+                arena: String::with_capacity(f.len() + 32),
+                toks: Vec::with_capacity(f.len() / 4 + 4),
+                vocab_size: vocab.len() + 1,
+            },
+            sent: 0,
+            clause: 0,
+            pending_sent: false,
+            pending_clause: false,
+        };
+        let mut word = String::with_capacity(32);
+        let mut w_start = 0u32;
+        let mut w_end = 0u32;
+        let mut w_quoted = false;
+        let n = f.len();
+        let is_alnum = |i: usize| i < n && f[i].c.is_alphanumeric();
+        let mut i = 0;
+        while i < n {
+            let c = f[i].c;
+            let in_word = c.is_alphanumeric()
+                || (c == '\'' && i > 0 && is_alnum(i - 1) && is_alnum(i + 1))
+                || (matches!(c, '.' | ',')
+                    && i > 0
+                    && f[i - 1].c.is_ascii_digit()
+                    && i + 1 < n
+                    && f[i + 1].c.is_ascii_digit())
+                || (c == '.' && word.chars().count() == 1 && is_alnum(i + 1));
+            if in_word {
+                if word.is_empty() {
+                    w_start = f[i].orig;
+                    w_quoted = quoted[i];
+                }
+                word.push(c);
+                w_end = f[i].orig + 1;
+                i += 1;
+                continue;
+            }
+            let finished = std::mem::take(&mut word);
+            let was_abbrev =
+                c == '.' && !finished.is_empty() && ABBREVIATIONS.contains(&finished.as_str());
+            if !finished.is_empty() {
+                b.push_word(&finished, w_start, w_end, w_quoted);
+            }
+            word = finished;
+            word.clear();
+            match c {
+                '%' => b.push_plain("percent", f[i].orig, f[i].orig + 1, quoted[i]),
+                '&' => b.push_plain("and", f[i].orig, f[i].orig + 1, quoted[i]),
+                '.' if was_abbrev => {}
+                '.' | '!' | '?' | ';' => b.brk(true),
+                '\n' => {
+                    // A blank line ends a sentence; a single line break a clause.
+                    let mut j = i + 1;
+                    let mut blank = false;
+                    while j < n && (f[j].c == ' ' || f[j].c == '\n') {
+                        blank |= f[j].c == '\n';
+                        j += 1;
+                    }
+                    b.brk(blank);
+                    i = j;
+                    continue;
+                }
+                // "short-staffed" joins words; " - " separates clauses.
+                '-' if !(i > 0 && is_alnum(i - 1) && is_alnum(i + 1)) => b.brk(false),
+                ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '/' | '—' | '"' | '|' | '<'
+                | '>' | '\'' => b.brk(false),
+                _ => {}
+            }
+            i += 1;
+        }
+        if !word.is_empty() {
+            b.push_word(&word, w_start, w_end, w_quoted);
+        }
+        b.brk(true);
+        b.doc
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let (s, e) = self.toks[i].w;
+        &self.arena[s as usize..e as usize]
+    }
+
+    fn is(&self, i: usize, alts: &[&str]) -> bool {
+        i < self.toks.len() && alts.contains(&self.word(i))
+    }
+
+    /// Token range of the sentence holding token `i`.
+    fn sentence(&self, i: usize) -> (usize, usize) {
+        let s = self.toks[i].sent;
+        let mut a = i;
+        while a > 0 && self.toks[a - 1].sent == s {
+            a -= 1;
+        }
+        let mut b = i;
+        while b < self.toks.len() && self.toks[b].sent == s {
+            b += 1;
+        }
+        (a, b)
+    }
+
+    /// First token of the clause holding token `i`.
+    fn clause_start(&self, i: usize) -> usize {
+        let c = self.toks[i].clause;
+        let mut a = i;
+        while a > 0 && self.toks[a - 1].clause == c {
+            a -= 1;
+        }
+        a
+    }
+
+    /// Does any of the word sequences start at a token in `from..to`?
+    fn has_seq(&self, from: usize, to: usize, seqs: &[&[&str]]) -> bool {
+        (from..to.min(self.toks.len())).any(|j| {
+            seqs.iter().any(|seq| {
+                seq.iter()
+                    .enumerate()
+                    .all(|(k, w)| j + k < self.toks.len() && self.word(j + k) == *w)
+            })
+        })
+    }
+}
+
+struct DocBuilder<'v> {
+    vocab: &'v Vocab,
+    doc: Doc,
+    sent: u32,
+    clause: u32,
+    pending_sent: bool,
+    pending_clause: bool,
+}
+
+impl DocBuilder<'_> {
+    fn brk(&mut self, sentence: bool) {
+        if let Some(last) = self.doc.toks.last_mut() {
+            last.break_after = true;
+        }
+        self.pending_clause = true;
+        self.pending_sent |= sentence;
+    }
+
+    fn push_plain(&mut self, w: &str, start: u32, end: u32, quoted: bool) {
+        if self.pending_sent && !self.doc.toks.is_empty() {
+            self.sent += 1;
+        }
+        if self.pending_clause && !self.doc.toks.is_empty() {
+            self.clause += 1;
+        }
+        self.pending_sent = false;
+        self.pending_clause = false;
+        let s = self.doc.arena.len() as u32;
+        self.doc.arena.push_str(w);
+        let e = self.doc.arena.len() as u32;
+        let id = self.vocab.get(w).copied().unwrap_or(0);
+        self.doc.toks.push(Tok {
+            w: (s, e),
+            id,
+            start,
+            end,
+            sent: self.sent,
+            clause: self.clause,
+            quoted,
+            break_after: false,
+        });
+    }
+
+    /// Push a word, expanding contractions and text-speak so that "can't",
+    /// "cant" and "cannot" all read "can not".
+    fn push_word(&mut self, w: &str, start: u32, end: u32, quoted: bool) {
+        if let Some(parts) = informal(w) {
+            for p in parts {
+                self.push_plain(p, start, end, quoted);
+            }
+            return;
+        }
+        let Some((base, suffix)) = w.split_once('\'') else {
+            self.push_plain(w, start, end, quoted);
+            return;
+        };
+        let suffix = suffix.trim_end_matches('\'');
+        match suffix {
+            "t" if base.ends_with('n') => {
+                let stem = match base {
+                    "can" => "can",
+                    "won" => "will",
+                    "ain" => "is",
+                    "shan" => "shall",
+                    _ => &base[..base.len() - 1],
+                };
+                self.push_plain(stem, start, end, quoted);
+                self.push_plain("not", start, end, quoted);
+            }
+            "s" => {
+                self.push_plain(base, start, end, quoted);
+                let second = match base {
+                    "it" | "that" | "there" | "here" | "what" | "who" | "he" | "she" | "where"
+                    | "how" | "when" | "why" | "everything" | "nothing" | "something"
+                    | "someone" | "everyone" | "this" | "today" | "nobody" => "is",
+                    "let" => "us",
+                    _ => "s",
+                };
+                self.push_plain(second, start, end, quoted);
+            }
+            "re" | "ll" | "ve" | "m" | "d" => {
+                self.push_plain(base, start, end, quoted);
+                let second = match suffix {
+                    "re" => "are",
+                    "ll" => "will",
+                    "ve" => "have",
+                    "m" => "am",
+                    _ => "would",
+                };
+                self.push_plain(second, start, end, quoted);
+            }
+            _ => {
+                self.push_plain(base, start, end, quoted);
+                if !suffix.is_empty() {
+                    self.push_plain(suffix, start, end, quoted);
+                }
+            }
+        }
+    }
+}
+
+/// Contractions written without the apostrophe, and a little text-speak.
+fn informal(w: &str) -> Option<&'static [&'static str]> {
+    Some(match w {
+        "dont" => &["do", "not"],
+        "cant" | "cannot" => &["can", "not"],
+        "wont" => &["will", "not"],
+        "didnt" => &["did", "not"],
+        "doesnt" => &["does", "not"],
+        "isnt" => &["is", "not"],
+        "arent" => &["are", "not"],
+        "wasnt" => &["was", "not"],
+        "werent" => &["were", "not"],
+        "havent" => &["have", "not"],
+        "hasnt" => &["has", "not"],
+        "hadnt" => &["had", "not"],
+        "couldnt" => &["could", "not"],
+        "wouldnt" => &["would", "not"],
+        "shouldnt" => &["should", "not"],
+        "thats" => &["that", "is"],
+        "whats" => &["what", "is"],
+        "theres" => &["there", "is"],
+        "youre" => &["you", "are"],
+        "theyre" => &["they", "are"],
+        "im" => &["i", "am"],
+        "ive" => &["i", "have"],
+        "youll" => &["you", "will"],
+        "youve" => &["you", "have"],
+        "its" => &["it", "is"],
+        "shouldve" | "shoulda" => &["should", "have"],
+        "couldve" | "coulda" => &["could", "have"],
+        "wouldve" | "woulda" => &["would", "have"],
+        "gonna" => &["going", "to"],
+        "gotta" => &["got", "to"],
+        "u" => &["you"],
+        "ur" => &["your"],
+        "pls" | "plz" => &["please"],
+        "thx" | "thanx" => &["thanks"],
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Patterns.
+// ---------------------------------------------------------------------------
+
+/// One step of a phrase pattern. Written as text, separated by spaces:
+/// `a|b` a word, `?a|b` an optional word, `!a|b` "the next word is not",
+/// `*N` up to N words of the same clause, `$` a clause break or the end here,
+/// `^` the start of a sentence; alternatives may be word classes (`@pp` `@ed`
+/// `@num` `@num30` `@long`) or a named word set (`{set}`).
+#[derive(Debug)]
+enum Step {
+    Word(Alts),
+    Opt(Alts),
+    Not(Alts),
+    Gap(u8),
+    End,
+    Start,
+}
+
+/// Alternatives of one step: words (by vocabulary number, sorted) and word classes.
+#[derive(Debug, Clone, Default)]
+struct Alts {
+    words: Vec<u32>,
+    classes: Vec<Class>,
+}
+
+impl Alts {
+    fn test(&self, doc: &Doc, i: usize) -> bool {
+        self.words.binary_search(&doc.toks[i].id).is_ok()
+            || (!self.classes.is_empty() && self.classes.iter().any(|c| c.test(doc.word(i))))
+    }
+}
+
+/// FNV-1a: a fast hash for short words (the default hasher is built to resist
+/// attacks on long-lived tables; this one is looked up once per word).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Every word any pattern mentions, numbered from 1.
+type Vocab = HashMap<&'static str, u32, std::hash::BuildHasherDefault<Fnv>>;
+
+fn intern(vocab: &mut Vocab, w: &'static str) -> u32 {
+    let next = vocab.len() as u32 + 1;
+    *vocab.entry(w).or_insert(next)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Class {
+    /// A past participle: "called", "read", "done".
+    Pp,
+    /// A regular past form ending in -ed.
+    Ed,
+    /// A number, in digits or words.
+    Num,
+    /// A number of minutes worth complaining about (30 or more).
+    Num30,
+    /// A long stretch of time: hours, days, weeks, "forever", "2hrs".
+    Long,
+}
+
+const IRREGULAR_PP: &str = "been|done|gone|come|read|brought|told|given|taken|sent|paid|made|shown|kept|let|\
+     gotten|put|left|known|written|heard|found|thought|said|spoken|bought|chosen|eaten|\
+     understood|got|seen|set|run|driven|forgotten";
+
+/// Is `w` one of the `|`-separated words of `list`?
+fn one_of(list: &str, w: &str) -> bool {
+    list.split('|').any(|x| x == w)
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred",
+    "several", "few", "couple",
+];
+
+impl Class {
+    fn test(self, w: &str) -> bool {
+        let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+        match self {
+            Class::Ed => w.len() >= 4 && w.ends_with("ed") && w != "need" && w != "seed",
+            Class::Pp => Class::Ed.test(w) || one_of(IRREGULAR_PP, w),
+            Class::Num => digits(w) || NUMBER_WORDS.contains(&w),
+            Class::Num30 => {
+                (digits(w) && w.parse::<u32>().is_ok_and(|n| n >= 30))
+                    || matches!(w, "thirty" | "forty" | "fifty" | "sixty" | "ninety")
+            }
+            Class::Long => {
+                let is_unit = |u: &str| {
+                    matches!(
+                        u,
+                        "hour"
+                            | "hours"
+                            | "hr"
+                            | "hrs"
+                            | "day"
+                            | "days"
+                            | "week"
+                            | "weeks"
+                            | "month"
+                            | "months"
+                    )
+                };
+                if !w.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    return is_unit(w) || matches!(w, "forever" | "ages" | "eternity");
+                }
+                // "2hrs", "3days", "45min(s)".
+                let split = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+                let (num, unit) = w.split_at(split);
+                (is_unit(unit) || matches!(unit, "h" | "wk" | "wks"))
+                    || (matches!(unit, "min" | "mins" | "minutes")
+                        && num.parse::<u32>().is_ok_and(|n| n >= 30))
+            }
+        }
+    }
+}
+
+struct Pattern {
+    rule: usize,
+    steps: Vec<Step>,
+    /// Words of a later required step: the pattern cannot match a text that
+    /// has none of them, which rules out most patterns before trying them.
+    key: Vec<u32>,
+}
+
+struct Lexicon {
+    pats: Vec<Pattern>,
+    /// Vocabulary number of a first word → patterns that start with it.
+    index: Vec<Vec<u32>>,
+    /// Patterns that start with a word class ("@long"), tried at every word.
+    class_first: Vec<u32>,
+}
+
+/// Named word sets used as `{name}` inside patterns.
+const SETS: &[(&str, &str)] = &[
+    (
+        "when",
+        "today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|\
+         morning|afternoon|evening|noon|ready|done|back|approved|covered|fixed|sorted|seen|sent|\
+         through|by|within|soon|minutes|minute|hours|hour|days|week|on|next|first|in",
+    ),
+    (
+        "pet",
+        "sweetie|sweetheart|sweety|darling|dearie|deary|babe|hun|sweetiepie",
+    ),
+    (
+        "institution",
+        "pharmacy|pharmacies|insurance|insurer|insurers|lab|labs|laboratory|hospital|system|\
+         computer|specialist|specialists|hospitals|company",
+    ),
+    (
+        "busy",
+        "busy|swamped|slammed|overwhelmed|understaffed|short|overbooked|packed|stretched",
+    ),
+    (
+        "very",
+        "very|extremely|really|so|incredibly|super|quite|pretty|rather|crazy|insanely|especially",
+    ),
+    (
+        "told",
+        "said|told|explained|stated|mentioned|noted|advised|informed|wrote|written",
+    ),
+    (
+        "faulty",
+        "read|follow|call|bring|check|fill|complete|sign|tell|pay|listen|respond|reply|update|\
+         inform|send|submit|show|turn|give|provide|return|confirm|cancel|arrive|bother|look|ask|\
+         notify|attend|book|schedule|fast|come",
+    ),
+    ("fast", "right|straight"),
+    (
+        "nonowned",
+        "it|this|that|everything|nothing|your|the|dr|doctor|he|she|they|someone|somebody|things",
+    ),
+];
+
+fn class(name: &str) -> Option<Class> {
+    Some(match name {
+        "@pp" => Class::Pp,
+        "@ed" => Class::Ed,
+        "@num" => Class::Num,
+        "@num30" => Class::Num30,
+        "@long" => Class::Long,
+        _ => return None,
+    })
+}
+
+fn expand(alts: &'static str, vocab: &mut Vocab) -> Alts {
+    let mut out = Alts::default();
+    for a in alts.split('|') {
+        if a.starts_with('@') {
+            let c = class(a).unwrap_or_else(|| panic!("tone: unknown word class {a}"));
+            out.classes.push(c);
+            continue;
+        }
+        if let Some(name) = a.strip_prefix('{').and_then(|a| a.strip_suffix('}')) {
+            let set = SETS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| *s)
+                .unwrap_or_else(|| panic!("tone: unknown word set {{{name}}}"));
+            for w in set.split('|').map(str::trim).filter(|w| !w.is_empty()) {
+                out.words.push(intern(vocab, w));
+            }
+        } else {
+            out.words.push(intern(vocab, a));
+        }
+    }
+    out.words.sort_unstable();
+    out.words.dedup();
+    out
+}
+
+fn parse_pattern(text: &'static str, vocab: &mut Vocab) -> Vec<Step> {
+    text.split_whitespace()
+        .map(|t| match t {
+            "$" => Step::End,
+            "^" => Step::Start,
+            t if t.starts_with('*') => Step::Gap(t[1..].parse().unwrap_or(1)),
+            t if t.starts_with('?') => Step::Opt(expand(&t[1..], vocab)),
+            t if t.starts_with('!') => Step::Not(expand(&t[1..], vocab)),
+            t => Step::Word(expand(t, vocab)),
+        })
+        .collect()
+}
+
+impl Lexicon {
+    fn build(rules: &[(&'static [&'static str], usize)], vocab: &mut Vocab) -> Lexicon {
+        let mut pats = Vec::new();
+        let mut index: Vec<Vec<u32>> = Vec::new();
+        let mut class_first = Vec::new();
+        for (texts, rule) in rules {
+            for text in texts.iter() {
+                let steps = parse_pattern(text, vocab);
+                let first = steps.iter().find_map(|s| match s {
+                    Step::Word(alts) => Some(alts.clone()),
+                    Step::Start => None,
+                    _ => Some(Alts::default()),
+                });
+                let first = first.unwrap_or_default();
+                assert!(
+                    !first.words.is_empty() || !first.classes.is_empty(),
+                    "tone: pattern {text:?} must start with a word"
+                );
+                let id = pats.len() as u32;
+                if !first.classes.is_empty() {
+                    class_first.push(id);
+                }
+                for w in first.words {
+                    let w = w as usize;
+                    if index.len() <= w {
+                        index.resize_with(w + 1, Vec::new);
+                    }
+                    index[w].push(id);
+                }
+                // The required non-first step with the fewest words (and no class).
+                let key = steps
+                    .iter()
+                    .skip_while(|s| !matches!(s, Step::Word(_)))
+                    .skip(1)
+                    .filter_map(|s| match s {
+                        Step::Word(a) if a.classes.is_empty() => Some(a.words.clone()),
+                        _ => None,
+                    })
+                    .min_by_key(Vec::len)
+                    .unwrap_or_default();
+                pats.push(Pattern {
+                    rule: *rule,
+                    steps,
+                    key,
+                });
+            }
+        }
+        Lexicon {
+            pats,
+            index,
+            class_first,
+        }
+    }
+
+    /// Call `found(pattern, first_token, end_token_exclusive)` for every match
+    /// outside quotation marks.
+    fn scan(&self, doc: &Doc, mut found: impl FnMut(&Pattern, usize, usize)) {
+        // Which vocabulary words occur in this text, as a bit set.
+        let mut present = vec![0u64; doc.vocab_size / 64 + 1];
+        for t in &doc.toks {
+            present[t.id as usize / 64] |= 1 << (t.id % 64);
+        }
+        let has = |w: u32| present[w as usize / 64] & (1 << (w % 64)) != 0;
+        let possible: Vec<bool> = self
+            .pats
+            .iter()
+            .map(|p| p.key.is_empty() || p.key.iter().any(|&w| has(w)))
+            .collect();
+        for i in 0..doc.toks.len() {
+            if doc.toks[i].quoted {
+                continue;
+            }
+            let by_word = self
+                .index
+                .get(doc.toks[i].id as usize)
+                .map_or(&[][..], |v| &v[..]);
+            for &id in by_word.iter().chain(&self.class_first) {
+                if !possible[id as usize] {
+                    continue;
+                }
+                let pat = &self.pats[id as usize];
+                if let Some(end) = match_steps(&pat.steps, doc, i, i)
+                    && end > i
+                {
+                    found(pat, i, end);
+                }
+            }
+        }
+    }
+}
+
+fn match_steps(steps: &[Step], doc: &Doc, i: usize, first: usize) -> Option<usize> {
+    let Some((step, rest)) = steps.split_first() else {
+        return Some(i);
+    };
+    let toks = &doc.toks;
+    let usable = |j: usize| j < toks.len() && !toks[j].quoted && toks[j].sent == toks[first].sent;
+    match step {
+        Step::Word(alts) => {
+            if usable(i) && alts.test(doc, i) {
+                match_steps(rest, doc, i + 1, first)
+            } else {
+                None
+            }
+        }
+        Step::Opt(alts) => {
+            if usable(i)
+                && alts.test(doc, i)
+                && let Some(e) = match_steps(rest, doc, i + 1, first)
+            {
+                return Some(e);
+            }
+            match_steps(rest, doc, i, first)
+        }
+        Step::Not(alts) => {
+            if usable(i) && alts.test(doc, i) {
+                None
+            } else {
+                match_steps(rest, doc, i, first)
+            }
+        }
+        Step::Gap(k) => {
+            for j in 0..=*k as usize {
+                if j > 0 {
+                    let t = i + j - 1;
+                    if i == 0 || !usable(t) || toks[t].clause != toks[i - 1].clause {
+                        break;
+                    }
+                }
+                if let Some(e) = match_steps(rest, doc, i + j, first) {
+                    return Some(e);
+                }
+            }
+            None
+        }
+        Step::End => {
+            if i > 0 && toks[i - 1].break_after {
+                match_steps(rest, doc, i, first)
+            } else {
+                None
+            }
+        }
+        Step::Start => {
+            if i == 0 || (i < toks.len() && toks[i - 1].sent != toks[i].sent) {
+                match_steps(rest, doc, i, first)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reply rules.
+// ---------------------------------------------------------------------------
+
+/// Conditions under which a matched phrase is fine after all.
+#[derive(Debug, Clone, Copy)]
+struct Guard {
+    /// Skip when a negating word comes up to this many words earlier in the
+    /// clause ("this is not your fault"). 0: never.
+    negation: u8,
+    /// With `negation`, hedges count as negation too ("we should", "usually",
+    /// "I wish I could guarantee").
+    hedges: bool,
+    /// Skip when the same or next sentence offers something to do instead
+    /// ("..., but I can help you appeal").
+    remedy: bool,
+    /// Skip when the same or next sentence owns the problem ("no excuse",
+    /// "I'm sorry").
+    owned: bool,
+    /// Skip inside a condition ("if it gets worse, go to the ER right away").
+    conditional: bool,
+    /// Skip when the writer promises their own action ("I'll call them right away").
+    own_action: bool,
+    /// Skip when a feeling word follows ("obviously this is upsetting").
+    feeling: bool,
+    /// Skip when the word just before is one of these.
+    not_after: &'static [&'static str],
+}
+
+const PLAIN: Guard = Guard {
+    negation: 0,
+    hedges: false,
+    remedy: false,
+    owned: false,
+    conditional: false,
+    own_action: false,
+    feeling: false,
+    not_after: &[],
+};
+
+struct ReplyRule {
+    kind: FlagKind,
+    patterns: &'static [&'static str],
+    why: &'static str,
+    suggestion: &'static str,
+    guard: Guard,
+}
+
+use FlagKind::*;
+
+static REPLY_RULES: &[ReplyRule] = &[
+    // --- Argumentative -----------------------------------------------------
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "calm down",
+            "calm yourself",
+            "settle down",
+            "you need to relax",
+            "just relax",
+            "take a deep breath",
+            "stop shouting|yelling|screaming",
+            "lower your voice",
+            "no|not need|reason to shout|yell|scream|raise",
+            "no|not need|reason to get|be ?so upset|angry|worked|emotional|aggressive|hostile|rude|excited|dramatic|nasty",
+            "do not get ?so upset|angry|worked|emotional|excited",
+            "watch your tone",
+            "do not take that tone",
+            "that tone with",
+            "raising|raise your voice",
+            "your tone",
+            "stop being",
+            "you are|were being ?so|very|really|quite|a rude|difficult|aggressive|unreasonable|demanding|hostile|dramatic|abusive|bit",
+            "that|this|your attitude|behaviour|behavior|language",
+            "so|all worked up",
+            "worked up about|over",
+            "what did you expect",
+            "what you expected $",
+            "no need to be rude|nasty|aggressive|abusive",
+        ],
+        why: "Telling an upset patient how to feel (\"calm down\") says their reaction is the problem; \
+              people rarely calm down when told to, and it reads as a brush-off.",
+        suggestion: "Name the feeling and say what you will do: \"I can hear how frustrating this has \
+                     been. Let me find out what happened and call you back by 3 pm.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "you need|have|must ?got to understand|realize|realise|accept|appreciate",
+            "you have got to understand|realize|realise",
+            "try to understand",
+            "what you need to understand",
+            "you do not understand",
+            "you are not listening",
+            "you do not listen",
+            "listen to me",
+            "you are wrong",
+            "you are mistaken",
+        ],
+        why: "\"You need to understand\" lectures the patient and sets you against them; it tells them \
+              they are the one who is wrong.",
+        suggestion: "Give the reason without the lecture: \"Here is why this takes a few days: the \
+                     doctor reviews every refill request.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "that|this is|was not true|correct|accurate",
+            "that|this is|was untrue|incorrect|false",
+            "that|this is|was simply|just|absolutely|completely not true|correct|accurate|what|the",
+            "that|this simply|just is|was not true|correct|accurate|what|the",
+            "that|this is|was not what happened",
+            "that|this never happened",
+            "that|this did not happen",
+            "simply not the case",
+            "simply not true",
+        ],
+        why: "Flatly contradicting a patient (\"that's not true\") turns the reply into an argument about \
+              who is right, and they stop listening to the facts that follow.",
+        suggestion: "Acknowledge, then share what you found: \"I'm sorry for the confusion. Our records \
+                     show the call was logged at 10:15; let me check what happened after that.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "as i|we ?have already|previously {told}",
+            "as we have {told}",
+            "@num|several|multiple|many previous|prior|earlier emails|messages|letters|calls",
+            "as i {told} ?you ?already|before|earlier|previously|again|twice|repeatedly|several|many|multiple",
+            "as i said $",
+            "like i said|told|mentioned",
+            "i ?have already told|explained|said|mentioned ?this|that|it|you",
+            "i have told you",
+            "i ?have {told} ?this|that|it|you ?to ?you @num|several|many|multiple times",
+            "i ?have {told} ?this|that|it|you ?to ?you twice|repeatedly",
+            "how many times",
+            "for the last time",
+            "per my|our last|previous|earlier|prior ?email|message|letter|note|reply|response|call",
+            "as previously|already {told}",
+            "as stated|explained|mentioned before|previously|earlier|above",
+            "i will say|repeat it|this|that again|one",
+            "repeat myself",
+        ],
+        why: "\"As I already said\" points out that the patient didn't listen; it sounds impatient and \
+              makes them defensive.",
+        suggestion: "Just give the information again, plainly: \"The refill needs the doctor's \
+                     sign-off, which usually takes 1 to 2 business days.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "with all due respect",
+            "let me|us be clear",
+            "make no mistake",
+            "i am not going to argue",
+            "i will not argue",
+            "not going to argue",
+            "no point ?in arguing",
+            "end of discussion|story",
+            "i do not want to hear",
+            "frankly",
+            "back and forth",
+            "not going to keep|discuss|debate|continue",
+            "this conversation is over",
+            "^ again $ !thank|thanks|sorry|i|we|my|our|apologies|please|if|many|a|big",
+            "^ once again $ !thank|thanks|sorry|i|we|my|our|apologies|please|if|many|a|big",
+        ],
+        why: "Phrases like \"with all due respect\" or \"end of discussion\" announce a fight; they \
+              escalate instead of solving.",
+        suggestion: "State what you can do next: \"I hear you. Here is what I can do today...\"",
+        guard: PLAIN,
+    },
+    // --- Dismissive --------------------------------------------------------
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "it|that|this is|was just|only !that|to|in|for|so|as|because|about|like|until|if|when|while|after|before|on|at|by|with|from|one|available|open|valid|needed|required|possible|temporary|me|us|we|i|you|there|here|what|fine|perfect|right|great|wonderful|lovely ?a|an|the|your|some ?little|bit|tiny !a|an|the|your|some|little|bit|tiny|reminder|courtesy|precaution|routine|formality|standard|quick|note|check|heads|confirmation|friendly|question|simple|form|matter|few|couple",
+            "it|that|this is|was just|only a|an few|couple|bit",
+            "only been ?waiting|here",
+            "you only waited",
+            "it is nothing $",
+            "that|it is just how|the way",
+            "that|it is how it is",
+            "it is what it is",
+        ],
+        why: "\"It's just ...\" shrinks the patient's problem; it tells them their worry or their wait \
+              doesn't count.",
+        suggestion: "Take the concern at face value: \"I understand this is worrying. Here's what \
+                     usually causes it, and when to call us back.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "nothing ?more|else ?that we|i can|could do|change",
+            "nothing to be done",
+            "not much ?more ?that we|i can|could do",
+            "we|i can not help|assist",
+            "we|i are|am unable|not able to help|assist",
+            "we|i can not do anything",
+            "we|i do not handle|deal|do that|this|those|with",
+            "out of our|my hands",
+            "beyond|outside our|my control",
+            "not something we|i can help|handle|do|change",
+            "not up to me|us $",
+        ],
+        why: "\"There's nothing we can do\" closes the door; even when it is true, the patient hears \
+              that nobody will try.",
+        suggestion: "Say what you can do instead: \"I can't change the insurer's decision, but I can \
+                     help you file an appeal and call them with you today.\"",
+        guard: Guard {
+            remedy: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "not my|our problem|job|department|area|concern|issue|responsibility",
+            "that is your problem",
+            "your *2 problem|issue $",
+            "not the practice|clinic|place|office|doctor|surgery for you",
+            "not the right practice|clinic|place|fit for you",
+            "above my pay grade",
+            "take it up with",
+            "talk|speak to|with someone else",
+            "call|ask|contact someone else",
+            "go|look elsewhere",
+            "free to go|leave|find|look|take",
+            "you can always find|go|try|take",
+            "between you and your insurance|insurer|insurers|pharmacy|employer|bank",
+        ],
+        why: "\"Not my department\" or \"take it up with ...\" tells the patient they came to the wrong \
+              person and are on their own.",
+        suggestion: "Own the hand-off: \"Billing handles this. I'll pass your message to them now, and \
+                     they'll call you by tomorrow.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "policy is policy",
+            "rules are rules",
+            "the rules are the rules",
+            "those are the rules $",
+            "that|it|this is ?just ?our|the policy $",
+            "that|it|this is ?just how it works $",
+            "that|it is just how|the way it works|is|things",
+            "how the system works $",
+            "we do not make exceptions",
+            "no exceptions",
+            "i do not make the rules",
+        ],
+        why: "\"Policy is policy\" hides behind a rule without giving the reason; it sounds as if the \
+              rule matters more than the patient.",
+        suggestion: "Give the reason and an option: \"We ask for 24 hours' notice so we can offer the \
+                     slot to someone else. Here is what I can do for you today...\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "whatever $",
+            "whatever you say|want",
+            "suit yourself",
+            "if you say so",
+            "wasted|wasting ?enough ?of my|our|enough time",
+            "waste of my|our time",
+            "take it or leave it",
+        ],
+        why: "\"Whatever\", \"suit yourself\" or \"if you say so\" sound bored or contemptuous; the \
+              patient hears that you've stopped caring.",
+        suggestion: "Close with a real next step: \"Let me know which option suits you and I'll book it.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "you need|have|must|will ?just ?got to be patient",
+            "just be patient",
+            "just have to wait",
+            "like everyone|everybody else",
+            "wait your|their turn",
+            "not the only patient|one|person",
+            "other patients are|were waiting|sick",
+            "we have|see other patients",
+            "everyone|everybody has|have to wait",
+            "everyone|everybody waits",
+            "nobody else has|had ?a problem|complained|issue|complaints",
+            "no one else has|had ?a problem|complained|issue|complaints",
+        ],
+        why: "Comparing the patient with everyone else (\"you're not the only patient\") tells them their \
+              wait doesn't matter.",
+        suggestion: "Acknowledge the wait and give an honest update: \"I'm sorry for the wait. There \
+                     are two patients ahead of you; it could be up to 30 more minutes.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "you are overreacting|overthinking",
+            "overreacting",
+            "being dramatic",
+            "too sensitive",
+            "no|not ?such ?a big deal|issue|problem|thing",
+            "big deal out of",
+            "out of nothing",
+            "not that big a deal",
+            "these things happen",
+            "it happens $",
+            "stuff|mistakes happen",
+            "not that bad",
+            "could be worse",
+            "nothing to get upset|worked|excited|angry about",
+            "make a fuss",
+            "fuss about",
+        ],
+        why: "Telling a patient the problem is small, or that they overreact, dismisses what they went \
+              through.",
+        suggestion: "Validate first: \"That sounds really unsettling, and I'm sorry it happened.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "have|has been noted $",
+            "^ noted $",
+            "take it|that|this|your feedback|your comments|your concerns under|into consideration $",
+        ],
+        why: "\"Your complaint has been noted\" with nothing after it reads like a form letter; the \
+              patient can't tell whether anyone will act.",
+        suggestion: "Say who will do what, by when: \"I've passed this to our practice manager, who \
+                     will call you by Friday.\"",
+        guard: PLAIN,
+    },
+    // --- Blaming -----------------------------------------------------------
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "you should|could|ought ?to have|of !been|received|gotten|got|heard|had|seen|a|an|the|your|access @pp",
+            "you should|could have just",
+        ],
+        why: "\"You should have ...\" looks back at what the patient did wrong; it can't be changed now \
+              and puts the blame on them.",
+        suggestion: "Look forward: \"For next time, calling the day before gets you a same-day slot. \
+                     For today, here's what I can do...\"",
+        guard: Guard {
+            negation: 4,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "your ?own fault|mistake|error|doing",
+            "that|it|this is|was on you",
+            "it|that is|was your responsibility",
+            "is|was ?all|entirely|completely|totally|squarely on you $",
+            "you are responsible for",
+            "you brought this on yourself",
+            "you caused this|it|the",
+            "because of you $",
+            "blame yourself",
+        ],
+        why: "Calling it the patient's fault makes them defend themselves instead of solving the \
+              problem with you.",
+        suggestion: "Focus on the fix: \"Let's get this sorted. I can rebook you for Thursday at 9.\"",
+        guard: Guard {
+            negation: 4,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "if you had @pp",
+            "if you would have @pp",
+            "if you would @ed",
+            "^ had you @pp",
+            "if you just|only|simply @ed|read|paid|come|brought",
+        ],
+        why: "\"If you had ...\" replays the patient's mistake; it sounds like \"this is your own \
+              doing\".",
+        suggestion: "Look forward: \"The fasting instructions are easy to miss. I've resent them, and I \
+                     can book you for Monday morning.\"",
+        guard: Guard {
+            negation: 4,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "you failed|neglected|forgot to",
+            "you did not|never bother",
+            "you never bothered",
+            "you did not|never {faulty}",
+            "you must not have @pp|listened",
+            "you were supposed to",
+            "you were|arrived|came|showed ?up late",
+            "you were warned",
+            "you were already|clearly told|informed|advised|reminded|warned",
+            "you were told|reminded|informed several|twice|repeatedly|many|multiple",
+            "as you were told|informed|advised|warned",
+            "it|this was|is clearly stated|written|explained|marked|posted|printed",
+            "it|this clearly says|states",
+            "clearly says|states|stated|written|marked|posted|printed on|in",
+            "the|our instructions were ?very|quite|perfectly clear",
+            "next time ?please read|pay|listen",
+            "next time you might|may want to",
+            "read the email|letter|instructions|sign|form before",
+        ],
+        why: "Listing what the patient failed to do (\"you didn't read the instructions\") sounds like \
+              a scolding, and they stop reading.",
+        suggestion: "Describe what happens next, not what went wrong: \"The instructions are easy to \
+                     miss. I've resent them, and here's the next available slot.\"",
+        guard: Guard {
+            negation: 4,
+            ..PLAIN
+        },
+    },
+    // --- Condescending -----------------------------------------------------
+    ReplyRule {
+        kind: Condescending,
+        patterns: &[
+            "obviously",
+            "as anyone|everyone|everybody ?should|would|must|can know|knows",
+            "as you should|must ?surely know|be",
+            "everyone|everybody|anyone knows",
+            "common sense",
+            "rocket science",
+            "not that hard|difficult|complicated",
+            "this|it|that is not ?very|so|really complicated|difficult|hard|rocket",
+            "even you",
+            "dr|doctor google",
+            "over google",
+            "one with the ?medical degree",
+            "leave the medicine|diagnosis|doctoring to",
+            "really not that",
+            "any adult|child|kid can|could|would|knows|understands",
+            "even a child",
+            "as i am sure you know|understand|realize|realise|are",
+            "surely you know|understand|realize|realise|can|must|are",
+            "do you understand $",
+            "do you even",
+            "did you even|not read",
+            "you do realize|realise|know|understand",
+        ],
+        why: "Words like \"obviously\" or \"as anyone knows\" imply the patient should have known; it \
+              talks down to them.",
+        suggestion: "Drop the word and just explain: \"The lab needs a fasting sample, so please don't \
+                     eat after midnight.\"",
+        guard: Guard {
+            feeling: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Condescending,
+        patterns: &[
+            "{pet}",
+            "sweetie pie",
+            "honey|hon|dear|love $",
+            "my dear",
+            "young lady|man",
+            "kiddo",
+            "good girl|boy",
+        ],
+        why: "Pet names (\"sweetie\", \"honey\") from staff sound patronising to many patients, \
+              especially older adults.",
+        suggestion: "Use the patient's name: \"Thank you, Ms Rivera.\"",
+        guard: Guard {
+            not_after: &[
+                "oh", "try", "use", "with", "some", "and", "or", "of", "raw", "local", "a", "the",
+                "take", "add", "eat", "would", "we", "i", "you", "they", "to", "manuka",
+            ],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Condescending,
+        patterns: &[
+            "explain|say|repeat|go|put ?over ?this|it|that ?again ?very|more slowly",
+            "let me spell it out",
+            "spell it out for you",
+            "in small|simple words",
+            "in words|terms you can|will|might understand",
+            "in a way you can|will understand",
+            "let me make this|it simple|easy",
+            "dumb it down",
+        ],
+        why: "Offering to explain \"slowly\" or \"in simple words\" suggests the patient can't follow; \
+              it is humiliating.",
+        suggestion: "Explain clearly once and invite questions: \"Here's how it works... Happy to go \
+                     through it on the phone too.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Condescending,
+        patterns: &["you people", "people like you", "your kind|type $"],
+        why: "\"You people\" lumps the patient into a group and reads as contempt.",
+        suggestion: "Speak to the person: \"I'm sorry this happened to you.\"",
+        guard: PLAIN,
+    },
+    // --- Defensive ---------------------------------------------------------
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "we|i|staff ?have did|done nothing wrong",
+            "we|i did|have not do|done anything wrong",
+            "nothing wrong on our|my part|end|side",
+            "there was nothing wrong with how",
+            "no mistake|error|fault ?was ?made on our|my part|end|side",
+            "staff|team|receptionist|nurse|doctor did|acted|behaved|handled ?it|this|everything correctly|appropriately|properly|professionally|right",
+            "we|i|staff|desk|team|nurse followed ?the|our|standard|proper|all|every ?standard|proper procedure|procedures|protocol|protocols|policy|rules|process",
+            "we did everything right|correctly|properly",
+            "everything right|correctly|properly on our end|side|part",
+            "doing|done|did everything right|correctly|properly",
+            "by the book",
+            "i|we was|were|am|are ?just|only doing my|our job",
+            "just doing my|our job",
+            "above and beyond",
+            "bent over backwards",
+            "nothing to apologize|apologise for",
+            "was|were ?just|only following the|our rules|policy|protocol|procedure|procedures|orders",
+        ],
+        why: "Defending the practice (\"we did nothing wrong\") answers a charge the patient didn't \
+              make and tells them their experience doesn't count.",
+        suggestion: "Start with their experience, then the facts: \"I'm sorry your visit went this \
+                     way. I've looked into it, and here is what happened...\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "not our|my fault|mistake|error|doing",
+            "not the fault of",
+            "we are not at fault",
+            "not on us",
+            "blame the|your {institution}",
+            "{institution} ?s fault",
+            "{institution} is|are to blame",
+            "to blame not us",
+            "fault lies|is|was with the|your",
+            "not ours $",
+            "delay|problem|issue|mistake|error|holdup|hold is|was ?on ?the|your {institution} ?s",
+            "is|was on their|the {institution} end|side",
+        ],
+        why: "\"It's not our fault\" shifts the blame; the patient still has the problem and now also \
+              feels dismissed.",
+        suggestion: "Own the next step even if the cause was elsewhere: \"The pharmacy didn't receive \
+                     it. I've resent it and will call them to confirm by noon.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "we|i are|were|am|have|had ?been ?{very} ?a ?bit|little {busy}",
+            "short staffed|handed",
+            "we have|had|see|saw a lot|lots|hundreds|tons|dozens of patients",
+            "we have|had|see|saw so|too many|@num30 patients",
+            "can not drop everything",
+            "we are|were ?a|an busy",
+            "we are|were ?only|just human",
+            "we can not be expected to",
+            "we do not have time",
+            "a lot on our plate",
+            "a lot going on",
+            "no time for this",
+        ],
+        why: "\"We're very busy\" makes the patient's problem sound like an imposition and reads as an \
+              excuse.",
+        suggestion: "Apologise and give the update instead: \"I'm sorry for the long wait today. \
+                     You're next after two patients, about 20 minutes.\"",
+        guard: Guard {
+            owned: true,
+            ..PLAIN
+        },
+    },
+    // --- Non-apology -------------------------------------------------------
+    ReplyRule {
+        kind: NonApology,
+        patterns: &[
+            "sorry|apologize|apologise|regret ?to ?hear ?that you|anyone feel|felt|feels that|this|so ?way",
+            "sorry|apologize|apologise|regret ?to ?hear ?that you|anyone see|saw|took|take|perceived|perceive it|this|that|things ?that|this ?way",
+            "sorry|apologize|apologise|regret ?that you think|believe",
+            "sorry|apologize|apologise|apologies if you|anyone|people *3 offended|upset|hurt|insulted|bothered|offensive|rude|rushed|uncomfortable",
+            "sorry|apologize|apologise|apologies if that|this|it came|come|sounded|seemed",
+            "sorry|apologize|apologise|apologies if my|our *2 came|come|sounded|seemed|was|were",
+            "sorry|apologize|apologise|apologies if i|we came|come|sounded|seemed",
+            "sorry|apologize|apologise|apologies if you|anyone feel|felt",
+            "sorry for how you feel|felt",
+            "sorry you were|are|got|felt offended|insulted",
+            "mistakes were made",
+            "sorry|apologize|apologise|apologies ?that you *3 but|however",
+            "sorry|apologize|apologise|apologies *5 you feel|felt|believe|claim|perceive|perceived|think",
+            "you claim|claimed|allege|alleged",
+            "if anyone was|were|felt offended",
+            "sorry for any offense|offence",
+        ],
+        why: "\"I'm sorry you feel that way\" apologises for the patient's feelings, not for what \
+              happened; patients hear it as no apology at all.",
+        suggestion: "Apologise for the specific thing: \"I'm sorry we didn't call you back on Tuesday \
+                     as promised.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: NonApology,
+        patterns: &[
+            "sorry|apologize|apologise|apologies but|however|though",
+            "regret ?it but|however",
+        ],
+        why: "\"Sorry, but ...\" cancels the apology: everything after the \"but\" sounds like the real \
+              message.",
+        suggestion: "Apologise fully, then explain with \"and\": \"I'm sorry for the mix-up. The clinic \
+                     closes at 5, and I can book you first thing tomorrow.\"",
+        guard: PLAIN,
+    },
+    // --- Big promises ------------------------------------------------------
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &["guarantee|guaranteed|guarantees|guaranteeing"],
+        why: "A guarantee about something the practice doesn't fully control (waits, insurers, labs) \
+              becomes a broken promise when it slips.",
+        suggestion: "Give an honest range: \"Most are done within 2 business days; I'll update you if \
+                     it's going to take longer.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "definitely|certainly|surely|absolutely !want|wish|hope|try|like|need|aim|understand|agree|see|hear|know|can *2 {when}",
+            "{when} *3 for sure",
+            "{when} *3 without fail",
+            "{when} *2 no question",
+            "definitely|certainly|surely cover|covered|approve|approved|pay",
+            "no doubt about it",
+            "without a doubt",
+            "i am certain|positive of it|that",
+            "will be approved|accepted",
+            "will approve",
+        ],
+        why: "\"Definitely tomorrow\" is a certainty nobody at the desk has; if it slips, the patient \
+              remembers the broken promise, not the effort.",
+        suggestion: "Quote honestly: \"It's usually ready the next day; I'll text you as soon as it is.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            own_action: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "no wait|waiting ?time at all|whatsoever",
+            "not ?have ?to wait at all",
+            "zero wait|waiting",
+            "be no wait|waiting",
+            "without any wait|waiting",
+            "no waiting $",
+            "not ?have to wait more|longer than",
+            "in and out in",
+            "minutes|minute|hour|hours|days *1 tops|max|easy $",
+            "no way you|it|your will|would",
+        ],
+        why: "\"No wait at all\" sets an expectation a clinic can rarely keep; patients judge the gap \
+              between what they were told and what they got.",
+        suggestion: "Give the honest expectation: \"It's quiet right now, so the wait is usually under \
+                     15 minutes.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &["100 percent !of", "one hundred percent !of"],
+        why: "\"100%\" claims a certainty nobody at the desk has about waits, approvals or results.",
+        suggestion: "Say what is likely and what you'll do: \"It's very likely to go through this week, \
+                     and I'll let you know as soon as it does.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            not_after: &[
+                "covers",
+                "covered",
+                "cover",
+                "pay",
+                "pays",
+                "paid",
+                "refund",
+                "refunded",
+                "reimbursed",
+                "funded",
+                "at",
+                "is",
+            ],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "i|we promise ?you ?that {nonowned}",
+            "i|we promise ?that you will|are|would|be|get|can",
+            "i assure you ?that {nonowned}|you",
+            "can assure you ?that {nonowned}|you",
+            "rest assured ?that {nonowned}|you",
+            "never happen|happens again",
+            "not happen|happens again",
+            "i swear",
+            "trust me",
+        ],
+        why: "\"I promise it will ...\" commits to an outcome you don't control; a broken promise hurts \
+              trust more than an honest estimate.",
+        suggestion: "Promise what you control: \"I'll check on it this afternoon and call you either \
+                     way.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "will|be|get|gets *4 {fast} away",
+            "will|be|get|gets *4 immediately|instantly|straightaway",
+            "will immediately|instantly",
+            "in no time",
+            "in a jiffy|flash",
+            "any minute|second ?now",
+            "will *3 be right with you",
+        ],
+        why: "\"Right away\" with no condition promises a speed the clinic can't be sure of; when it \
+              isn't right away, the patient feels misled.",
+        suggestion: "Give an honest time and an update: \"The nurse is with another patient; she should \
+                     call you within the hour, and I'll check in if it's longer.\"",
+        guard: Guard {
+            conditional: true,
+            own_action: true,
+            negation: 5,
+            hedges: true,
+            ..PLAIN
+        },
+    },
+];
+
+const NEGATORS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "none",
+    "nobody",
+    "nothing",
+    "neither",
+    "nor",
+    "without",
+    "hardly",
+    "unable",
+    "impossible",
+    "wish",
+    "nor",
+];
+
+const HEDGES: &str = "should|hope|hopefully|try|trying|aim|expect|likely|usually|typically|normally|\
+     generally|probably|might|may|hard|difficult|often|most|sometimes";
+
+const REMEDIES: &[&[&str]] = &[
+    &["instead"],
+    &["alternatively"],
+    &["option"],
+    &["options"],
+    &["appeal"],
+    &["i", "can"],
+    &["i", "will"],
+    &["i", "am", "going"],
+    &["i", "have"],
+    &["i", "would"],
+    &["we", "can"],
+    &["we", "will"],
+    &["we", "are", "going"],
+    &["let", "me"],
+    &["let", "us"],
+    &["here", "is"],
+    &["you", "can"],
+    &["you", "could"],
+    &["you", "may"],
+    &["you", "might"],
+    &["happy", "to"],
+    &["glad", "to"],
+    &["suggest"],
+    &["recommend"],
+    &["please", "call"],
+    &["please", "contact"],
+    &["number", "is"],
+    &["what", "i", "can"],
+    &["what", "we", "can"],
+];
+
+const OWNING: &[&[&str]] = &[
+    &["sorry"],
+    &["apologize"],
+    &["apologise"],
+    &["apologies"],
+    &["excuse"],
+    &["on", "us"],
+    &["should", "have"],
+    &["should", "not"],
+    &["our", "mistake"],
+];
+
+const CONDITIONS: &[&[&str]] = &[
+    &["if"],
+    &["when"],
+    &["once"],
+    &["as", "soon", "as"],
+    &["unless"],
+    &["in", "case"],
+    &["should", "you"],
+    &["whenever"],
+    &["provided"],
+];
+
+const OWN_VERBS: &str = "call|ring|phone|email|text|message|send|resend|forward|fax|mail|post|pass|check|look|\
+     review|update|contact|let|ask|follow|chase|put|submit|print|book|schedule|reschedule|\
+     note|log|flag|speak|talk|raise|escalate|investigate|reply|respond|write|share|remind|\
+     tell|sign";
+
+const FEELINGS: &str = "upsetting|frustrating|stressful|worrying|distressing|difficult|hard|painful|scary|\
+     frightening|important|unacceptable|disappointing|awful|terrible|wrong|upset|\
+     frustrated|worried";
+
+/// "..., but the imaging centre next door does": a "but" that goes on to
+/// something other than thanks, an apology or the rule itself.
+fn offers_another_way(doc: &Doc, from: usize, to: usize) -> bool {
+    const NOT_A_WAY: &[&str] = &[
+        "thanks",
+        "thank",
+        "sorry",
+        "that",
+        "this",
+        "it",
+        "unfortunately",
+        "policy",
+        "rules",
+        "the",
+        "we",
+        "i",
+    ];
+    (from..to.min(doc.toks.len()))
+        .any(|j| doc.is(j, &["but", "however"]) && j + 1 < to && !doc.is(j + 1, NOT_A_WAY))
+}
+
+fn reply_guards_pass(g: &Guard, doc: &Doc, i: usize, end: usize) -> bool {
+    let toks = &doc.toks;
+    if i > 0 && toks[i - 1].sent == toks[i].sent && g.not_after.contains(&doc.word(i - 1)) {
+        return false;
+    }
+    if g.negation > 0 {
+        let from = i
+            .saturating_sub(g.negation as usize)
+            .max(doc.clause_start(i));
+        let negated = (from..i).any(|j| {
+            let w = doc.word(j);
+            NEGATORS.contains(&w) || (g.hedges && one_of(HEDGES, w))
+        });
+        if negated {
+            return false;
+        }
+    }
+    let (s_from, s_to) = doc.sentence(i);
+    if g.remedy {
+        let next_to = if s_to < toks.len() {
+            doc.sentence(s_to).1
+        } else {
+            s_to
+        };
+        if doc.has_seq(end, next_to, REMEDIES) || offers_another_way(doc, end, s_to) {
+            return false;
+        }
+    }
+    if g.owned {
+        let next_to = if s_to < toks.len() {
+            doc.sentence(s_to).1
+        } else {
+            s_to
+        };
+        if doc.has_seq(s_from, next_to, OWNING) {
+            return false;
+        }
+    }
+    if g.conditional && doc.has_seq(s_from, s_to, CONDITIONS) {
+        return false;
+    }
+    if g.own_action {
+        let c_from = doc.clause_start(i);
+        let own = (c_from..end).any(|j| {
+            if doc.is(j, &["let"]) && doc.is(j + 1, &["me", "us"]) {
+                return true;
+            }
+            if !doc.is(j, &["i", "we"]) {
+                return false;
+            }
+            (j + 1..(j + 5).min(toks.len())).any(|k| {
+                toks[k].clause == toks[j].clause
+                    && (one_of(OWN_VERBS, doc.word(k))
+                        || (doc.word(k) == "get" && doc.is(k + 1, &["back"])))
+            })
+        });
+        if own {
+            return false;
+        }
+    }
+    if g.feeling {
+        let to = (end + 3).min(s_to);
+        if (end..to).any(|j| one_of(FEELINGS, doc.word(j))) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The compiled patterns of both checks and their shared vocabulary, built
+/// once on first use.
+struct Lexicons {
+    vocab: Vocab,
+    reply: Lexicon,
+    incoming: Lexicon,
+}
+
+fn lexicons() -> &'static Lexicons {
+    static LEX: OnceLock<Lexicons> = OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut vocab = Vocab::default();
+        let reply: Vec<(&'static [&'static str], usize)> = REPLY_RULES
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.patterns, i))
+            .collect();
+        let reply = Lexicon::build(&reply, &mut vocab);
+        let incoming: Vec<(&'static [&'static str], usize)> = INCOMING_RULES
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.patterns, i))
+            .collect();
+        let incoming = Lexicon::build(&incoming, &mut vocab);
+        Lexicons {
+            vocab,
+            reply,
+            incoming,
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Incoming messages.
+// ---------------------------------------------------------------------------
+
+/// Signs of anger or frustration in a patient's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    Profanity,
+    Strong,
+    Leaving,
+    LongWait,
+    Ignored,
+    Rhetorical,
+    Sarcasm,
+    /// Praise that is sarcastic only next to a complaint.
+    Praise,
+    /// "only 3 hours": a long time framed as short.
+    OnlyLong,
+    /// Something that went wrong ("you cancelled"); sarcastic next to praise.
+    Situation,
+    Gratitude,
+}
+
+struct IncomingRule {
+    cue: Cue,
+    patterns: &'static [&'static str],
+    /// Skip when a negating word comes up to this many words earlier ("I'm not upset").
+    negation: u8,
+    /// Skip when the word describes a symptom ("a terrible headache").
+    symptom: bool,
+}
+
+static INCOMING_RULES: &[IncomingRule] = &[
+    IncomingRule {
+        cue: Cue::Profanity,
+        patterns: &[
+            "damn|dammit|damnit|goddamn|crap|crappy|shit|shitty|bullshit|bs|fuck|fucking|fucked|fck|fcking|fuk|wtf|ffs|omfg|pissed|bastard|bastards|asshole|assholes|arse|idiot|idiots|idiotic|moron|morons|stupid|dumb|jerk|jerks|clowns",
+            "the hell",
+            "hell is",
+            "screw you|this|that|up|ups",
+            "sucks",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Strong,
+        patterns: &[
+            "ridiculous|unacceptable|outrageous|disgraceful|disgusting|appalling|atrocious|horrendous|pathetic|useless|hopeless|incompetent|unprofessional|rude|disrespectful|insulting|absurd|insane|disgrace|shameful|shocking|furious|livid|angry|annoyed|irritated|frustrated|frustrating|upset|disappointed|disappointing|shambles|nightmare|scam|fraud|unbelievable|harassment|outraged|infuriating|lied|lying|liars|ignored|ignoring|inexcusable|negligent|careless",
+            "terrible|horrible|awful|worst|dreadful",
+            "a joke $",
+            "is|this a joke",
+            "what a joke",
+            "fed up",
+            "sick of",
+            "sick and tired",
+            "had enough",
+            "enough is enough",
+            "how dare",
+            "shame on",
+            "not acceptable|ok|okay|good|fair|happy|impressed|satisfied|pleased",
+            "not good enough",
+            "no excuse",
+            "rip off",
+            "ripoff",
+            "rolled her|his|their eyes",
+            "for nothing $",
+            "mess|chaos|chaotic|disaster|circus|zoo|madhouse|farce",
+            "treated like a|an|dirt|garbage|cattle|trash|crap",
+            "can not believe",
+            "unreal",
+        ],
+        negation: 3,
+        symptom: true,
+    },
+    IncomingRule {
+        cue: Cue::Leaving,
+        patterns: &[
+            "never coming|come|going back",
+            "never return|returning",
+            "find|finding|look|looking|get|getting ?for another|a new doctor|practice|clinic|provider|gp|office|physician",
+            "switch|switching|leave|leaving doctors|practices|clinics|providers|practice|clinic",
+            "take|taking my business elsewhere",
+            "go|going elsewhere",
+            "leave|leaving|write|writing|post|posting ?a ?bad|negative|1|one|terrible ?star review",
+            "one|1 star",
+            "yelp",
+            "lawyer|attorney|lawsuit|sue|suing",
+            "legal action",
+            "report you",
+            "report|reporting you|this|them to",
+            "medical|state board",
+            "ombudsman",
+            "i am done|through with",
+            "never|not recommend",
+            "would|will not recommend",
+            "done with this|you|your|the",
+            "had it with",
+            "complaint|complaints|complain|complaining",
+            "speak|talk to ?a|the|your manager|supervisor",
+            "speak|talk to someone in charge",
+        ],
+        negation: 3,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::LongWait,
+        patterns: &[
+            "waited|waiting|sat|sitting|stuck|queue|queued *5 @long",
+            "on hold *4 @long",
+            "waited|waiting|sat|sitting|stuck|queue|queued *4 @num30 minutes|mins|min",
+            "on hold *4 @num30 minutes|mins|min",
+            "waited|waiting|sat|sitting|stuck *3 all day|morning|afternoon|week",
+            "been here|there *3 @long",
+            "@long *4 waiting|waited|lobby|queue",
+            "@long on hold",
+            "@num30 minutes|mins|min *4 waiting|waited|lobby|queue",
+            "@num30 minutes|mins|min on hold",
+            "waiting since",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Ignored,
+        patterns: &[
+            "nobody|noone ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems",
+            "no one ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems",
+            "never called|got|heard|answered|responded|replied|returned|bothered|works|answer|call",
+            "still no|nothing|waiting",
+            "still have|has|do|does|is|did|are|was not",
+            "still not",
+            "no response|reply|answer|callback|word",
+            "hung up",
+            "you|they|someone|somebody|staff ?have|has lost",
+            "forgot|forgotten about",
+            "third|fourth|fifth|3rd|4th|5th|umpteenth time",
+            "called|calling|emailed|messaged|written|asked|phoned|rang *2 @num|several|many|multiple times",
+            "nobody|noone will|would|wants|seems|can fix|help|answer|call|explain|tell",
+            "no one will|would|wants|seems|can fix|help|answer|call|explain|tell",
+            "again and again",
+            "yet again",
+            "another delay|mistake|error|cancellation",
+            "without telling|asking|informing|notifying|warning me|us",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Rhetorical,
+        patterns: &[
+            "does|is|did|can|will|do anyone|anybody|nobody *3 actually|even|ever|bother|care|home",
+            "anybody|anyone home",
+            "what is wrong with you|people|everyone|this",
+            "what is wrong with your staff|office|clinic|practice|system|people",
+            "what kind of clinic|practice|place|service|doctor|office|operation",
+            "how hard|difficult is it",
+            "how many times",
+            "why is it so hard|difficult",
+            "why can not you|anyone|nobody|somebody",
+            "why does nobody|no",
+            "why is nobody|no",
+            "why has nobody|no",
+            "are you kidding|serious|joking",
+            "you must be joking|kidding",
+            "who runs this",
+            "seriously $",
+            "is this how you treat",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Sarcasm,
+        patterns: &[
+            "thanks|thank for nothing",
+            "yeah right",
+            "thanks|thank *3 for wasting|ignoring|losing|forgetting|nothing",
+            "thanks|thank *3 for the runaround",
+            "thanks|thank *3 for keeping|making me wait|waiting",
+            "must be nice",
+            "real nice|professional|helpful",
+            "how convenient",
+            "nice of you to ?finally",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Praise,
+        patterns: &[
+            "great|good|nice job|work|service|going",
+            "well done",
+            "way to go",
+            "bravo|kudos|wow",
+            "thanks|thank ?you a|so lot|bunch|much",
+            "wonderful|fantastic|brilliant|amazing|awesome|perfect|lovely|excellent|superb|terrific|outstanding|impressive|stellar|professional|efficient",
+            "love|loving how|that|being|waiting|getting",
+            "oh great|wonderful|perfect|fantastic|good|joy|lovely|brilliant",
+            "nice|good to know",
+            "how nice|lovely|thoughtful|helpful",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Situation,
+        patterns: &[
+            "you|they cancelled|canceled|moved|changed|lost|forgot|rescheduled",
+            "got|was|been cancelled|canceled|moved|lost",
+            "for nothing",
+            "only to",
+            "instead of",
+            "after a|an|@num week|weeks|month|months|hour|hours",
+            "an|@num hour|hours before",
+            "another bill|letter|reminder|call",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::OnlyLong,
+        patterns: &[
+            "only !took|takes|taking|take *2 @long",
+            "only @num30 minutes|mins",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Gratitude,
+        patterns: &[
+            "thank|thanks|appreciate|appreciated|grateful|wonderful|amazing|awesome|great|love|happy|glad|congratulations|congrats|excellent|yay|brilliant|fantastic",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+];
+
+const SYMPTOMS: &str = "pain|pains|headache|headaches|migraine|cough|cold|rash|ache|aches|night|nights|sleep|\
+     nausea|reaction|itch|itching|flu|fever|sore|cramps|cramping|side|symptoms|stomach|\
+     period|heartburn|back|throat|toothache|dizziness|allergies|bruise|bruising|swelling|\
+     tummy|diarrhea|cramp";
+
+const ACRONYMS: &[&str] = &[
+    "mri", "ct", "er", "ent", "icu", "ob", "gyn", "obgyn", "pcp", "hmo", "ppo", "id", "dob", "usa",
+    "uk", "ok", "am", "pm", "ekg", "ecg", "hiv", "std", "sti", "uti", "covid", "copd", "adhd",
+    "ibs", "bp", "gp", "nhs", "md", "np", "pa", "rn", "lpn", "ma", "hipaa", "fyi", "tv", "iv",
+    "ms", "dr", "mr", "mrs", "fmla", "ssn", "otc", "rx", "cpap", "tsh", "cbc", "pt", "ot", "eob",
+    "npi", "cvs", "ldl", "hdl", "ii", "iii", "usps", "ups", "pdf", "sms", "er", "ed", "ama", "ada",
+    "ssa", "va",
+];
+
+/// Read a patient's message and say whether they sound upset, and why.
+pub fn check_incoming(text: &str) -> IncomingCheck {
+    let folded = fold(text);
+    let not_quoted = vec![false; folded.len()];
+    let lex = lexicons();
+    let doc = Doc::new(&folded, &not_quoted, &lex.vocab);
+    let lex = &lex.incoming;
+    // (cue, start char, end char) of every hit, in text order.
+    let mut hits: Vec<(Cue, u32, u32)> = Vec::new();
+    lex.scan(&doc, |pat, i, end| {
+        let rule = &INCOMING_RULES[pat.rule];
+        if rule.negation > 0 {
+            let from = i
+                .saturating_sub(rule.negation as usize)
+                .max(doc.clause_start(i));
+            if (from..i).any(|j| NEGATORS.contains(&doc.word(j))) {
+                return;
+            }
+        }
+        if rule.symptom {
+            let (_, s_to) = doc.sentence(i);
+            let after = (end..(end + 2).min(s_to)).any(|j| one_of(SYMPTOMS, doc.word(j)));
+            let felt =
+                (i.saturating_sub(2)..i).any(|j| doc.is(j, &["feel", "feeling", "felt", "feels"]));
+            if after || felt {
+                return;
+            }
+        }
+        hits.push((rule.cue, doc.toks[i].start, doc.toks[end - 1].end));
+    });
+    let has = |c: Cue| hits.iter().any(|h| h.0 == c);
+
+    let shouting = shouting(&folded);
+    let exclaiming = exclaiming(&folded);
+    let masked = masked_profanity(&folded);
+
+    let sarcastic = has(Cue::Sarcasm)
+        || (has(Cue::Praise)
+            && (has(Cue::OnlyLong)
+                || has(Cue::LongWait)
+                || has(Cue::Ignored)
+                || has(Cue::Situation)));
+    let negative = has(Cue::Profanity)
+        || masked.is_some()
+        || has(Cue::Strong)
+        || has(Cue::Leaving)
+        || has(Cue::LongWait)
+        || has(Cue::Ignored)
+        || has(Cue::Rhetorical)
+        || sarcastic;
+    let intense = shouting || exclaiming.is_some();
+    // Capitals and "!!!" alone are also how grateful people write.
+    let upset = negative || (intense && !has(Cue::Gratitude));
+    let mut why = Vec::new();
+    if !upset {
+        return IncomingCheck { upset, why };
+    }
+
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let quote = |s: u32, e: u32| -> String {
+        let b0 = chars.get(s as usize).map_or(text.len(), |c| c.0);
+        let b1 = chars.get(e as usize).map_or(text.len(), |c| c.0);
+        text[b0..b1].to_string()
+    };
+    let examples = |cues: &[Cue]| -> String {
+        let mut seen: Vec<String> = Vec::new();
+        for h in hits.iter().filter(|h| cues.contains(&h.0)) {
+            let q = quote(h.1, h.2);
+            if !seen.iter().any(|s| s.eq_ignore_ascii_case(&q)) {
+                seen.push(q);
+            }
+            if seen.len() == 3 {
+                break;
+            }
+        }
+        seen.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if has(Cue::Profanity) || masked.is_some() {
+        let mut ex = examples(&[Cue::Profanity]);
+        if let Some((s, e)) = masked {
+            if !ex.is_empty() {
+                ex.push_str(", ");
+            }
+            ex.push_str(&format!("\"{}\"", quote(s, e)));
+        }
+        why.push(format!("Swearing or insults: {ex}"));
+    }
+    if has(Cue::Strong) {
+        why.push(format!(
+            "Strong words of anger or frustration: {}",
+            examples(&[Cue::Strong])
+        ));
+    }
+    if sarcastic {
+        why.push(format!(
+            "Sounds sarcastic: praise next to a complaint ({})",
+            examples(&[Cue::Sarcasm, Cue::Praise, Cue::OnlyLong, Cue::Situation])
+        ));
+    }
+    if has(Cue::LongWait) {
+        why.push(format!(
+            "Mentions a long wait: {}",
+            examples(&[Cue::LongWait])
+        ));
+    }
+    if has(Cue::Ignored) {
+        why.push(format!(
+            "Says nobody responded or they had to chase: {}",
+            examples(&[Cue::Ignored])
+        ));
+    }
+    if has(Cue::Rhetorical) {
+        why.push(format!(
+            "Asks an angry rhetorical question: {}",
+            examples(&[Cue::Rhetorical])
+        ));
+    }
+    if has(Cue::Leaving) {
+        why.push(format!(
+            "Threatens to leave, complain, review or take it further: {}",
+            examples(&[Cue::Leaving])
+        ));
+    }
+    if shouting {
+        why.push("Writes in capital letters (shouting)".to_string());
+    }
+    if let Some((s, e)) = exclaiming {
+        why.push(format!("Repeated punctuation: \"{}\"", quote(s, e)));
+    }
+    IncomingCheck { upset, why }
+}
+
+/// Several words in capitals (not acronyms such as MRI) read as shouting.
+fn shouting(f: &[FChar]) -> bool {
+    let mut caps = 0usize;
+    let mut words = 0usize;
+    let mut i = 0;
+    let mut word = String::new();
+    while i < f.len() {
+        if !f[i].c.is_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut all_upper = true;
+        while i < f.len() && (f[i].c.is_alphabetic() || f[i].c == '\'') {
+            all_upper &= f[i].upper || f[i].c == '\'';
+            i += 1;
+        }
+        words += 1;
+        if all_upper && i - start >= 2 {
+            word.clear();
+            word.extend(f[start..i].iter().map(|x| x.c).filter(|c| *c != '\''));
+            if !ACRONYMS.contains(&word.as_str()) {
+                caps += 1;
+            }
+        }
+    }
+    caps >= 3 || (caps >= 2 && caps * 2 >= words)
+}
+
+/// "!!!", "???" or "?!": the span of the first such run.
+fn exclaiming(f: &[FChar]) -> Option<(u32, u32)> {
+    let mut i = 0;
+    while i < f.len() {
+        if matches!(f[i].c, '!' | '?') {
+            let start = i;
+            let (mut bangs, mut asks) = (0, 0);
+            while i < f.len() && matches!(f[i].c, '!' | '?' | '1') {
+                if f[i].c == '!' {
+                    bangs += 1;
+                } else if f[i].c == '?' {
+                    asks += 1;
+                }
+                i += 1;
+            }
+            if bangs >= 3 || asks >= 3 || (bangs >= 1 && asks >= 1) {
+                return Some((f[start].orig, f[i - 1].orig + 1));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Masked swearing such as "f***ing" or "$#@%".
+fn masked_profanity(f: &[FChar]) -> Option<(u32, u32)> {
+    let mut i = 0;
+    while i < f.len() {
+        if f[i].c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < f.len() && !f[i].c.is_whitespace() {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && matches!(f[end - 1].c, '.' | ',' | '!' | '?' | ';' | ':' | ')' | '"') {
+            end -= 1;
+        }
+        let chunk = &f[start..end];
+        if chunk.is_empty() || chunk.len() > 14 {
+            continue;
+        }
+        let letters = chunk.iter().filter(|c| c.c.is_alphabetic()).count();
+        let stars = chunk.iter().filter(|c| c.c == '*').count();
+        let masked_word = chunk[0].c.is_alphabetic() && stars >= 1 && letters >= 1;
+        let symbols = chunk.iter().fold(0u8, |set, c| {
+            set | match c.c {
+                '!' => 1,
+                '@' => 2,
+                '#' => 4,
+                '$' => 8,
+                '%' => 16,
+                '&' => 32,
+                '*' => 64,
+                _ => 0,
+            }
+        });
+        let grawlix = letters == 0 && chunk.len() >= 4 && symbols.count_ones() >= 3;
+        if masked_word || grawlix {
+            return Some((chunk[0].orig, chunk[chunk.len() - 1].orig + 1));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str, f: &Flag) -> String {
+        text.chars().skip(f.start).take(f.end - f.start).collect()
+    }
+
+    fn flagged(text: &str, kind: FlagKind) -> bool {
+        check_reply(text).flags.iter().any(|f| f.kind == kind)
+    }
+
+    #[track_caller]
+    fn assert_ok(text: &str) {
+        let c = check_reply(text);
+        assert_eq!(
+            c.verdict,
+            Verdict::Ok,
+            "{text:?} was flagged: {:?}",
+            c.flags
+        );
+    }
+
+    #[test]
+    fn argumentative() {
+        for t in [
+            "Please calm down, the doctor is running late.",
+            "You need to understand that we have a process.",
+            "That's not true, we called you twice.",
+            "As I already said, the refill needs the doctor's approval.",
+            "Like I said, the forms must be signed in person.",
+            "Per my last email, your balance is outstanding.",
+        ] {
+            assert!(flagged(t, Argumentative), "{t}");
+        }
+    }
+
+    #[test]
+    fn dismissive() {
+        for t in [
+            "It's just a cold.",
+            "There is nothing we can do.",
+            "That's not my problem.",
+            "Policy is policy.",
+            "Whatever.",
+            "Ok, whatever, come in when you like.",
+            "Thanks for your feedback, but there is nothing we can do.",
+            "You're not the only patient waiting.",
+            "Your complaint has been noted.",
+        ] {
+            assert!(flagged(t, Dismissive), "{t}");
+        }
+    }
+
+    #[test]
+    fn blaming() {
+        for t in [
+            "You should have called ahead.",
+            "This is your fault.",
+            "If you had read the letter you would know.",
+            "If you'd called earlier we could have helped.",
+            "You failed to complete the form.",
+        ] {
+            assert!(flagged(t, Blaming), "{t}");
+        }
+    }
+
+    #[test]
+    fn condescending() {
+        for t in [
+            "Obviously the lab needs a fasting sample.",
+            "As anyone knows, referrals take time.",
+            "Okay sweetie, have a seat.",
+            "Let me explain this slowly.",
+            "Thanks, dear.",
+        ] {
+            assert!(flagged(t, Condescending), "{t}");
+        }
+    }
+
+    #[test]
+    fn defensive() {
+        for t in [
+            "We did nothing wrong.",
+            "It's not our fault the pharmacy lost it.",
+            "We are very busy today.",
+            "We followed protocol.",
+        ] {
+            assert!(flagged(t, Defensive), "{t}");
+        }
+    }
+
+    #[test]
+    fn non_apology() {
+        for t in [
+            "I'm sorry you feel that way.",
+            "Sorry if you were offended.",
+            "Sorry, but we close at 5.",
+            "We apologize, but the fee stands.",
+        ] {
+            assert!(flagged(t, NonApology), "{t}");
+        }
+    }
+
+    #[test]
+    fn big_promise() {
+        for t in [
+            "Your results are guaranteed by Friday.",
+            "It will definitely be ready tomorrow.",
+            "There will be no wait at all.",
+            "I'm 100% sure the doctor will see you today.",
+            "I promise it will be done by Friday.",
+            "The nurse will call you back right away.",
+            "This will never happen again.",
+        ] {
+            assert!(flagged(t, BigPromise), "{t}");
+        }
+    }
+
+    #[test]
+    fn empathetic_replies_are_not_flagged() {
+        for t in [
+            "I'm so sorry you had to wait so long today.",
+            "I understand how frustrating this is, and I'm sorry.",
+            "Thank you for waiting. I know the wait has been long.",
+            "Sorry for the wait! You're next.",
+            "I understand. Let me check with the pharmacy.",
+            "Waiting for results can be stressful; we'll call as soon as they're in.",
+        ] {
+            assert_ok(t);
+        }
+    }
+
+    #[test]
+    fn honest_ranges_and_hedges_are_not_flagged() {
+        for t in [
+            "Refills usually take 3 to 5 days.",
+            "Most refills are done within 2 business days.",
+            "We can't guarantee a same-day slot, but I've put you on the list.",
+            "There's no guarantee the insurer will approve it.",
+            "I can't promise it will be today, but I'll push for it.",
+            "I wish I could guarantee Friday, but it depends on the lab.",
+            "There should be no wait at all at the lab on Fridays.",
+            "I'll call the pharmacy right away and let you know.",
+            "If the pain gets worse, go to the emergency room right away.",
+        ] {
+            assert_ok(t);
+        }
+    }
+
+    #[test]
+    fn negation_is_understood() {
+        assert_ok("This is not your fault.");
+        assert_ok("It wasn't your fault at all.");
+        assert_ok("None of this is your fault.");
+        assert_ok("I don't think it was your fault.");
+        assert!(flagged("It's your fault.", Blaming));
+        // The defensive phrase carries its own negation.
+        assert!(flagged("It's not our fault.", Defensive));
+    }
+
+    #[test]
+    fn quoted_patient_words_are_not_flagged() {
+        assert_ok("You wrote \"this is ridiculous\" and you're right, I'm sorry.");
+        assert_ok("You were told \u{201C}calm down\u{201D}, and that was wrong of us.");
+        assert_ok("You said 'whatever' on the phone; I understand why.");
+        // An unclosed quote does not hide the rest of the reply.
+        assert!(flagged("\"Calm down, please.", Argumentative));
+        // Outside the quote the coach still reads.
+        assert!(flagged(
+            "You wrote \"this is ridiculous\". Calm down.",
+            Argumentative
+        ));
+    }
+
+    #[test]
+    fn polite_but_dismissive_is_flagged() {
+        let c = check_reply("Thanks for your feedback, but there is nothing we can do.");
+        assert_eq!(c.verdict, Verdict::Revise);
+        assert_eq!(c.flags.len(), 1);
+        assert_eq!(c.flags[0].kind, Dismissive);
+        assert!(!c.flags[0].why.is_empty() && !c.flags[0].suggestion.is_empty());
+        // An offered remedy turns the same phrase into an honest limit.
+        assert_ok(
+            "There's nothing we can do about the insurer's decision, but I can help you appeal.",
+        );
+    }
+
+    #[test]
+    fn sorry_but_only_when_it_cancels_the_apology() {
+        assert!(flagged("I'm sorry, but that's how it is.", NonApology));
+        assert_ok("I'm sorry for the wait, but the doctor is ready for you now.");
+        // An apology about the patient ("you ...") taken back by "but".
+        assert!(flagged(
+            "I'm sorry you're unhappy, but that's the fee.",
+            NonApology
+        ));
+    }
+
+    #[test]
+    fn a_sentence_starting_again_is_impatient_but_hello_again_is_not() {
+        assert!(flagged(
+            "Again, the copay is due at check-in.",
+            Argumentative
+        ));
+        assert_ok("Hello, again. Your forms are ready.");
+        assert_ok("Again, thank you for your patience.");
+    }
+
+    #[test]
+    fn case_punctuation_and_spacing_do_not_matter() {
+        for t in [
+            "CALM DOWN!!!",
+            "calm   down",
+            "Calm\ndown.",
+            "calm, down",
+            "...calm down...",
+        ] {
+            assert!(flagged(t, Argumentative), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_characters_in_the_original_text() {
+        let t = "Héllo 😀 Ms Żak — please calm down.";
+        let c = check_reply(t);
+        assert_eq!(c.flags.len(), 1);
+        assert_eq!(span(t, &c.flags[0]), "calm down");
+        let byte_start = t.find("calm").unwrap();
+        assert_ne!(c.flags[0].start, byte_start, "offsets must not be bytes");
+        assert_eq!(c.flags[0].start, t[..byte_start].chars().count());
+    }
+
+    #[test]
+    fn zero_width_characters_are_seen_through() {
+        let t = "Please c\u{200B}alm\u{2060} d\u{FEFF}own.";
+        let c = check_reply(t);
+        assert_eq!(c.flags.len(), 1, "{:?}", c.flags);
+        assert_eq!(span(t, &c.flags[0]), "c\u{200B}alm\u{2060} d\u{FEFF}own");
+        let t = "Policy\u{200D} is\u{200C} policy";
+        assert!(flagged(t, Dismissive));
+    }
+
+    #[test]
+    fn look_alike_letters_are_seen_through() {
+        // Cyrillic а and о, Greek ο, fullwidth letters, mathematical bold.
+        let t = "Please с\u{0430}lm d\u{043E}wn.";
+        let c = check_reply(t);
+        assert_eq!(c.flags.len(), 1);
+        assert_eq!(span(t, &c.flags[0]), "с\u{0430}lm d\u{043E}wn");
+        assert!(flagged("Obvi\u{03BF}usly.", Condescending));
+        assert!(flagged("ｃａｌｍ ｄｏｗｎ", Argumentative));
+        assert!(flagged(
+            "\u{1D41C}\u{1D41A}\u{1D425}\u{1D426} down",
+            Argumentative
+        ));
+        let t = "Sure — ｇｕａｒａｎｔｅｅｄ!";
+        let c = check_reply(t);
+        assert_eq!(span(t, &c.flags[0]), "ｇｕａｒａｎｔｅｅｄ");
+    }
+
+    #[test]
+    fn every_flag_explains_itself() {
+        for kind in FlagKind::ALL {
+            assert!(
+                REPLY_RULES.iter().any(|r| r.kind == kind),
+                "{kind:?} has no rule"
+            );
+        }
+        for r in REPLY_RULES {
+            assert!(r.why.len() > 40 && r.suggestion.len() > 30);
+        }
+        // Every pattern compiles and is reachable from its first word.
+        let lex = lexicons();
+        assert!(lex.reply.pats.len() > 100 && lex.incoming.pats.len() > 50);
+    }
+
+    #[test]
+    fn verdict_and_kind_names() {
+        assert_eq!(Verdict::Ok.as_str(), "ok");
+        assert_eq!(Verdict::Revise.as_str(), "revise");
+        let names: Vec<_> = FlagKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "argumentative",
+                "dismissive",
+                "blaming",
+                "condescending",
+                "defensive",
+                "non_apology",
+                "big_promise"
+            ]
+        );
+        assert_eq!(check_reply("").verdict, Verdict::Ok);
+    }
+
+    /// Spans always slice whole, valid character ranges that start and end on
+    /// something visible, whatever the text.
+    #[test]
+    fn spans_are_valid_character_ranges_for_any_text() {
+        const PIECES: &[&str] = &[
+            "calm down",
+            "с\u{0430}lm",
+            " d\u{200B}own",
+            "\u{FEFF}",
+            "policy is policy",
+            "guaranteed",
+            "ｏｂｖｉｏｕｓｌｙ",
+            "😀",
+            "é",
+            "\u{0301}",
+            "\"",
+            "'",
+            "\u{201C}",
+            "not",
+            "your fault",
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            ",",
+            ".",
+            "!",
+            "?",
+            "sorry",
+            "but",
+            "you should have called",
+            "it's just",
+            "100%",
+            "right away",
+            "if",
+            "I",
+            "don't",
+            "can't",
+            "whatever",
+            "—",
+            "-",
+            "Ж",
+            "日本",
+            "\u{1D41C}",
+            "'s",
+            "n't",
+            "*",
+        ];
+        let mut seed: u64 = 0x5EED_1234_ABCD_0001;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut flags_seen = 0;
+        for _ in 0..3000 {
+            let n = next() % 12 + 1;
+            let text: String = (0..n).map(|_| PIECES[next() % PIECES.len()]).collect();
+            let len = text.chars().count();
+            let c = check_reply(&text);
+            assert_eq!(c.verdict == Verdict::Revise, !c.flags.is_empty());
+            for f in &c.flags {
+                flags_seen += 1;
+                assert!(f.start < f.end && f.end <= len, "{text:?}: {f:?}");
+                let s = span(&text, f);
+                assert_eq!(s.chars().count(), f.end - f.start);
+                let first = s.chars().next().unwrap();
+                let last = s.chars().last().unwrap();
+                assert!(
+                    !first.is_whitespace() && !last.is_whitespace(),
+                    "{text:?}: {s:?}"
+                );
+            }
+            let _ = check_incoming(&text);
+        }
+        assert!(flags_seen > 500, "the loop should exercise many flags");
+    }
+
+    #[test]
+    fn incoming_upset_cues() {
+        for t in [
+            "This is ridiculous.",
+            "Unacceptable service.",
+            "Worst clinic ever.",
+            "I'm never coming back.",
+            "I waited 2 hours to be seen.",
+            "WHY HAS NOBODY CALLED ME BACK",
+            "When will my results be ready!!!",
+            "Great job, only 3 hours.",
+            "What the hell is going on?",
+            "This f***ing portal.",
+        ] {
+            let c = check_incoming(t);
+            assert!(c.upset, "{t}");
+            assert!(!c.why.is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn incoming_calm() {
+        for t in [
+            "Hi, could you tell me when my results will be ready? Thanks!",
+            "Can I move my appointment to Thursday?",
+            "I'm not upset, just wondering whether my referral was sent.",
+            "I have a terrible headache since the new medication, should I stop it?",
+            "Thank you so much!!!",
+            "THANK YOU SO MUCH DR LEE",
+            "How long is the wait usually?",
+        ] {
+            let c = check_incoming(t);
+            assert!(!c.upset, "{t}: {:?}", c.why);
+            assert!(c.why.is_empty());
+        }
+    }
+
+    #[test]
+    fn incoming_why_names_the_words() {
+        let c = check_incoming("Great job, only 3 hours. Ridiculous.");
+        assert!(c.upset);
+        assert!(c.why.iter().any(|w| w.contains("sarcastic")), "{:?}", c.why);
+        assert!(
+            c.why.iter().any(|w| w.contains("\"Ridiculous\"")),
+            "{:?}",
+            c.why
+        );
+        let c = check_incoming("I've been sitting here for two hours!!!");
+        assert!(c.why.iter().any(|w| w.contains("long wait")), "{:?}", c.why);
+        assert!(c.why.iter().any(|w| w.contains("\"!!!\"")), "{:?}", c.why);
+    }
+
+    #[test]
+    fn incoming_reads_through_disguises() {
+        assert!(check_incoming("This is r\u{200B}idiculous").upset);
+        assert!(check_incoming("Thi\u{0455} is ridicul\u{043E}us").upset);
+    }
+}
