@@ -279,6 +279,24 @@ pub struct RowView {
     pub clock_text: String,
     pub can_ack: bool,
     pub moves: Vec<(&'static str, &'static str)>,
+    /// The open wait promise in words: "10:25–10:40".
+    pub promise: String,
+    /// The promise was re-quoted because it was about to break: someone
+    /// should go and speak to the patient.
+    pub at_risk: bool,
+}
+
+/// Add the visit's open wait promise to its row.
+pub fn with_promise(mut row: RowView, promise: Option<&frontdesk_store::Promise>, zone: chrono_tz::Tz) -> RowView {
+    if let Some(p) = promise.filter(|p| p.status == "open") {
+        let hm = |t: Timestamp| t.with_timezone(&zone).format("%H:%M").to_string();
+        row.promise = match p.likely_at {
+            Some(l) if hm(l) != hm(p.due_at) => format!("{}–{}", hm(l), hm(p.due_at)),
+            _ => format!("by {}", hm(p.due_at)),
+        };
+        row.at_risk = p.made_by == "system";
+    }
+    row
 }
 
 fn move_label(to: VisitState) -> &'static str {
@@ -348,6 +366,8 @@ pub fn row_view(
         status_label: clock.map(|c| c.status.label()).unwrap_or(""),
         clock_text,
         can_ack: v.state.is_present(),
+        promise: String::new(),
+        at_risk: false,
         moves: v
             .state
             .allowed_next()
@@ -422,9 +442,10 @@ async fn board_response(
         .store
         .lobby(location, Some(&staff.actor()), now)
         .await?;
+    let promises = crate::api::open_wait_promises_by_visit(state).await?;
     let rows = visits
         .iter()
-        .map(|v| row_view(v, &policy, zone, now, &providers))
+        .map(|v| with_promise(row_view(v, &policy, zone, now, &providers), promises.get(&v.id), zone))
         .collect();
     let local = now.with_timezone(&zone);
     let day_start = local
@@ -537,9 +558,10 @@ pub async fn board_rows(
         .store
         .lobby(q.id(), audit_now.then_some(&actor), now)
         .await?;
+    let promises = crate::api::open_wait_promises_by_visit(&state).await?;
     let rows = visits
         .iter()
-        .map(|v| row_view(v, &policy, loc.zone(), now, &providers))
+        .map(|v| with_promise(row_view(v, &policy, loc.zone(), now, &providers), promises.get(&v.id), loc.zone()))
         .collect();
     Ok(render(&BoardRows {
         rows,
@@ -690,7 +712,11 @@ pub async fn visit_page(
             .collect();
         let page = VisitPage {
             nav: Nav::of(&staff),
-            row: row_view(&visit, &policy, zone, now, &providers),
+            row: with_promise(
+                row_view(&visit, &policy, zone, now, &providers),
+                state.store.visit_promise(visit.id).await?.as_ref(),
+                zone,
+            ),
             dob: visit
                 .date_of_birth
                 .map(|d| d.to_string())

@@ -77,7 +77,7 @@
 
   if (window.EventSource) {
     var source = new EventSource("/api/v1/events");
-    ["arrived", "acknowledged", "transitioned"].forEach(function (name) {
+    ["arrived", "acknowledged", "transitioned", "promise_at_risk"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         try { var d = JSON.parse(e.data); if (name !== "arrived") clearAlerts(d.visit_id); } catch (x) {}
         refresh();
