@@ -331,10 +331,15 @@ async fn check_in(
 ) -> Result<impl IntoResponse, ApiError> {
     let visit = do_check_in(&state, &input, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(visit_json(&visit, &policy, state.now())),
-    ))
+    let mut body = visit_json(&visit, &policy, state.now());
+    // The patient's private status link, shown only now.
+    body["status_url"] = json!(crate::status::issue_link(&state, &visit).await?);
+    body["promise"] = state
+        .store
+        .visit_promise(visit.id)
+        .await?
+        .map_or(Value::Null, |p| crate::promises::promise_json(&p));
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 async fn visit(

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod promises;
 pub mod screens;
 pub mod settings;
+pub mod status;
 pub mod users;
 
 use axum::Router;
@@ -74,6 +75,8 @@ pub struct ServerConfig {
     pub quote_quantile: f64,
     /// How often an open event stream checks that its session is still live.
     pub stream_recheck: std::time::Duration,
+    /// How often the patient's status page refreshes itself.
+    pub status_refresh: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -87,6 +90,7 @@ impl Default for ServerConfig {
             demo_logins: Vec::new(),
             quote_quantile: 0.9,
             stream_recheck: std::time::Duration::from_secs(15),
+            status_refresh: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -180,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}", get(pages::visit_page))
         .route("/visits/{id}/acknowledge", post(pages::acknowledge_submit))
         .route("/visits/{id}/transition", post(pages::transition_submit))
+        .route("/visits/{id}/status-link", post(pages::status_link_submit))
         .route("/audit", get(pages::audit_page))
         .route("/settings", get(settings::settings_page))
         .route("/settings/acknowledgement", post(settings::save_ack))
@@ -199,11 +204,18 @@ pub fn router(state: AppState) -> Router {
             get(screens::kiosk_page).post(screens::kiosk_submit),
         )
         .route("/tv", get(screens::tv_page))
+        // The patient's private status page (public; the link is the key).
+        .route("/s/{token}", get(status::page))
+        .route("/s/{token}/status.json", get(status::status_json))
+        .route("/s/{token}/stepped-out", post(status::stepped_out))
+        .route("/s/{token}/back", post(status::back))
+        .route("/s/{token}/question", post(status::question))
         .route("/tv/rows", get(screens::tv_rows_fragment))
         // Static assets, compiled into the binary.
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/board.js", get(pages::board_script))
         .route("/static/tv.js", get(pages::tv_script))
+        .route("/static/status.js", get(pages::status_script))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(security_headers))
         .with_state(state)

@@ -287,7 +287,11 @@ pub struct RowView {
 }
 
 /// Add the visit's open wait promise to its row.
-pub fn with_promise(mut row: RowView, promise: Option<&frontdesk_store::Promise>, zone: chrono_tz::Tz) -> RowView {
+pub fn with_promise(
+    mut row: RowView,
+    promise: Option<&frontdesk_store::Promise>,
+    zone: chrono_tz::Tz,
+) -> RowView {
     if let Some(p) = promise.filter(|p| p.status == "open") {
         let hm = |t: Timestamp| t.with_timezone(&zone).format("%H:%M").to_string();
         row.promise = match p.likely_at {
@@ -445,7 +449,13 @@ async fn board_response(
     let promises = crate::api::open_wait_promises_by_visit(state).await?;
     let rows = visits
         .iter()
-        .map(|v| with_promise(row_view(v, &policy, zone, now, &providers), promises.get(&v.id), zone))
+        .map(|v| {
+            with_promise(
+                row_view(v, &policy, zone, now, &providers),
+                promises.get(&v.id),
+                zone,
+            )
+        })
         .collect();
     let local = now.with_timezone(&zone);
     let day_start = local
@@ -561,7 +571,13 @@ pub async fn board_rows(
     let promises = crate::api::open_wait_promises_by_visit(&state).await?;
     let rows = visits
         .iter()
-        .map(|v| with_promise(row_view(v, &policy, loc.zone(), now, &providers), promises.get(&v.id), loc.zone()))
+        .map(|v| {
+            with_promise(
+                row_view(v, &policy, loc.zone(), now, &providers),
+                promises.get(&v.id),
+                loc.zone(),
+            )
+        })
         .collect();
     Ok(render(&BoardRows {
         rows,
@@ -797,4 +813,54 @@ pub async fn tv_script() -> impl IntoResponse {
         ],
         include_str!("../static/tv.js"),
     )
+}
+
+pub async fn status_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        include_str!("../static/status.js"),
+    )
+}
+
+/// Make a new private status link for a patient; shown once, to hand over.
+pub async fn status_link_submit(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(ApiError::NotFound);
+    };
+    let made: Result<(String, String), ApiError> = async {
+        let (visit, _) = state.store.visit(id, &staff.actor(), state.now()).await?;
+        let link = crate::status::issue_link(&state, &visit).await?;
+        state
+            .store
+            .audit(
+                &staff.actor(),
+                "status_link.create",
+                &format!("visit:{id}"),
+                state.now(),
+            )
+            .await?;
+        Ok((visit.public_name(), link))
+    }
+    .await;
+    match made {
+        Ok((name, link)) => render(&MessagePage {
+            nav: Nav::of(&staff),
+            heading: format!("Patient link for {name}"),
+            message: format!(
+                "Give this private link to the patient (it works until the end of today; it is shown only now): {link}"
+            ),
+        }),
+        Err(e) => error_page(e),
+    }
 }

@@ -47,6 +47,8 @@ struct KioskDone {
     already: bool,
     /// The code the lobby TV shows in ticket mode.
     ticket: String,
+    /// The patient's private status page, for a new check-in.
+    status_url: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,7 +142,7 @@ pub async fn kiosk_submit(
         Ok(who) => who,
         Err(errors) => return kiosk_form(&state, &location, &form, errors),
     };
-    let result: Result<(String, bool, bool, String), ApiError> = async {
+    let result: Result<(String, bool, bool, String, Option<String>), ApiError> = async {
         let actor = Actor::kiosk();
         // Already here? A double tap or a second try must not add a visit.
         let present: Vec<frontdesk_store::Visit> =
@@ -166,6 +168,7 @@ pub async fn kiosk_submit(
                 v.appointment_id.is_some(),
                 true,
                 v.ticket(),
+                None,
             ));
         }
         let start = today
@@ -216,7 +219,14 @@ pub async fn kiosk_submit(
                 crate::promises::promise_wait(&state, &visit, &actor, now).await?;
                 crate::promises::arrived(&state, &visit, now);
                 state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
-                Ok((visit.given_name.clone(), true, false, visit.ticket()))
+                let link = crate::status::issue_link(&state, &visit).await?;
+                Ok((
+                    visit.given_name.clone(),
+                    true,
+                    false,
+                    visit.ticket(),
+                    Some(link),
+                ))
             }
             None => {
                 let input = ArrivalInput {
@@ -227,19 +237,27 @@ pub async fn kiosk_submit(
                     ..Default::default()
                 };
                 let visit = crate::api::do_check_in(&state, &input, &actor).await?;
-                Ok((visit.given_name.clone(), false, false, visit.ticket()))
+                let link = crate::status::issue_link(&state, &visit).await?;
+                Ok((
+                    visit.given_name.clone(),
+                    false,
+                    false,
+                    visit.ticket(),
+                    Some(link),
+                ))
             }
         }
     }
     .await;
     match result {
-        Ok((given_name, with_appointment, already, ticket)) => render(&KioskDone {
+        Ok((given_name, with_appointment, already, ticket, status_url)) => render(&KioskDone {
             location: location.id.clone(),
             location_name: location.name.clone(),
             given_name,
             with_appointment,
             already,
             ticket,
+            status_url,
         }),
         Err(ApiError::InvalidFields(errors)) => kiosk_form(&state, &location, &form, errors),
         Err(e) => error_page(e),

@@ -245,6 +245,18 @@ pub trait Store: Send + Sync {
     /// Visits that arrived since `since` (warming up the quote engine).
     async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>>;
 
+    // --- patient status links ---
+    /// Record a private status link (by the hash of its token) for a visit.
+    async fn create_status_link(
+        &self,
+        visit_id: i64,
+        token_hash: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The visit an unexpired link belongs to.
+    async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
+
     // --- audit ---
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
     -> Result<()>;

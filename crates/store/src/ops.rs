@@ -1056,3 +1056,36 @@ pub async fn visits_since<C: Conn>(c: &mut C, since: Timestamp) -> Result<Vec<Vi
         .await?;
     visits(&rows)
 }
+
+// --- patient status links ---
+
+pub async fn create_status_link<C: Conn>(
+    c: &mut C,
+    visit_id: i64,
+    token_hash: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
+    c.exec(
+        "INSERT INTO status_link (token_hash, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        params![token_hash, visit_id, ms(now), ms(expires_at)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The visit a live (unexpired) link belongs to.
+pub async fn status_link_visit<C: Conn>(
+    c: &mut C,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<i64>> {
+    Ok(one(
+        c,
+        "SELECT visit_id FROM status_link WHERE token_hash = $1 AND expires_at > $2",
+        params![token_hash, ms(now)],
+    )
+    .await?
+    .map(|r| r.int("visit_id"))
+    .transpose()?)
+}

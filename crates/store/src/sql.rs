@@ -145,6 +145,16 @@ macro_rules! store_impl {
                 read_op!(self, c => ops::fulfilment_history(c, &location, &kind).await)
             }
 
+            async fn create_status_link(&self, visit_id: i64, token_hash: &str, expires_at: Timestamp, now: Timestamp) -> Result<()> {
+                let token_hash = token_hash.to_string();
+                write_op!(self, c => ops::create_status_link(c, visit_id, &token_hash, expires_at, now).await)
+            }
+
+            async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>> {
+                let token_hash = token_hash.to_string();
+                read_op!(self, c => ops::status_link_visit(c, &token_hash, now).await)
+            }
+
             async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>> {
                 read_op!(self, c => ops::visits_since(c, since).await)
             }

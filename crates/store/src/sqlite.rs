@@ -151,9 +151,10 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
+    include_str!("../migrations/sqlite/0003_status_links.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

@@ -178,6 +178,12 @@ impl TimelineEvent {
             "promise_settled" => {
                 format!("Promise {}", detail["status"].as_str().unwrap_or("settled"))
             }
+            "stepped_out" => "The patient said they stepped out (status page)".to_string(),
+            "back" => "The patient said they are back (status page)".to_string(),
+            "question" => format!(
+                "The patient asked: \u{201c}{}\u{201d}",
+                detail["text"].as_str().unwrap_or("")
+            ),
             other => format!("{other}{by}"),
         }
     }

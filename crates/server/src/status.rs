@@ -1,0 +1,452 @@
+//! The patient's status page: a private link (256 random bits, expiring at the
+//! end of the day) to an honest expected time, what is happening, and a way to
+//! say "I stepped out" or ask a question. It shows the first name only, in
+//! English or Spanish, and nothing a stranger could use.
+
+use crate::AppState;
+use crate::auth::{random_token, token_hash};
+use crate::error::ApiError;
+use crate::events::LiveEvent;
+use askama::Template;
+use axum::Json;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontdesk_domain::{Timestamp, VisitState, fields};
+use frontdesk_store::{Actor, Promise, StoreError, Visit};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Make a new private link for a visit; returns its path (`/s/TOKEN`). The
+/// token is shown only now: only its hash is stored.
+pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, StoreError> {
+    let token = random_token();
+    let now = state.now();
+    let zone = state.store.location(&visit.location).await?.zone();
+    let tomorrow = now
+        .with_timezone(&zone)
+        .date_naive()
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0));
+    let expires_at = tomorrow
+        .and_then(|d| d.and_local_timezone(zone).earliest())
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or(now + chrono::Duration::hours(12));
+    state
+        .store
+        .create_status_link(visit.id, &token_hash(&token), expires_at, now)
+        .await?;
+    Ok(format!("/s/{token}"))
+}
+
+/// Words in the patient's language.
+pub struct Texts {
+    lang: &'static str,
+    other_lang: &'static str,
+    other_lang_name: &'static str,
+    title: String,
+    hello: String,
+    stepped_out: &'static str,
+    back: &'static str,
+    question_label: &'static str,
+    send: &'static str,
+    es: bool,
+}
+
+fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
+    if spanish {
+        Texts {
+            lang: "es",
+            other_lang: "en",
+            other_lang_name: "English",
+            title: format!("Su visita en {location}"),
+            hello: format!("Hola, {first_name}."),
+            stepped_out: "Salí un momento",
+            back: "Ya volví",
+            question_label: "¿Tiene una pregunta o algo que quiere asegurarse de que veamos hoy?",
+            send: "Enviar",
+            es: true,
+        }
+    } else {
+        Texts {
+            lang: "en",
+            other_lang: "es",
+            other_lang_name: "Español",
+            title: format!("Your visit at {location}"),
+            hello: format!("Hi {first_name}."),
+            stepped_out: "I stepped out",
+            back: "I'm back",
+            question_label: "Do you have a question, or anything you want to make sure we cover today?",
+            send: "Send",
+            es: false,
+        }
+    }
+}
+
+/// What the page says right now.
+pub struct View {
+    headline: String,
+    detail: String,
+    waiting: bool,
+}
+
+fn view(
+    t: &Texts,
+    visit: &Visit,
+    promise: Option<&Promise>,
+    zone: chrono_tz::Tz,
+    now: Timestamp,
+) -> View {
+    let hm = |x: Timestamp| x.with_timezone(&zone).format("%H:%M").to_string();
+    let waiting = matches!(visit.state, VisitState::Waiting | VisitState::Roomed);
+    let (headline, detail) = match visit.state {
+        VisitState::Waiting => match promise.filter(|p| p.status == "open") {
+            Some(p) => {
+                let likely = p.likely_at.unwrap_or(p.due_at).max(now);
+                let at_risk = p.made_by == "system";
+                let headline = if t.es {
+                    format!(
+                        "Le atenderemos hacia las {}, a más tardar a las {}.",
+                        hm(likely),
+                        hm(p.due_at)
+                    )
+                } else {
+                    format!(
+                        "We expect to see you at about {}, and by {} at the latest.",
+                        hm(likely),
+                        hm(p.due_at)
+                    )
+                };
+                let detail = match (at_risk, t.es) {
+                    (true, false) => "We're sorry: we are running behind, so we have updated your time. Thank you for your patience.".to_string(),
+                    (true, true) => "Lo sentimos: vamos con retraso y hemos actualizado su hora. Gracias por su paciencia.".to_string(),
+                    (false, false) => p.reason.clone(),
+                    (false, true) => "Le avisaremos aquí si algo cambia.".to_string(),
+                };
+                (headline, detail)
+            }
+            None => {
+                if t.es {
+                    (
+                        "Está en la lista de espera.".to_string(),
+                        "Le avisaremos aquí si algo cambia.".to_string(),
+                    )
+                } else {
+                    (
+                        "You are on our waiting list.".to_string(),
+                        "We will update this page if anything changes.".to_string(),
+                    )
+                }
+            }
+        },
+        VisitState::Roomed => {
+            if t.es {
+                (
+                    "Está en una sala de consulta.".into(),
+                    "Su médico vendrá enseguida.".into(),
+                )
+            } else {
+                (
+                    "You are in an exam room.".into(),
+                    "Your provider will be with you shortly.".into(),
+                )
+            }
+        }
+        VisitState::WithProvider | VisitState::Checkout => {
+            if t.es {
+                ("Le están atendiendo ahora.".into(), String::new())
+            } else {
+                ("You are being seen now.".into(), String::new())
+            }
+        }
+        VisitState::Done => {
+            if t.es {
+                ("Gracias por su visita de hoy.".into(), String::new())
+            } else {
+                ("Thank you for visiting us today.".into(), String::new())
+            }
+        }
+        _ => {
+            if t.es {
+                (
+                    "Sentimos no haberle atendido.".into(),
+                    "Llámenos si desea volver hoy.".into(),
+                )
+            } else {
+                (
+                    "We're sorry we missed you.".into(),
+                    "Please call us if you would like to come back today.".into(),
+                )
+            }
+        }
+    };
+    View {
+        headline,
+        detail,
+        waiting,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    refresh_ms: u128,
+    t: Texts,
+    token: String,
+    view: View,
+    notice: Option<String>,
+    stepped_out: bool,
+    question_error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LangQuery {
+    lang: String,
+    done: String,
+}
+
+fn spanish(q: &LangQuery, headers: &HeaderMap) -> bool {
+    match q.lang.as_str() {
+        "es" => true,
+        "en" => false,
+        _ => headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("es")),
+    }
+}
+
+fn not_found() -> Response {
+    // The same answer for a wrong, expired or another patient's link: nothing to learn.
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link not valid</title></head><body><main><h1>This link is not valid any more.</h1><p>Please ask at the front desk. / Este enlace ya no es válido. Pregunte en recepción.</p></main></body></html>"),
+    )
+        .into_response()
+}
+
+async fn load(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Visit, Option<Promise>, chrono_tz::Tz, String)>, ApiError> {
+    if token.len() < 40 || token.len() > 64 {
+        return Ok(None);
+    }
+    let now = state.now();
+    let Some(visit_id) = state
+        .store
+        .status_link_visit(&token_hash(token), now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (visit, timeline) = state
+        .store
+        .visit(visit_id, &Actor("patient-link".into()), now)
+        .await?;
+    let promise = state.store.visit_promise(visit_id).await?;
+    let location = state.store.location(&visit.location).await?;
+    let stepped_out = timeline
+        .iter()
+        .rev()
+        .find(|e| e.kind == "stepped_out" || e.kind == "back")
+        .is_some_and(|e| e.kind == "stepped_out");
+    let flag = if stepped_out { "out" } else { "" }.to_string();
+    Ok(Some((
+        visit,
+        promise,
+        location.zone(),
+        format!("{}|{}", location.name, flag),
+    )))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    match load(&state, &token).await {
+        Ok(Some((visit, promise, zone, extra))) => {
+            let (location_name, flag) = extra.split_once('|').unwrap_or((&extra, ""));
+            let t = texts(
+                spanish(&q, &headers),
+                &visit
+                    .preferred_name
+                    .clone()
+                    .unwrap_or(visit.given_name.clone()),
+                location_name,
+            );
+            let view = view(&t, &visit, promise.as_ref(), zone, state.now());
+            let notice = match (q.done.as_str(), t.es) {
+                ("question", false) => {
+                    Some("Thank you. We have your question and will answer it.".to_string())
+                }
+                ("question", true) => {
+                    Some("Gracias. Hemos recibido su pregunta y le responderemos.".to_string())
+                }
+                ("out", false) => Some(
+                    "Thanks for letting us know. Tap \"I'm back\" when you return.".to_string(),
+                ),
+                ("out", true) => {
+                    Some("Gracias por avisarnos. Pulse \"Ya volví\" cuando regrese.".to_string())
+                }
+                _ => None,
+            };
+            let page = StatusPage {
+                refresh_ms: state.config.status_refresh.as_millis(),
+                t,
+                token,
+                view,
+                notice,
+                stepped_out: flag == "out",
+                question_error: None,
+            };
+            match page.render() {
+                Ok(html) => Html(html).into_response(),
+                Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
+            }
+        }
+        Ok(None) => not_found(),
+        Err(e) => crate::pages::error_page(e),
+    }
+}
+
+pub async fn status_json(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    match load(&state, &token).await {
+        Ok(Some((visit, promise, zone, extra))) => {
+            let location_name = extra.split('|').next().unwrap_or("");
+            let t = texts(spanish(&q, &headers), &visit.given_name, location_name);
+            let v = view(&t, &visit, promise.as_ref(), zone, state.now());
+            Json(json!({"state": visit.state.as_str(), "headline": v.headline, "detail": v.detail}))
+                .into_response()
+        }
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": {"code": "not_found", "message": "Not found", "fields": {}}})),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn patient_event(
+    state: &AppState,
+    token: &str,
+    kind: &'static str,
+    detail: serde_json::Value,
+) -> Result<Option<Visit>, ApiError> {
+    let Some((visit, _, _, _)) = load(state, token).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    state
+        .store
+        .record_event(visit.id, kind, &detail.to_string(), now)
+        .await?;
+    state
+        .store
+        .audit(
+            &Actor("patient-link".into()),
+            &format!("status.{kind}"),
+            &format!("visit:{}", visit.id),
+            now,
+        )
+        .await?;
+    let mut event = LiveEvent::for_visit(
+        if kind == "question" {
+            "concern_raised"
+        } else {
+            "patient_update"
+        },
+        &visit,
+        now,
+    );
+    event.extra["what"] = json!(kind);
+    state.publish(event);
+    Ok(Some(visit))
+}
+
+fn back_to(token: &str, lang: &str, done: &str) -> Response {
+    let lang = if lang == "es" { "es" } else { "en" };
+    Redirect::to(&format!("/s/{token}?lang={lang}&done={done}")).into_response()
+}
+
+pub async fn stepped_out(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    match patient_event(&state, &token, "stepped_out", json!({})).await {
+        Ok(Some(_)) => back_to(&token, &q.lang, "out"),
+        Ok(None) => not_found(),
+        Err(e) => crate::pages::error_page(e),
+    }
+}
+
+pub async fn back(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    match patient_event(&state, &token, "back", json!({})).await {
+        Ok(Some(_)) => back_to(&token, &q.lang, "back"),
+        Ok(None) => not_found(),
+        Err(e) => crate::pages::error_page(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuestionForm {
+    text: String,
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<QuestionForm>,
+) -> Response {
+    let text = form.text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        // Show the page again with the message beside the field.
+        let Ok(Some((visit, promise, zone, extra))) = load(&state, &token).await else {
+            return not_found();
+        };
+        let location_name = extra.split('|').next().unwrap_or("");
+        let t = texts(spanish(&q, &headers), &visit.given_name, location_name);
+        let message = match (text.is_empty(), t.es) {
+            (true, false) => fields::REQUIRED.to_string(),
+            (true, true) => "Falta este campo".to_string(),
+            (false, false) => "Too long (at most 1000 characters)".to_string(),
+            (false, true) => "Demasiado largo (máximo 1000 caracteres)".to_string(),
+        };
+        let view = view(&t, &visit, promise.as_ref(), zone, state.now());
+        let page = StatusPage {
+            refresh_ms: state.config.status_refresh.as_millis(),
+            t,
+            token,
+            view,
+            notice: None,
+            stepped_out: false,
+            question_error: Some(message),
+        };
+        return match page.render() {
+            Ok(html) => (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response(),
+            Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
+        };
+    }
+    match patient_event(&state, &token, "question", json!({"text": text})).await {
+        Ok(Some(_)) => back_to(&token, &q.lang, "question"),
+        Ok(None) => not_found(),
+        Err(e) => crate::pages::error_page(e),
+    }
+}

@@ -1,0 +1,193 @@
+//! The patient's private status page over HTTP.
+
+mod support;
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::json;
+use support::*;
+
+async fn check_in_with_link(app: &TestApp, token: &str) -> (i64, String) {
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(token),
+            json!({"given_name": "Ana", "family_name": "Moreno", "date_of_birth": "1980-02-29", "provider": "dr-lee"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let url = body["status_url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/s/"));
+    assert!(url.len() >= 3 + 43, "at least 256 bits of token: {url}");
+    (body["id"].as_i64().unwrap(), url)
+}
+
+async fn html(app: &TestApp, path: &str, lang: Option<&str>) -> (StatusCode, String) {
+    let mut r = app.client.get(format!("{}{path}", app.url));
+    if let Some(l) = lang {
+        r = r.header("accept-language", l);
+    }
+    let resp = r.send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_status_page_shows_first_name_and_an_honest_time_only() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (_, url) = check_in_with_link(&app, &token).await;
+    let resp = app
+        .client
+        .get(format!("{}{url}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("Hi Ana."));
+    assert!(page.contains("We expect to see you at about"));
+    for secret in ["Moreno", "1980", "dr-lee", "Dr. Lee"] {
+        assert!(
+            !page.contains(secret),
+            "{secret} shown to whoever holds the link"
+        );
+    }
+    let (_, es) = html(&app, &url, Some("es-MX,es;q=0.9")).await;
+    assert!(es.contains("Hola, Ana."), "Spanish by browser language");
+    assert!(es.contains("Le atenderemos hacia las"));
+    let (_, es) = html(&app, &format!("{url}?lang=es"), None).await;
+    assert!(es.contains("lang=\"es\""));
+    let json: serde_json::Value = app
+        .client
+        .get(format!("{}{url}/status.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["state"], "waiting");
+    assert!(
+        json["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("We expect to see you")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_or_expired_link_shows_nothing() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (_, url) = check_in_with_link(&app, &token).await;
+    // Another patient's link is not this one; a made-up one shows nothing.
+    let (_, other) = check_in_with_link(&app, &token).await;
+    assert_ne!(url, other);
+    for bad in [
+        "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "/s/x",
+        &format!("{url}x"),
+    ] {
+        let (status, page) = html(&app, bad, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(!page.contains("Ana"));
+        assert_eq!(
+            app.client
+                .post(format!("{}{bad}/stepped-out", app.url))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    // After the end of the day the link is gone.
+    app.clock.advance(Duration::hours(11));
+    let (status, page) = html(&app, &url, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains("Ana"));
+}
+
+#[tokio::test]
+async fn the_patient_can_say_they_stepped_out_or_ask_a_question() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (id, url) = check_in_with_link(&app, &token).await;
+    let resp = app
+        .client
+        .post(format!("{}{url}/stepped-out", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, out) = html(&app, &format!("{url}?done=out"), None).await;
+    assert!(
+        out.contains("I&#39;m back") || out.contains("I'm back") || out.contains("I&#x27;m back"),
+        "{out}"
+    );
+    let resp = app
+        .client
+        .post(format!("{}{url}/question", app.url))
+        .form(&[("text", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Required field missing")
+    );
+    let resp = app
+        .client
+        .post(format!("{}{url}/question", app.url))
+        .form(&[("text", "Can I get my flu shot today? <b>thanks</b>")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
+    let kinds: Vec<&str> = visit["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"stepped_out") && kinds.contains(&"question"),
+        "{kinds:?}"
+    );
+    let cookie = sign_in(&app, "desk").await;
+    let (_, staff_view) = page(&app, &cookie, &format!("/visits/{id}")).await;
+    assert!(
+        staff_view.contains("The patient asked"),
+        "staff see the question"
+    );
+    assert!(!staff_view.contains("<b>thanks</b>"), "as text");
+}
+
+#[tokio::test]
+async fn a_requote_apologises_on_the_status_page() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (_, url) = check_in_with_link(&app, &token).await;
+    let mut requoted = false;
+    for _ in 0..12 {
+        app.clock.advance(Duration::minutes(5));
+        if !frontdesk_server::promises::check_promises(&app.state)
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            requoted = true;
+            break;
+        }
+    }
+    assert!(requoted);
+    let (_, page) = html(&app, &url, None).await;
+    assert!(page.contains("we are running behind"), "{page}");
+    let (_, page) = html(&app, &format!("{url}?lang=es"), None).await;
+    assert!(page.contains("vamos con retraso"));
+}
