@@ -290,3 +290,84 @@ async fn a_bad_check_in_on_the_board_shows_field_errors() {
     assert!(app.lobby(&token).await.is_empty());
     staff.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_status_page_updates_itself_and_apologises_in_spanish() {
+    if !webdriver::browser_or_skip("the_status_page_updates_itself_and_apologises_in_spanish") {
+        return;
+    }
+    let config = frontdesk_server::ServerConfig {
+        status_refresh: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, false).await;
+    let token = app.token("desk").await;
+    let (_, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": "Lucía", "family_name": "Moreno"}),
+        )
+        .await;
+    let url = body["status_url"].as_str().unwrap().to_string();
+    let phone = Browser::start().await.unwrap();
+    phone
+        .goto(&format!("{}{url}?lang=es", app.url))
+        .await
+        .unwrap();
+    assert_eq!(
+        phone.find("h1").await.unwrap().text().await.unwrap(),
+        "Hola, Lucía."
+    );
+    let first = phone.find("#headline").await.unwrap().text().await.unwrap();
+    assert!(first.starts_with("Le atenderemos hacia las"), "{first}");
+    phone
+        .execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+
+    // Time passes, nobody is seen: the promise is re-quoted before it breaks.
+    let mut requoted = false;
+    for _ in 0..12 {
+        app.clock.advance(Duration::minutes(5));
+        if !frontdesk_server::promises::check_promises(&app.state)
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            requoted = true;
+            break;
+        }
+    }
+    assert!(requoted);
+    phone
+        .wait_for_text("#detail", "vamos con retraso", T)
+        .await
+        .unwrap();
+    let later = phone.find("#headline").await.unwrap().text().await.unwrap();
+    assert_ne!(later, first, "the new time is shown");
+    assert_eq!(
+        phone
+            .execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+
+    // Being seen shows on the page, still without a reload.
+    let id = body["id"].as_i64().unwrap();
+    let token = app.token("doc").await; // the quiet hour signed the desk out
+    let (status, moved) = app
+        .post(
+            &format!("/api/v1/visits/{id}/transitions"),
+            Some(&token),
+            json!({"to": "with_provider"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{moved}");
+    phone
+        .wait_for_text("#headline", "Le están atendiendo ahora", T)
+        .await
+        .unwrap();
+    phone.quit().await.unwrap();
+}
