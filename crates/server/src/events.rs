@@ -100,6 +100,8 @@ pub async fn stream(
 #[derive(Default)]
 pub struct ClockWatch {
     seen: HashMap<i64, (Timestamp, AckStatus)>,
+    /// Whether alerts already on the timelines (before a restart) were read.
+    primed: bool,
 }
 
 /// Evaluate every running clock once and raise the alerts that are due.
@@ -107,6 +109,16 @@ pub struct ClockWatch {
 pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_store::StoreError> {
     let now = state.now();
     let visits = state.store.running_clocks().await?;
+    let primed = state
+        .clock_watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .primed;
+    let earlier_alerts = if primed {
+        Vec::new()
+    } else {
+        state.store.running_alerts().await?
+    };
     let mut policies = HashMap::new();
     let mut raised = Vec::new();
     let mut updates = Vec::new();
@@ -122,6 +134,27 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     }
     {
         let mut watch = state.clock_watch.lock().unwrap_or_else(|p| p.into_inner());
+        if !watch.primed {
+            // After a restart: alerts already raised for the current clock are not raised again.
+            for (v, clock) in &updates {
+                let raised_since = |kind: &str| {
+                    earlier_alerts
+                        .iter()
+                        .any(|(id, k, at)| *id == v.id && k == kind && *at >= clock.started_at)
+                };
+                let status = if raised_since("ack_escalated") {
+                    Some(AckStatus::Escalated)
+                } else if raised_since("ack_overdue") {
+                    Some(AckStatus::Overdue)
+                } else {
+                    None
+                };
+                if let Some(status) = status {
+                    watch.seen.insert(v.id, (clock.started_at, status));
+                }
+            }
+            watch.primed = true;
+        }
         let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
         watch.seen.retain(|id, _| running.contains(id));
         for (v, clock) in updates {

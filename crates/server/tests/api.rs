@@ -945,3 +945,41 @@ async fn an_event_stream_ends_with_its_session() {
     let body = tokio::time::timeout(std::time::Duration::from_secs(5), resp.text()).await;
     assert!(body.is_ok(), "the stream closed after sign-out");
 }
+
+#[tokio::test]
+async fn a_restarted_server_does_not_raise_the_same_alerts_again() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    app.check_in(&token, "Ana").await;
+    app.clock.advance(Duration::minutes(8));
+    let raised = frontdesk_server::events::check_clocks(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(raised.len(), 2, "overdue and escalated");
+    // A new server on the same database (as after a restart).
+    let restarted = frontdesk_server::AppState::new(
+        app.state.store.clone(),
+        app.clock.clone(),
+        Default::default(),
+    );
+    assert!(
+        frontdesk_server::events::check_clocks(&restarted)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // But a new overdue clock after an acknowledgement is still raised.
+    let id = app.lobby(&token).await[0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/visits/{id}/acknowledgements"),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    app.clock.advance(Duration::minutes(16));
+    let again = frontdesk_server::events::check_clocks(&restarted)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].name, "ack_overdue");
+}

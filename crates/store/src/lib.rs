@@ -199,6 +199,8 @@ pub trait Store: Send + Sync {
     /// Every visit whose acknowledgement clock is running, at any location.
     /// For the server's clock watcher; not audited (no person reads it).
     async fn running_clocks(&self) -> Result<Vec<Visit>>;
+    /// Latest `ack_overdue`/`ack_escalated` event time per running visit and kind.
+    async fn running_alerts(&self) -> Result<Vec<(i64, String, Timestamp)>>;
     /// Append a system event (such as `ack_overdue`) to a visit's timeline.
     async fn record_event(
         &self,

@@ -1089,3 +1089,20 @@ pub async fn status_link_visit<C: Conn>(
     .map(|r| r.int("visit_id"))
     .transpose()?)
 }
+
+/// The latest overdue and escalation alerts of visits whose clock is running,
+/// so a restarted server does not raise them again.
+pub async fn running_alerts<C: Conn>(c: &mut C) -> Result<Vec<(i64, String, Timestamp)>> {
+    let rows = c
+        .query(
+            "SELECT e.visit_id AS visit_id, e.kind AS kind, MAX(e.at) AS at FROM visit_event e \
+             JOIN visit v ON v.id = e.visit_id \
+             WHERE v.state IN ('waiting', 'roomed') AND e.kind IN ('ack_overdue', 'ack_escalated') \
+             GROUP BY e.visit_id, e.kind",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.int("visit_id")?, r.text("kind")?, at(r.int("at")?)?)))
+        .collect()
+}

@@ -197,6 +197,10 @@ macro_rules! store_impl {
                 Ok(found)
             }
 
+            async fn running_alerts(&self) -> Result<Vec<(i64, String, Timestamp)>> {
+                read_op!(self, c => ops::running_alerts(c).await)
+            }
+
             async fn running_clocks(&self) -> Result<Vec<Visit>> {
                 read_op!(self, c => ops::running_clocks(c).await)
             }
