@@ -11,39 +11,14 @@
 //! exit status is 1 at the end; otherwise 0. Blank lines are skipped. Spans
 //! (`start`, `end`) count characters (Unicode scalar values), not bytes.
 //!
-//! The JSON builders are public so that the HTTP API answers with the same shape.
+//! The JSON shapes are the HTTP API's (`POST /api/v1/tone`), built in `frontdesk_server::tone`.
 
-use frontdesk_domain::tone::{self, Flag, IncomingCheck, ReplyCheck};
+use frontdesk_domain::tone;
+use frontdesk_server::tone::{incoming_json, reply_json};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
-
-/// `{"verdict": "ok"|"revise", "flags": [...]}` for a checked staff reply.
-pub fn reply_json(check: &ReplyCheck) -> Value {
-    json!({
-        "verdict": check.verdict.as_str(),
-        "flags": check.flags.iter().map(flag_json).collect::<Vec<_>>(),
-    })
-}
-
-fn flag_json(flag: &Flag) -> Value {
-    json!({
-        "kind": flag.kind.as_str(),
-        "start": flag.start,
-        "end": flag.end,
-        "why": flag.why,
-        "suggestion": flag.suggestion,
-    })
-}
-
-/// `{"upset": true|false, "why": [...]}` for a checked patient message.
-pub fn incoming_json(check: &IncomingCheck) -> Value {
-    json!({
-        "upset": check.upset,
-        "why": check.why,
-    })
-}
 
 /// Run the command on standard input and output.
 pub fn run(incoming: bool) -> ExitCode {
@@ -151,6 +126,7 @@ fn answer_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn run_on(input: &str, incoming: bool) -> (Vec<Value>, bool) {
         let mut reader = BufReader::new(input.as_bytes());

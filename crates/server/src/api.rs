@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
             get(crate::promises::list).post(crate::promises::create),
         )
         .route("/promises/{id}/fulfil", post(crate::promises::fulfil))
+        .route("/tone", post(crate::tone::check))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }

@@ -14,6 +14,7 @@ pub mod promises;
 pub mod screens;
 pub mod settings;
 pub mod status;
+pub mod tone;
 pub mod users;
 
 use axum::Router;

@@ -983,3 +983,60 @@ async fn a_restarted_server_does_not_raise_the_same_alerts_again() {
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].name, "ack_overdue");
 }
+
+#[tokio::test]
+async fn the_tone_coach_checks_replies_and_incoming_messages() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/tone",
+            Some(&token),
+            json!({"text": "Calm down, there is nothing we can do.", "direction": "reply"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["verdict"], "revise");
+    let kinds: Vec<&str> = body["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"argumentative"), "{kinds:?}");
+    let first = &body["flags"][0];
+    assert!(first["why"].is_string() && first["suggestion"].is_string());
+    assert_eq!(
+        (first["start"].as_u64(), first["end"].as_u64()),
+        (Some(0), Some(9)),
+        "the span covers \"Calm down\""
+    );
+    let (_, ok) = app
+        .post(
+            "/api/v1/tone",
+            Some(&token),
+            json!({"text": "I'm sorry about the wait; refills usually take 1 to 2 business days."}),
+        )
+        .await;
+    assert_eq!(ok["verdict"], "ok", "{ok}");
+    let (_, upset) = app
+        .post("/api/v1/tone", Some(&token), json!({"text": "This is RIDICULOUS, I have waited 2 hours!!!", "direction": "incoming"}))
+        .await;
+    assert_eq!(upset["upset"], true);
+    let (status, err) = app
+        .post(
+            "/api/v1/tone",
+            Some(&token),
+            json!({"text": " ", "direction": "sideways"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["fields"]["text"], "Required field missing");
+    assert!(err["error"]["fields"]["direction"].is_string());
+    assert_eq!(
+        app.post("/api/v1/tone", None, json!({"text": "hi"}))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
