@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub idle_timeout: Option<String>,
     pub session_lifetime: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub public_url: Option<String>,
     pub ack_first_within: Option<String>,
     pub ack_recheck_every: Option<String>,
     pub ack_escalate_after: Option<String>,
@@ -49,6 +50,9 @@ pub struct Overrides {
     #[arg(long, env = "FRONTDESK_SECURE_COOKIES", global = true, num_args = 0..=1, default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     pub secure_cookies: Option<bool>,
+    /// The address patients' phones reach the server at, for QR codes (e.g. https://desk.example.org).
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// First acknowledgement due within (wins over stored settings), e.g. 2m.
     #[arg(long, env = "FRONTDESK_ACK_FIRST_WITHIN", global = true, hide = true)]
     pub ack_first_within: Option<String>,
@@ -71,6 +75,7 @@ pub struct Config {
     pub idle_timeout: Duration,
     pub session_lifetime: Duration,
     pub secure_cookies: bool,
+    pub public_url: Option<String>,
     pub ack_first_within: Option<Duration>,
     pub ack_recheck_every: Option<Duration>,
     pub ack_escalate_after: Option<Duration>,
@@ -160,6 +165,16 @@ impl Config {
             session_lifetime: opt("session_lifetime", &None, &file.session_lifetime)?
                 .unwrap_or(Duration::hours(12)),
             secure_cookies: o.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            public_url: match pick(&o.public_url, &file.public_url).filter(|u| !u.trim().is_empty())
+            {
+                Some(u) => Some(
+                    frontdesk_domain::fields::website(&u)
+                        .map_err(|e| format!("public_url: {e} (got {u:?})"))?
+                        .trim_end_matches('/')
+                        .to_string(),
+                ),
+                None => None,
+            },
             ack_first_within: opt(
                 "ack_first_within",
                 &o.ack_first_within,
@@ -188,6 +203,7 @@ impl Config {
                 recheck_every: self.ack_recheck_every,
                 escalate_after: self.ack_escalate_after,
             },
+            public_url: self.public_url.clone(),
             ..Default::default()
         }
     }
@@ -207,6 +223,7 @@ impl Config {
              idle_timeout = {:?}\n\
              session_lifetime = {:?}\n\
              secure_cookies = {}\n\
+             public_url = {:?}\n\
              ack_first_within = {}\n\
              ack_recheck_every = {}\n\
              ack_escalate_after = {}\n",
@@ -221,6 +238,7 @@ impl Config {
             format_duration(self.idle_timeout),
             format_duration(self.session_lifetime),
             self.secure_cookies,
+            self.public_url.clone().unwrap_or_default(),
             opt(self.ack_first_within),
             opt(self.ack_recheck_every),
             opt(self.ack_escalate_after),

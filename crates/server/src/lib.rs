@@ -78,6 +78,9 @@ pub struct ServerConfig {
     pub stream_recheck: std::time::Duration,
     /// How often the patient's status page refreshes itself.
     pub status_refresh: std::time::Duration,
+    /// The address patients' phones reach the server at (for QR codes), such
+    /// as `https://desk.example-clinic.org`; default: how the kiosk reached it.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -92,6 +95,7 @@ impl Default for ServerConfig {
             quote_quantile: 0.9,
             stream_recheck: std::time::Duration::from_secs(15),
             status_refresh: std::time::Duration::from_secs(15),
+            public_url: None,
         }
     }
 }

@@ -49,6 +49,8 @@ struct KioskDone {
     ticket: String,
     /// The patient's private status page, for a new check-in.
     status_url: Option<String>,
+    /// The same link as a QR code (inline SVG made here, not from input).
+    qr: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -257,6 +259,9 @@ pub async fn kiosk_submit(
             with_appointment,
             already,
             ticket,
+            qr: status_url
+                .as_deref()
+                .and_then(|u| crate::status::qr_svg(&crate::status::base_url(&state, &headers), u)),
             status_url,
         }),
         Err(ApiError::InvalidFields(errors)) => kiosk_form(&state, &location, &form, errors),

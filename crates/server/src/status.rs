@@ -39,6 +39,42 @@ pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, Store
     Ok(format!("/s/{token}"))
 }
 
+/// The status link as a QR code (inline SVG) for the kiosk screen, so the
+/// patient can open it on their phone. `base` is how the kiosk reached the
+/// server (`http://host:port`), or the configured public address.
+pub fn qr_svg(base: &str, path: &str) -> Option<String> {
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(180, 180)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// Where the kiosk reached us: the configured public address, else the
+/// request's own host (the kiosk is on the practice's network).
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// Words in the patient's language.
 pub struct Texts {
     lang: &'static str,

@@ -88,6 +88,8 @@ async fn the_kiosk_matches_todays_appointment_by_name_and_birth_date() {
     assert!(html.contains("Thank you, Bea. You're checked in."));
     assert!(html.contains("We found your appointment"));
     assert!(!html.contains("Carla"), "nothing about other patients");
+    assert!(html.contains("href=\"/s/"), "a private status link");
+    assert!(html.contains("<svg"), "and its QR code");
     let token = app.token("desk").await;
     let lobby = app.lobby(&token).await;
     assert_eq!(lobby.len(), 1);
