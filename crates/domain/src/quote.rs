@@ -233,6 +233,11 @@ impl Weights {
 
 #[derive(Debug, Clone, Default)]
 struct QueueState {
+    /// Bumped whenever the queue or its history changes.
+    version: u64,
+    /// The last calibration worked out: (second, version, result). Quotes in
+    /// the same second on an unchanged queue reuse it.
+    calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
     /// Times patients were seen in the current session, newest last.
@@ -286,6 +291,19 @@ impl QueueState {
     /// waits are exact; patients still waiting are "at least" their wait so
     /// far (censored), so a backlog of long waits counts before it finishes.
     fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
+        let second = now.timestamp();
+        if let Some((at, version, cached)) = *self.calibration_cache.borrow()
+            && at == second
+            && version == self.version
+        {
+            return cached;
+        }
+        let fresh = self.calibrate(q, now);
+        *self.calibration_cache.borrow_mut() = Some((second, self.version, fresh));
+        fresh
+    }
+
+    fn calibrate(&self, q: f64, now: Timestamp) -> Option<Calibration> {
         if self.errors.len() < MIN_POOLED {
             return None;
         }
@@ -519,11 +537,13 @@ impl QuoteEngine {
         if state.waiting.insert(id.to_string(), waiting).is_none() {
             *state.by_priority.entry(priority).or_default() += 1;
         }
+        state.version += 1;
         quote
     }
 
     fn remove(state: &mut QueueState, id: &str) -> Option<Waiting> {
         let w = state.waiting.remove(id)?;
+        state.version += 1;
         if let Some(n) = state.by_priority.get_mut(&w.priority) {
             *n -= 1;
             if *n == 0 {

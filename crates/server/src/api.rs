@@ -207,6 +207,7 @@ async fn create_session(
 
 async fn end_session(State(state): State<AppState>, staff: Staff) -> Result<StatusCode, ApiError> {
     state.store.delete_session(&staff.token_hash).await?;
+    auth::forget_sessions(&state);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,7 +227,7 @@ pub async fn do_check_in(
         .filter(|l| !l.is_empty())
         .unwrap_or("main")
         .to_string();
-    let location = match state.store.location(&location_id).await {
+    let location = match state.location(&location_id).await {
         Ok(l) => Some(l),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
@@ -335,11 +336,6 @@ async fn check_in(
     let mut body = visit_json(&visit, &policy, state.now());
     // The patient's private status link, shown only now.
     body["status_url"] = json!(crate::status::issue_link(&state, &visit).await?);
-    body["promise"] = state
-        .store
-        .visit_promise(visit.id)
-        .await?
-        .map_or(Value::Null, |p| crate::promises::promise_json(&p));
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -537,7 +533,7 @@ async fn ack_settings(
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<Value>, ApiError> {
     staff.require(Role::can_change_settings)?;
-    let location = state.store.location(q.id()).await?;
+    let location = state.location(q.id()).await?;
     Ok(Json(policy_json(&location.ack_policy, &state)))
 }
 
@@ -584,6 +580,7 @@ async fn save_ack_settings(
         .store
         .save_ack_policy(q.id(), policy, &staff.actor(), state.now())
         .await?;
+    state.locations_changed();
     Ok(Json(policy_json(&policy, &state)))
 }
 

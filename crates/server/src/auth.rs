@@ -246,11 +246,7 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
     }
     let hash = token_hash(token);
     let now = state.now();
-    let Some(session) = state
-        .store
-        .live_session(&hash, now, now - state.config.idle_timeout)
-        .await?
-    else {
+    let Some(mut session) = cached_session(state, &hash, now).await? else {
         return Ok(None);
     };
     // Record activity, but not on every request: half a minute's precision is
@@ -259,6 +255,15 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
     let background = parts.headers.contains_key("x-frontdesk-background");
     if !background && now - session.last_seen_at > chrono::Duration::seconds(30) {
         state.store.touch_session(&hash, now).await?;
+        session.last_seen_at = now;
+        if let Some(entry) = state
+            .session_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&hash)
+        {
+            entry.0.last_seen_at = now;
+        }
     }
     Ok(Some(Staff {
         user: session.user,
@@ -266,6 +271,60 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
         csrf_token: session.csrf_token,
         via_cookie,
     }))
+}
+
+/// How long a session checked against the database is trusted in memory. A
+/// sign-out or a disabled account through this server takes effect at once
+/// (the entry is dropped); through another server sharing the database,
+/// within this time.
+const SESSION_CACHE: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn cached_session(
+    state: &AppState,
+    hash: &str,
+    now: Timestamp,
+) -> Result<Option<frontdesk_store::Session>, ApiError> {
+    let idle_cutoff = now - state.config.idle_timeout;
+    {
+        let cache = state
+            .session_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((session, checked)) = cache.get(hash)
+            && checked.elapsed() < SESSION_CACHE
+        {
+            let live = session.expires_at > now
+                && session.last_seen_at > idle_cutoff
+                && !session.user.disabled;
+            return Ok(live.then(|| session.clone()));
+        }
+    }
+    let session = state.store.live_session(hash, now, idle_cutoff).await?;
+    let mut cache = state
+        .session_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if cache.len() > 10_000 {
+        cache.clear();
+    }
+    match &session {
+        Some(s) => {
+            cache.insert(hash.to_string(), (s.clone(), std::time::Instant::now()));
+        }
+        None => {
+            cache.remove(hash);
+        }
+    }
+    Ok(session)
+}
+
+/// Forget cached sessions: after a sign-out or an account change.
+pub fn forget_sessions(state: &AppState) {
+    state
+        .session_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
 }
 
 impl FromRequestParts<AppState> for Staff {

@@ -109,6 +109,12 @@ pub struct Inner {
     pub clock_watch: Mutex<ClockWatch>,
     /// Turns true when the server is shutting down; open event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Sessions checked recently (see `auth::cached_session`).
+    pub session_cache:
+        Mutex<std::collections::HashMap<String, (frontdesk_store::Session, std::time::Instant)>>,
+    /// Locations read recently: they change rarely and are read on every request.
+    pub location_cache:
+        Mutex<std::collections::HashMap<String, (frontdesk_store::Location, std::time::Instant)>>,
     /// The live quote engine, fed with every arrival and move.
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
@@ -137,6 +143,8 @@ impl AppState {
             events,
             login_limiter: auth::LoginLimiter::default(),
             clock_watch: Mutex::new(ClockWatch::default()),
+            location_cache: Mutex::new(Default::default()),
+            session_cache: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
             quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
                 frontdesk_domain::quote::QuoteConfig {
@@ -150,6 +158,43 @@ impl AppState {
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// A location, from a short-lived cache (a few seconds): settings saved
+    /// through this server clear it at once; other servers see them within
+    /// `LOCATION_CACHE`.
+    pub async fn location(
+        &self,
+        id: &str,
+    ) -> Result<frontdesk_store::Location, frontdesk_store::StoreError> {
+        const LOCATION_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+        if let Some((loc, at)) = self
+            .location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            && at.elapsed() < LOCATION_CACHE
+        {
+            return Ok(loc.clone());
+        }
+        let loc = self.store.location(id).await?;
+        let mut cache = self
+            .location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 1000 {
+            cache.clear();
+        }
+        cache.insert(id.to_string(), (loc.clone(), std::time::Instant::now()));
+        Ok(loc)
+    }
+
+    /// Forget cached locations (after their settings change).
+    pub fn locations_changed(&self) {
+        self.location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
@@ -166,7 +211,7 @@ impl AppState {
         &self,
         location: &str,
     ) -> Result<AckPolicy, frontdesk_store::StoreError> {
-        let stored = self.store.location(location).await?.ack_policy;
+        let stored = self.location(location).await?.ack_policy;
         Ok(self.config.ack_override.apply(stored))
     }
 }

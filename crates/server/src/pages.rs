@@ -255,7 +255,9 @@ pub async fn logout(
     if !staff.csrf_ok(&form.csrf) {
         return error_page(ApiError::Forbidden);
     }
-    if let Err(e) = state.store.delete_session(&staff.token_hash).await {
+    let ended = state.store.delete_session(&staff.token_hash).await;
+    auth::forget_sessions(&state);
+    if let Err(e) = ended {
         return error_page(e.into());
     }
     let clear = auth::session_cookie("", state.config.secure_cookies, 0);
@@ -432,7 +434,7 @@ async fn board_response(
     errors: FieldErrors,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let loc = state.store.location(location).await?;
+    let loc = state.location(location).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
     let zone = loc.zone();
     let providers: Vec<(String, String)> = state
@@ -554,7 +556,7 @@ pub async fn board_rows(
         }
         due
     };
-    let loc = state.store.location(q.id()).await?;
+    let loc = state.location(q.id()).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
     let providers: Vec<(String, String)> = state
         .store
@@ -716,7 +718,7 @@ pub async fn visit_page(
     let result: Result<Response, ApiError> = async {
         let now = state.now();
         let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
-        let loc = state.store.location(&visit.location).await?;
+        let loc = state.location(&visit.location).await?;
         let zone = loc.zone();
         let policy = state.config.ack_override.apply(loc.ack_policy);
         let providers: Vec<(String, String)> = state

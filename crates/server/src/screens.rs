@@ -75,7 +75,7 @@ async fn kiosk_location(state: &AppState, id: &str) -> Result<Location, ApiError
     } else {
         id.trim()
     };
-    Ok(state.store.location(id).await?)
+    Ok(state.location(id).await?)
 }
 
 fn kiosk_form(
@@ -323,7 +323,7 @@ async fn tv_rows(
     staff: &Staff,
     q: &TvQuery,
 ) -> Result<(Location, Vec<(String, &'static str, String)>), ApiError> {
-    let location = state.store.location(q.location()).await?;
+    let location = state.location(q.location()).await?;
     let zone = location.zone();
     let visits = state
         .store

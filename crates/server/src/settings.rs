@@ -61,7 +61,7 @@ async fn settings_response(
     extra: Extra,
 ) -> Result<Response, ApiError> {
     manager(staff)?;
-    let loc = state.store.location(location).await?;
+    let loc = state.location(location).await?;
     let o = state.config.ack_override;
     let stored = loc.ack_policy;
     let input = extra.ack_input.unwrap_or(AckSettingsInput {
@@ -193,11 +193,14 @@ pub async fn save_ack(
             .save_ack_policy(&location, policy, &staff.actor(), state.now())
             .await
         {
-            Ok(()) => Redirect::to(&format!(
-                "/settings?location={}&saved=clocks",
-                crate::pages::url_encode(&location)
-            ))
-            .into_response(),
+            Ok(()) => {
+                state.locations_changed();
+                Redirect::to(&format!(
+                    "/settings?location={}&saved=clocks",
+                    crate::pages::url_encode(&location)
+                ))
+                .into_response()
+            }
             Err(e) => error_page(e.into()),
         },
         Err(errors) => settings_response(

@@ -22,7 +22,7 @@ use serde_json::json;
 pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, StoreError> {
     let token = random_token();
     let now = state.now();
-    let zone = state.store.location(&visit.location).await?.zone();
+    let zone = state.location(&visit.location).await?.zone();
     let tomorrow = now
         .with_timezone(&zone)
         .date_naive()
@@ -282,7 +282,7 @@ async fn load(
         .visit(visit_id, &Actor("patient-link".into()), now)
         .await?;
     let promise = state.store.visit_promise(visit_id).await?;
-    let location = state.store.location(&visit.location).await?;
+    let location = state.location(&visit.location).await?;
     let stepped_out = timeline
         .iter()
         .rev()

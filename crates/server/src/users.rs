@@ -224,6 +224,7 @@ pub async fn set_disabled_submit(
         .store
         .set_user_disabled(&username, disabled, &staff.actor(), state.now())
         .await
+        .inspect(|_| crate::auth::forget_sessions(&state))
     {
         Ok(()) => Redirect::to(&format!(
             "/users?saved={}",

@@ -582,6 +582,9 @@ pub async fn transition<C: Conn>(
     let arriving = from == VisitState::Expected && to == VisitState::Waiting;
     let sql = if arriving {
         "UPDATE visit SET state = $1, state_changed_at = $2, arrived_at = $2 WHERE id = $3 AND state = $4"
+    } else if to == VisitState::WithProvider {
+        // First time with the provider: the moment the wait ended.
+        "UPDATE visit SET state = $1, state_changed_at = $2, seen_at = COALESCE(seen_at, $2) WHERE id = $3 AND state = $4"
     } else {
         "UPDATE visit SET state = $1, state_changed_at = $2 WHERE id = $3 AND state = $4"
     };
@@ -613,11 +616,6 @@ pub async fn transition<C: Conn>(
     )
     .await?;
     if to == VisitState::WithProvider && v.seen_at.is_none() {
-        c.exec(
-            "UPDATE visit SET seen_at = $1 WHERE id = $2",
-            params![ms(now), visit_id],
-        )
-        .await?;
         v.seen_at = Some(at(ms(now))?);
     }
     // The wait promise is settled when the wait ends: kept or broken when the
@@ -629,12 +627,32 @@ pub async fn transition<C: Conn>(
         }
         _ => None,
     };
-    if let Some(fixed) = settled
-        && let Some(p) = visit_promise(c, visit_id).await?
-        && p.status == "open"
-    {
-        let status = fixed.unwrap_or(if now <= p.due_at { "kept" } else { "broken" });
-        settle_promise(c, &p, status, actor, now).await?;
+    if let Some(fixed) = settled {
+        // One statement decides and records it: kept if on time, else broken.
+        let rows = c
+            .query(
+                "UPDATE promise SET status = CASE WHEN $1 <> '' THEN $1 WHEN due_at >= $2 THEN 'kept' ELSE 'broken' END, \
+                        fulfilled_at = $2, fulfilled_by = $3 \
+                 WHERE visit_id = $4 AND kind = 'seen_by' AND status = 'open' RETURNING id, status",
+                params![fixed.unwrap_or(""), ms(now), actor.as_str(), visit_id],
+            )
+            .await?;
+        for r in &rows {
+            let detail = format!(
+                r#"{{"promise_id":{},"status":"{}"}}"#,
+                r.int("id")?,
+                r.text("status")?
+            );
+            event(
+                c,
+                visit_id,
+                "promise_settled",
+                Some(actor.as_str()),
+                &detail,
+                now,
+            )
+            .await?;
+        }
     }
     v.state = to;
     v.state_changed_at = at(ms(now))?;
@@ -861,7 +879,25 @@ pub async fn insert_promise<C: Conn>(
         );
         event(c, visit_id, "promised", Some(actor.as_str()), &detail, now).await?;
     }
-    promise(c, id).await
+    Ok(Promise {
+        id,
+        location: p.location.clone(),
+        visit_id: p.visit_id,
+        patient_id: p.patient_id,
+        kind: p.kind.clone(),
+        made_by: actor.as_str().to_string(),
+        owner: p.owner.clone(),
+        note: p.note.clone(),
+        made_at: at(ms(now))?,
+        due_at: at(ms(p.due_at))?,
+        likely_at: p.likely_at.map(|t| at(ms(t))).transpose()?,
+        suggested_due_at: p.suggested_due_at.map(|t| at(ms(t))).transpose()?,
+        reason: p.reason.clone(),
+        status: "open".into(),
+        fulfilled_at: None,
+        fulfilled_by: None,
+        replaced_by: None,
+    })
 }
 
 pub async fn promise<C: Conn>(c: &mut C, id: i64) -> Result<Promise> {

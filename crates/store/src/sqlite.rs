@@ -171,6 +171,14 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Run a fixed statement through the statement cache (no parsing each time).
+fn run_cached(conn: &Connection, sql: &str) -> Result<(), DbError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(|_| ())
+        .map_err(db_error)
+}
+
 fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -188,12 +196,13 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
                 answers.push(job(&mut SqliteConn { conn: &mut conn }).1);
                 continue;
             }
-            let saved = conn.execute_batch("SAVEPOINT op").map_err(db_error);
+            let saved = run_cached(&conn, "SAVEPOINT op");
             let (ok, answer) = job(&mut SqliteConn { conn: &mut conn });
             let undone = if ok && saved.is_ok() {
-                conn.execute_batch("RELEASE op")
+                run_cached(&conn, "RELEASE op")
             } else {
                 conn.execute_batch("ROLLBACK TO op; RELEASE op")
+                    .map_err(db_error)
             };
             if let Err(e) = undone {
                 tracing::error!(error = %e, "savepoint failed");
