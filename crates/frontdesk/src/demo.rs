@@ -168,9 +168,12 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    api::do_check_in(&state, &input, &desk).await.map(|v| {
-                        visits.insert(step.patient, v.id);
-                    })
+                    api::do_check_in(&state, &input, &desk)
+                        .await
+                        .map(|checked_in| {
+                            let v = checked_in.visit;
+                            visits.insert(step.patient, v.id);
+                        })
                 }
                 Action::Acknowledge => match visits.get(&step.patient) {
                     Some(id) => api::do_acknowledge(&state, *id, &desk).await.map(|_| ()),

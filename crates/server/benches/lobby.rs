@@ -270,6 +270,7 @@ async fn store_only(seconds: u64) {
                 phone: None,
                 email: None,
             },
+            status_link: None,
         };
         let now = chrono::Utc::now();
         let v = store

@@ -214,11 +214,18 @@ async fn end_session(State(state): State<AppState>, staff: Staff) -> Result<Stat
 // --- visits ---
 
 /// Check a patient in: a walk-in, or today's appointment when `appointment_id` is given.
+/// A patient checked in, with the path of their private status page.
+pub struct CheckedIn {
+    pub visit: Visit,
+    /// `/s/TOKEN`: shown only now.
+    pub status_path: String,
+}
+
 pub async fn do_check_in(
     state: &AppState,
     input: &ArrivalInput,
     actor: &Actor,
-) -> Result<Visit, ApiError> {
+) -> Result<CheckedIn, ApiError> {
     let now = state.now();
     let location_id = input
         .location
@@ -251,6 +258,8 @@ pub async fn do_check_in(
             return Err(errors.into());
         }
     };
+    let (status_path, link_hash, link_expires) =
+        crate::status::new_link(state, &location_id).await?;
     let visit = match &arrival.appointment_id {
         Some(appointment) => match state
             .store
@@ -271,6 +280,8 @@ pub async fn do_check_in(
                 provider: arrival.provider,
                 visit_type: arrival.visit_type,
                 patient: arrival.patient,
+                // Recorded in the check-in's own transaction.
+                status_link: Some((link_hash.clone(), link_expires)),
             };
             let promise =
                 crate::promises::draft_wait_promise(state, &new.location, &new.provider, None, now);
@@ -283,10 +294,14 @@ pub async fn do_check_in(
     if visit.appointment_id.is_some() {
         // The provider and appointment time are known only now.
         crate::promises::promise_wait(state, &visit, actor, now).await?;
+        state
+            .store
+            .create_status_link(visit.id, &link_hash, link_expires, now)
+            .await?;
     }
     crate::promises::arrived(state, &visit, now);
     state.publish(LiveEvent::for_visit("arrived", &visit, now));
-    Ok(visit)
+    Ok(CheckedIn { visit, status_path })
 }
 
 pub async fn do_acknowledge(state: &AppState, id: i64, actor: &Actor) -> Result<Visit, ApiError> {
@@ -331,11 +346,11 @@ async fn check_in(
     staff: Staff,
     ApiJson(input): ApiJson<ArrivalInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let visit = do_check_in(&state, &input, &staff.actor()).await?;
+    let CheckedIn { visit, status_path } = do_check_in(&state, &input, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
     let mut body = visit_json(&visit, &policy, state.now());
     // The patient's private status link, shown only now.
-    body["status_url"] = json!(crate::status::issue_link(&state, &visit).await?);
+    body["status_url"] = json!(status_path);
     Ok((StatusCode::CREATED, Json(body)))
 }
 

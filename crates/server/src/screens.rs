@@ -238,8 +238,8 @@ pub async fn kiosk_submit(
                     location: Some(location.id.clone()),
                     ..Default::default()
                 };
-                let visit = crate::api::do_check_in(&state, &input, &actor).await?;
-                let link = crate::status::issue_link(&state, &visit).await?;
+                let checked_in = crate::api::do_check_in(&state, &input, &actor).await?;
+                let (visit, link) = (checked_in.visit, checked_in.status_path);
                 Ok((
                     visit.given_name.clone(),
                     false,

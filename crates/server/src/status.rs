@@ -17,12 +17,16 @@ use frontdesk_store::{Actor, Promise, StoreError, Visit};
 use serde::Deserialize;
 use serde_json::json;
 
-/// Make a new private link for a visit; returns its path (`/s/TOKEN`). The
-/// token is shown only now: only its hash is stored.
-pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, StoreError> {
+/// A new private link for a visit at `location`: (its path `/s/TOKEN`, the
+/// hash to store, the expiry at the end of the location's day). The token is
+/// shown only now: only its hash is stored.
+pub async fn new_link(
+    state: &AppState,
+    location: &str,
+) -> Result<(String, String, Timestamp), StoreError> {
     let token = random_token();
     let now = state.now();
-    let zone = state.location(&visit.location).await?.zone();
+    let zone = state.location(location).await?.zone();
     let tomorrow = now
         .with_timezone(&zone)
         .date_naive()
@@ -32,11 +36,17 @@ pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, Store
         .and_then(|d| d.and_local_timezone(zone).earliest())
         .map(|d| d.with_timezone(&chrono::Utc))
         .unwrap_or(now + chrono::Duration::hours(12));
+    Ok((format!("/s/{token}"), token_hash(&token), expires_at))
+}
+
+/// Make and record a new private link for a visit; returns its path.
+pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, StoreError> {
+    let (path, hash, expires_at) = new_link(state, &visit.location).await?;
     state
         .store
-        .create_status_link(visit.id, &token_hash(&token), expires_at, now)
+        .create_status_link(visit.id, &hash, expires_at, state.now())
         .await?;
-    Ok(format!("/s/{token}"))
+    Ok(path)
 }
 
 /// The status link as a QR code (inline SVG) for the kiosk screen, so the

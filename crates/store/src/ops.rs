@@ -451,6 +451,9 @@ pub async fn check_in<C: Conn>(
         };
         insert_promise(c, &p, actor, now).await?;
     }
+    if let Some((hash, expires_at)) = &visit.status_link {
+        create_status_link(c, id, hash, *expires_at, now).await?;
+    }
     // The new visit, without reading it back.
     Ok(Visit {
         id,

@@ -68,6 +68,8 @@ pub struct NewVisit {
     pub provider: Option<String>,
     pub visit_type: Option<String>,
     pub patient: NewPatient,
+    /// A private status link to record with the visit: (hash of its token, expiry).
+    pub status_link: Option<(String, Timestamp)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

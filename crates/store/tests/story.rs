@@ -33,6 +33,7 @@ fn walk_in(given: &str, provider: Option<&str>) -> NewVisit {
         provider: provider.map(String::from),
         visit_type: None,
         patient: patient(given, "Moreno"),
+        status_link: None,
     }
 }
 
