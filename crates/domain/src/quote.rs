@@ -236,7 +236,7 @@ struct QueueState {
     /// Bumped whenever the queue or its history changes.
     version: u64,
     /// The last calibration worked out: (second, version, result). Quotes in
-    /// the same second on an unchanged queue reuse it.
+    /// the same second reuse it.
     calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
@@ -292,9 +292,11 @@ impl QueueState {
     /// far (censored), so a backlog of long waits counts before it finishes.
     fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
         let second = now.timestamp();
-        if let Some((at, version, cached)) = *self.calibration_cache.borrow()
+        // Reused for the rest of the second: calibration drifts slowly, and a
+        // busy clinic quotes many arrivals a second. `version` only tells
+        // whether anything changed since (kept for callers that need it).
+        if let Some((at, _version, cached)) = *self.calibration_cache.borrow()
             && at == second
-            && version == self.version
         {
             return cached;
         }
