@@ -103,7 +103,12 @@ fn main() {
         let t = Instant::now();
         // A new second each time, so the calibration is worked out afresh
         // (within one second it is reused): the worst case.
-        let q = engine.quote(&queue, Some(1 + i % 5), None, now + Duration::seconds(i64::from(i)));
+        let q = engine.quote(
+            &queue,
+            Some(1 + i % 5),
+            None,
+            now + Duration::seconds(i64::from(i)),
+        );
         std::hint::black_box(q);
         times.push(t.elapsed().as_secs_f64() * 1e6);
     }

@@ -315,3 +315,26 @@ async fn login_never_sends_people_off_site() {
         assert_eq!(resp.headers()["location"], "/board", "{next:?}");
     }
 }
+
+#[tokio::test]
+async fn the_board_holds_two_hundred_patients() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    for i in 0..200 {
+        let (status, _) = app
+            .post(
+                "/api/v1/visits",
+                Some(&token),
+                serde_json::json!({"given_name": format!("P{i:03}"), "family_name": "Lobby"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let cookie = sign_in(&app, "desk").await;
+    let (status, rows) = page(&app, &cookie, "/board/rows").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows.matches("<tr id=\"visit-").count(), 200);
+    assert!(rows.contains("P000 Lobby") && rows.contains("P199 Lobby"));
+    // Compact enough to refresh live: well under a megabyte.
+    assert!(rows.len() < 1_000_000, "{} bytes", rows.len());
+}
