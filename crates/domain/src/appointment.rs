@@ -4,7 +4,7 @@
 
 use crate::Timestamp;
 use crate::fields::{self, FieldErrors};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 /// The header of the appointment CSV, in order (DESIGN.md).
@@ -36,29 +36,7 @@ pub struct Appointment {
 /// Parse an ISO 8601 time with or without an offset; without one it is read
 /// in the location's time zone.
 pub fn parse_local_time(text: &str, zone: Tz) -> Option<Timestamp> {
-    let text = text.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&chrono::Utc));
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%:z", "%Y-%m-%dT%H:%M%:z"] {
-        if let Ok(t) = chrono::DateTime::parse_from_str(text, format) {
-            return Some(t.with_timezone(&chrono::Utc));
-        }
-    }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return naive
-                .and_local_timezone(zone)
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc));
-        }
-    }
-    None
+    crate::history::parse_time(text, zone).map(|(t, _)| t)
 }
 
 /// Validate one row, given as the 11 fields in header order.

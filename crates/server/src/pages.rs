@@ -787,42 +787,39 @@ pub async fn audit_page(State(state): State<AppState>, PageStaff(staff): PageSta
 
 // --- static assets ---
 
-pub async fn stylesheet() -> impl IntoResponse {
+/// A static asset compiled into the binary, cached briefly by browsers.
+fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "max-age=300"),
         ],
-        include_str!("../static/app.css"),
+        body,
     )
+        .into_response()
 }
 
-pub async fn board_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=300"),
-        ],
+pub async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", include_str!("../static/app.css"))
+}
+
+pub async fn board_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../static/board.js"),
     )
 }
 
-pub async fn tv_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=300"),
-        ],
+pub async fn tv_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../static/tv.js"),
     )
 }
 
-pub async fn status_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=300"),
-        ],
+pub async fn status_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../static/status.js"),
     )
 }
