@@ -236,6 +236,8 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}/transition", post(pages::transition_submit))
         .route("/visits/{id}/status-link", post(pages::status_link_submit))
         .route("/audit", get(pages::audit_page))
+        .route("/promises", get(promises::page).post(promises::page_submit))
+        .route("/promises/{id}/fulfil", post(promises::fulfil_submit))
         .route("/settings", get(settings::settings_page))
         .route("/settings/acknowledgement", post(settings::save_ack))
         .route("/settings/providers", post(settings::save_provider))

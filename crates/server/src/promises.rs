@@ -229,13 +229,13 @@ pub fn promise_json(p: &Promise) -> Value {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PromiseInput {
-    kind: String,
-    visit_id: Option<i64>,
-    patient_id: Option<i64>,
-    due_at: Option<String>,
-    owner: Option<String>,
-    note: Option<String>,
-    location: Option<String>,
+    pub kind: String,
+    pub visit_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub due_at: Option<String>,
+    pub owner: Option<String>,
+    pub note: Option<String>,
+    pub location: Option<String>,
 }
 
 pub async fn create(
@@ -243,6 +243,17 @@ pub async fn create(
     staff: Staff,
     crate::api::ApiJson(input): crate::api::ApiJson<PromiseInput>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let body = record(&state, &staff, input).await?;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Validate and record a promise; the API's answer, with the suggestion and
+/// any warning. Shared by the API and the promises page.
+pub async fn record(
+    state: &AppState,
+    staff: &Staff,
+    input: PromiseInput,
+) -> Result<Value, ApiError> {
     let now = state.now();
     let mut errors = FieldErrors::new();
     let kind = input.kind.trim().to_string();
@@ -339,7 +350,7 @@ pub async fn create(
         body["warning"] = json!(w);
     }
     body["suggestion_from_priors"] = json!(suggestion.from_priors);
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok(body)
 }
 
 pub async fn fulfil(
@@ -391,4 +402,205 @@ pub async fn list(
         })
         .collect();
     Ok(Json(json!({"promises": items})))
+}
+
+// --- the promises page ---
+
+pub struct PromiseRow {
+    id: i64,
+    due: String,
+    overdue: bool,
+    soon: bool,
+    kind: String,
+    who: String,
+    owner: String,
+    note: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "promises.html")]
+struct PromisesPage {
+    nav: crate::pages::Nav,
+    notice: Option<String>,
+    warning: Option<String>,
+    rows: Vec<PromiseRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+}
+
+async fn promises_page_response(
+    state: &AppState,
+    staff: &Staff,
+    notice: Option<String>,
+    warning: Option<String>,
+    errors: FieldErrors,
+) -> Result<axum::response::Response, ApiError> {
+    use askama::Template;
+    let now = state.now();
+    let location = state.location("main").await?;
+    let zone = location.zone();
+    let open = state.store.open_promises(&location.id).await?;
+    state
+        .store
+        .audit(&staff.actor(), "promises.read", "location:main", now)
+        .await?;
+    let rows = open
+        .iter()
+        .map(|p| PromiseRow {
+            id: p.id,
+            due: p
+                .due_at
+                .with_timezone(&zone)
+                .format("%a %d %b %H:%M")
+                .to_string(),
+            overdue: p.due_at < now,
+            soon: p.due_at >= now && p.due_at - now < chrono::Duration::hours(1),
+            kind: p.kind.replace('_', " "),
+            who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
+            owner: p.owner.clone().unwrap_or_default(),
+            note: p.note.clone(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PromisesPage {
+        nav: crate::pages::Nav::of(staff),
+        notice,
+        warning,
+        rows,
+        kinds: vec![
+            ("callback", "Call-back"),
+            ("refill", "Refill"),
+            ("results", "Results"),
+            ("form", "Form"),
+            ("referral", "Referral"),
+            ("other", "Other"),
+        ],
+        errors,
+    };
+    match page.render() {
+        Ok(html) => Ok((status, axum::response::Html(html)).into_response()),
+        Err(e) => Err(ApiError::Internal(e.to_string())),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    warning: Option<String>,
+    saved: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    crate::auth::PageStaff(staff): crate::auth::PageStaff,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> axum::response::Response {
+    let notice = q.saved.map(|_| "Saved.".to_string());
+    let warning = q
+        .warning
+        .filter(|w| w.starts_with("A big promise"))
+        .map(|w| crate::log_safe(&w).replace("\\'", "'"));
+    promises_page_response(&state, &staff, notice, warning, FieldErrors::new())
+        .await
+        .unwrap_or_else(crate::pages::error_page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PromiseForm {
+    csrf: String,
+    kind: String,
+    visit_id: String,
+    due_at: String,
+    note: String,
+}
+
+pub async fn page_submit(
+    State(state): State<AppState>,
+    crate::auth::PageStaff(staff): crate::auth::PageStaff,
+    axum::extract::Form(form): axum::extract::Form<PromiseForm>,
+) -> axum::response::Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return crate::pages::error_page(ApiError::Forbidden);
+    }
+    let mut errors = FieldErrors::new();
+    let visit_id = match form.visit_id.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("visit_id", "A visit number is a whole number");
+                None
+            }
+        },
+    };
+    // The form's local date and time, in the location's zone.
+    let zone = state
+        .location("main")
+        .await
+        .map(|l| l.zone())
+        .unwrap_or(chrono_tz::UTC);
+    let due_at = match form.due_at.trim() {
+        "" => None,
+        text => match frontdesk_domain::appointment::parse_local_time(text, zone) {
+            Some(t) => Some(crate::api::time(t)),
+            None => {
+                errors.add("due_at", "Time not understood");
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return promises_page_response(&state, &staff, None, None, errors)
+            .await
+            .unwrap_or_else(crate::pages::error_page);
+    }
+    let input = PromiseInput {
+        kind: form.kind,
+        visit_id,
+        due_at,
+        note: Some(form.note),
+        ..Default::default()
+    };
+    match record(&state, &staff, input).await {
+        Ok(body) => {
+            let warning = body["warning"]
+                .as_str()
+                .map(|w| format!("&warning={}", crate::pages::url_encode(w)))
+                .unwrap_or_default();
+            axum::response::Redirect::to(&format!("/promises?saved=1{warning}")).into_response()
+        }
+        Err(ApiError::InvalidFields(errors)) => {
+            promises_page_response(&state, &staff, None, None, errors)
+                .await
+                .unwrap_or_else(crate::pages::error_page)
+        }
+        Err(e) => crate::pages::error_page(e),
+    }
+}
+
+pub async fn fulfil_submit(
+    State(state): State<AppState>,
+    crate::auth::PageStaff(staff): crate::auth::PageStaff,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Form(form): axum::extract::Form<PromiseForm>,
+) -> axum::response::Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return crate::pages::error_page(ApiError::Forbidden);
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return crate::pages::error_page(ApiError::NotFound);
+    };
+    match state
+        .store
+        .fulfil_promise(id, &staff.actor(), state.now())
+        .await
+    {
+        Ok(_) => axum::response::Redirect::to("/promises?saved=1").into_response(),
+        Err(e) => crate::pages::error_page(e.into()),
+    }
 }

@@ -338,3 +338,60 @@ async fn the_board_holds_two_hundred_patients() {
     // Compact enough to refresh live: well under a megabyte.
     assert!(rows.len() < 1_000_000, "{} bytes", rows.len());
 }
+
+#[tokio::test]
+async fn staff_record_and_settle_promises_on_the_promises_page() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "desk").await;
+    let (status, html) = page(&app, &cookie, "/promises").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No open promises."));
+    let csrf = csrf_in(&html);
+    // Two hours for a refill: recorded, with an honest warning.
+    let resp = form(
+        &app,
+        &cookie,
+        "/promises",
+        &[
+            ("csrf", &csrf),
+            ("kind", "refill"),
+            ("due_at", "2026-03-05T16:00"),
+            ("note", "Lisinopril"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = page(&app, &cookie, &location).await;
+    assert!(html.contains("A big promise: only"), "{html}");
+    assert!(html.contains("Lisinopril"));
+    let resp = form(
+        &app,
+        &cookie,
+        "/promises",
+        &[
+            ("csrf", &csrf),
+            ("kind", "refill"),
+            ("visit_id", "abc"),
+            ("due_at", "soon"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("A visit number is a whole number") && html.contains("Time not understood")
+    );
+    let id = app.state.store.open_promises("main").await.unwrap()[0].id;
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/promises/{id}/fulfil"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.store.promise(id).await.unwrap().status, "kept");
+    let (_, html) = page(&app, &cookie, "/promises").await;
+    assert!(html.contains("No open promises."));
+}
