@@ -109,6 +109,8 @@ pub struct Inner {
     pub clock_watch: Mutex<ClockWatch>,
     /// Turns true when the server is shutting down; open event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// When each visit last raised an "upset" alert (at most one an hour).
+    pub upset_alerts: Mutex<std::collections::HashMap<i64, Timestamp>>,
     /// Sessions checked recently (see `auth::cached_session`).
     pub session_cache:
         Mutex<std::collections::HashMap<String, (frontdesk_store::Session, std::time::Instant)>>,
@@ -145,6 +147,7 @@ impl AppState {
             clock_watch: Mutex::new(ClockWatch::default()),
             location_cache: Mutex::new(Default::default()),
             session_cache: Mutex::new(Default::default()),
+            upset_alerts: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
             quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
                 frontdesk_domain::quote::QuoteConfig {

@@ -491,8 +491,50 @@ pub async fn question(
         };
     }
     match patient_event(&state, &token, "question", json!({"text": text})).await {
-        Ok(Some(_)) => back_to(&token, &q.lang, "question"),
+        Ok(Some(visit)) => match flag_if_upset(&state, &visit, text).await {
+            Ok(()) => back_to(&token, &q.lang, "question"),
+            Err(e) => crate::pages::error_page(e),
+        },
         Ok(None) => not_found(),
         Err(e) => crate::pages::error_page(e),
     }
+}
+
+/// An upset message goes on the timeline, and every board (and so the
+/// managers) is told, at most once an hour per patient.
+pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Result<(), ApiError> {
+    let check = frontdesk_domain::tone::check_incoming(text);
+    if !check.upset {
+        return Ok(());
+    }
+    let now = state.now();
+    state
+        .store
+        .record_event(
+            visit.id,
+            "upset",
+            &json!({"why": check.why}).to_string(),
+            now,
+        )
+        .await?;
+    let alert = {
+        let mut last = state.upset_alerts.lock().unwrap_or_else(|p| p.into_inner());
+        let due = last
+            .get(&visit.id)
+            .is_none_or(|t| now - *t >= chrono::Duration::hours(1));
+        if due {
+            if last.len() > 10_000 {
+                last.clear();
+            }
+            last.insert(visit.id, now);
+        }
+        due
+    };
+    if alert {
+        let mut event = LiveEvent::for_visit("upset", visit, now);
+        event.extra["name"] = json!(visit.public_name());
+        event.extra["why"] = json!(check.why);
+        state.publish(event);
+    }
+    Ok(())
 }

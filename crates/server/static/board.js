@@ -52,11 +52,13 @@
 
   function alertFor(kind, data) {
     var box = document.createElement("div");
-    box.className = "alert" + (kind === "ack_escalated" ? " escalated" : "");
+    box.className = "alert" + (kind === "ack_escalated" || kind === "upset" ? " escalated" : "");
     box.setAttribute("data-visit", String(data.visit_id));
     var text = document.createElement("span");
     var who = data.name || ("Visit " + data.visit_id);
-    text.textContent = kind === "ack_escalated"
+    text.textContent = kind === "upset"
+      ? "Upset: " + who + " sent an upset message. Please go and speak to them; a manager has been told."
+      : kind === "ack_escalated"
       ? "Escalated: " + who + " still has not been acknowledged. Managers have been told."
       : "Overdue: " + who + " is waiting for an acknowledgement.";
     var close = document.createElement("button");
@@ -83,7 +85,7 @@
         refresh();
       });
     });
-    ["ack_overdue", "ack_escalated"].forEach(function (name) {
+    ["ack_overdue", "ack_escalated", "upset"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var data = {};
         try { data = JSON.parse(e.data); } catch (x) {}

@@ -191,3 +191,53 @@ async fn a_requote_apologises_on_the_status_page() {
     let (_, page) = html(&app, &format!("{url}?lang=es"), None).await;
     assert!(page.contains("vamos con retraso"));
 }
+
+#[tokio::test]
+async fn an_upset_message_alerts_the_boards_once_an_hour() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (id, url) = check_in_with_link(&app, &token).await;
+    let mut events = app.state.events.subscribe();
+    let ask = |text: &'static str| {
+        let (client, base, url) = (app.client.clone(), app.url.clone(), url.clone());
+        async move {
+            client
+                .post(format!("{base}{url}/question"))
+                .form(&[("text", text)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        ask("Could someone tell me if I need to fast before the blood test?").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        ask("This is RIDICULOUS. I have waited two hours and nobody tells me anything!!!").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        ask("Unacceptable. I am never coming back here!!!").await,
+        StatusCode::SEE_OTHER
+    );
+    let mut names = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        names.push(e.name);
+    }
+    assert_eq!(
+        names.iter().filter(|n| **n == "upset").count(),
+        1,
+        "one alert an hour: {names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| **n == "concern_raised").count(), 3);
+    let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
+    let upset = visit["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "upset")
+        .count();
+    assert_eq!(upset, 2, "both upset messages are on the timeline");
+}

@@ -186,6 +186,17 @@ impl TimelineEvent {
                 "The patient asked: \u{201c}{}\u{201d}",
                 detail["text"].as_str().unwrap_or("")
             ),
+            "upset" => format!(
+                "The patient seems upset ({}): a manager was alerted",
+                detail["why"]
+                    .as_array()
+                    .map(|w| w
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "))
+                    .unwrap_or_default()
+            ),
             other => format!("{other}{by}"),
         }
     }
