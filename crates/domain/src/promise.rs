@@ -4,14 +4,60 @@
 //! history, from published turnaround figures. A due time shorter than history
 //! supports gets a plain warning.
 
-use crate::Timestamp;
 use crate::quote::{normal_quantile, quantile};
+use crate::{Timestamp, VisitState};
 use chrono::Duration;
 
 /// Promise kinds, as stored and sent.
 pub const KINDS: [&str; 7] = [
     "seen_by", "callback", "refill", "results", "form", "referral", "other",
 ];
+
+/// A promise done at `at`: kept when on time, broken when late.
+pub fn settled_status(due_at: Timestamp, at: Timestamp) -> &'static str {
+    if at <= due_at { "kept" } else { "broken" }
+}
+
+/// Whether a move ends the wait a `seen_by` promise is about.
+pub fn wait_ends(to: VisitState) -> bool {
+    wait_settlement(to, Timestamp::MIN_UTC, Timestamp::MIN_UTC).is_some()
+}
+
+/// How a wait promise ends when the visit moves to `to` at `at`: kept or
+/// broken when the patient is seen; `withdrawn` when they leave, are
+/// cancelled or never came (neither kept nor broken); `None` while the wait
+/// goes on.
+pub fn wait_settlement(to: VisitState, due_at: Timestamp, at: Timestamp) -> Option<&'static str> {
+    match to {
+        VisitState::WithProvider => Some(settled_status(due_at, at)),
+        VisitState::LeftWithoutBeingSeen | VisitState::Cancelled | VisitState::NoShow => {
+            Some("withdrawn")
+        }
+        _ => None,
+    }
+}
+
+/// What to do about an open wait promise, given the latest prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitCheck {
+    /// The promise still likely holds.
+    Holds,
+    /// It will likely break: promise a new time now, before it does.
+    Renegotiate,
+    /// The due time has passed with the patient still waiting: it broke.
+    Broken,
+}
+
+/// Re-quote before a promise breaks: when the likely time has moved past it.
+pub fn check_wait(due_at: Timestamp, likely_by: Timestamp, now: Timestamp) -> WaitCheck {
+    if now >= due_at {
+        WaitCheck::Broken
+    } else if likely_by > due_at {
+        WaitCheck::Renegotiate
+    } else {
+        WaitCheck::Holds
+    }
+}
 
 /// Below this many fulfilled promises of a kind, priors are used.
 const MIN_HISTORY: usize = 20;
@@ -162,6 +208,36 @@ mod tests {
                 .contains("typical figures")
         );
         assert!(big_promise_warning("refill", &[], now(), now() + Duration::hours(24)).is_none());
+    }
+
+    #[test]
+    fn a_wait_ends_kept_broken_or_withdrawn() {
+        let due = now() + Duration::minutes(30);
+        assert_eq!(
+            wait_settlement(VisitState::WithProvider, due, due),
+            Some("kept")
+        );
+        assert_eq!(
+            wait_settlement(VisitState::WithProvider, due, due + Duration::seconds(1)),
+            Some("broken")
+        );
+        assert_eq!(
+            wait_settlement(VisitState::LeftWithoutBeingSeen, due, now()),
+            Some("withdrawn")
+        );
+        assert_eq!(wait_settlement(VisitState::Roomed, due, now()), None);
+        assert!(wait_ends(VisitState::NoShow) && !wait_ends(VisitState::Checkout));
+    }
+
+    #[test]
+    fn a_promise_is_renegotiated_before_it_breaks() {
+        let due = now() + Duration::minutes(30);
+        assert_eq!(check_wait(due, due, now()), WaitCheck::Holds);
+        assert_eq!(
+            check_wait(due, due + Duration::minutes(1), now()),
+            WaitCheck::Renegotiate
+        );
+        assert_eq!(check_wait(due, now(), due), WaitCheck::Broken);
     }
 
     #[test]

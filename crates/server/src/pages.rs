@@ -434,31 +434,13 @@ async fn board_response(
     errors: FieldErrors,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let loc = state.location(location).await?;
-    let policy = state.config.ack_override.apply(loc.ack_policy);
+    let LobbyRows {
+        location: loc,
+        policy,
+        providers,
+        rows,
+    } = lobby_rows(state, location, Some(&staff.actor())).await?;
     let zone = loc.zone();
-    let providers: Vec<(String, String)> = state
-        .store
-        .providers()
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
-    let visits = state
-        .store
-        .lobby(location, Some(&staff.actor()), now)
-        .await?;
-    let promises = crate::api::open_wait_promises_by_visit(state).await?;
-    let rows = visits
-        .iter()
-        .map(|v| {
-            with_promise(
-                row_view(v, &policy, zone, now, &providers),
-                promises.get(&v.id),
-                zone,
-            )
-        })
-        .collect();
     let local = now.with_timezone(&zone);
     let day_start = local
         .date_naive()
@@ -542,22 +524,33 @@ pub async fn board_rows(
     staff: Staff,
     Query(q): Query<LocationQuery>,
 ) -> Result<Response, ApiError> {
+    let actor = staff.actor();
+    let audit = live_audit_due(&state, &staff).then_some(&actor);
+    let board = lobby_rows(&state, q.id(), audit).await?;
+    Ok(render(&BoardRows {
+        rows: board.rows,
+        csrf: staff.csrf_token.clone(),
+    }))
+}
+
+/// The board's rows for a location, with each patient's open wait promise.
+/// `audit` names the reader when this read is to be audited.
+struct LobbyRows {
+    location: frontdesk_store::Location,
+    policy: AckPolicy,
+    providers: Vec<(String, String)>,
+    rows: Vec<RowView>,
+}
+
+async fn lobby_rows(
+    state: &AppState,
+    location: &str,
+    audit: Option<&frontdesk_store::Actor>,
+) -> Result<LobbyRows, ApiError> {
     let now = state.now();
-    let audit_now = {
-        let mut seen = state.live_audit.lock().unwrap_or_else(|p| p.into_inner());
-        let due = seen
-            .get(&staff.token_hash)
-            .is_none_or(|t| now - *t >= chrono::Duration::minutes(1));
-        if due {
-            if seen.len() > 10_000 {
-                seen.clear();
-            }
-            seen.insert(staff.token_hash.clone(), now);
-        }
-        due
-    };
-    let loc = state.location(q.id()).await?;
+    let loc = state.location(location).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
+    let zone = loc.zone();
     let providers: Vec<(String, String)> = state
         .store
         .providers()
@@ -565,26 +558,24 @@ pub async fn board_rows(
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
-    let actor = staff.actor();
-    let visits = state
-        .store
-        .lobby(q.id(), audit_now.then_some(&actor), now)
-        .await?;
-    let promises = crate::api::open_wait_promises_by_visit(&state).await?;
+    let visits = state.store.lobby(location, audit, now).await?;
+    let promises = crate::api::open_wait_promises_by_visit(state).await?;
     let rows = visits
         .iter()
         .map(|v| {
             with_promise(
-                row_view(v, &policy, loc.zone(), now, &providers),
+                row_view(v, &policy, zone, now, &providers),
                 promises.get(&v.id),
-                loc.zone(),
+                zone,
             )
         })
         .collect();
-    Ok(render(&BoardRows {
+    Ok(LobbyRows {
+        location: loc,
+        policy,
+        providers,
         rows,
-        csrf: staff.csrf_token.clone(),
-    }))
+    })
 }
 
 /// Live refreshes of a page are audited at most once a minute per session.

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use frontdesk_domain::promise::{KINDS, big_promise_warning, suggest_due};
+use frontdesk_domain::promise::{KINDS, WaitCheck, big_promise_warning, check_wait, suggest_due};
 use frontdesk_domain::quote::{QueueKey, Quote};
 use frontdesk_domain::{FieldErrors, Timestamp, VisitState, fields};
 use frontdesk_store::{Actor, NewPromise, Promise, StoreError, Visit};
@@ -158,7 +158,8 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
         let Some(q) = state.quotes().requote_by_id(&visit_id.to_string(), now) else {
             continue;
         };
-        if q.likely_by <= p.due_at && now < p.due_at {
+        let check = check_wait(p.due_at, q.likely_by, now);
+        if check == WaitCheck::Holds {
             continue;
         }
         let system = Actor::system();
@@ -174,7 +175,7 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
             suggested_due_at: Some(q.promised_by),
             reason: format!("We are running behind, sorry. {}", reason(&q)),
         };
-        let replaced = if now < p.due_at {
+        let replaced = if check == WaitCheck::Renegotiate {
             state.store.renegotiate(p.id, &new, &system, now).await
         } else {
             // Missed: the promise broke. Record it and promise again honestly.
@@ -500,10 +501,8 @@ pub async fn page(
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> axum::response::Response {
     let notice = q.saved.map(|_| "Saved.".to_string());
-    let warning = q
-        .warning
-        .filter(|w| w.starts_with("A big promise"))
-        .map(|w| crate::log_safe(&w).replace("\\'", "'"));
+    // Only our own warning text is shown back (askama escapes it in any case).
+    let warning = q.warning.filter(|w| w.starts_with("A big promise"));
     promises_page_response(&state, &staff, notice, warning, FieldErrors::new())
         .await
         .unwrap_or_else(crate::pages::error_page)

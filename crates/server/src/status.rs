@@ -272,10 +272,27 @@ fn not_found() -> Response {
         .into_response()
 }
 
-async fn load(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<(Visit, Option<Promise>, chrono_tz::Tz, String)>, ApiError> {
+/// What a live link leads to.
+struct Linked {
+    visit: Visit,
+    promise: Option<Promise>,
+    zone: chrono_tz::Tz,
+    location_name: String,
+    /// The patient said they stepped out and has not said they are back.
+    stepped_out: bool,
+}
+
+impl Linked {
+    /// The name the page greets them by.
+    fn first_name(&self) -> &str {
+        self.visit
+            .preferred_name
+            .as_deref()
+            .unwrap_or(&self.visit.given_name)
+    }
+}
+
+async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError> {
     if token.len() < 40 || token.len() > 64 {
         return Ok(None);
     }
@@ -298,13 +315,13 @@ async fn load(
         .rev()
         .find(|e| e.kind == "stepped_out" || e.kind == "back")
         .is_some_and(|e| e.kind == "stepped_out");
-    let flag = if stepped_out { "out" } else { "" }.to_string();
-    Ok(Some((
+    Ok(Some(Linked {
         visit,
         promise,
-        location.zone(),
-        format!("{}|{}", location.name, flag),
-    )))
+        zone: location.zone(),
+        location_name: location.name,
+        stepped_out,
+    }))
 }
 
 pub async fn page(
@@ -314,17 +331,19 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Response {
     match load(&state, &token).await {
-        Ok(Some((visit, promise, zone, extra))) => {
-            let (location_name, flag) = extra.split_once('|').unwrap_or((&extra, ""));
+        Ok(Some(linked)) => {
             let t = texts(
                 spanish(&q, &headers),
-                &visit
-                    .preferred_name
-                    .clone()
-                    .unwrap_or(visit.given_name.clone()),
-                location_name,
+                linked.first_name(),
+                &linked.location_name,
             );
-            let view = view(&t, &visit, promise.as_ref(), zone, state.now());
+            let view = view(
+                &t,
+                &linked.visit,
+                linked.promise.as_ref(),
+                linked.zone,
+                state.now(),
+            );
             let notice = match (q.done.as_str(), t.es) {
                 ("question", false) => {
                     Some("Thank you. We have your question and will answer it.".to_string())
@@ -346,7 +365,7 @@ pub async fn page(
                 token,
                 view,
                 notice,
-                stepped_out: flag == "out",
+                stepped_out: linked.stepped_out,
                 question_error: None,
             };
             match page.render() {
@@ -366,11 +385,20 @@ pub async fn status_json(
     headers: HeaderMap,
 ) -> Response {
     match load(&state, &token).await {
-        Ok(Some((visit, promise, zone, extra))) => {
-            let location_name = extra.split('|').next().unwrap_or("");
-            let t = texts(spanish(&q, &headers), &visit.given_name, location_name);
-            let v = view(&t, &visit, promise.as_ref(), zone, state.now());
-            Json(json!({"state": visit.state.as_str(), "headline": v.headline, "detail": v.detail}))
+        Ok(Some(linked)) => {
+            let t = texts(
+                spanish(&q, &headers),
+                linked.first_name(),
+                &linked.location_name,
+            );
+            let v = view(
+                &t,
+                &linked.visit,
+                linked.promise.as_ref(),
+                linked.zone,
+                state.now(),
+            );
+            Json(json!({"state": linked.visit.state.as_str(), "headline": v.headline, "detail": v.detail}))
                 .into_response()
         }
         Ok(None) => (
@@ -388,7 +416,7 @@ async fn patient_event(
     kind: &'static str,
     detail: serde_json::Value,
 ) -> Result<Option<Visit>, ApiError> {
-    let Some((visit, _, _, _)) = load(state, token).await? else {
+    let Some(Linked { visit, .. }) = load(state, token).await? else {
         return Ok(None);
     };
     let now = state.now();
@@ -464,18 +492,27 @@ pub async fn question(
     let text = form.text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
         // Show the page again with the message beside the field.
-        let Ok(Some((visit, promise, zone, extra))) = load(&state, &token).await else {
+        let Ok(Some(linked)) = load(&state, &token).await else {
             return not_found();
         };
-        let location_name = extra.split('|').next().unwrap_or("");
-        let t = texts(spanish(&q, &headers), &visit.given_name, location_name);
+        let t = texts(
+            spanish(&q, &headers),
+            linked.first_name(),
+            &linked.location_name,
+        );
         let message = match (text.is_empty(), t.es) {
             (true, false) => fields::REQUIRED.to_string(),
             (true, true) => "Falta este campo".to_string(),
             (false, false) => "Too long (at most 1000 characters)".to_string(),
             (false, true) => "Demasiado largo (máximo 1000 caracteres)".to_string(),
         };
-        let view = view(&t, &visit, promise.as_ref(), zone, state.now());
+        let view = view(
+            &t,
+            &linked.visit,
+            linked.promise.as_ref(),
+            linked.zone,
+            state.now(),
+        );
         let page = StatusPage {
             refresh_ms: state.config.status_refresh.as_millis(),
             t,

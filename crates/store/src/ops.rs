@@ -621,41 +621,13 @@ pub async fn transition<C: Conn>(
     if to == VisitState::WithProvider && v.seen_at.is_none() {
         v.seen_at = Some(at(ms(now))?);
     }
-    // The wait promise is settled when the wait ends: kept or broken when the
-    // patient is seen, withdrawn when they leave without being seen.
-    let settled = match to {
-        VisitState::WithProvider => Some(None),
-        VisitState::LeftWithoutBeingSeen | VisitState::Cancelled | VisitState::NoShow => {
-            Some(Some("withdrawn"))
-        }
-        _ => None,
-    };
-    if let Some(fixed) = settled {
-        // One statement decides and records it: kept if on time, else broken.
-        let rows = c
-            .query(
-                "UPDATE promise SET status = CASE WHEN $1 <> '' THEN $1 WHEN due_at >= $2 THEN 'kept' ELSE 'broken' END, \
-                        fulfilled_at = $2, fulfilled_by = $3 \
-                 WHERE visit_id = $4 AND kind = 'seen_by' AND status = 'open' RETURNING id, status",
-                params![fixed.unwrap_or(""), ms(now), actor.as_str(), visit_id],
-            )
-            .await?;
-        for r in &rows {
-            let detail = format!(
-                r#"{{"promise_id":{},"status":"{}"}}"#,
-                r.int("id")?,
-                r.text("status")?
-            );
-            event(
-                c,
-                visit_id,
-                "promise_settled",
-                Some(actor.as_str()),
-                &detail,
-                now,
-            )
-            .await?;
-        }
+    // The wait promise is settled when the wait ends (the rule is the domain's).
+    if frontdesk_domain::promise::wait_ends(to)
+        && let Some(p) = visit_promise(c, visit_id).await?
+        && p.status == "open"
+        && let Some(status) = frontdesk_domain::promise::wait_settlement(to, p.due_at, now)
+    {
+        settle_promise(c, &p, status, actor, now).await?;
     }
     v.state = to;
     v.state_changed_at = at(ms(now))?;
@@ -846,14 +818,14 @@ fn time_text(t: Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Insert a promise; on a visit, its timeline says so.
-pub async fn insert_promise<C: Conn>(
+/// The promise row alone, open; its id.
+async fn insert_promise_row<C: Conn>(
     c: &mut C,
     p: &NewPromise,
     actor: &Actor,
     now: Timestamp,
-) -> Result<Promise> {
-    let id = insert_id(
+) -> Result<i64> {
+    insert_id(
         c,
         "INSERT INTO promise (location_id, visit_id, patient_id, kind, made_by, owner, note, made_at, due_at, likely_at, \
                               suggested_due_at, reason, status) \
@@ -873,7 +845,17 @@ pub async fn insert_promise<C: Conn>(
             p.reason.as_str()
         ],
     )
-    .await?;
+    .await
+}
+
+/// Insert a promise; on a visit, its timeline says so.
+pub async fn insert_promise<C: Conn>(
+    c: &mut C,
+    p: &NewPromise,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Promise> {
+    let id = insert_promise_row(c, p, actor, now).await?;
     if let Some(visit_id) = p.visit_id {
         let detail = format!(
             r#"{{"kind":"{}","due_at":"{}","promise_id":{id}}}"#,
@@ -963,7 +945,7 @@ pub async fn fulfil_promise<C: Conn>(
             p.status
         )));
     }
-    let status = if now <= p.due_at { "kept" } else { "broken" };
+    let status = frontdesk_domain::promise::settled_status(p.due_at, now);
     settle_promise(c, &p, status, actor, now).await?;
     audit(
         c,
@@ -993,27 +975,20 @@ pub async fn renegotiate<C: Conn>(
             old.status
         )));
     }
-    let id = insert_id(
-        c,
-        "INSERT INTO promise (location_id, visit_id, patient_id, kind, made_by, owner, note, made_at, due_at, likely_at, \
-                              suggested_due_at, reason, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open') RETURNING id",
-        params![
-            old.location.as_str(),
-            old.visit_id,
-            old.patient_id,
-            old.kind.as_str(),
-            actor.as_str(),
-            &old.owner,
-            old.note.as_str(),
-            ms(now),
-            ms(new.due_at),
-            new.likely_at.map(ms),
-            new.suggested_due_at.map(ms),
-            new.reason.as_str()
-        ],
-    )
-    .await?;
+    // The same promise (to whom, about what) with the new time and reason.
+    let replacement = NewPromise {
+        location: old.location.clone(),
+        visit_id: old.visit_id,
+        patient_id: old.patient_id,
+        kind: old.kind.clone(),
+        owner: old.owner.clone(),
+        note: old.note.clone(),
+        due_at: new.due_at,
+        likely_at: new.likely_at,
+        suggested_due_at: new.suggested_due_at,
+        reason: new.reason.clone(),
+    };
+    let id = insert_promise_row(c, &replacement, actor, now).await?;
     c.exec(
         "UPDATE promise SET status = 'renegotiated', replaced_by = $1 WHERE id = $2",
         params![id, old_id],

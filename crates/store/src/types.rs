@@ -218,11 +218,6 @@ pub struct ImportSummary {
     pub already_present: usize,
 }
 
-/// What a promise is about (DESIGN.md).
-pub const PROMISE_KINDS: [&str; 7] = [
-    "seen_by", "callback", "refill", "results", "form", "referral", "other",
-];
-
 /// A promise to a patient, with a due time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Promise {
