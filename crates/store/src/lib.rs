@@ -48,6 +48,9 @@ pub enum StoreError {
     /// A field refers to something that does not exist (an unknown provider).
     #[error("invalid fields: {0}")]
     Invalid(FieldErrors),
+    /// A checkout was stopped: these concerns still need an answer.
+    #[error("{} concern(s) still need an answer", .0.len())]
+    OpenConcerns(Vec<Concern>),
     #[error("database error: {0}")]
     Database(String),
     #[error("stored data is not readable: {0}")]
@@ -258,6 +261,44 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The visit an unexpired link belongs to.
     async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
+
+    // --- concerns ---
+    /// Raise a concern on a visit (timeline event and audit row with it).
+    async fn raise_concern(
+        &self,
+        concern: &NewConcern,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    async fn concern(&self, id: i64) -> Result<Concern>;
+    /// A visit's concerns, needing an answer first.
+    async fn visit_concerns(&self, visit_id: i64) -> Result<Vec<Concern>>;
+    /// Concerns raised at a location since `since`, needing an answer first.
+    async fn location_concerns(&self, location: &str, since: Timestamp) -> Result<Vec<Concern>>;
+    /// Answer (or improve the answer to) a concern; the patient is asked to confirm.
+    async fn answer_concern(
+        &self,
+        id: i64,
+        answer: &ConcernAnswer,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// The patient's reply on their status page: the answer covered it, or not.
+    async fn respond_to_concern(
+        &self,
+        id: i64,
+        confirmed: bool,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// Turn a concern that still needs an answer into a follow-up promise.
+    async fn follow_up_concern(
+        &self,
+        id: i64,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(Concern, Promise)>;
 
     // --- audit ---
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)

@@ -582,6 +582,17 @@ pub async fn transition<C: Conn>(
     let mut v = visit_by_id(c, visit_id).await?;
     let from = v.state;
     from.transition(to)?;
+    // No silent checkout: concerns that still need an answer stop it.
+    if frontdesk_domain::concern::checkout_needs_answers(to) {
+        let waiting: Vec<Concern> = visit_concerns(c, visit_id)
+            .await?
+            .into_iter()
+            .filter(|k| k.status.needs_answer())
+            .collect();
+        if !waiting.is_empty() {
+            return Err(StoreError::OpenConcerns(waiting));
+        }
+    }
     let arriving = from == VisitState::Expected && to == VisitState::Waiting;
     let sql = if arriving {
         "UPDATE visit SET state = $1, state_changed_at = $2, arrived_at = $2 WHERE id = $3 AND state = $4"
@@ -1119,4 +1130,288 @@ pub async fn running_alerts<C: Conn>(c: &mut C) -> Result<Vec<(i64, String, Time
     rows.iter()
         .map(|r| Ok((r.int("visit_id")?, r.text("kind")?, at(r.int("at")?)?)))
         .collect()
+}
+
+// --- concerns ---
+
+/// `SELECT` of a concern with its patient's name, followed by the given clause.
+macro_rules! concern_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.*, p.given_name || ' ' || p.family_name AS patient_name ",
+            "FROM concern c JOIN visit v ON v.id = c.visit_id JOIN patient p ON p.id = v.patient_id ",
+            $rest
+        )
+    };
+}
+
+fn concern_from_row(r: &Row) -> Result<Concern> {
+    let corrupt = |e: frontdesk_domain::concern::UnknownStatus| StoreError::Corrupt(e.to_string());
+    Ok(Concern {
+        id: r.int("id")?,
+        location: r.text("location_id")?,
+        visit_id: r.int("visit_id")?,
+        patient_name: r.text("patient_name")?,
+        text: r.text("text")?,
+        source: r.text("source")?.parse().map_err(corrupt)?,
+        raised_by: r.text("raised_by")?,
+        raised_at: at(r.int("raised_at")?)?,
+        owner: r.opt_text("owner")?,
+        status: r.text("status")?.parse().map_err(corrupt)?,
+        answer: r.opt_text("answer")?,
+        answered_by: r.opt_text("answered_by")?,
+        answered_at: opt_at(r.opt_int("answered_at")?)?,
+        first_answered_at: opt_at(r.opt_int("first_answered_at")?)?,
+        tone_flags: r.text("tone_flags")?,
+        responded_at: opt_at(r.opt_int("responded_at")?)?,
+        patient_note: r.opt_text("patient_note")?,
+        promise_id: r.opt_int("promise_id")?,
+    })
+}
+
+/// Needing an answer first (reopened before open), then oldest first.
+fn concern_order(mut list: Vec<Concern>) -> Vec<Concern> {
+    list.sort_by_key(|c| {
+        (
+            frontdesk_domain::concern::display_rank(c.status),
+            c.raised_at,
+            c.id,
+        )
+    });
+    list
+}
+
+pub async fn concern<C: Conn>(c: &mut C, id: i64) -> Result<Concern> {
+    let row = one(c, concern_select!("WHERE c.id = $1"), params![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    concern_from_row(&row)
+}
+
+pub async fn visit_concerns<C: Conn>(c: &mut C, visit_id: i64) -> Result<Vec<Concern>> {
+    let rows = c
+        .query(concern_select!("WHERE c.visit_id = $1"), params![visit_id])
+        .await?;
+    Ok(concern_order(
+        rows.iter().map(concern_from_row).collect::<Result<_>>()?,
+    ))
+}
+
+pub async fn location_concerns<C: Conn>(
+    c: &mut C,
+    location: &str,
+    since: Timestamp,
+) -> Result<Vec<Concern>> {
+    let rows = c
+        .query(
+            concern_select!("WHERE c.location_id = $1 AND c.raised_at >= $2"),
+            params![location, ms(since)],
+        )
+        .await?;
+    Ok(concern_order(
+        rows.iter().map(concern_from_row).collect::<Result<_>>()?,
+    ))
+}
+
+pub async fn raise_concern<C: Conn>(
+    c: &mut C,
+    new: &NewConcern,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Concern> {
+    let visit = visit_by_id(c, new.visit_id).await?;
+    let id = insert_id(
+        c,
+        "INSERT INTO concern (location_id, visit_id, text, source, raised_by, raised_at, owner, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open') RETURNING id",
+        params![
+            visit.location.as_str(),
+            new.visit_id,
+            new.text.as_str(),
+            new.source.as_str(),
+            actor.as_str(),
+            ms(now),
+            &new.owner
+        ],
+    )
+    .await?;
+    let detail =
+        serde_json::json!({"concern_id": id, "text": new.text, "source": new.source.as_str()});
+    event(
+        c,
+        new.visit_id,
+        "concern_raised",
+        Some(actor.as_str()),
+        &detail.to_string(),
+        now,
+    )
+    .await?;
+    audit(
+        c,
+        actor,
+        "concern.raise",
+        &format!("visit:{}", new.visit_id),
+        &format!("concern:{id}"),
+        now,
+    )
+    .await?;
+    concern(c, id).await
+}
+
+pub async fn answer_concern<C: Conn>(
+    c: &mut C,
+    id: i64,
+    answer: &ConcernAnswer,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Concern> {
+    let before = concern(c, id).await?;
+    before
+        .status
+        .can_answer()
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let changed = c
+        .exec(
+            "UPDATE concern SET status = 'answered', answer = $1, answered_by = $2, answered_at = $3, \
+             first_answered_at = COALESCE(first_answered_at, $3), tone_flags = $4 \
+             WHERE id = $5 AND status = $6",
+            params![
+                answer.text.as_str(),
+                actor.as_str(),
+                ms(now),
+                answer.sent_anyway_flags.join(","),
+                id,
+                before.status.as_str()
+            ],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the concern changed meanwhile; try again".into(),
+        ));
+    }
+    let detail = serde_json::json!({"concern_id": id, "text": answer.text, "sent_anyway": answer.sent_anyway_flags});
+    event(
+        c,
+        before.visit_id,
+        "concern_answered",
+        Some(actor.as_str()),
+        &detail.to_string(),
+        now,
+    )
+    .await?;
+    let audit_detail = if answer.sent_anyway_flags.is_empty() {
+        String::new()
+    } else {
+        format!("sent anyway: {}", answer.sent_anyway_flags.join(","))
+    };
+    audit(
+        c,
+        actor,
+        "concern.answer",
+        &format!("concern:{id}"),
+        &audit_detail,
+        now,
+    )
+    .await?;
+    concern(c, id).await
+}
+
+pub async fn respond_to_concern<C: Conn>(
+    c: &mut C,
+    id: i64,
+    confirmed: bool,
+    note: &str,
+    now: Timestamp,
+) -> Result<Concern> {
+    let before = concern(c, id).await?;
+    before
+        .status
+        .can_respond()
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let (status, kind) = if confirmed {
+        (ConcernStatus::Confirmed, "concern_confirmed")
+    } else {
+        (ConcernStatus::Reopened, "concern_reopened")
+    };
+    let note = Some(note.trim()).filter(|n| !n.is_empty());
+    let changed = c
+        .exec(
+            "UPDATE concern SET status = $1, responded_at = $2, patient_note = $3 WHERE id = $4 AND status = 'answered'",
+            params![status.as_str(), ms(now), note, id],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the concern changed meanwhile; try again".into(),
+        ));
+    }
+    let patient = Actor("patient-link".into());
+    let detail = serde_json::json!({"concern_id": id, "note": note.unwrap_or("")});
+    event(
+        c,
+        before.visit_id,
+        kind,
+        Some(patient.as_str()),
+        &detail.to_string(),
+        now,
+    )
+    .await?;
+    audit(
+        c,
+        &patient,
+        &format!("concern.{}", if confirmed { "confirm" } else { "reopen" }),
+        &format!("concern:{id}"),
+        "",
+        now,
+    )
+    .await?;
+    concern(c, id).await
+}
+
+pub async fn follow_up_concern<C: Conn>(
+    c: &mut C,
+    id: i64,
+    promise: &NewPromise,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(Concern, Promise)> {
+    let before = concern(c, id).await?;
+    before
+        .status
+        .can_follow_up()
+        .map_err(|e| StoreError::Refused(e.to_string()))?;
+    let p = insert_promise(c, promise, actor, now).await?;
+    let changed = c
+        .exec(
+            "UPDATE concern SET status = 'follow_up', promise_id = $1 WHERE id = $2 AND status = $3",
+            params![p.id, id, before.status.as_str()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the concern changed meanwhile; try again".into(),
+        ));
+    }
+    let detail =
+        serde_json::json!({"concern_id": id, "promise_id": p.id, "due_at": time_text(p.due_at)});
+    event(
+        c,
+        before.visit_id,
+        "concern_follow_up",
+        Some(actor.as_str()),
+        &detail.to_string(),
+        now,
+    )
+    .await?;
+    audit(
+        c,
+        actor,
+        "concern.follow_up",
+        &format!("concern:{id}"),
+        &format!("promise:{}", p.id),
+        now,
+    )
+    .await?;
+    Ok((concern(c, id).await?, p))
 }

@@ -215,6 +215,39 @@ macro_rules! store_impl {
                 write_op!(self, c => ops::import_appointments(c, &appointments, &actor, now).await)
             }
 
+            async fn raise_concern(&self, concern: &NewConcern, actor: &Actor, now: Timestamp) -> Result<Concern> {
+                let (concern, actor) = (concern.clone(), actor.clone());
+                write_op!(self, c => ops::raise_concern(c, &concern, &actor, now).await)
+            }
+
+            async fn concern(&self, id: i64) -> Result<Concern> {
+                read_op!(self, c => ops::concern(c, id).await)
+            }
+
+            async fn visit_concerns(&self, visit_id: i64) -> Result<Vec<Concern>> {
+                read_op!(self, c => ops::visit_concerns(c, visit_id).await)
+            }
+
+            async fn location_concerns(&self, location: &str, since: Timestamp) -> Result<Vec<Concern>> {
+                let location = location.to_string();
+                read_op!(self, c => ops::location_concerns(c, &location, since).await)
+            }
+
+            async fn answer_concern(&self, id: i64, answer: &ConcernAnswer, actor: &Actor, now: Timestamp) -> Result<Concern> {
+                let (answer, actor) = (answer.clone(), actor.clone());
+                write_op!(self, c => ops::answer_concern(c, id, &answer, &actor, now).await)
+            }
+
+            async fn respond_to_concern(&self, id: i64, confirmed: bool, note: &str, now: Timestamp) -> Result<Concern> {
+                let note = note.to_string();
+                write_op!(self, c => ops::respond_to_concern(c, id, confirmed, &note, now).await)
+            }
+
+            async fn follow_up_concern(&self, id: i64, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<(Concern, Promise)> {
+                let (promise, actor) = (promise.clone(), actor.clone());
+                write_op!(self, c => ops::follow_up_concern(c, id, &promise, &actor, now).await)
+            }
+
             async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp) -> Result<()> {
                 let (actor, action, subject) = (actor.clone(), action.to_string(), subject.to_string());
                 write_op!(self, c => ops::audit(c, &actor, &action, &subject, "", now).await)

@@ -160,10 +160,11 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
+    include_str!("../migrations/sqlite/0004_concerns.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

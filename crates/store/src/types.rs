@@ -5,6 +5,8 @@ use frontdesk_domain::patient::{NewPatient, public_name};
 use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
 use serde_json::json;
 
+pub use frontdesk_domain::concern::{ConcernStatus, Source as ConcernSource};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub id: String,
@@ -186,6 +188,45 @@ impl TimelineEvent {
                 "The patient asked: \u{201c}{}\u{201d}",
                 detail["text"].as_str().unwrap_or("")
             ),
+            "concern_raised" => format!(
+                "Concern raised {}: \u{201c}{}\u{201d}",
+                detail["source"]
+                    .as_str()
+                    .and_then(|s| s.parse::<ConcernSource>().ok())
+                    .map(|s| s.label())
+                    .unwrap_or("by staff"),
+                detail["text"].as_str().unwrap_or("")
+            ),
+            "concern_answered" => format!(
+                "Concern answered{by}: \u{201c}{}\u{201d}{}",
+                detail["text"].as_str().unwrap_or(""),
+                match detail["sent_anyway"].as_array() {
+                    Some(flags) if !flags.is_empty() => format!(
+                        " (sent anyway; the tone coach flagged: {})",
+                        flags
+                            .iter()
+                            .filter_map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => String::new(),
+                }
+            ),
+            "concern_confirmed" => {
+                "The patient confirmed the answer covered their concern".to_string()
+            }
+            "concern_reopened" => format!(
+                "The patient said the answer did not cover it{}",
+                detail["note"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| format!(": \u{201c}{n}\u{201d}"))
+                    .unwrap_or_default()
+            ),
+            "concern_follow_up" => format!(
+                "Concern turned into a follow-up promise due {}{by}",
+                detail["due_at"].as_str().unwrap_or("?")
+            ),
             "upset" => format!(
                 "The patient seems upset ({}): a manager was alerted",
                 detail["why"]
@@ -262,4 +303,48 @@ pub struct NewPromise {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FulfilmentHistory {
     pub minutes: Vec<f64>,
+}
+
+/// A patient's question or concern, with its answer and the patient's reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concern {
+    pub id: i64,
+    pub location: String,
+    pub visit_id: i64,
+    /// The patient's display name (from the visit), for staff lists.
+    pub patient_name: String,
+    /// The patient's words, as given.
+    pub text: String,
+    pub source: ConcernSource,
+    pub raised_by: String,
+    pub raised_at: Timestamp,
+    pub owner: Option<String>,
+    pub status: ConcernStatus,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<Timestamp>,
+    pub first_answered_at: Option<Timestamp>,
+    /// Tone coach flag kinds on an answer staff chose to send anyway.
+    pub tone_flags: String,
+    pub responded_at: Option<Timestamp>,
+    /// What the patient said when reopening.
+    pub patient_note: Option<String>,
+    pub promise_id: Option<i64>,
+}
+
+/// A concern about to be raised on a visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConcern {
+    pub visit_id: i64,
+    pub text: String,
+    pub source: ConcernSource,
+    pub owner: Option<String>,
+}
+
+/// An answer to a concern, with what the tone coach said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcernAnswer {
+    pub text: String,
+    /// Flag kinds the coach raised that staff chose to send anyway (empty when it read fine).
+    pub sent_anyway_flags: Vec<String>,
 }
