@@ -271,14 +271,11 @@ mod tests {
 
     #[test]
     fn open_and_reopened_stop_checkout_but_answered_does_not() {
-        let list = [
-            (1, Open),
-            (2, Answered),
-            (3, Reopened),
-            (4, Confirmed),
-            (5, FollowUp),
-        ];
-        assert_eq!(checkout_blockers(&list), vec![1, 3]);
+        let blocking: Vec<_> = ConcernStatus::ALL
+            .into_iter()
+            .filter(|s| s.needs_answer())
+            .collect();
+        assert_eq!(blocking, vec![Open, Reopened]);
         assert!(checkout_needs_answers(VisitState::Checkout));
         assert!(checkout_needs_answers(VisitState::Done));
         assert!(!checkout_needs_answers(VisitState::Roomed));

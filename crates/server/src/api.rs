@@ -43,6 +43,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/promises/{id}/fulfil", post(crate::promises::fulfil))
         .route("/tone", post(crate::tone::check))
+        .route(
+            "/visits/{id}/concerns",
+            get(crate::concerns::visit_list_api).post(crate::concerns::raise_api),
+        )
+        .route("/concerns", get(crate::concerns::list_api))
+        .route("/concerns/{id}/answer", post(crate::concerns::answer_api))
+        .route(
+            "/concerns/{id}/follow-up",
+            post(crate::concerns::follow_up_api),
+        )
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::FieldErrors;
-use frontdesk_store::StoreError;
+use frontdesk_store::{Concern, StoreError};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -33,6 +33,9 @@ pub enum ApiError {
     InvalidTransition(String),
     #[error("{0}")]
     Conflict(String),
+    /// A checkout stopped by concerns that still need an answer.
+    #[error("{}", open_concerns_message(.0))]
+    OpenConcerns(Vec<Concern>),
     #[error("Too many attempts; try again in a few minutes")]
     TooManyRequests,
     #[error("Something went wrong on our side")]
@@ -50,7 +53,9 @@ impl ApiError {
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::InvalidTransition(_) | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::InvalidTransition(_) | ApiError::Conflict(_) | ApiError::OpenConcerns(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,6 +73,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::InvalidTransition(_) => "invalid_transition",
             ApiError::Conflict(_) => "conflict",
+            ApiError::OpenConcerns(_) => "open_concerns",
             ApiError::TooManyRequests => "too_many_requests",
             ApiError::Internal(_) => "internal",
         }
@@ -88,6 +94,7 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidTransition(t) => ApiError::InvalidTransition(t.to_string()),
             StoreError::Refused(m) => ApiError::InvalidTransition(m),
             StoreError::Invalid(fields) => ApiError::InvalidFields(fields),
+            StoreError::OpenConcerns(list) => ApiError::OpenConcerns(list),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -109,8 +116,37 @@ impl IntoResponse for ApiError {
             ApiError::InvalidFields(f) => f.0.clone(),
             _ => BTreeMap::new(),
         };
-        let body =
+        let mut body =
             json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
+        if let ApiError::OpenConcerns(list) = &self {
+            body["error"]["concerns"] = list.iter().map(crate::concerns::concern_json).collect();
+        }
         (self.status(), axum::Json(body)).into_response()
     }
+}
+
+/// "Checkout stopped: 2 concerns still need an answer…", naming them.
+fn open_concerns_message(list: &[Concern]) -> String {
+    let quoted: Vec<String> = list
+        .iter()
+        .map(|c| {
+            let short: String = c.text.chars().take(60).collect();
+            let more = if c.text.chars().count() > 60 {
+                "…"
+            } else {
+                ""
+            };
+            format!("\u{201c}{short}{more}\u{201d} ({})", c.status.as_str())
+        })
+        .collect();
+    format!(
+        "Checkout stopped: {} still {} an answer: {}. Answer each, or turn it into a follow-up promise with a due time.",
+        if list.len() == 1 {
+            "1 concern".to_string()
+        } else {
+            format!("{} concerns", list.len())
+        },
+        if list.len() == 1 { "needs" } else { "need" },
+        quoted.join("; ")
+    )
 }

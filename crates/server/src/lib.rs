@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod concerns;
 pub mod error;
 pub mod events;
 pub mod pages;
@@ -238,6 +239,9 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}/acknowledge", post(pages::acknowledge_submit))
         .route("/visits/{id}/transition", post(pages::transition_submit))
         .route("/visits/{id}/status-link", post(pages::status_link_submit))
+        .route("/visits/{id}/concerns", post(concerns::raise_submit))
+        .route("/concerns/{id}/answer", post(concerns::answer_submit))
+        .route("/concerns/{id}/follow-up", post(concerns::follow_up_submit))
         .route("/audit", get(pages::audit_page))
         .route("/promises", get(promises::page).post(promises::page_submit))
         .route("/promises/{id}/fulfil", post(promises::fulfil_submit))
@@ -265,6 +269,10 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{token}/stepped-out", post(status::stepped_out))
         .route("/s/{token}/back", post(status::back))
         .route("/s/{token}/question", post(status::question))
+        .route(
+            "/s/{token}/concerns/{id}/{reply}",
+            post(status::concern_reply),
+        )
         .route("/tv/rows", get(screens::tv_rows_fragment))
         // Static assets, compiled into the binary.
         .route("/static/app.css", get(pages::stylesheet))

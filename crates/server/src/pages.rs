@@ -286,6 +286,10 @@ pub struct RowView {
     /// The promise was re-quoted because it was about to break: someone
     /// should go and speak to the patient.
     pub at_risk: bool,
+    /// Questions or concerns still needing an answer.
+    pub open_concerns: usize,
+    /// The patient sent an upset message today.
+    pub upset: bool,
 }
 
 /// Add the visit's open wait promise to its row.
@@ -302,6 +306,17 @@ pub fn with_promise(
         };
         row.at_risk = p.made_by == "system";
     }
+    row
+}
+
+/// Mark rows with their concerns needing an answer and upset messages.
+fn with_marks(mut row: RowView, marks: &frontdesk_store::LobbyMarks) -> RowView {
+    row.open_concerns = marks
+        .concerns
+        .iter()
+        .filter(|(v, s)| *v == row.id && s.needs_answer())
+        .count();
+    row.upset = marks.upset.contains(&row.id);
     row
 }
 
@@ -374,6 +389,8 @@ pub fn row_view(
         can_ack: v.state.is_present(),
         promise: String::new(),
         at_risk: false,
+        open_concerns: 0,
+        upset: false,
         moves: v
             .state
             .allowed_next()
@@ -560,13 +577,20 @@ async fn lobby_rows(
         .collect();
     let visits = state.store.lobby(location, audit, now).await?;
     let promises = crate::api::open_wait_promises_by_visit(state).await?;
+    let marks = state
+        .store
+        .lobby_marks(location, now - chrono::Duration::hours(24))
+        .await?;
     let rows = visits
         .iter()
         .map(|v| {
-            with_promise(
-                row_view(v, &policy, zone, now, &providers),
-                promises.get(&v.id),
-                zone,
+            with_marks(
+                with_promise(
+                    row_view(v, &policy, zone, now, &providers),
+                    promises.get(&v.id),
+                    zone,
+                ),
+                &marks,
             )
         })
         .collect();
@@ -681,6 +705,12 @@ pub async fn transition_submit(
     };
     match api::do_transition(&state, id, &form.to, &staff.actor()).await {
         Ok(v) => after_action(id, &form.back, &v.location),
+        Err(e @ ApiError::OpenConcerns(_)) => {
+            match visit_response(&state, &staff, id, Some(e.to_string()), None).await {
+                Ok(page) => (StatusCode::CONFLICT, page).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
         Err(e) => error_page(e),
     }
 }
@@ -695,6 +725,9 @@ struct VisitPage {
     dob: String,
     scheduled: String,
     error: Option<String>,
+    needing_answer: usize,
+    concerns: Vec<crate::concerns::ConcernView>,
+    follow_up_kinds: Vec<&'static str>,
     timeline: Vec<(String, String)>,
 }
 
@@ -706,49 +739,70 @@ pub async fn visit_page(
     let Ok(id) = id.parse::<i64>() else {
         return error_page(ApiError::NotFound);
     };
-    let result: Result<Response, ApiError> = async {
-        let now = state.now();
-        let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
-        let loc = state.location(&visit.location).await?;
-        let zone = loc.zone();
-        let policy = state.config.ack_override.apply(loc.ack_policy);
-        let providers: Vec<(String, String)> = state
-            .store
-            .providers()
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let page = VisitPage {
-            nav: Nav::of(&staff),
-            row: with_promise(
-                row_view(&visit, &policy, zone, now, &providers),
-                state.store.visit_promise(visit.id).await?.as_ref(),
-                zone,
-            ),
-            dob: visit
-                .date_of_birth
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "Not given".into()),
-            scheduled: visit
-                .scheduled_at
-                .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
-                .unwrap_or_else(|| "Walk-in".into()),
-            error: None,
-            timeline: timeline
-                .iter()
-                .map(|e| {
-                    (
-                        e.at.with_timezone(&zone).format("%H:%M:%S").to_string(),
-                        e.describe(),
-                    )
-                })
-                .collect(),
-        };
-        Ok(render(&page))
-    }
-    .await;
-    result.unwrap_or_else(error_page)
+    visit_response(&state, &staff, id, None, None)
+        .await
+        .unwrap_or_else(error_page)
+}
+
+/// The visit page, with an error to show (a stopped checkout, a refused
+/// answer) and a held answer with the tone coach's flags, if any.
+pub async fn visit_response(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    error: Option<String>,
+    held: Option<(i64, String, frontdesk_domain::tone::ReplyCheck)>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
+    let loc = state.location(&visit.location).await?;
+    let zone = loc.zone();
+    let policy = state.config.ack_override.apply(loc.ack_policy);
+    let providers: Vec<(String, String)> = state
+        .store
+        .providers()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let concerns = state.store.visit_concerns(visit.id).await?;
+    let page = VisitPage {
+        nav: Nav::of(staff),
+        row: with_promise(
+            row_view(&visit, &policy, zone, now, &providers),
+            state.store.visit_promise(visit.id).await?.as_ref(),
+            zone,
+        ),
+        dob: visit
+            .date_of_birth
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "Not given".into()),
+        scheduled: visit
+            .scheduled_at
+            .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
+            .unwrap_or_else(|| "Walk-in".into()),
+        error,
+        needing_answer: concerns.iter().filter(|c| c.status.needs_answer()).count(),
+        concerns: concerns
+            .iter()
+            .map(|c| crate::concerns::concern_view(c, zone, held.as_ref()))
+            .collect(),
+        follow_up_kinds: frontdesk_domain::promise::KINDS
+            .iter()
+            .filter(|k| **k != "seen_by")
+            .copied()
+            .collect(),
+        timeline: timeline
+            .iter()
+            .map(|e| {
+                (
+                    e.at.with_timezone(&zone).format("%H:%M:%S").to_string(),
+                    e.describe(),
+                )
+            })
+            .collect(),
+    };
+    Ok(render(&page))
 }
 
 // --- audit log ---

@@ -227,7 +227,7 @@ pub fn promise_json(p: &Promise) -> Value {
 
 // --- the promise ledger API ---
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct PromiseInput {
     pub kind: String,
@@ -248,6 +248,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+/// A validated promise, ready to record, with its suggestion and any warning.
+pub struct Prepared {
+    pub promise: NewPromise,
+    pub from_priors: bool,
+    pub warning: Option<String>,
+}
+
 /// Validate and record a promise; the API's answer, with the suggestion and
 /// any warning. Shared by the API and the promises page.
 pub async fn record(
@@ -255,6 +262,33 @@ pub async fn record(
     staff: &Staff,
     input: PromiseInput,
 ) -> Result<Value, ApiError> {
+    let prepared = prepare(state, staff, input).await?;
+    let promise = state
+        .store
+        .create_promise(&prepared.promise, &staff.actor(), state.now())
+        .await?;
+    Ok(prepared.answer(&promise))
+}
+
+impl Prepared {
+    /// The API's answer for the recorded promise.
+    pub fn answer(&self, promise: &Promise) -> Value {
+        let mut body = promise_json(promise);
+        if let Some(w) = &self.warning {
+            body["warning"] = json!(w);
+        }
+        body["suggestion_from_priors"] = json!(self.from_priors);
+        body
+    }
+}
+
+/// Check a promise's fields and work out its suggested due time (from the
+/// location's history of that kind) and any "big promise" warning.
+pub async fn prepare(
+    state: &AppState,
+    staff: &Staff,
+    input: PromiseInput,
+) -> Result<Prepared, ApiError> {
     let now = state.now();
     let mut errors = FieldErrors::new();
     let kind = input.kind.trim().to_string();
@@ -327,31 +361,22 @@ pub async fn record(
     let suggestion = suggest_due(&kind, &history.minutes, state.config.quote_quantile, now);
     let due_at = due_at.unwrap_or(suggestion.suggested_due_at);
     let warning = big_promise_warning(&kind, &history.minutes, now, due_at);
-    let promise = state
-        .store
-        .create_promise(
-            &NewPromise {
-                location,
-                visit_id: input.visit_id,
-                patient_id,
-                kind,
-                owner: owner.or_else(|| Some(staff.user.username.clone())),
-                note,
-                due_at,
-                likely_at: None,
-                suggested_due_at: Some(suggestion.suggested_due_at),
-                reason: String::new(),
-            },
-            &staff.actor(),
-            now,
-        )
-        .await?;
-    let mut body = promise_json(&promise);
-    if let Some(w) = warning {
-        body["warning"] = json!(w);
-    }
-    body["suggestion_from_priors"] = json!(suggestion.from_priors);
-    Ok(body)
+    Ok(Prepared {
+        promise: NewPromise {
+            location,
+            visit_id: input.visit_id,
+            patient_id,
+            kind,
+            owner: owner.or_else(|| Some(staff.user.username.clone())),
+            note,
+            due_at,
+            likely_at: None,
+            suggested_due_at: Some(suggestion.suggested_due_at),
+            reason: String::new(),
+        },
+        from_priors: suggestion.from_priors,
+        warning,
+    })
 }
 
 pub async fn fulfil(
@@ -518,6 +543,23 @@ pub struct PromiseForm {
     note: String,
 }
 
+/// A form's local date and time (`2026-03-05T16:30`), read in the location's
+/// zone, as the API's RFC 3339 text.
+pub async fn local_due(
+    state: &AppState,
+    location: &str,
+    text: &str,
+) -> Result<String, &'static str> {
+    let zone = state
+        .location(location)
+        .await
+        .map(|l| l.zone())
+        .unwrap_or(chrono_tz::UTC);
+    frontdesk_domain::appointment::parse_local_time(text, zone)
+        .map(crate::api::time)
+        .ok_or("Time not understood")
+}
+
 pub async fn page_submit(
     State(state): State<AppState>,
     crate::auth::PageStaff(staff): crate::auth::PageStaff,
@@ -537,18 +579,12 @@ pub async fn page_submit(
             }
         },
     };
-    // The form's local date and time, in the location's zone.
-    let zone = state
-        .location("main")
-        .await
-        .map(|l| l.zone())
-        .unwrap_or(chrono_tz::UTC);
     let due_at = match form.due_at.trim() {
         "" => None,
-        text => match frontdesk_domain::appointment::parse_local_time(text, zone) {
-            Some(t) => Some(crate::api::time(t)),
-            None => {
-                errors.add("due_at", "Time not understood");
+        text => match local_due(&state, "main", text).await {
+            Ok(t) => Some(t),
+            Err(message) => {
+                errors.add("due_at", message);
                 None
             }
         },

@@ -33,6 +33,7 @@ struct KioskPage {
     given_name: String,
     family_name: String,
     date_of_birth: String,
+    concern: String,
     errors: FieldErrors,
 }
 
@@ -67,7 +68,13 @@ pub struct KioskForm {
     given_name: String,
     family_name: String,
     date_of_birth: String,
+    /// "Anything you want to make sure we cover today?" (optional).
+    concern: String,
 }
+
+/// A kiosk check-in's outcome: first name, with an appointment, already here,
+/// ticket code, status link, visit id.
+type KioskResult = (String, bool, bool, String, Option<String>, i64);
 
 async fn kiosk_location(state: &AppState, id: &str) -> Result<Location, ApiError> {
     let id = if id.trim().is_empty() {
@@ -105,6 +112,7 @@ fn kiosk_form(
         given_name: form.given_name.clone(),
         family_name: form.family_name.clone(),
         date_of_birth: form.date_of_birth.clone(),
+        concern: form.concern.clone(),
         errors,
     };
     (status, [(header::SET_COOKIE, cookie)], render(&page)).into_response()
@@ -135,16 +143,30 @@ pub async fn kiosk_submit(
     let now = state.now();
     let zone = location.zone();
     let today = now.with_timezone(&zone).date_naive();
-    let who = match parse_kiosk(
-        &form.given_name,
-        &form.family_name,
-        &form.date_of_birth,
-        today,
-    ) {
-        Ok(who) => who,
-        Err(errors) => return kiosk_form(&state, &location, &form, errors),
+    // The optional question is checked with the rest, so a bad one saves nothing.
+    let concern = match form.concern.trim() {
+        "" => Ok(None),
+        text => frontdesk_domain::concern::words(text).map(Some),
     };
-    let result: Result<(String, bool, bool, String, Option<String>), ApiError> = async {
+    let (who, concern) = match (
+        parse_kiosk(
+            &form.given_name,
+            &form.family_name,
+            &form.date_of_birth,
+            today,
+        ),
+        concern,
+    ) {
+        (Ok(who), Ok(concern)) => (who, concern),
+        (who, concern) => {
+            let mut errors = who.err().unwrap_or_default();
+            if let Err(message) = concern {
+                errors.add("concern", message);
+            }
+            return kiosk_form(&state, &location, &form, errors);
+        }
+    };
+    let result: Result<KioskResult, ApiError> = async {
         let actor = Actor::kiosk();
         // Already here? A double tap or a second try must not add a visit.
         let present: Vec<frontdesk_store::Visit> =
@@ -171,6 +193,7 @@ pub async fn kiosk_submit(
                 true,
                 v.ticket(),
                 None,
+                v.id,
             ));
         }
         let start = today
@@ -228,6 +251,7 @@ pub async fn kiosk_submit(
                     false,
                     visit.ticket(),
                     Some(link),
+                    visit.id,
                 ))
             }
             None => {
@@ -246,13 +270,35 @@ pub async fn kiosk_submit(
                     false,
                     visit.ticket(),
                     Some(link),
+                    visit.id,
                 ))
             }
         }
     }
     .await;
+    // The patient's question, in their words, goes to the visit as a concern.
+    let result = match (result, concern) {
+        (Ok(done), Some(text)) => {
+            let raised = async {
+                crate::concerns::raise(
+                    &state,
+                    done.5,
+                    &text,
+                    frontdesk_domain::concern::Source::Kiosk,
+                    None,
+                    &Actor::kiosk(),
+                )
+                .await?;
+                let (visit, _) = state.store.visit(done.5, &Actor::kiosk(), now).await?;
+                crate::status::flag_if_upset(&state, &visit, &text).await
+            }
+            .await;
+            raised.map(|()| done)
+        }
+        (result, _) => result,
+    };
     match result {
-        Ok((given_name, with_appointment, already, ticket, status_url)) => render(&KioskDone {
+        Ok((given_name, with_appointment, already, ticket, status_url, _)) => render(&KioskDone {
             location: location.id.clone(),
             location_name: location.name.clone(),
             given_name,

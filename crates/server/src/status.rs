@@ -13,7 +13,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::{Timestamp, VisitState, fields};
-use frontdesk_store::{Actor, Promise, StoreError, Visit};
+use frontdesk_store::{Actor, Concern, ConcernStatus, Promise, StoreError, Visit};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -96,7 +96,33 @@ pub struct Texts {
     back: &'static str,
     question_label: &'static str,
     send: &'static str,
+    your_questions: &'static str,
+    you_asked: &'static str,
+    our_answer: &'static str,
+    confirm: &'static str,
+    reopen: &'static str,
+    reopen_label: &'static str,
     es: bool,
+}
+
+impl Texts {
+    /// A concern's status in the patient's words.
+    fn concern_status(&self, status: ConcernStatus) -> &'static str {
+        match (status, self.es) {
+            (ConcernStatus::Open, false) => "We have your question; someone will answer it.",
+            (ConcernStatus::Open, true) => "Tenemos su pregunta; alguien la responderá.",
+            (ConcernStatus::Answered, false) => "Answered. Did this answer your question?",
+            (ConcernStatus::Answered, true) => "Respondida. ¿Respondimos su pregunta?",
+            (ConcernStatus::Confirmed, false) => "You said this answered your question. Thank you.",
+            (ConcernStatus::Confirmed, true) => "Nos dijo que esto respondió su pregunta. Gracias.",
+            (ConcernStatus::Reopened, false) => "You told us this did not answer it; we are on it.",
+            (ConcernStatus::Reopened, true) => {
+                "Nos dijo que no la respondió; nos ocupamos de ello."
+            }
+            (ConcernStatus::FollowUp, false) => "We will follow up on this with you.",
+            (ConcernStatus::FollowUp, true) => "Le daremos seguimiento a esto.",
+        }
+    }
 }
 
 fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
@@ -111,6 +137,12 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             back: "Ya volví",
             question_label: "¿Tiene una pregunta o algo que quiere asegurarse de que veamos hoy?",
             send: "Enviar",
+            your_questions: "Sus preguntas",
+            you_asked: "Usted preguntó",
+            our_answer: "Nuestra respuesta",
+            confirm: "Sí, eso la responde",
+            reopen: "No, no respondió mi pregunta",
+            reopen_label: "¿Qué le falta? (opcional)",
             es: true,
         }
     } else {
@@ -124,6 +156,12 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             back: "I'm back",
             question_label: "Do you have a question, or anything you want to make sure we cover today?",
             send: "Send",
+            your_questions: "Your questions",
+            you_asked: "You asked",
+            our_answer: "Our answer",
+            confirm: "Yes, that answers it",
+            reopen: "No, this didn't answer my question",
+            reopen_label: "What is still missing? (optional)",
             es: false,
         }
     }
@@ -134,6 +172,8 @@ pub struct View {
     headline: String,
     detail: String,
     waiting: bool,
+    /// Still here: questions can be asked.
+    present: bool,
 }
 
 fn view(
@@ -230,6 +270,7 @@ fn view(
         headline,
         detail,
         waiting,
+        present: !visit.state.is_final(),
     }
 }
 
@@ -243,6 +284,68 @@ struct StatusPage {
     notice: Option<String>,
     stepped_out: bool,
     question_error: Option<String>,
+    concerns: Vec<PatientConcern>,
+    /// `id:status:answered` for every question, so the page knows when to reload them.
+    concern_signature: String,
+}
+
+fn concern_signature(list: &[Concern]) -> String {
+    list.iter()
+        .map(|c| {
+            format!(
+                "{}:{}:{}",
+                c.id,
+                c.status.as_str(),
+                c.answered_at.map_or(0, |t| t.timestamp_millis())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// One of the patient's questions as their page shows it.
+struct PatientConcern {
+    id: i64,
+    text: String,
+    status: &'static str,
+    said: &'static str,
+    answer: String,
+    can_respond: bool,
+}
+
+impl StatusPage {
+    fn new(state: &AppState, linked: &Linked, token: String, t: Texts) -> StatusPage {
+        let view = view(
+            &t,
+            &linked.visit,
+            linked.promise.as_ref(),
+            linked.zone,
+            state.now(),
+        );
+        let concerns = linked
+            .concerns
+            .iter()
+            .map(|c| PatientConcern {
+                id: c.id,
+                text: c.text.clone(),
+                status: c.status.as_str(),
+                said: t.concern_status(c.status),
+                answer: c.answer.clone().unwrap_or_default(),
+                can_respond: crate::concerns::patient_can_respond(c.status),
+            })
+            .collect();
+        StatusPage {
+            refresh_ms: state.config.status_refresh.as_millis(),
+            t,
+            token,
+            view,
+            notice: None,
+            stepped_out: linked.stepped_out,
+            question_error: None,
+            concerns,
+            concern_signature: concern_signature(&linked.concerns),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -280,6 +383,7 @@ struct Linked {
     location_name: String,
     /// The patient said they stepped out and has not said they are back.
     stepped_out: bool,
+    concerns: Vec<Concern>,
 }
 
 impl Linked {
@@ -309,6 +413,7 @@ async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError>
         .visit(visit_id, &Actor("patient-link".into()), now)
         .await?;
     let promise = state.store.visit_promise(visit_id).await?;
+    let concerns = state.store.visit_concerns(visit_id).await?;
     let location = state.location(&visit.location).await?;
     let stepped_out = timeline
         .iter()
@@ -321,6 +426,7 @@ async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError>
         zone: location.zone(),
         location_name: location.name,
         stepped_out,
+        concerns,
     }))
 }
 
@@ -337,13 +443,6 @@ pub async fn page(
                 linked.first_name(),
                 &linked.location_name,
             );
-            let view = view(
-                &t,
-                &linked.visit,
-                linked.promise.as_ref(),
-                linked.zone,
-                state.now(),
-            );
             let notice = match (q.done.as_str(), t.es) {
                 ("question", false) => {
                     Some("Thank you. We have your question and will answer it.".to_string())
@@ -357,17 +456,18 @@ pub async fn page(
                 ("out", true) => {
                     Some("Gracias por avisarnos. Pulse \"Ya volví\" cuando regrese.".to_string())
                 }
+                ("confirm", false) => Some("Thank you for telling us.".to_string()),
+                ("confirm", true) => Some("Gracias por decírnoslo.".to_string()),
+                ("reopen", false) => {
+                    Some("Thank you for telling us. We will come back to you on this.".to_string())
+                }
+                ("reopen", true) => {
+                    Some("Gracias por decírnoslo. Volveremos a responderle.".to_string())
+                }
                 _ => None,
             };
-            let page = StatusPage {
-                refresh_ms: state.config.status_refresh.as_millis(),
-                t,
-                token,
-                view,
-                notice,
-                stepped_out: linked.stepped_out,
-                question_error: None,
-            };
+            let mut page = StatusPage::new(&state, &linked, token, t);
+            page.notice = notice;
             match page.render() {
                 Ok(html) => Html(html).into_response(),
                 Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
@@ -398,7 +498,8 @@ pub async fn status_json(
                 linked.zone,
                 state.now(),
             );
-            Json(json!({"state": linked.visit.state.as_str(), "headline": v.headline, "detail": v.detail}))
+            // A change in the patient's questions (an answer arrived) makes the page reload them.
+            Json(json!({"state": linked.visit.state.as_str(), "headline": v.headline, "detail": v.detail, "concerns": concern_signature(&linked.concerns)}))
                 .into_response()
         }
         Ok(None) => (
@@ -433,15 +534,7 @@ async fn patient_event(
             now,
         )
         .await?;
-    let mut event = LiveEvent::for_visit(
-        if kind == "question" {
-            "concern_raised"
-        } else {
-            "patient_update"
-        },
-        &visit,
-        now,
-    );
+    let mut event = LiveEvent::for_visit("patient_update", &visit, now);
     event.extra["what"] = json!(kind);
     state.publish(event);
     Ok(Some(visit))
@@ -489,51 +582,116 @@ pub async fn question(
     headers: HeaderMap,
     Form(form): Form<QuestionForm>,
 ) -> Response {
-    let text = form.text.trim();
-    if text.is_empty() || text.chars().count() > 1000 {
-        // Show the page again with the message beside the field.
-        let Ok(Some(linked)) = load(&state, &token).await else {
-            return not_found();
-        };
-        let t = texts(
-            spanish(&q, &headers),
-            linked.first_name(),
-            &linked.location_name,
-        );
-        let message = match (text.is_empty(), t.es) {
-            (true, false) => fields::REQUIRED.to_string(),
-            (true, true) => "Falta este campo".to_string(),
-            (false, false) => "Too long (at most 1000 characters)".to_string(),
-            (false, true) => "Demasiado largo (máximo 1000 caracteres)".to_string(),
-        };
-        let view = view(
-            &t,
-            &linked.visit,
-            linked.promise.as_ref(),
-            linked.zone,
-            state.now(),
-        );
-        let page = StatusPage {
-            refresh_ms: state.config.status_refresh.as_millis(),
-            t,
-            token,
-            view,
-            notice: None,
-            stepped_out: false,
-            question_error: Some(message),
-        };
-        return match page.render() {
-            Ok(html) => (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response(),
-            Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
-        };
+    let Ok(Some(linked)) = load(&state, &token).await else {
+        return not_found();
+    };
+    match frontdesk_domain::concern::words(&form.text) {
+        Ok(text) => {
+            let raised = crate::concerns::raise(
+                &state,
+                linked.visit.id,
+                &text,
+                frontdesk_domain::concern::Source::StatusPage,
+                None,
+                &Actor("patient-link".into()),
+            )
+            .await;
+            let flagged = match raised {
+                Ok(_) => flag_if_upset(&state, &linked.visit, &text).await,
+                Err(e) => Err(e),
+            };
+            match flagged {
+                Ok(()) => back_to(&token, &q.lang, "question"),
+                Err(e) => crate::pages::error_page(e),
+            }
+        }
+        Err(problem) => {
+            // Show the page again with the message beside the field.
+            let t = texts(
+                spanish(&q, &headers),
+                linked.first_name(),
+                &linked.location_name,
+            );
+            let message = match (problem == fields::REQUIRED, t.es) {
+                (true, false) => fields::REQUIRED.to_string(),
+                (true, true) => "Falta este campo".to_string(),
+                (false, false) => problem.to_string(),
+                (false, true) => {
+                    "Demasiado largo o con caracteres no válidos (máximo 2000 caracteres)"
+                        .to_string()
+                }
+            };
+            let mut page = StatusPage::new(&state, &linked, token, t);
+            page.question_error = Some(message);
+            match page.render() {
+                Ok(html) => (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response(),
+                Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
+            }
+        }
     }
-    match patient_event(&state, &token, "question", json!({"text": text})).await {
-        Ok(Some(visit)) => match flag_if_upset(&state, &visit, text).await {
-            Ok(()) => back_to(&token, &q.lang, "question"),
-            Err(e) => crate::pages::error_page(e),
-        },
-        Ok(None) => not_found(),
-        Err(e) => crate::pages::error_page(e),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReplyForm {
+    note: String,
+}
+
+/// The patient says an answer covered their question (`confirm`) or did not
+/// (`reopen`, with an optional note). Only concerns of this link's visit.
+pub async fn concern_reply(
+    State(state): State<AppState>,
+    Path((token, id, reply)): Path<(String, String, String)>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    let Ok(Some(linked)) = load(&state, &token).await else {
+        return not_found();
+    };
+    let Some(concern) = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| linked.concerns.iter().find(|c| c.id == id))
+    else {
+        return not_found();
+    };
+    let confirmed = match reply.as_str() {
+        "confirm" => true,
+        "reopen" => false,
+        _ => return not_found(),
+    };
+    let note: String = form.note.trim().chars().take(1000).collect();
+    let now = state.now();
+    match state
+        .store
+        .respond_to_concern(concern.id, confirmed, &note, now)
+        .await
+    {
+        Ok(c) => {
+            let mut event = LiveEvent::for_visit(
+                if confirmed {
+                    "concern_confirmed"
+                } else {
+                    "concern_reopened"
+                },
+                &linked.visit,
+                now,
+            );
+            event.extra["concern_id"] = json!(c.id);
+            state.publish(event);
+            if !confirmed
+                && !note.is_empty()
+                && let Err(e) = flag_if_upset(&state, &linked.visit, &note).await
+            {
+                return crate::pages::error_page(e);
+            }
+            back_to(&token, &q.lang, &reply)
+        }
+        // Already confirmed, or answered again meanwhile: show the page as it is.
+        Err(frontdesk_store::StoreError::Refused(_) | frontdesk_store::StoreError::Conflict(_)) => {
+            back_to(&token, &q.lang, "")
+        }
+        Err(e) => crate::pages::error_page(e.into()),
     }
 }
 

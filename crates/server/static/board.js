@@ -79,9 +79,11 @@
 
   if (window.EventSource) {
     var source = new EventSource("/api/v1/events");
-    ["arrived", "acknowledged", "transitioned", "promise_at_risk"].forEach(function (name) {
+    // Someone dealt with the patient: their overdue alerts can go.
+    var clears = ["acknowledged", "transitioned", "promise_at_risk"];
+    ["arrived", "acknowledged", "transitioned", "promise_at_risk", "concern_raised", "concern_answered", "concern_confirmed", "concern_reopened"].forEach(function (name) {
       source.addEventListener(name, function (e) {
-        try { var d = JSON.parse(e.data); if (name !== "arrived") clearAlerts(d.visit_id); } catch (x) {}
+        try { var d = JSON.parse(e.data); if (clears.indexOf(name) >= 0) clearAlerts(d.visit_id); } catch (x) {}
         refresh();
       });
     });

@@ -156,13 +156,13 @@ async fn the_patient_can_say_they_stepped_out_or_ask_a_question() {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert!(
-        kinds.contains(&"stepped_out") && kinds.contains(&"question"),
+        kinds.contains(&"stepped_out") && kinds.contains(&"concern_raised"),
         "{kinds:?}"
     );
     let cookie = sign_in(&app, "desk").await;
     let (_, staff_view) = page(&app, &cookie, &format!("/visits/{id}")).await;
     assert!(
-        staff_view.contains("The patient asked"),
+        staff_view.contains("Can I get my flu shot today?"),
         "staff see the question"
     );
     assert!(!staff_view.contains("<b>thanks</b>"), "as text");

@@ -275,6 +275,8 @@ pub trait Store: Send + Sync {
     async fn visit_concerns(&self, visit_id: i64) -> Result<Vec<Concern>>;
     /// Concerns raised at a location since `since`, needing an answer first.
     async fn location_concerns(&self, location: &str, since: Timestamp) -> Result<Vec<Concern>>;
+    /// Concern statuses and upset marks for a location's board, since `since`.
+    async fn lobby_marks(&self, location: &str, since: Timestamp) -> Result<LobbyMarks>;
     /// Answer (or improve the answer to) a concern; the patient is asked to confirm.
     async fn answer_concern(
         &self,

@@ -1213,6 +1213,42 @@ pub async fn location_concerns<C: Conn>(
     ))
 }
 
+pub async fn lobby_marks<C: Conn>(
+    c: &mut C,
+    location: &str,
+    since: Timestamp,
+) -> Result<LobbyMarks> {
+    let concerns = c
+        .query(
+            "SELECT visit_id, status FROM concern WHERE location_id = $1 AND raised_at >= $2",
+            params![location, ms(since)],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.int("visit_id")?,
+                r.text("status")?.parse().map_err(
+                    |e: frontdesk_domain::concern::UnknownStatus| {
+                        StoreError::Corrupt(e.to_string())
+                    },
+                )?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let upset = c
+        .query(
+            "SELECT DISTINCT e.visit_id FROM visit_event e JOIN visit v ON v.id = e.visit_id \
+             WHERE e.kind = 'upset' AND e.at >= $1 AND v.location_id = $2",
+            params![ms(since), location],
+        )
+        .await?
+        .iter()
+        .map(|r| r.int("visit_id").map_err(StoreError::from))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(LobbyMarks { concerns, upset })
+}
+
 pub async fn raise_concern<C: Conn>(
     c: &mut C,
     new: &NewConcern,

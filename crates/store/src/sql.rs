@@ -233,6 +233,11 @@ macro_rules! store_impl {
                 read_op!(self, c => ops::location_concerns(c, &location, since).await)
             }
 
+            async fn lobby_marks(&self, location: &str, since: Timestamp) -> Result<LobbyMarks> {
+                let location = location.to_string();
+                read_op!(self, c => ops::lobby_marks(c, &location, since).await)
+            }
+
             async fn answer_concern(&self, id: i64, answer: &ConcernAnswer, actor: &Actor, now: Timestamp) -> Result<Concern> {
                 let (answer, actor) = (answer.clone(), actor.clone());
                 write_op!(self, c => ops::answer_concern(c, id, &answer, &actor, now).await)

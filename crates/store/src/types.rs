@@ -348,3 +348,12 @@ pub struct ConcernAnswer {
     /// Flag kinds the coach raised that staff chose to send anyway (empty when it read fine).
     pub sent_anyway_flags: Vec<String>,
 }
+
+/// What the lobby board marks beside each patient: concerns and upset messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LobbyMarks {
+    /// `(visit_id, status)` of every concern raised since the cut-off.
+    pub concerns: Vec<(i64, ConcernStatus)>,
+    /// Visits with an upset message since the cut-off.
+    pub upset: Vec<i64>,
+}

@@ -24,3 +24,5 @@ CREATE TABLE concern (
 );
 CREATE INDEX concern_by_visit ON concern(visit_id, id);
 CREATE INDEX concern_by_location ON concern(location_id, raised_at);
+-- The board marks upset patients (an 'upset' event today).
+CREATE INDEX visit_event_by_kind ON visit_event(kind, at);
