@@ -302,6 +302,39 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> Result<(Concern, Promise)>;
 
+    // --- complaints ---
+    /// Record a complaint (its `received` event, the visit's timeline when
+    /// linked, and an audit row).
+    async fn create_complaint(
+        &self,
+        complaint: &NewComplaintRecord,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    /// One complaint and everything that happened to it (not audited here:
+    /// the caller checks the reader's role first, then audits).
+    async fn complaint(&self, id: i64) -> Result<(Complaint, Vec<ComplaintEvent>)>;
+    /// A location's complaints: every unresolved one and those resolved since `since`, newest first.
+    async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>>;
+    /// Unresolved complaints at every location (for the escalation watcher).
+    async fn unresolved_complaints(&self) -> Result<Vec<Complaint>>;
+    /// Apply one change, refused when the rules do not allow it.
+    async fn change_complaint(
+        &self,
+        id: i64,
+        change: &ComplaintChange,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings>;
+    async fn save_complaint_settings(
+        &self,
+        location: &str,
+        settings: &ComplaintSettings,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+
     // --- audit ---
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
     -> Result<()>;

@@ -1451,3 +1451,413 @@ pub async fn follow_up_concern<C: Conn>(
     .await?;
     Ok((concern(c, id).await?, p))
 }
+
+// --- complaints ---
+
+fn parse_name<T: std::str::FromStr>(text: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| StoreError::Corrupt(e.to_string()))
+}
+
+fn complaint_from_row(r: &Row, pauses: Vec<Pause>) -> Result<Complaint> {
+    let resolution = match (
+        r.opt_text("contact_person")?,
+        r.opt_text("steps")?,
+        r.opt_text("result")?,
+    ) {
+        (Some(contact_person), Some(steps), Some(result)) => Some(Resolution {
+            contact_person,
+            steps,
+            result,
+        }),
+        _ => None,
+    };
+    Ok(Complaint {
+        id: r.int("id")?,
+        location: r.text("location_id")?,
+        visit_id: r.opt_int("visit_id")?,
+        text: r.text("text")?,
+        channel: parse_name(&r.text("channel")?)?,
+        category: parse_name(&r.text("category")?)?,
+        severity: parse_name(&r.text("severity")?)?,
+        contact_name: r.opt_text("contact_name")?,
+        contact_email: r.opt_text("contact_email")?,
+        contact_phone: r.opt_text("contact_phone")?,
+        owner: r.opt_text("owner")?,
+        owner_role: r
+            .opt_text("owner_role")?
+            .map(|t| parse_name(&t))
+            .transpose()?,
+        status: parse_name(&r.text("status")?)?,
+        received_by: r.text("received_by")?,
+        received_at: at(r.int("received_at")?)?,
+        acknowledged_by: r.opt_text("acknowledged_by")?,
+        acknowledged_at: opt_at(r.opt_int("acknowledged_at")?)?,
+        paused_since: opt_at(r.opt_int("paused_since")?)?,
+        pauses,
+        resolved_by: r.opt_text("resolved_by")?,
+        resolved_at: opt_at(r.opt_int("resolved_at")?)?,
+        resolution,
+        escalation_level: parse_name(&r.text("escalation_level")?)?,
+    })
+}
+
+/// Pauses from `(complaint_id, kind, at)` rows of paused/resumed events, in order.
+fn pauses_by_complaint(rows: &[Row]) -> Result<std::collections::HashMap<i64, Vec<Pause>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Pause>> = std::collections::HashMap::new();
+    for r in rows {
+        let list = out.entry(r.int("complaint_id")?).or_default();
+        let when = at(r.int("at")?)?;
+        if r.text("kind")? == "paused" {
+            list.push(Pause {
+                from: when,
+                until: None,
+            });
+        } else if let Some(open) = list.last_mut().filter(|p| p.until.is_none()) {
+            open.until = Some(when);
+        }
+    }
+    Ok(out)
+}
+
+async fn complaint_event<C: Conn>(
+    c: &mut C,
+    id: i64,
+    kind: &str,
+    actor: &Actor,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    c.exec(
+        "INSERT INTO complaint_event (complaint_id, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5)",
+        params![id, ms(now), kind, actor.as_str(), detail],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn complaint<C: Conn>(c: &mut C, id: i64) -> Result<Complaint> {
+    let row = one(c, "SELECT * FROM complaint WHERE id = $1", params![id])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let rows = c
+        .query(
+            "SELECT complaint_id, kind, at FROM complaint_event \
+             WHERE complaint_id = $1 AND kind IN ('paused', 'resumed') ORDER BY id",
+            params![id],
+        )
+        .await?;
+    let pauses = pauses_by_complaint(&rows)?.remove(&id).unwrap_or_default();
+    complaint_from_row(&row, pauses)
+}
+
+pub async fn complaint_with_events<C: Conn>(
+    c: &mut C,
+    id: i64,
+) -> Result<(Complaint, Vec<ComplaintEvent>)> {
+    let found = complaint(c, id).await?;
+    let events = c
+        .query(
+            "SELECT at, kind, actor, detail FROM complaint_event WHERE complaint_id = $1 ORDER BY id",
+            params![id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ComplaintEvent {
+                at: at(r.int("at")?)?,
+                kind: r.text("kind")?,
+                actor: r.text("actor")?,
+                detail: r.text("detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((found, events))
+}
+
+/// A location's complaints (unresolved, or resolved since `since`), or with
+/// no location every unresolved complaint; newest first.
+pub async fn complaints<C: Conn>(
+    c: &mut C,
+    location: Option<&str>,
+    since: Timestamp,
+) -> Result<Vec<Complaint>> {
+    let (rows, pause_rows) = match location {
+        Some(l) => (
+            c.query(
+                "SELECT * FROM complaint WHERE location_id = $1 AND (status <> 'resolved' OR resolved_at >= $2) \
+                 ORDER BY received_at DESC, id DESC LIMIT 1000",
+                params![l, ms(since)],
+            )
+            .await?,
+            c.query(
+                "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e JOIN complaint k ON k.id = e.complaint_id \
+                 WHERE k.location_id = $1 AND (k.status <> 'resolved' OR k.resolved_at >= $2) \
+                 AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
+                params![l, ms(since)],
+            )
+            .await?,
+        ),
+        None => (
+            c.query(
+                "SELECT * FROM complaint WHERE status <> 'resolved' ORDER BY received_at DESC, id DESC",
+                params![],
+            )
+            .await?,
+            c.query(
+                "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e JOIN complaint k ON k.id = e.complaint_id \
+                 WHERE k.status <> 'resolved' AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
+                params![],
+            )
+            .await?,
+        ),
+    };
+    let mut pauses = pauses_by_complaint(&pause_rows)?;
+    rows.iter()
+        .map(|r| {
+            let id = r.int("id")?;
+            complaint_from_row(r, pauses.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+pub async fn create_complaint<C: Conn>(
+    c: &mut C,
+    new: &NewComplaintRecord,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Complaint> {
+    if let Some(visit_id) = new.visit_id
+        && one(c, "SELECT id FROM visit WHERE id = $1", params![visit_id])
+            .await?
+            .is_none()
+    {
+        let mut e = FieldErrors::new();
+        e.add("visit_id", "No visit with this id");
+        return Err(StoreError::Invalid(e));
+    }
+    let k = &new.complaint;
+    let id = insert_id(
+        c,
+        "INSERT INTO complaint (location_id, visit_id, text, channel, category, severity, contact_name, contact_email, \
+                                contact_phone, owner, owner_role, status, received_by, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13) RETURNING id",
+        params![
+            new.location.as_str(),
+            new.visit_id,
+            k.text.as_str(),
+            k.channel.as_str(),
+            k.category.as_str(),
+            k.severity.as_str(),
+            &k.contact_name,
+            &k.contact_email,
+            &k.contact_phone,
+            new.owner.as_ref().map(|(o, _)| o.clone()),
+            new.owner.as_ref().map(|(_, r)| r.as_str().to_string()),
+            actor.as_str(),
+            ms(now)
+        ],
+    )
+    .await?;
+    let detail = serde_json::json!({"channel": k.channel.as_str()}).to_string();
+    complaint_event(c, id, "received", actor, &detail, now).await?;
+    if let Some(visit_id) = new.visit_id {
+        let detail = serde_json::json!({"complaint_id": id, "channel": k.channel.as_str()});
+        event(
+            c,
+            visit_id,
+            "complaint_received",
+            Some(actor.as_str()),
+            &detail.to_string(),
+            now,
+        )
+        .await?;
+    }
+    audit(
+        c,
+        actor,
+        "complaint.create",
+        &format!("complaint:{id}"),
+        k.channel.as_str(),
+        now,
+    )
+    .await?;
+    complaint(c, id).await
+}
+
+pub async fn change_complaint<C: Conn>(
+    c: &mut C,
+    id: i64,
+    change: &ComplaintChange,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Complaint> {
+    use frontdesk_domain::complaint::{ComplaintAction as A, check_acknowledge, check_action};
+    let k = complaint(c, id).await?;
+    let paused = k.paused_since.is_some();
+    let refuse =
+        |e: frontdesk_domain::complaint::ComplaintError| StoreError::Refused(e.to_string());
+    let (kind, detail) = match change {
+        ComplaintChange::Acknowledge => {
+            check_acknowledge(k.status, paused, actor.as_str()).map_err(refuse)?;
+            c.exec(
+                "UPDATE complaint SET status = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3",
+                params![actor.as_str(), ms(now), id],
+            )
+            .await?;
+            ("acknowledged", String::new())
+        }
+        ComplaintChange::Pause { reason } => {
+            check_action(k.status, paused, A::Pause).map_err(refuse)?;
+            c.exec(
+                "UPDATE complaint SET paused_since = $1 WHERE id = $2",
+                params![ms(now), id],
+            )
+            .await?;
+            ("paused", reason.clone())
+        }
+        ComplaintChange::Resume => {
+            check_action(k.status, paused, A::Resume).map_err(refuse)?;
+            c.exec(
+                "UPDATE complaint SET paused_since = NULL WHERE id = $1",
+                params![id],
+            )
+            .await?;
+            ("resumed", String::new())
+        }
+        ComplaintChange::Assign { owner, role } => {
+            check_action(k.status, paused, A::Assign).map_err(refuse)?;
+            c.exec(
+                "UPDATE complaint SET owner = $1, owner_role = $2 WHERE id = $3",
+                params![owner.as_str(), role.as_str(), id],
+            )
+            .await?;
+            ("assigned", owner.clone())
+        }
+        ComplaintChange::Reply {
+            text,
+            sent_anyway_flags,
+        } => {
+            check_action(k.status, paused, A::Reply).map_err(refuse)?;
+            let detail = serde_json::json!({"text": text, "sent_anyway": sent_anyway_flags});
+            ("reply", detail.to_string())
+        }
+        ComplaintChange::Resolve(r) => {
+            check_action(k.status, paused, A::Resolve).map_err(refuse)?;
+            // A pause ends when the complaint is resolved.
+            if paused {
+                complaint_event(c, id, "resumed", actor, "resolved", now).await?;
+            }
+            c.exec(
+                "UPDATE complaint SET status = 'resolved', resolved_by = $1, resolved_at = $2, contact_person = $3, \
+                 steps = $4, result = $5, paused_since = NULL WHERE id = $6",
+                params![
+                    actor.as_str(),
+                    ms(now),
+                    r.contact_person.as_str(),
+                    r.steps.as_str(),
+                    r.result.as_str(),
+                    id
+                ],
+            )
+            .await?;
+            ("resolved", String::new())
+        }
+        ComplaintChange::Escalate(level) => {
+            if *level <= k.escalation_level {
+                return Ok(k);
+            }
+            c.exec(
+                "UPDATE complaint SET escalation_level = $1 WHERE id = $2",
+                params![level.as_str(), id],
+            )
+            .await?;
+            ("escalated", level.as_str().to_string())
+        }
+    };
+    complaint_event(c, id, kind, actor, &detail, now).await?;
+    if let Some(visit_id) = k.visit_id
+        && matches!(kind, "acknowledged" | "resolved" | "escalated")
+    {
+        let detail = serde_json::json!({"complaint_id": id, "what": kind});
+        event(
+            c,
+            visit_id,
+            "complaint_updated",
+            Some(actor.as_str()),
+            &detail.to_string(),
+            now,
+        )
+        .await?;
+    }
+    audit(
+        c,
+        actor,
+        &format!("complaint.{kind}"),
+        &format!("complaint:{id}"),
+        "",
+        now,
+    )
+    .await?;
+    complaint(c, id).await
+}
+
+pub async fn complaint_settings<C: Conn>(c: &mut C, location: &str) -> Result<ComplaintSettings> {
+    let r = one(
+        c,
+        "SELECT business_hours, closed_dates, complaint_ack_days, complaint_resolve_days, \
+         staff_read_all_complaints, website FROM location WHERE id = $1",
+        params![location],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(ComplaintSettings {
+        business_hours: r.text("business_hours")?,
+        closed_dates: r.text("closed_dates")?,
+        policy: ComplaintPolicy {
+            acknowledge_business_days: r.int("complaint_ack_days")?.clamp(1, 3660) as u32,
+            resolve_calendar_days: r.int("complaint_resolve_days")?.clamp(1, 3660) as u32,
+        },
+        staff_read_all: r.int("staff_read_all_complaints")? != 0,
+        website: r.text("website")?,
+    })
+}
+
+pub async fn save_complaint_settings<C: Conn>(
+    c: &mut C,
+    location: &str,
+    s: &ComplaintSettings,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let changed = c
+        .exec(
+            "UPDATE location SET business_hours = $1, closed_dates = $2, complaint_ack_days = $3, \
+             complaint_resolve_days = $4, staff_read_all_complaints = $5, website = $6 WHERE id = $7",
+            params![
+                s.business_hours.as_str(),
+                s.closed_dates.as_str(),
+                i64::from(s.policy.acknowledge_business_days),
+                i64::from(s.policy.resolve_calendar_days),
+                i64::from(s.staff_read_all),
+                s.website.as_str(),
+                location
+            ],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::NotFound);
+    }
+    audit(
+        c,
+        actor,
+        "settings.complaints",
+        &format!("location:{location}"),
+        "",
+        now,
+    )
+    .await
+}

@@ -253,6 +253,39 @@ macro_rules! store_impl {
                 write_op!(self, c => ops::follow_up_concern(c, id, &promise, &actor, now).await)
             }
 
+            async fn create_complaint(&self, complaint: &NewComplaintRecord, actor: &Actor, now: Timestamp) -> Result<Complaint> {
+                let (complaint, actor) = (complaint.clone(), actor.clone());
+                write_op!(self, c => ops::create_complaint(c, &complaint, &actor, now).await)
+            }
+
+            async fn complaint(&self, id: i64) -> Result<(Complaint, Vec<ComplaintEvent>)> {
+                read_op!(self, c => ops::complaint_with_events(c, id).await)
+            }
+
+            async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>> {
+                let location = location.to_string();
+                read_op!(self, c => ops::complaints(c, Some(&location), since).await)
+            }
+
+            async fn unresolved_complaints(&self) -> Result<Vec<Complaint>> {
+                read_op!(self, c => ops::complaints(c, None, Timestamp::MAX_UTC).await)
+            }
+
+            async fn change_complaint(&self, id: i64, change: &ComplaintChange, actor: &Actor, now: Timestamp) -> Result<Complaint> {
+                let (change, actor) = (change.clone(), actor.clone());
+                write_op!(self, c => ops::change_complaint(c, id, &change, &actor, now).await)
+            }
+
+            async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings> {
+                let location = location.to_string();
+                read_op!(self, c => ops::complaint_settings(c, &location).await)
+            }
+
+            async fn save_complaint_settings(&self, location: &str, settings: &ComplaintSettings, actor: &Actor, now: Timestamp) -> Result<()> {
+                let (location, settings, actor) = (location.to_string(), settings.clone(), actor.clone());
+                write_op!(self, c => ops::save_complaint_settings(c, &location, &settings, &actor, now).await)
+            }
+
             async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp) -> Result<()> {
                 let (actor, action, subject) = (actor.clone(), action.to_string(), subject.to_string());
                 write_op!(self, c => ops::audit(c, &actor, &action, &subject, "", now).await)

@@ -5,6 +5,10 @@ use frontdesk_domain::patient::{NewPatient, public_name};
 use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
 use serde_json::json;
 
+pub use frontdesk_domain::complaint::{
+    Category, Channel, ComplaintPolicy, ComplaintStatus, Level, NewComplaint, Pause, Resolution,
+    Severity,
+};
 pub use frontdesk_domain::concern::{ConcernStatus, Source as ConcernSource};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +231,16 @@ impl TimelineEvent {
                 "Concern turned into a follow-up promise due {}{by}",
                 detail["due_at"].as_str().unwrap_or("?")
             ),
+            "complaint_received" => format!(
+                "Complaint {} received ({}){by}",
+                detail["complaint_id"],
+                detail["channel"].as_str().unwrap_or("?").replace('_', " ")
+            ),
+            "complaint_updated" => format!(
+                "Complaint {} {}{by}",
+                detail["complaint_id"],
+                detail["what"].as_str().unwrap_or("updated")
+            ),
             "upset" => format!(
                 "The patient seems upset ({}): a manager was alerted",
                 detail["why"]
@@ -356,4 +370,91 @@ pub struct LobbyMarks {
     pub concerns: Vec<(i64, ConcernStatus)>,
     /// Visits with an upset message since the cut-off.
     pub upset: Vec<i64>,
+}
+
+/// A complaint as kept: the patient's words verbatim, who owns it, where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    pub id: i64,
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub text: String,
+    pub channel: Channel,
+    pub category: Category,
+    pub severity: Severity,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub owner: Option<String>,
+    pub owner_role: Option<Role>,
+    pub status: ComplaintStatus,
+    pub received_by: String,
+    pub received_at: Timestamp,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<Timestamp>,
+    /// Paused since (the clocks are stopped), if paused now.
+    pub paused_since: Option<Timestamp>,
+    /// Every pause, from the complaint's events.
+    pub pauses: Vec<Pause>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<Timestamp>,
+    pub resolution: Option<Resolution>,
+    /// The highest escalation already announced.
+    pub escalation_level: Level,
+}
+
+/// A complaint about to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComplaintRecord {
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub complaint: NewComplaint,
+    /// Owner username and role (whoever took it, unless assigned).
+    pub owner: Option<(String, Role)>,
+}
+
+/// One thing that happened to a complaint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintEvent {
+    pub at: Timestamp,
+    /// `received`, `acknowledged`, `assigned`, `paused`, `resumed`, `reply`, `escalated`, `resolved`.
+    pub kind: String,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// A change to a complaint; each is checked against the domain's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComplaintChange {
+    Acknowledge,
+    Pause {
+        reason: String,
+    },
+    Resume,
+    Assign {
+        owner: String,
+        role: Role,
+    },
+    /// A written reply to the patient, with the tone coach's flags when staff sent it anyway.
+    Reply {
+        text: String,
+        sent_anyway_flags: Vec<String>,
+    },
+    Resolve(Resolution),
+    /// A clock ran out: the complaint moves up the ladder.
+    Escalate(Level),
+}
+
+/// A location's complaint settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintSettings {
+    /// Opening hours, as `Mon-Fri 08:00-18:00, Sat 09:00-12:00`.
+    pub business_hours: String,
+    /// Closed dates, one `YYYY-MM-DD` per line.
+    pub closed_dates: String,
+    pub policy: ComplaintPolicy,
+    /// Front desk and clinicians may read every complaint, not only their own.
+    pub staff_read_all: bool,
+    /// The practice's website, printed on letters (may be empty).
+    pub website: String,
 }
