@@ -36,6 +36,11 @@ pub fn router() -> Router<AppState> {
             "/settings/acknowledgement",
             get(ack_settings).put(save_ack_settings),
         )
+        .route(
+            "/settings/complaints",
+            get(crate::settings::complaint_settings_api)
+                .put(crate::settings::save_complaint_settings_api),
+        )
         .route("/users", get(list_users).post(create_user))
         .route(
             "/promises",
@@ -48,6 +53,19 @@ pub fn router() -> Router<AppState> {
             get(crate::concerns::visit_list_api).post(crate::concerns::raise_api),
         )
         .route("/concerns", get(crate::concerns::list_api))
+        .route(
+            "/complaints",
+            get(crate::complaints::list_api).post(crate::complaints::create_api),
+        )
+        .route("/complaints/{id}", get(crate::complaints::get_api))
+        .route(
+            "/complaints/{id}/letter",
+            get(crate::complaints::letter_api),
+        )
+        .route(
+            "/complaints/{id}/{action}",
+            post(crate::complaints::work_api),
+        )
         .route("/concerns/{id}/answer", post(crate::concerns::answer_api))
         .route(
             "/concerns/{id}/follow-up",

@@ -219,5 +219,8 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = crate::promises::check_promises(&state).await {
             tracing::error!(error = %e, "promise check failed");
         }
+        if let Err(e) = crate::complaints::check_escalations(&state).await {
+            tracing::error!(error = %e, "complaint escalation check failed");
+        }
     }
 }

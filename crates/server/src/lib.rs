@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod complaints;
 pub mod concerns;
 pub mod error;
 pub mod events;
@@ -241,6 +242,13 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}/status-link", post(pages::status_link_submit))
         .route("/visits/{id}/concerns", post(concerns::raise_submit))
         .route("/concerns/{id}/answer", post(concerns::answer_submit))
+        .route(
+            "/complaints",
+            get(complaints::page).post(complaints::page_submit),
+        )
+        .route("/complaints/{id}", get(complaints::detail))
+        .route("/complaints/{id}/letter", get(complaints::letter_page))
+        .route("/complaints/{id}/{action}", post(complaints::work_submit))
         .route("/concerns/{id}/follow-up", post(concerns::follow_up_submit))
         .route("/audit", get(pages::audit_page))
         .route("/promises", get(promises::page).post(promises::page_submit))
@@ -248,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(settings::settings_page))
         .route("/settings/acknowledgement", post(settings::save_ack))
         .route("/settings/providers", post(settings::save_provider))
+        .route("/settings/complaints", post(settings::save_complaints))
         .route("/settings/import", post(settings::import))
         .route(
             "/users",
@@ -263,6 +272,11 @@ pub fn router(state: AppState) -> Router {
             get(screens::kiosk_page).post(screens::kiosk_submit),
         )
         .route("/tv", get(screens::tv_page))
+        // The public feedback form (complaints from anyone, no login).
+        .route(
+            "/feedback",
+            get(complaints::feedback_page).post(complaints::feedback_submit),
+        )
         // The patient's private status page (public; the link is the key).
         .route("/s/{token}", get(status::page))
         .route("/s/{token}/status.json", get(status::status_json))

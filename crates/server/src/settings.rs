@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::duration::format_duration;
 use frontdesk_domain::{FieldErrors, Role, fields};
-use frontdesk_store::Provider;
+use frontdesk_store::{ComplaintSettings, Provider};
 use serde::Deserialize;
 
 pub struct AckField {
@@ -37,10 +37,14 @@ struct SettingsPage {
     provider_errors: FieldErrors,
     import_errors: Vec<String>,
     import_summary: String,
+    complaints: ComplaintSettingsInput,
+    complaint_errors: FieldErrors,
 }
 
 #[derive(Default)]
 struct Extra {
+    complaint_input: Option<ComplaintSettingsInput>,
+    complaint_errors: FieldErrors,
     notice: Option<String>,
     ack_input: Option<AckSettingsInput>,
     errors: FieldErrors,
@@ -89,7 +93,12 @@ async fn settings_response(
             env_value: o.escalate_after.map(format_duration),
         },
     ];
+    let complaints = match extra.complaint_input {
+        Some(input) => input,
+        None => ComplaintSettingsInput::from(&state.store.complaint_settings(&loc.id).await?),
+    };
     let failed = !extra.errors.is_empty()
+        || !extra.complaint_errors.is_empty()
         || !extra.provider_errors.is_empty()
         || !extra.import_errors.is_empty();
     let page = SettingsPage {
@@ -111,6 +120,8 @@ async fn settings_response(
         provider_errors: extra.provider_errors,
         import_errors: extra.import_errors,
         import_summary: extra.import_summary,
+        complaints,
+        complaint_errors: extra.complaint_errors,
     };
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -138,6 +149,9 @@ pub async fn settings_page(
     let notice = q.saved.map(|what| match what.as_str() {
         "clocks" => "Acknowledgement clocks saved. They apply from now on.".to_string(),
         "provider" => "Provider saved.".to_string(),
+        "complaints" => {
+            "Complaint settings saved. Open complaints' clocks follow them from now on.".to_string()
+        }
         other => format!("Saved: {}", crate::log_safe(other)),
     });
     let location = LocationQuery {
@@ -395,4 +409,203 @@ pub async fn import(
         Ok(Err((errors, summary))) => fail(errors, summary).await,
         Err(e) => error_page(e),
     }
+}
+
+/// The complaint settings as typed (a form or the API).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ComplaintSettingsInput {
+    pub business_hours: String,
+    pub closed_dates: String,
+    pub acknowledge_business_days: String,
+    pub resolve_calendar_days: String,
+    /// `on`/`true` (checkbox or JSON) or empty.
+    pub staff_read_all: String,
+    pub website: String,
+}
+
+impl From<&ComplaintSettings> for ComplaintSettingsInput {
+    fn from(s: &ComplaintSettings) -> Self {
+        ComplaintSettingsInput {
+            business_hours: s.business_hours.clone(),
+            closed_dates: s.closed_dates.clone(),
+            acknowledge_business_days: s.policy.acknowledge_business_days.to_string(),
+            resolve_calendar_days: s.policy.resolve_calendar_days.to_string(),
+            staff_read_all: if s.staff_read_all {
+                "on".into()
+            } else {
+                String::new()
+            },
+            website: s.website.clone(),
+        }
+    }
+}
+
+/// Check every field; all or nothing. The website answers "Website address invalid".
+pub fn parse_complaint_settings(
+    input: &ComplaintSettingsInput,
+) -> Result<ComplaintSettings, FieldErrors> {
+    use frontdesk_domain::complaint::{BusinessHours, ComplaintPolicy, format_week};
+    let mut errors = FieldErrors::new();
+    let week = match input.business_hours.trim() {
+        "" => {
+            errors.add("business_hours", frontdesk_domain::fields::REQUIRED);
+            None
+        }
+        text => BusinessHours::parse_week(text)
+            .map_err(|m| errors.add("business_hours", m))
+            .ok(),
+    };
+    let closed = BusinessHours::parse_closed_dates(&input.closed_dates)
+        .map_err(|m| errors.add("closed_dates", m))
+        .ok();
+    let policy = ComplaintPolicy::parse(
+        &input.acknowledge_business_days,
+        &input.resolve_calendar_days,
+    )
+    .map_err(|e| {
+        for (k, v) in e.0 {
+            errors.add(&k, v);
+        }
+    })
+    .ok();
+    let website = match input.website.trim() {
+        "" => Some(String::new()),
+        w => errors.check("website", frontdesk_domain::fields::website(w)),
+    };
+    let staff_read_all = matches!(input.staff_read_all.trim(), "on" | "true" | "1" | "yes");
+    match (week, closed, policy, website) {
+        (Some(week), Some(closed), Some(policy), Some(website)) if errors.is_empty() => {
+            Ok(ComplaintSettings {
+                business_hours: format_week(&week),
+                closed_dates: closed
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                policy,
+                staff_read_all,
+                website,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ComplaintSettingsForm {
+    csrf: String,
+    location: String,
+    #[serde(flatten)]
+    input: ComplaintSettingsInput,
+}
+
+pub async fn save_complaints(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<ComplaintSettingsForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    if let Err(e) = manager(&staff) {
+        return error_page(e);
+    }
+    let location = if form.location.is_empty() {
+        "main".to_string()
+    } else {
+        form.location.clone()
+    };
+    match parse_complaint_settings(&form.input) {
+        Ok(settings) => match state
+            .store
+            .save_complaint_settings(&location, &settings, &staff.actor(), state.now())
+            .await
+        {
+            Ok(()) => Redirect::to(&format!(
+                "/settings?location={}&saved=complaints#complaint-settings",
+                crate::pages::url_encode(&location)
+            ))
+            .into_response(),
+            Err(e) => error_page(e.into()),
+        },
+        Err(errors) => settings_response(
+            &state,
+            &staff,
+            &location,
+            Extra {
+                complaint_input: Some(form.input),
+                complaint_errors: errors,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(error_page),
+    }
+}
+
+fn complaint_settings_json(s: &ComplaintSettings) -> serde_json::Value {
+    serde_json::json!({
+        "business_hours": s.business_hours,
+        "closed_dates": s.closed_dates.lines().collect::<Vec<_>>(),
+        "acknowledge_business_days": s.policy.acknowledge_business_days,
+        "resolve_calendar_days": s.policy.resolve_calendar_days,
+        "staff_read_all": s.staff_read_all,
+        "website": s.website,
+    })
+}
+
+pub async fn complaint_settings_api(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<LocationQuery>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let s = state.store.complaint_settings(q.id()).await?;
+    let _ = staff;
+    Ok(axum::Json(complaint_settings_json(&s)))
+}
+
+/// `PUT /api/v1/settings/complaints`: managers and admins; all or nothing.
+pub async fn save_complaint_settings_api(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<LocationQuery>,
+    crate::api::ApiJson(body): crate::api::ApiJson<serde_json::Value>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    manager(&staff)?;
+    let text = |k: &str| match &body[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    let current = state.store.complaint_settings(q.id()).await?;
+    let mut input = ComplaintSettingsInput::from(&current);
+    for (key, slot) in [
+        ("business_hours", &mut input.business_hours),
+        ("closed_dates", &mut input.closed_dates),
+        (
+            "acknowledge_business_days",
+            &mut input.acknowledge_business_days,
+        ),
+        ("resolve_calendar_days", &mut input.resolve_calendar_days),
+        ("staff_read_all", &mut input.staff_read_all),
+        ("website", &mut input.website),
+    ] {
+        if body.get(key).is_some() {
+            *slot = text(key);
+        }
+    }
+    let settings = parse_complaint_settings(&input)?;
+    state
+        .store
+        .save_complaint_settings(q.id(), &settings, &staff.actor(), state.now())
+        .await?;
+    Ok(axum::Json(complaint_settings_json(&settings)))
 }

@@ -1,0 +1,570 @@
+//! Complaints over HTTP: taken verbatim with field-level errors, read and
+//! worked according to role, clocks in business hours with escalation, the
+//! resolution letter, the public feedback form and the complaint settings.
+
+mod support;
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+
+async fn file(app: &TestApp, token: &str, body: Value) -> Value {
+    let (status, body) = app.post("/api/v1/complaints", Some(token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_complaint_is_taken_verbatim_and_bad_fields_are_named() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let said = "The receptionist argued with me  in front of everyone.\nI want an apology.";
+    let body = file(
+        &app,
+        &desk,
+        json!({"text": said, "channel": "desk", "contact": {"name": "Ana Moreno", "email": "ana@example.org"}}),
+    )
+    .await;
+    assert!(body["id"].as_i64().unwrap() > 0);
+    assert_eq!(body["status"], "received");
+    assert_eq!(body["text"], said, "verbatim");
+    assert_eq!(body["owner"], "desk", "whoever took it owns it");
+    assert_eq!(body["clocks"]["acknowledge"]["status"], "on_time");
+    assert_eq!(
+        body["clocks"]["acknowledge"]["due_at"], "2026-03-06T14:00:00Z",
+        "one business day: Thursday 14:00 → Friday 14:00"
+    );
+    assert_eq!(body["clocks"]["resolve"]["due_at"], "2026-03-12T14:00:00Z");
+
+    let (status, body) = app
+        .post(
+            "/api/v1/complaints",
+            Some(&desk),
+            json!({"text": "  ", "channel": "pigeon", "contact": {"email": "ana@", "phone": "call me"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let f = &body["error"]["fields"];
+    assert_eq!(f["text"], "Required field missing");
+    assert_eq!(f["contact.email"], "Email address invalid");
+    assert!(f["channel"].as_str().unwrap().contains("desk"), "{f}");
+    assert!(f["contact.phone"].is_string());
+    let (status, body) = app
+        .post(
+            "/api/v1/complaints",
+            Some(&desk),
+            json!({"text": "x", "channel": "phone", "visit_id": 4242}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"]["visit_id"], "No visit with this id");
+    let (_, list) = app.get("/api/v1/complaints", Some(&desk)).await;
+    assert_eq!(
+        list["complaints"].as_array().unwrap().len(),
+        1,
+        "nothing half-saved"
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/complaints",
+            None,
+            json!({"text": "x", "channel": "desk"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn front_desk_cannot_read_a_managers_complaint_unless_allowed() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let boss = app.token("boss").await;
+    let id = file(
+        &app,
+        &boss,
+        json!({"text": "Billing charged me twice", "channel": "phone", "category": "billing"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let mine = file(
+        &app,
+        &desk,
+        json!({"text": "Rude on the phone", "channel": "phone"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .get(&format!("/api/v1/complaints/{id}"), Some(&desk))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, list) = app.get("/api/v1/complaints", Some(&desk)).await;
+    let ids: Vec<i64> = list["complaints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![mine], "the manager's complaint is not listed");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/complaints/{id}/acknowledge"),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .get(&format!("/api/v1/complaints/{mine}"), Some(&boss))
+        .await;
+    assert_eq!(status, StatusCode::OK, "managers read every complaint");
+
+    // Front desk may not change the settings; a manager allows all staff to read.
+    let (status, _) = app
+        .put(
+            "/api/v1/settings/complaints",
+            &desk,
+            json!({"staff_read_all": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/complaints",
+            &boss,
+            json!({"staff_read_all": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .get(&format!("/api/v1/complaints/{id}"), Some(&desk))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/complaints/{id}/acknowledge"),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "reading is not working it");
+
+    let audit = app.state.store.audit_log(200).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "complaint.read" && a.actor == "desk")
+    );
+}
+
+#[tokio::test]
+async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let id = file(
+        &app,
+        &desk,
+        json!({"text": "Nobody called me back", "channel": "phone"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/complaints/{id}");
+    // Signs in each time: the clock jumps past the session's idle limit.
+    let get = || {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let token = app.token("desk").await;
+            app.get(&path, Some(&token)).await.1
+        }
+    };
+
+    app.clock.set(start_time() + Duration::hours(22)); // Friday 12:00, the last quarter
+    assert_eq!(
+        frontdesk_server::complaints::check_escalations(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(get().await["clocks"]["acknowledge"]["status"], "due_soon");
+
+    app.clock.set(start_time() + Duration::hours(25)); // Friday 15:00: overdue
+    assert_eq!(
+        frontdesk_server::complaints::check_escalations(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        frontdesk_server::complaints::check_escalations(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "once per level"
+    );
+    let k = get().await;
+    assert_eq!(k["level"], "manager");
+    assert_eq!(k["clocks"]["acknowledge"]["status"], "overdue");
+
+    // The weekend does not count: Sunday is still "manager".
+    app.clock.set(start_time() + Duration::days(3));
+    frontdesk_server::complaints::check_escalations(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(get().await["level"], "manager");
+    // One more business day overdue (Monday 14:00): admins.
+    app.clock
+        .set(start_time() + Duration::days(4) + Duration::hours(1));
+    assert_eq!(
+        frontdesk_server::complaints::check_escalations(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    let k = get().await;
+    assert_eq!(k["level"], "admin");
+    let kinds: Vec<&str> = k["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["received", "escalated", "escalated"]);
+
+    // A second complaint, paused for the patient's reply, does not run out.
+    app.clock.set(start_time());
+    let paused = file(
+        &app,
+        &desk,
+        json!({"text": "Wrong letter sent", "channel": "letter"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/complaints/{paused}/pause"),
+            Some(&desk),
+            json!({"reason": "waiting for the patient"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["paused"], true);
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/complaints/{paused}/pause"),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "already paused");
+    app.clock.set(start_time() + Duration::days(2));
+    frontdesk_server::complaints::check_escalations(&app.state)
+        .await
+        .unwrap();
+    let desk = app.token("desk").await;
+    let (_, k) = app
+        .get(&format!("/api/v1/complaints/{paused}"), Some(&desk))
+        .await;
+    assert_eq!(k["level"], "owner");
+    assert_eq!(k["clocks"]["acknowledge"]["status"], "paused");
+}
+
+#[tokio::test]
+async fn a_complaint_is_acknowledged_answered_resolved_and_gets_a_letter() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let boss = app.token("boss").await;
+    let visit = app.check_in(&desk, "Ana").await["id"].as_i64().unwrap();
+    let id = file(
+        &app,
+        &desk,
+        json!({"text": "I waited two hours and nobody told me why.", "channel": "desk", "visit_id": visit,
+               "contact": {"name": "Ana Moreno"}, "category": "waiting", "severity": "high"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let act = |path: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let boss = app.token("boss").await;
+            app.post(
+                &format!("/api/v1/complaints/{id}/{path}"),
+                Some(&boss),
+                body,
+            )
+            .await
+        }
+    };
+    let (status, body) = act(
+        "resolve",
+        json!({"contact_person": "Pat", "steps": "x", "result": "y"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "acknowledge before resolving: {body}"
+    );
+    let (status, body) = act("acknowledge", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["acknowledged_by"], "boss");
+    assert_eq!(body["clocks"]["acknowledge"]["status"], "met");
+
+    let (status, body) = act("reply", json!({"text": "   "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"]["text"], "Required field missing");
+    let (status, body) = act(
+        "reply",
+        json!({"text": "Calm down. It was not our fault, you came at a busy time."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !body["reply"]["sent_anyway"].as_array().unwrap().is_empty(),
+        "the coach's flags are recorded with the reply: {body}"
+    );
+
+    let (status, body) = act(
+        "resolve",
+        json!({"contact_person": " ", "steps": "", "result": "Apologised"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["error"]["fields"]["contact_person"],
+        "Required field missing"
+    );
+    assert_eq!(body["error"]["fields"]["steps"], "Required field missing");
+    let (status, _) = app
+        .get(&format!("/api/v1/complaints/{id}/letter"), Some(&boss))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "no letter before resolution");
+
+    app.clock.advance(Duration::days(2));
+    let (status, body) = act(
+        "resolve",
+        json!({"contact_person": "Pat Boss, practice manager", "steps": "We reviewed the lobby log with the front desk team.",
+               "result": "Waiting patients are now updated every 15 minutes."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "resolved");
+    assert_eq!(body["clocks"]["resolve"]["status"], "met");
+    let boss = app.token("boss").await;
+    let (status, letter) = app
+        .get(&format!("/api/v1/complaints/{id}/letter"), Some(&boss))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(letter["greeting"].as_str().unwrap().contains("Ana"));
+    assert_eq!(letter["completed_on"], "7 March 2026");
+    assert_eq!(letter["contact_person"], "Pat Boss, practice manager");
+    let text = letter["paragraphs"].to_string();
+    assert!(
+        text.contains("I waited two hours and nobody told me why."),
+        "quotes them: {text}"
+    );
+    assert!(text.contains("We reviewed the lobby log"));
+    assert!(text.contains("updated every 15 minutes"));
+
+    let cookie = sign_in(&app, "boss").await;
+    let (status, html) = page(&app, &cookie, &format!("/complaints/{id}/letter")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("7 March 2026") && html.contains("Pat Boss, practice manager"));
+    let (_, v) = app
+        .get(&format!("/api/v1/visits/{visit}"), Some(&boss))
+        .await;
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"complaint_received") && kinds.contains(&"complaint_updated"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_reply_screen_holds_a_flagged_reply_and_shows_the_checklist() {
+    let app = spawn_app().await;
+    let boss = app.token("boss").await;
+    let id = file(
+        &app,
+        &boss,
+        json!({"text": "You lost my referral", "channel": "email"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let cookie = sign_in(&app, "boss").await;
+    let (status, html) = page(&app, &cookie, &format!("/complaints/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for step in ["Hear", "Empathize", "Apologize", "Respond", "Follow up"] {
+        assert!(html.contains(step), "checklist step {step}");
+    }
+    let csrf = csrf_in(&html);
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/complaints/{id}/reply"),
+        &[
+            ("csrf", &csrf),
+            ("text", "As I already explained, that is our policy."),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let held = resp.text().await.unwrap();
+    assert!(held.contains("The tone coach suggests revising"), "{held}");
+    let (_, k) = app
+        .get(&format!("/api/v1/complaints/{id}"), Some(&boss))
+        .await;
+    assert!(!k["events"].to_string().contains("\"reply\""), "not sent");
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/complaints/{id}/reply"),
+        &[
+            ("csrf", &csrf),
+            ("text", "I'm sorry we lost your referral. I have re-sent it today and will call you on Friday to confirm it arrived."),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/complaints/{id}")).await;
+    assert!(html.contains("I have re-sent it today"));
+    // The list page shows it; a front-desk user does not see a manager's complaint there.
+    let (_, list) = page(&app, &cookie, "/complaints").await;
+    assert!(list.contains("You lost my referral"));
+    let desk_cookie = sign_in(&app, "desk").await;
+    let (_, list) = page(&app, &desk_cookie, "/complaints").await;
+    assert!(!list.contains("You lost my referral"));
+    assert!(list.contains("not shown to your role"));
+    let (status, _) = page(&app, &desk_cookie, &format!("/complaints/{id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_public_feedback_form_marks_required_fields_and_bad_email() {
+    let app = spawn_app().await;
+    let (status, html) = {
+        let r = app
+            .client
+            .get(format!("{}/feedback", app.url))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("never published") && html.contains("required"));
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(format!("{}/feedback", app.url))
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = post(vec![("name", ""), ("email", "ana@"), ("message", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Required field missing"));
+    assert!(html.contains("Email address invalid"));
+    let boss = app.token("boss").await;
+    let (_, list) = app.get("/api/v1/complaints", Some(&boss)).await;
+    assert!(
+        list["complaints"].as_array().unwrap().is_empty(),
+        "nothing saved"
+    );
+
+    let (status, html) = post(vec![
+        ("name", "Ana Moreno"),
+        ("email", "ana@example.org"),
+        (
+            "message",
+            "The parking meter took my money and nobody at the desk would help.",
+        ),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Thank you"));
+    let (_, list) = app.get("/api/v1/complaints", Some(&boss)).await;
+    let k = &list["complaints"][0];
+    assert_eq!(k["channel"], "web_form");
+    assert_eq!(k["contact"]["email"], "ana@example.org");
+    assert!(k["owner"].is_null());
+}
+
+#[tokio::test]
+async fn complaint_settings_check_every_field_and_the_website() {
+    let app = spawn_app().await;
+    let boss = app.token("boss").await;
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/complaints",
+            &boss,
+            json!({"website": "not a website", "business_hours": "Mon-Fri 25:00-18:00", "closed_dates": ["2026-13-01"],
+                   "acknowledge_business_days": "0"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let f = &body["error"]["fields"];
+    assert_eq!(f["website"], "Website address invalid");
+    assert!(
+        f["business_hours"].is_string()
+            && f["closed_dates"].is_string()
+            && f["acknowledge_business_days"].is_string(),
+        "{f}"
+    );
+    let (_, now) = app.get("/api/v1/settings/complaints", Some(&boss)).await;
+    assert_eq!(now["website"], "", "nothing saved half-way");
+
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/complaints",
+            &boss,
+            json!({"website": "https://clinic.example", "business_hours": "Mon-Fri 09:00-17:00", "closed_dates": ["2026-03-06"],
+                   "acknowledge_business_days": 2, "resolve_calendar_days": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Thursday 14:00, Friday closed: two business days is Tuesday 14:00.
+    let desk = app.token("desk").await;
+    let k = file(&app, &desk, json!({"text": "x", "channel": "desk"})).await;
+    assert_eq!(k["clocks"]["acknowledge"]["due_at"], "2026-03-10T14:00:00Z");
+    assert_eq!(k["clocks"]["resolve"]["due_at"], "2026-03-15T14:00:00Z");
+
+    let cookie = sign_in(&app, "boss").await;
+    let (_, html) = page(&app, &cookie, "/settings").await;
+    assert!(html.contains("Mon-Fri 09:00-17:00") && html.contains("2026-03-06"));
+    let resp = form(
+        &app,
+        &cookie,
+        "/settings/complaints",
+        &[
+            ("csrf", &csrf_in(&html)),
+            ("business_hours", "Mon-Fri 09:00-17:00"),
+            ("acknowledge_business_days", "1"),
+            ("resolve_calendar_days", "7"),
+            ("website", "ftp//nope"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Website address invalid")
+    );
+}
