@@ -283,6 +283,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{token}/stepped-out", post(status::stepped_out))
         .route("/s/{token}/back", post(status::back))
         .route("/s/{token}/question", post(status::question))
+        .route("/s/{token}/complaint", post(status::complaint))
         .route(
             "/s/{token}/concerns/{id}/{reply}",
             post(status::concern_reply),

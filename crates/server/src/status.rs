@@ -102,6 +102,8 @@ pub struct Texts {
     confirm: &'static str,
     reopen: &'static str,
     reopen_label: &'static str,
+    complain_label: &'static str,
+    complain_send: &'static str,
     es: bool,
 }
 
@@ -143,6 +145,8 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             confirm: "Sí, eso la responde",
             reopen: "No, no respondió mi pregunta",
             reopen_label: "¿Qué le falta? (opcional)",
+            complain_label: "¿Algo salió mal? Cuénteselo al responsable de la clínica",
+            complain_send: "Enviar queja",
             es: true,
         }
     } else {
@@ -162,6 +166,8 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             confirm: "Yes, that answers it",
             reopen: "No, this didn't answer my question",
             reopen_label: "What is still missing? (optional)",
+            complain_label: "Something went wrong? Tell the practice manager",
+            complain_send: "Send complaint",
             es: false,
         }
     }
@@ -284,6 +290,7 @@ struct StatusPage {
     notice: Option<String>,
     stepped_out: bool,
     question_error: Option<String>,
+    complaint_error: Option<String>,
     concerns: Vec<PatientConcern>,
     /// `id:status:answered` for every question, so the page knows when to reload them.
     concern_signature: String,
@@ -342,6 +349,7 @@ impl StatusPage {
             notice: None,
             stepped_out: linked.stepped_out,
             question_error: None,
+            complaint_error: None,
             concerns,
             concern_signature: concern_signature(&linked.concerns),
         }
@@ -456,6 +464,12 @@ pub async fn page(
                 ("out", true) => {
                     Some("Gracias por avisarnos. Pulse \"Ya volví\" cuando regrese.".to_string())
                 }
+                ("complaint", false) => Some(
+                    "Thank you. A named person will look at this and come back to you.".to_string(),
+                ),
+                ("complaint", true) => Some(
+                    "Gracias. Una persona responsable lo revisará y le responderá.".to_string(),
+                ),
                 ("confirm", false) => Some("Thank you for telling us.".to_string()),
                 ("confirm", true) => Some("Gracias por decírnoslo.".to_string()),
                 ("reopen", false) => {
@@ -628,6 +642,59 @@ pub async fn question(
                 Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
             }
         }
+    }
+}
+
+/// A complaint from the status page: linked to the visit, with the patient's
+/// name as the contact, owned by nobody until a manager assigns it.
+pub async fn complaint(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<QuestionForm>,
+) -> Response {
+    let Ok(Some(linked)) = load(&state, &token).await else {
+        return not_found();
+    };
+    let input = crate::complaints::ComplaintInput {
+        text: form.text.clone(),
+        channel: "status_page".into(),
+        visit_id: Some(linked.visit.id),
+        location: Some(linked.visit.location.clone()),
+        contact: Some(crate::complaints::ContactInput {
+            name: Some(format!(
+                "{} {}",
+                linked.visit.given_name, linked.visit.family_name
+            )),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    match crate::complaints::take(&state, None, &input).await {
+        Ok(_) => match flag_if_upset(&state, &linked.visit, &form.text).await {
+            Ok(()) => back_to(&token, &q.lang, "complaint"),
+            Err(e) => crate::pages::error_page(e),
+        },
+        Err(ApiError::InvalidFields(errors)) => {
+            let t = texts(
+                spanish(&q, &headers),
+                linked.first_name(),
+                &linked.location_name,
+            );
+            let message = match (errors.get("text"), t.es) {
+                (Some(m), false) => m.to_string(),
+                (Some(_), true) => "Falta este campo o es demasiado largo".to_string(),
+                (None, _) => fields::REQUIRED.to_string(),
+            };
+            let mut page = StatusPage::new(&state, &linked, token, t);
+            page.complaint_error = Some(message);
+            match page.render() {
+                Ok(html) => (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response(),
+                Err(e) => crate::pages::error_page(ApiError::Internal(e.to_string())),
+            }
+        }
+        Err(e) => crate::pages::error_page(e),
     }
 }
 

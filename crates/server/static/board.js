@@ -52,11 +52,15 @@
 
   function alertFor(kind, data) {
     var box = document.createElement("div");
-    box.className = "alert" + (kind === "ack_escalated" || kind === "upset" ? " escalated" : "");
+    box.className = "alert" + (kind === "ack_escalated" || kind === "upset" || kind === "complaint_escalated" ? " escalated" : "");
     box.setAttribute("data-visit", String(data.visit_id));
     var text = document.createElement("span");
     var who = data.name || ("Visit " + data.visit_id);
-    text.textContent = kind === "upset"
+    text.textContent = kind === "complaint_escalated"
+      ? "Complaint " + data.complaint_id + ": a clock ran out; it is now with the " + data.to + "s. Open Complaints to work it."
+      : kind === "complaint_received"
+      ? "New complaint " + data.complaint_id + " (" + data.severity + "). Open Complaints to acknowledge it."
+      : kind === "upset"
       ? "Upset: " + who + " sent an upset message. Please go and speak to them; a manager has been told."
       : kind === "ack_escalated"
       ? "Escalated: " + who + " still has not been acknowledged. Managers have been told."
@@ -87,7 +91,7 @@
         refresh();
       });
     });
-    ["ack_overdue", "ack_escalated", "upset"].forEach(function (name) {
+    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var data = {};
         try { data = JSON.parse(e.data); } catch (x) {}

@@ -568,3 +568,39 @@ async fn complaint_settings_check_every_field_and_the_website() {
             .contains("Website address invalid")
     );
 }
+
+#[tokio::test]
+async fn a_patient_can_complain_from_their_status_page() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let checked = app.check_in(&desk, "Ana").await;
+    let (visit, url) = (
+        checked["id"].as_i64().unwrap(),
+        checked["status_url"].as_str().unwrap().to_string(),
+    );
+    let post = |text: &'static str| {
+        let (app, url) = (&app, url.clone());
+        async move {
+            let r = app
+                .client
+                .post(format!("{}{url}/complaint", app.url))
+                .form(&[("text", text)])
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = post("   ").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Required field missing"));
+    let (status, _) = post("The man at the desk was rude to my mother.").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let boss = app.token("boss").await;
+    let (_, list) = app.get("/api/v1/complaints", Some(&boss)).await;
+    let k = &list["complaints"][0];
+    assert_eq!(k["channel"], "status_page");
+    assert_eq!(k["visit_id"], visit);
+    assert_eq!(k["contact"]["name"], "Ana Moreno");
+    assert_eq!(k["text"], "The man at the desk was rude to my mother.");
+}
