@@ -371,3 +371,197 @@ async fn the_status_page_updates_itself_and_apologises_in_spanish() {
         .unwrap();
     phone.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_patient_question_is_answered_calmly_and_confirmed_in_the_browser() {
+    if !webdriver::browser_or_skip(
+        "a_patient_question_is_answered_calmly_and_confirmed_in_the_browser",
+    ) {
+        return;
+    }
+    let config = frontdesk_server::ServerConfig {
+        status_refresh: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, true).await;
+    let desk = app.token("desk").await;
+    let visit = app.check_in(&desk, "Lucía").await;
+    let visit_id = visit["id"].as_i64().unwrap();
+    let url = visit["status_url"].as_str().unwrap().to_string();
+    let concerns_api = format!("/api/v1/visits/{visit_id}/concerns");
+
+    // The patient asks a question on their private page.
+    let phone = Browser::start().await.unwrap();
+    phone.goto(&format!("{}{url}", app.url)).await.unwrap();
+    assert_eq!(
+        phone
+            .find("label[for='question']")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Do you have a question, or anything you want to make sure we cover today?"
+    );
+    let question = "Will the doctor check my blood pressure medication today?";
+    phone
+        .find("#question")
+        .await
+        .unwrap()
+        .send_keys(question)
+        .await
+        .unwrap();
+    let send = phone.find("form.question button").await.unwrap();
+    assert_eq!(send.text().await.unwrap(), "Send");
+    send.click().await.unwrap();
+    let mine = phone
+        .wait_for_text(".my-questions", "Your questions", T)
+        .await
+        .unwrap();
+    assert!(mine.contains(question), "{mine}");
+    assert!(
+        mine.contains("We have your question; someone will answer it."),
+        "{mine}"
+    );
+    let (_, list) = app.get(&concerns_api, Some(&desk)).await;
+    let concern = &list["concerns"][0];
+    assert_eq!(concern["status"], "open", "{list}");
+    assert_eq!(concern["source"], "status_page", "{list}");
+    let concern_id = concern["id"].as_i64().unwrap();
+
+    // A clinician signs in and finds the question on the visit page.
+    let clinic = Browser::start().await.unwrap();
+    sign_in_browser(&clinic, &app, "doc", &format!("/visits/{visit_id}")).await;
+    let card = format!("#concern-{concern_id}");
+    let listed = clinic
+        .find(&format!("{card} .patient-words"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(listed, question);
+    let reply = format!("#answer-{concern_id}");
+    let button = clinic
+        .find(&format!("{card} form.reply button"))
+        .await
+        .unwrap();
+    assert_eq!(button.text().await.unwrap(), "Check and send");
+
+    // A brusque first draft is held with the coach's reasons, and kept.
+    let brusque = "Calm down, we will get to it.";
+    clinic
+        .find(&reply)
+        .await
+        .unwrap()
+        .send_keys(brusque)
+        .await
+        .unwrap();
+    button.click().await.unwrap();
+    let flags = clinic
+        .wait_for_text(
+            &format!("{card} .tone-flags"),
+            "The tone coach suggests revising this reply",
+            T,
+        )
+        .await
+        .unwrap();
+    assert!(flags.to_lowercase().contains("calm down"), "{flags}");
+    let buttons = clinic
+        .find_all(&format!("{card} form.reply button"))
+        .await
+        .unwrap();
+    let mut labels = Vec::new();
+    for b in &buttons {
+        labels.push(b.text().await.unwrap());
+    }
+    assert_eq!(labels, ["Check again", "Send anyway"]);
+    let draft = clinic.find(&reply).await.unwrap();
+    assert_eq!(draft.prop("value").await.unwrap(), json!(brusque));
+    let (_, list) = app.get(&concerns_api, Some(&desk)).await;
+    assert_eq!(list["concerns"][0]["status"], "open", "nothing was sent");
+    assert!(list["concerns"][0]["answer"].is_null(), "{list}");
+
+    // The patient's page is left alone while nothing changed.
+    phone
+        .execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+
+    // The clinician rewrites it calmly; it goes straight through.
+    let calm = "Good question: yes, Dr. Lee will check your blood pressure medication today.";
+    draft.clear().await.unwrap();
+    draft.send_keys(calm).await.unwrap();
+    assert_eq!(draft.prop("value").await.unwrap(), json!(calm));
+    buttons[0].click().await.unwrap();
+    clinic
+        .wait_until(
+            &format!(
+                "window.location.pathname === '/visits/{visit_id}' && \
+                 document.querySelector('{card}') !== null && \
+                 document.querySelector('{card}').getAttribute('data-status') === 'answered'"
+            ),
+            T,
+        )
+        .await
+        .unwrap();
+    let answered = clinic
+        .find(&format!("{card} .answer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(answered.contains(calm), "{answered}");
+    assert!(!answered.contains("sent anyway"), "{answered}");
+    let (_, list) = app.get(&concerns_api, Some(&desk)).await;
+    let concern = &list["concerns"][0];
+    assert_eq!(concern["status"], "answered", "{list}");
+    assert_eq!(concern["answer"], calm);
+    assert_eq!(concern["answered_by"], "doc");
+    assert_eq!(concern["sent_despite_tone_flags"], json!([]), "{list}");
+
+    // The answer reaches the patient's page without them reloading it.
+    let shown = phone
+        .wait_for_text(&format!("{card} .answer"), calm, T)
+        .await
+        .unwrap();
+    assert!(shown.starts_with("Our answer:"), "{shown}");
+    assert_eq!(
+        phone
+            .execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(false),
+        "the page reloaded itself to show the answer"
+    );
+    assert_eq!(
+        phone
+            .find(&format!("{card} .concern-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Answered. Did this answer your question?"
+    );
+    let yes = phone
+        .find(&format!("{card} form[action$='/confirm?lang=en'] button"))
+        .await
+        .unwrap();
+    assert_eq!(yes.text().await.unwrap(), "Yes, that answers it");
+    yes.click().await.unwrap();
+    phone
+        .wait_for_text(
+            &format!("{card} .concern-status"),
+            "You said this answered your question",
+            T,
+        )
+        .await
+        .unwrap();
+    let (_, list) = app.get(&concerns_api, Some(&desk)).await;
+    assert_eq!(list["concerns"][0]["status"], "confirmed", "{list}");
+
+    clinic.quit().await.unwrap();
+    phone.quit().await.unwrap();
+}
