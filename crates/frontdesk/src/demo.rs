@@ -128,9 +128,18 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     }
     println!("Patients arrive, wait, and are seen; some are not acknowledged in time.");
     println!(
+        "Some ask questions (the visit page, to answer them); /complaints has two complaints to work."
+    );
+    println!(
+        "Patients' status pages: \"Make a patient link\" on a visit. Public feedback form: /feedback"
+    );
+    println!(
         "Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted)."
     );
 
+    seed_complaints(&state, &day_start)
+        .await
+        .map_err(|e| format!("cannot add the demo's complaints: {e}"))?;
     let driver = tokio::spawn(drive(state.clone(), clock, plan, day_start));
     let result = frontdesk_server::serve(listener, state).await;
     driver.abort();
@@ -160,6 +169,18 @@ async fn drive(
             next += 1;
             let p = &plan.patients[step.patient];
             let result = match step.action {
+                // Before checkout the clinician answers what the patient asked
+                // (open concerns stop a checkout).
+                Action::Move(to)
+                    if frontdesk_domain::concern::checkout_needs_answers(to)
+                        && visits.contains_key(&step.patient) =>
+                {
+                    let id = visits[&step.patient];
+                    answer_concerns(&state, id, &clinician).await;
+                    api::do_transition(&state, id, to.as_str(), &clinician)
+                        .await
+                        .map(|_| ())
+                }
                 Action::Arrive => {
                     let input = ArrivalInput {
                         given_name: p.given_name.clone(),
@@ -173,6 +194,25 @@ async fn drive(
                         .map(|checked_in| {
                             let v = checked_in.visit;
                             visits.insert(step.patient, v.id);
+                            v.id
+                        })
+                        .map(|id| {
+                            // About one patient in four has something to ask.
+                            if step.patient % 4 == 1 {
+                                let text = QUESTIONS[step.patient / 4 % QUESTIONS.len()];
+                                let state = state.clone();
+                                tokio::spawn(async move {
+                                    let _ = frontdesk_server::concerns::raise(
+                                        &state,
+                                        id,
+                                        text,
+                                        frontdesk_domain::concern::Source::Kiosk,
+                                        None,
+                                        &Actor::kiosk(),
+                                    )
+                                    .await;
+                                });
+                            }
                         })
                 }
                 Action::Acknowledge => match visits.get(&step.patient) {
@@ -193,4 +233,99 @@ async fn drive(
             }
         }
     }
+}
+
+/// What demo patients ask at the kiosk, in their words.
+const QUESTIONS: [&str; 5] = [
+    "Can we also look at the rash on my arm?",
+    "I need a refill of my blood pressure pills",
+    "Are my blood test results back?",
+    "Can I get the school form signed today?",
+    "Is the flu shot covered by my insurance?",
+];
+
+/// The clinician's answer to each open concern before checkout.
+async fn answer_concerns(state: &AppState, visit_id: i64, clinician: &Actor) {
+    let Ok(list) = state.store.visit_concerns(visit_id).await else {
+        return;
+    };
+    for c in list.iter().filter(|c| c.status.needs_answer()) {
+        let _ = frontdesk_server::concerns::answer(
+            state,
+            c.id,
+            "Yes: we covered this in the room today, and the details are in your visit summary.",
+            false,
+            clinician,
+        )
+        .await;
+    }
+}
+
+/// Two complaints so the complaints page has something to work: one just
+/// received, one acknowledged and waiting on the patient.
+async fn seed_complaints(
+    state: &AppState,
+    day_start: &chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    use frontdesk_domain::complaint::validate_new;
+    use frontdesk_store::{ComplaintChange, NewComplaintRecord};
+    let samples = [
+        (
+            "I was told ten minutes and waited over an hour. Nobody came to tell me why.",
+            "desk",
+            "waiting",
+            "high",
+            Some("manager"),
+        ),
+        (
+            "The bill for my March visit charges me twice for the same test.",
+            "phone",
+            "billing",
+            "medium",
+            None,
+        ),
+    ];
+    for (n, (text, channel, category, severity, owner)) in samples.into_iter().enumerate() {
+        let new = validate_new(
+            text,
+            channel,
+            Some(category),
+            Some(severity),
+            Some("Sam Rivera"),
+            None,
+            None,
+        )
+        .map_err(|e| format!("{:?}", e.0))?;
+        let at = *day_start - Duration::hours(26 + 24 * n as i64);
+        let k = state
+            .store
+            .create_complaint(
+                &NewComplaintRecord {
+                    location: "main".into(),
+                    visit_id: None,
+                    complaint: new,
+                    owner: owner.map(|o| (o.to_string(), Role::Manager)),
+                },
+                &Actor::staff("frontdesk"),
+                at,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if n == 1 {
+            let staff = Actor::staff("manager");
+            for change in [
+                ComplaintChange::Acknowledge,
+                ComplaintChange::Pause {
+                    reason: "waiting for the patient to send the bill".into(),
+                },
+            ] {
+                state
+                    .store
+                    .change_complaint(k.id, &change, &staff, at + Duration::hours(2))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(())
 }
