@@ -237,7 +237,7 @@ struct QueueState {
     version: u64,
     /// The last calibration worked out: (second, version, result). Quotes in
     /// the same second reuse it.
-    calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
+    calibration_cache: std::cell::RefCell<Option<(i64, u64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
     /// Times patients were seen in the current session, newest last.
@@ -295,13 +295,14 @@ impl QueueState {
         // Reused for the rest of the second: calibration drifts slowly, and a
         // busy clinic quotes many arrivals a second. `version` only tells
         // whether anything changed since (kept for callers that need it).
-        if let Some((at, _version, cached)) = *self.calibration_cache.borrow()
+        if let Some((at, _version, quantile, cached)) = *self.calibration_cache.borrow()
             && at == second
+            && quantile == q.to_bits()
         {
             return cached;
         }
         let fresh = self.calibrate(q, now);
-        *self.calibration_cache.borrow_mut() = Some((second, self.version, fresh));
+        *self.calibration_cache.borrow_mut() = Some((second, self.version, q.to_bits(), fresh));
         fresh
     }
 
@@ -423,6 +424,8 @@ pub fn kaplan_meier_quantile(obs: &mut [(f64, bool)], q: f64) -> f64 {
 pub struct QuoteEngine {
     config: QuoteConfig,
     queues: HashMap<QueueKey, QueueState>,
+    /// Locations that quote at their own quantile instead of the config's.
+    location_quantiles: HashMap<String, f64>,
 }
 
 /// Priority of an untriaged patient: behind every triaged one.
@@ -433,11 +436,35 @@ impl QuoteEngine {
         QuoteEngine {
             config,
             queues: HashMap::new(),
+            location_quantiles: HashMap::new(),
         }
     }
 
     pub fn config(&self) -> QuoteConfig {
         self.config
+    }
+
+    /// Quote a location's queues at their own quantile (`None`: the default).
+    /// Values outside 0.5–0.99 are clamped: below the median a quote is not a
+    /// promise, and at 1.0 no finite time would do.
+    pub fn set_location_quantile(&mut self, location: &str, quantile: Option<f64>) {
+        match quantile {
+            Some(q) if q.is_finite() => {
+                self.location_quantiles
+                    .insert(location.to_string(), q.clamp(0.5, 0.99));
+            }
+            _ => {
+                self.location_quantiles.remove(location);
+            }
+        }
+    }
+
+    /// The quantile a queue is quoted at.
+    pub fn quantile_for(&self, queue: &QueueKey) -> f64 {
+        self.location_quantiles
+            .get(&queue.location)
+            .copied()
+            .unwrap_or(self.config.quantile)
     }
 
     /// Quote a patient arriving now, without recording them.
@@ -451,12 +478,13 @@ impl QuoteEngine {
         let empty = QueueState::default();
         let state = self.queues.get(queue).unwrap_or(&empty);
         let ahead = state.ahead(priority.unwrap_or(UNTRIAGED));
-        self.quote_with_ahead(state, ahead, scheduled_at, now)
+        self.quote_with_ahead(state, self.quantile_for(queue), ahead, scheduled_at, now)
     }
 
     fn quote_with_ahead(
         &self,
         state: &QueueState,
+        q: f64,
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
@@ -466,9 +494,9 @@ impl QuoteEngine {
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
         let prior = Calibration::Ratio {
             median: 1.0,
-            high: (normal_quantile(cfg.quantile) * PRIOR_SIGMA).exp(),
+            high: (normal_quantile(q) * PRIOR_SIGMA).exp(),
         };
-        let (calibration, cold_errors) = match state.calibration(cfg.quantile, now) {
+        let (calibration, cold_errors) = match state.calibration(q, now) {
             Some(c) => (c, false),
             None => (prior, true),
         };
@@ -635,7 +663,8 @@ impl QuoteEngine {
                         || (w.priority == me.priority && w.arrived_at < me.arrived_at))
             })
             .count();
-        let mut quote = self.quote_with_ahead(state, ahead, me.scheduled_at, now);
+        let mut quote =
+            self.quote_with_ahead(state, self.quantile_for(queue), ahead, me.scheduled_at, now);
         quote.ahead = ahead;
         Some(quote)
     }
@@ -837,5 +866,39 @@ mod tests {
         }
         let rate = f64::from(kept) / f64::from(total);
         assert!((0.86..=0.96).contains(&rate), "kept {rate:.3} of {total}");
+    }
+
+    #[test]
+    fn a_location_can_quote_at_its_own_quantile() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        let here = QueueKey {
+            location: "main".into(),
+            provider: None,
+        };
+        let there = QueueKey {
+            location: "north".into(),
+            provider: None,
+        };
+        for i in 0..5 {
+            engine.arrive(&format!("m{i}"), &here, None, None, t0);
+            engine.arrive(&format!("n{i}"), &there, None, None, t0);
+        }
+        let default = engine.quote(&there, None, None, t0);
+        engine.set_location_quantile("main", Some(0.75));
+        assert_eq!(engine.quantile_for(&here), 0.75);
+        assert_eq!(engine.quantile_for(&there), 0.9);
+        let lower = engine.quote(&here, None, None, t0);
+        assert!(
+            lower.quantile_min < default.quantile_min,
+            "{lower:?} vs {default:?}"
+        );
+        engine.set_location_quantile("main", Some(1.5));
+        assert_eq!(engine.quantile_for(&here), 0.99, "clamped");
+        engine.set_location_quantile("main", None);
+        assert_eq!(
+            engine.quote(&here, None, None, t0).quantile_min,
+            default.quantile_min
+        );
     }
 }

@@ -37,6 +37,10 @@ pub fn router() -> Router<AppState> {
             get(ack_settings).put(save_ack_settings),
         )
         .route(
+            "/settings/quotes",
+            get(crate::settings::quote_settings_api).put(crate::settings::save_quote_settings_api),
+        )
+        .route(
             "/settings/complaints",
             get(crate::settings::complaint_settings_api)
                 .put(crate::settings::save_complaint_settings_api),

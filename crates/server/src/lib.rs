@@ -183,6 +183,9 @@ impl AppState {
             return Ok(loc.clone());
         }
         let loc = self.store.location(id).await?;
+        // A location's own quote quantile may have changed (here or on another server).
+        self.quotes()
+            .set_location_quantile(&loc.id, loc.quote_quantile());
         let mut cache = self
             .location_cache
             .lock()
@@ -257,6 +260,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/acknowledgement", post(settings::save_ack))
         .route("/settings/providers", post(settings::save_provider))
         .route("/settings/complaints", post(settings::save_complaints))
+        .route("/settings/quotes", post(settings::save_quotes))
         .route("/settings/import", post(settings::import))
         .route(
             "/users",

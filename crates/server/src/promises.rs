@@ -111,6 +111,11 @@ pub async fn promise_wait(
 /// after a restart use the site's own history.
 pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
     let now = state.now();
+    for loc in state.store.locations().await? {
+        state
+            .quotes()
+            .set_location_quantile(&loc.id, loc.quote_quantile());
+    }
     let visits = state
         .store
         .visits_since(now - chrono::Duration::days(14))
@@ -358,7 +363,8 @@ pub async fn prepare(
         return Err(ApiError::InvalidFields(errors));
     }
     let history = state.store.fulfilment_history(&location, &kind).await?;
-    let suggestion = suggest_due(&kind, &history.minutes, state.config.quote_quantile, now);
+    let quantile = state.quotes().quantile_for(&queue_of(&location, &None));
+    let suggestion = suggest_due(&kind, &history.minutes, quantile, now);
     let due_at = due_at.unwrap_or(suggestion.suggested_due_at);
     let warning = big_promise_warning(&kind, &history.minutes, now, due_at);
     Ok(Prepared {

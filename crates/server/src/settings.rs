@@ -39,10 +39,15 @@ struct SettingsPage {
     import_summary: String,
     complaints: ComplaintSettingsInput,
     complaint_errors: FieldErrors,
+    quote_percent: String,
+    default_percent: String,
+    quote_error: Option<String>,
 }
 
 #[derive(Default)]
 struct Extra {
+    quote_input: Option<String>,
+    quote_error: Option<String>,
     complaint_input: Option<ComplaintSettingsInput>,
     complaint_errors: FieldErrors,
     notice: Option<String>,
@@ -98,6 +103,7 @@ async fn settings_response(
         None => ComplaintSettingsInput::from(&state.store.complaint_settings(&loc.id).await?),
     };
     let failed = !extra.errors.is_empty()
+        || extra.quote_error.is_some()
         || !extra.complaint_errors.is_empty()
         || !extra.provider_errors.is_empty()
         || !extra.import_errors.is_empty();
@@ -122,6 +128,11 @@ async fn settings_response(
         import_summary: extra.import_summary,
         complaints,
         complaint_errors: extra.complaint_errors,
+        quote_percent: extra
+            .quote_input
+            .unwrap_or_else(|| loc.quote_percent.map(|p| p.to_string()).unwrap_or_default()),
+        default_percent: format!("{:.0}", state.config.quote_quantile * 100.0),
+        quote_error: extra.quote_error,
     };
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -608,4 +619,129 @@ pub async fn save_complaint_settings_api(
         .save_complaint_settings(q.id(), &settings, &staff.actor(), state.now())
         .await?;
     Ok(axum::Json(complaint_settings_json(&settings)))
+}
+
+/// A percentile for quotes: empty for the server's default, else 50–99.
+pub fn parse_quote_percent(text: &str) -> Result<Option<i64>, &'static str> {
+    match text.trim().trim_end_matches('%').trim() {
+        "" => Ok(None),
+        t => match t.parse::<i64>() {
+            Ok(p) if (50..=99).contains(&p) => Ok(Some(p)),
+            _ => Err("Enter a whole percentile from 50 to 99, or leave it empty for the default"),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuoteForm {
+    csrf: String,
+    location: String,
+    percent: String,
+}
+
+pub async fn save_quotes(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Form(form): Form<QuoteForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return error_page(ApiError::Forbidden);
+    }
+    if let Err(e) = manager(&staff) {
+        return error_page(e);
+    }
+    let location = if form.location.is_empty() {
+        "main".to_string()
+    } else {
+        form.location.clone()
+    };
+    match parse_quote_percent(&form.percent) {
+        Ok(percent) => match set_quote_percent(&state, &staff, &location, percent).await {
+            Ok(()) => Redirect::to(&format!(
+                "/settings?location={}&saved=quotes#quote-settings",
+                crate::pages::url_encode(&location)
+            ))
+            .into_response(),
+            Err(e) => error_page(e),
+        },
+        Err(message) => settings_response(
+            &state,
+            &staff,
+            &location,
+            Extra {
+                quote_input: Some(form.percent),
+                quote_error: Some(message.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(error_page),
+    }
+}
+
+async fn set_quote_percent(
+    state: &AppState,
+    staff: &Staff,
+    location: &str,
+    percent: Option<i64>,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .save_quote_quantile(location, percent, &staff.actor(), state.now())
+        .await?;
+    state
+        .quotes()
+        .set_location_quantile(location, percent.map(|p| p as f64 / 100.0));
+    state.locations_changed();
+    Ok(())
+}
+
+fn quote_settings_json(state: &AppState, location: &str) -> serde_json::Value {
+    let queue = crate::promises::queue_of(location, &None);
+    serde_json::json!({
+        "quantile": state.quotes().quantile_for(&queue),
+        "default_quantile": state.config.quote_quantile,
+    })
+}
+
+pub async fn quote_settings_api(
+    State(state): State<AppState>,
+    _staff: Staff,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<LocationQuery>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let loc = state.location(q.id()).await?;
+    let mut body = quote_settings_json(&state, &loc.id);
+    body["own"] = serde_json::json!(loc.quote_quantile());
+    Ok(axum::Json(body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuoteSettingsInput {
+    /// 0.5–0.99, or null for the server's default.
+    quantile: Option<f64>,
+}
+
+/// `PUT /api/v1/settings/quotes {"quantile": 0.85 | null}`: managers and admins.
+pub async fn save_quote_settings_api(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<LocationQuery>,
+    crate::api::ApiJson(input): crate::api::ApiJson<QuoteSettingsInput>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    manager(&staff)?;
+    let percent = match input.quantile {
+        None => None,
+        Some(x) if x.is_finite() && (0.5..=0.99).contains(&x) => Some((x * 100.0).round() as i64),
+        Some(_) => {
+            return Err(ApiError::field(
+                "quantile",
+                "Use a number from 0.5 to 0.99, or null for the default",
+            ));
+        }
+    };
+    state.location(q.id()).await?;
+    set_quote_percent(&state, &staff, q.id(), percent).await?;
+    Ok(axum::Json(quote_settings_json(&state, q.id())))
 }

@@ -1040,3 +1040,70 @@ async fn the_tone_coach_checks_replies_and_incoming_messages() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_location_can_quote_at_its_own_percentile() {
+    let app = spawn_app().await;
+    let boss = app.token("boss").await;
+    let desk = app.token("desk").await;
+    let suggest = |token: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .post("/api/v1/promises", Some(&token), json!({"kind": "refill"}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            body["suggested_due_at"].as_str().unwrap().to_string()
+        }
+    };
+    let (_, body) = app.get("/api/v1/settings/quotes", Some(&desk)).await;
+    assert_eq!(body["quantile"], 0.9);
+    let at_90 = suggest(desk.clone()).await;
+
+    let (status, _) = app
+        .put("/api/v1/settings/quotes", &desk, json!({"quantile": 0.6}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "managers only");
+    let (status, body) = app
+        .put("/api/v1/settings/quotes", &boss, json!({"quantile": 1.2}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["quantile"].is_string());
+    let (status, body) = app
+        .put("/api/v1/settings/quotes", &boss, json!({"quantile": 0.6}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["quantile"], 0.6);
+    let at_60 = suggest(desk.clone()).await;
+    assert!(
+        at_60 < at_90,
+        "a lower percentile promises sooner: {at_60} vs {at_90}"
+    );
+
+    let (status, body) = app
+        .put("/api/v1/settings/quotes", &boss, json!({"quantile": null}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["quantile"], 0.9, "back to the default");
+    let cookie = sign_in(&app, "boss").await;
+    let (_, html) = page(&app, &cookie, "/settings").await;
+    let resp = form(
+        &app,
+        &cookie,
+        "/settings/quotes",
+        &[("csrf", &csrf_in(&html)), ("percent", "120")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("from 50 to 99"));
+    let resp = form(
+        &app,
+        &cookie,
+        "/settings/quotes",
+        &[("csrf", &csrf_in(&html)), ("percent", "80")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, body) = app.get("/api/v1/settings/quotes", Some(&boss)).await;
+    assert_eq!(body["quantile"], 0.8);
+}

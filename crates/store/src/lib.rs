@@ -117,6 +117,14 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<()>;
+    /// Quote at this percentile at a location (50–99), or `None` for the server's default.
+    async fn save_quote_quantile(
+        &self,
+        location: &str,
+        percent: Option<i64>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
     async fn upsert_provider(&self, provider: &Provider) -> Result<()>;
     async fn providers(&self) -> Result<Vec<Provider>>;
 

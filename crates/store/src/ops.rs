@@ -76,6 +76,7 @@ fn location_from_row(row: &Row) -> Result<Location> {
             recheck_every: chrono::Duration::seconds(row.int("ack_recheck_every_s")?),
             escalate_after: chrono::Duration::seconds(row.int("ack_escalate_after_s")?),
         },
+        quote_percent: row.opt_int("quote_quantile_pct")?,
     })
 }
 
@@ -221,6 +222,34 @@ pub async fn save_ack_policy<C: Conn>(
         "settings.ack_policy",
         &format!("location:{location}"),
         &policy.describe(),
+        now,
+    )
+    .await
+}
+
+pub async fn save_quote_quantile<C: Conn>(
+    c: &mut C,
+    location: &str,
+    percent: Option<i64>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let changed = c
+        .exec(
+            "UPDATE location SET quote_quantile_pct = $1 WHERE id = $2",
+            params![percent, location],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::NotFound);
+    }
+    let detail = percent.map_or_else(|| "default".to_string(), |p| format!("{p}%"));
+    audit(
+        c,
+        actor,
+        "settings.quotes",
+        &format!("location:{location}"),
+        &detail,
         now,
     )
     .await

@@ -37,6 +37,11 @@ macro_rules! store_impl {
                 write_op!(self, c => ops::save_ack_policy(c, &location, policy, &actor, now).await)
             }
 
+            async fn save_quote_quantile(&self, location: &str, percent: Option<i64>, actor: &Actor, now: Timestamp) -> Result<()> {
+                let (location, actor) = (location.to_string(), actor.clone());
+                write_op!(self, c => ops::save_quote_quantile(c, &location, percent, &actor, now).await)
+            }
+
             async fn upsert_provider(&self, provider: &Provider) -> Result<()> {
                 let provider = provider.clone();
                 write_op!(self, c => ops::upsert_provider(c, &provider).await)

@@ -18,9 +18,16 @@ pub struct Location {
     /// IANA zone name, such as `America/Chicago`.
     pub time_zone: String,
     pub ack_policy: AckPolicy,
+    /// The percentile this location quotes at, when it has its own (50–99).
+    pub quote_percent: Option<i64>,
 }
 
 impl Location {
+    /// The quantile this location quotes at, when it has its own (0.5–0.99).
+    pub fn quote_quantile(&self) -> Option<f64> {
+        self.quote_percent.map(|p| p as f64 / 100.0)
+    }
+
     pub fn zone(&self) -> chrono_tz::Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
