@@ -233,11 +233,9 @@ impl Weights {
 
 #[derive(Debug, Clone, Default)]
 struct QueueState {
-    /// Bumped whenever the queue or its history changes.
-    version: u64,
-    /// The last calibration worked out: (second, version, result). Quotes in
-    /// the same second reuse it.
-    calibration_cache: std::cell::RefCell<Option<(i64, u64, u64, Option<Calibration>)>>,
+    /// The last calibration worked out: (second, quantile's bits, result).
+    /// Quotes in the same second at the same quantile reuse it.
+    calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
     /// Times patients were seen in the current session, newest last.
@@ -293,16 +291,15 @@ impl QueueState {
     fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
         let second = now.timestamp();
         // Reused for the rest of the second: calibration drifts slowly, and a
-        // busy clinic quotes many arrivals a second. `version` only tells
-        // whether anything changed since (kept for callers that need it).
-        if let Some((at, _version, quantile, cached)) = *self.calibration_cache.borrow()
+        // busy clinic quotes many arrivals a second.
+        if let Some((at, quantile, cached)) = *self.calibration_cache.borrow()
             && at == second
             && quantile == q.to_bits()
         {
             return cached;
         }
         let fresh = self.calibrate(q, now);
-        *self.calibration_cache.borrow_mut() = Some((second, self.version, q.to_bits(), fresh));
+        *self.calibration_cache.borrow_mut() = Some((second, q.to_bits(), fresh));
         fresh
     }
 
@@ -567,13 +564,11 @@ impl QuoteEngine {
         if state.waiting.insert(id.to_string(), waiting).is_none() {
             *state.by_priority.entry(priority).or_default() += 1;
         }
-        state.version += 1;
         quote
     }
 
     fn remove(state: &mut QueueState, id: &str) -> Option<Waiting> {
         let w = state.waiting.remove(id)?;
-        state.version += 1;
         if let Some(n) = state.by_priority.get_mut(&w.priority) {
             *n -= 1;
             if *n == 0 {
