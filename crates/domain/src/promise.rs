@@ -13,6 +13,15 @@ pub const KINDS: [&str; 7] = [
     "seen_by", "callback", "refill", "results", "form", "referral", "other",
 ];
 
+/// How far behind schedule a booked patient's provider is running, in words
+/// worth saying: the likely time past the appointment, rounded to 5 minutes,
+/// and only from 10 minutes on (a few minutes late is on time to a patient).
+pub fn minutes_behind(scheduled_at: Timestamp, likely_by: Timestamp) -> Option<i64> {
+    let late = (likely_by - scheduled_at).num_seconds() as f64 / 60.0;
+    let rounded = ((late / 5.0).round() * 5.0) as i64;
+    (rounded >= 10).then_some(rounded)
+}
+
 /// A promise done at `at`: kept when on time, broken when late.
 pub fn settled_status(due_at: Timestamp, at: Timestamp) -> &'static str {
     if at <= due_at { "kept" } else { "broken" }
@@ -245,5 +254,16 @@ mod tests {
         assert!((normal_cdf(0.0) - 0.5).abs() < 1e-6);
         assert!((normal_cdf(1.281_551_6) - 0.9).abs() < 1e-4);
         assert!((normal_cdf(-1.281_551_6) - 0.1).abs() < 1e-4);
+    }
+
+    #[test]
+    fn running_behind_is_said_from_ten_minutes_in_fives() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let m = Duration::minutes;
+        assert_eq!(minutes_behind(t0, t0 + m(7)), None);
+        assert_eq!(minutes_behind(t0, t0 - m(30)), None, "early is not behind");
+        assert_eq!(minutes_behind(t0, t0 + m(9)), Some(10));
+        assert_eq!(minutes_behind(t0, t0 + m(24)), Some(25));
+        assert_eq!(minutes_behind(t0, t0 + m(61)), Some(60));
     }
 }

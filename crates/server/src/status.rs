@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use frontdesk_domain::quote::Quote;
 use frontdesk_domain::{Timestamp, VisitState, fields};
 use frontdesk_store::{Actor, Concern, ConcernStatus, Promise, StoreError, Visit};
 use serde::Deserialize;
@@ -182,10 +183,34 @@ pub struct View {
     present: bool,
 }
 
+/// What is happening, from the live queue: how far behind a booked patient's
+/// provider is running, and how many are ahead. The provider is not named:
+/// the page shows nothing a stranger holding the link could use.
+fn happening(t: &Texts, visit: &Visit, live: Option<&Quote>) -> Option<String> {
+    let q = live?;
+    let behind = visit
+        .scheduled_at
+        .and_then(|s| frontdesk_domain::promise::minutes_behind(s, q.likely_by));
+    let ahead = match (q.ahead, t.es) {
+        (0, false) => "You are next.".to_string(),
+        (0, true) => "Usted es el siguiente.".to_string(),
+        (1, false) => "There is 1 patient ahead of you.".to_string(),
+        (1, true) => "Hay 1 paciente antes que usted.".to_string(),
+        (n, false) => format!("There are {n} patients ahead of you."),
+        (n, true) => format!("Hay {n} pacientes antes que usted."),
+    };
+    Some(match (behind, t.es) {
+        (Some(m), false) => format!("Your provider is running about {m} minutes behind. {ahead}"),
+        (Some(m), true) => format!("Su médico lleva unos {m} minutos de retraso. {ahead}"),
+        (None, _) => ahead,
+    })
+}
+
 fn view(
     t: &Texts,
     visit: &Visit,
     promise: Option<&Promise>,
+    live: Option<&Quote>,
     zone: chrono_tz::Tz,
     now: Timestamp,
 ) -> View {
@@ -209,11 +234,19 @@ fn view(
                         hm(p.due_at)
                     )
                 };
-                let detail = match (at_risk, t.es) {
-                    (true, false) => "We're sorry: we are running behind, so we have updated your time. Thank you for your patience.".to_string(),
-                    (true, true) => "Lo sentimos: vamos con retraso y hemos actualizado su hora. Gracias por su paciencia.".to_string(),
-                    (false, false) => p.reason.clone(),
-                    (false, true) => "Le avisaremos aquí si algo cambia.".to_string(),
+                let now_words = happening(t, visit, live);
+                let detail = match (at_risk, t.es, now_words) {
+                    (true, false, w) => format!(
+                        "We're sorry: we are running behind, so we have updated your time. Thank you for your patience.{}",
+                        w.map(|w| format!(" {w}")).unwrap_or_default()
+                    ),
+                    (true, true, w) => format!(
+                        "Lo sentimos: vamos con retraso y hemos actualizado su hora. Gracias por su paciencia.{}",
+                        w.map(|w| format!(" {w}")).unwrap_or_default()
+                    ),
+                    (false, _, Some(w)) => w,
+                    (false, false, None) => p.reason.clone(),
+                    (false, true, None) => "Le avisaremos aquí si algo cambia.".to_string(),
                 };
                 (headline, detail)
             }
@@ -326,6 +359,7 @@ impl StatusPage {
             &t,
             &linked.visit,
             linked.promise.as_ref(),
+            linked.live.as_ref(),
             linked.zone,
             state.now(),
         );
@@ -392,6 +426,8 @@ struct Linked {
     /// The patient said they stepped out and has not said they are back.
     stepped_out: bool,
     concerns: Vec<Concern>,
+    /// The patient's place in the live queue, re-quoted now.
+    live: Option<Quote>,
 }
 
 impl Linked {
@@ -435,6 +471,7 @@ async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError>
         location_name: location.name,
         stepped_out,
         concerns,
+        live: state.quotes().requote_by_id(&visit_id.to_string(), now),
     }))
 }
 
@@ -509,6 +546,7 @@ pub async fn status_json(
                 &t,
                 &linked.visit,
                 linked.promise.as_ref(),
+                linked.live.as_ref(),
                 linked.zone,
                 state.now(),
             );

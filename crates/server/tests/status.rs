@@ -241,3 +241,72 @@ async fn an_upset_message_alerts_the_boards_once_an_hour() {
         .count();
     assert_eq!(upset, 2, "both upset messages are on the timeline");
 }
+
+#[tokio::test]
+async fn a_booked_patient_is_told_how_far_behind_their_provider_is() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    let appointment = frontdesk_domain::appointment::Appointment {
+        appointment_id: "A-1".into(),
+        location: "main".into(),
+        provider: "dr-lee".into(),
+        visit_type: None,
+        scheduled_at: start_time() - Duration::minutes(30),
+        duration_min: Some(15),
+        patient: frontdesk_domain::patient::NewPatient {
+            given_name: "Rosa".into(),
+            family_name: "Diaz".into(),
+            preferred_name: None,
+            date_of_birth: None,
+            phone: None,
+            email: None,
+        },
+    };
+    app.state
+        .store
+        .import_appointments(
+            &[appointment],
+            &frontdesk_store::Actor::system(),
+            start_time(),
+        )
+        .await
+        .unwrap();
+    let lobby_expected = app
+        .state
+        .store
+        .expected_visits(
+            "main",
+            start_time() - Duration::hours(2),
+            start_time() + Duration::hours(2),
+        )
+        .await
+        .unwrap();
+    let id = lobby_expected[0].id;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/visits/{id}/transitions"),
+            Some(&desk),
+            json!({"to": "waiting"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let visit = app
+        .state
+        .store
+        .visit(id, &frontdesk_store::Actor::system(), start_time())
+        .await
+        .unwrap()
+        .0;
+    let url = frontdesk_server::status::issue_link(&app.state, &visit)
+        .await
+        .unwrap();
+    let (_, page) = html(&app, &url, None).await;
+    assert!(
+        page.contains("Your provider is running about") && page.contains("minutes behind"),
+        "{page}"
+    );
+    assert!(page.contains("You are next."));
+    assert!(!page.contains("Dr. Lee"), "the provider is not named");
+    let (_, es) = html(&app, &format!("{url}?lang=es"), None).await;
+    assert!(es.contains("minutos de retraso") && es.contains("Usted es el siguiente."));
+}
