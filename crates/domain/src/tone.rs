@@ -20,9 +20,20 @@
 //!    quotation marks are the patient's (or someone else's) words being
 //!    repeated, and are never flagged.
 //! 3. Match phrase patterns, indexed by their first word, then apply each
-//!    rule's guards: negation ("this is not your fault"), hedges ("we can't
-//!    guarantee"), an offered remedy after "nothing we can do", a condition
-//!    or the writer's own action around "right away".
+//!    rule's guards: negation ("this is not your fault"; "I'm not sure why"
+//!    is not a negation), hedges ("we can't guarantee"), an offered remedy
+//!    after "nothing we can do", the writer taking the matter on ("not my
+//!    department, but I'll call them now"), an admitted fault ("sorry you
+//!    were upset; we should have called"), a condition or the writer's own
+//!    action around "right away" or "I promise".
+//!
+//! The patterns are grouped by what they do to a patient, with word sets
+//! for the ways people say the same thing (calming commands, repetition
+//! markers, "not my area" deflections, patients' choices framed as their
+//! fault, staff defending themselves, certainty about other people's
+//! outcomes). They still only catch phrasings someone thought of: on replies
+//! written after the last change and never tuned on, the coach found a
+//! quarter of those that needed revising (see tests/tone_corpus.rs).
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -374,6 +385,7 @@ impl Doc {
             clause: 0,
             pending_sent: false,
             pending_clause: false,
+            pending_d: None,
         };
         let mut word = String::with_capacity(32);
         let mut w_start = 0u32;
@@ -494,6 +506,9 @@ struct DocBuilder<'v> {
     clause: u32,
     pending_sent: bool,
     pending_clause: bool,
+    /// The token read as "would" from a "'d" just before: "you'd had" and
+    /// "you'd turned up" mean "had", "you'd know" means "would".
+    pending_d: Option<usize>,
 }
 
 impl DocBuilder<'_> {
@@ -503,6 +518,9 @@ impl DocBuilder<'_> {
         }
         self.pending_clause = true;
         self.pending_sent |= sentence;
+        if sentence {
+            self.pending_d = None;
+        }
     }
 
     fn push_plain(&mut self, w: &str, start: u32, end: u32, quoted: bool) {
@@ -533,6 +551,16 @@ impl DocBuilder<'_> {
     /// Push a word, expanding contractions and text-speak so that "can't",
     /// "cant" and "cannot" all read "can not".
     fn push_word(&mut self, w: &str, start: u32, end: u32, quoted: bool) {
+        if let Some(k) = self.pending_d.take()
+            && Class::Pp.test(w)
+        {
+            let s = self.doc.arena.len() as u32;
+            self.doc.arena.push_str("had");
+            let e = self.doc.arena.len() as u32;
+            let tok = &mut self.doc.toks[k];
+            tok.w = (s, e);
+            tok.id = self.vocab.get("had").copied().unwrap_or(0);
+        }
         if let Some(parts) = informal(w) {
             for p in parts {
                 self.push_plain(p, start, end, quoted);
@@ -577,6 +605,9 @@ impl DocBuilder<'_> {
                     _ => "would",
                 };
                 self.push_plain(second, start, end, quoted);
+                if suffix == "d" {
+                    self.pending_d = Some(self.doc.toks.len() - 1);
+                }
             }
             _ => {
                 self.push_plain(base, start, end, quoted);
@@ -635,16 +666,20 @@ fn informal(w: &str) -> Option<&'static [&'static str]> {
 
 /// One step of a phrase pattern. Written as text, separated by spaces:
 /// `a|b` a word, `?a|b` an optional word, `!a|b` "the next word is not",
-/// `*N` up to N words of the same clause, `$` a clause break or the end here,
-/// `^` the start of a sentence; alternatives may be word classes (`@pp` `@ed`
-/// `@num` `@num30` `@long`) or a named word set (`{set}`).
+/// `*N` up to N words of the same clause, `~N` up to N words of the same
+/// sentence (across commas), `$` a clause break or the end here, `.` the end
+/// of the sentence here, `^` the start of a sentence; alternatives may be
+/// word classes (`@pp` `@ed` `@num` `@num30` `@num100` `@long`) or a named
+/// word set (`{set}`).
 #[derive(Debug)]
 enum Step {
     Word(Alts),
     Opt(Alts),
     Not(Alts),
     Gap(u8),
+    SentGap(u8),
     End,
+    SentEnd,
     Start,
 }
 
@@ -705,9 +740,11 @@ enum Class {
     Num30,
     /// A long stretch of time: hours, days, weeks, "forever", "2hrs".
     Long,
+    /// A number of 100 or more ("110%").
+    Num100,
 }
 
-const IRREGULAR_PP: &str = "been|done|gone|come|read|brought|told|given|taken|sent|paid|made|shown|kept|let|\
+const IRREGULAR_PP: &str = "been|had|done|gone|come|read|brought|told|given|taken|sent|paid|made|shown|kept|let|\
      gotten|put|left|known|written|heard|found|thought|said|spoken|bought|chosen|eaten|\
      understood|got|seen|set|run|driven|forgotten";
 
@@ -729,6 +766,7 @@ impl Class {
             Class::Ed => w.len() >= 4 && w.ends_with("ed") && w != "need" && w != "seed",
             Class::Pp => Class::Ed.test(w) || one_of(IRREGULAR_PP, w),
             Class::Num => digits(w) || NUMBER_WORDS.contains(&w),
+            Class::Num100 => digits(w) && w.parse::<u32>().is_ok_and(|n| n >= 100),
             Class::Num30 => {
                 (digits(w) && w.parse::<u32>().is_ok_and(|n| n >= 30))
                     || matches!(w, "thirty" | "forty" | "fifty" | "sixty" | "ninety")
@@ -816,6 +854,112 @@ const SETS: &[(&str, &str)] = &[
     ),
     ("fast", "right|straight"),
     (
+        "upsetadj",
+        "upset|angry|worked|emotional|aggressive|hostile|rude|excited|dramatic|nasty|hysterical|\
+         heated|agitated|defensive|snippy|snappy|loud|irate|abusive|mad|riled|huffy|combative|\
+         confrontational|testy|uptight|shouty|cross|irritable|belligerent|argumentative|difficult|\
+         unreasonable|demanding|impatient|pushy|touchy|sensitive|bent|wound|rattled|offended|\
+         short|sarcastic|disrespectful|childish|unpleasant|abrupt",
+    ),
+    ("noneed", "need|reason|call|cause|point|excuse|use|sense"),
+    (
+        "hostile",
+        "aggressive|hostile|rude|abusive|nasty|belligerent|combative|confrontational|\
+         argumentative|difficult|unreasonable|demanding|impatient|pushy|disrespectful|\
+         threatening|obnoxious|entitled|insulting|offensive|verbally|uncooperative|\
+         disruptive|unruly|abrasive|intimidating|agitated|inappropriate|unpleasant",
+    ),
+    (
+        "family",
+        "you|your|husband|wife|son|daughter|mother|father|mum|mom|dad|partner|family|relative",
+    ),
+    (
+        "upsetger",
+        "getting|yelling|shouting|screaming|raising|being|complaining|arguing|threatening|\
+         swearing|cursing|snapping|losing|taking|demanding|insulting|abusing|harassing|\
+         name|calling",
+    ),
+    (
+        "helpverb",
+        "help|helps|get|gets|make|makes|change|changes|speed|speeds|fix|fixes|solve|solves|\
+         work|works|matter|matters|move|moves|hurry|hurries",
+    ),
+    (
+        "msg",
+        "email|emails|message|messages|letter|letters|note|notes|reply|replies|response|\
+         responses|call|calls|voicemail|conversation|conversations|correspondence|text|texts|\
+         post|visit|chat|portal",
+    ),
+    (
+        "staff",
+        "we|i|staff|team|receptionist|receptionists|nurse|nurses|doctor|doctors|dr|desk|\
+         colleague|colleagues|employee|employees|everyone|everybody|they|he|she|physician|\
+         physicians|assistant|assistants|member|members|clinician|clinicians|provider|providers|\
+         manager|practice|clinic|office|billing|scheduler|pharmacist|technician|tech|front|\
+         personnel|people",
+    ),
+    (
+        "proper",
+        "correctly|appropriately|properly|professionally|reasonably|right|exactly|fairly|\
+         courteously|politely|lawfully|accordingly|responsibly|flawlessly|perfectly",
+    ),
+    (
+        "rules",
+        "policy|policies|procedure|procedures|protocol|protocols|rules|rule|process|processes|\
+         guidelines|guideline|guidance|regulations|standards|training|instructions",
+    ),
+    (
+        "charge",
+        "fee|fees|charge|charges|bill|balance|decision|policy|rule|price|cost|invoice|amount|\
+         penalty|fine|answer|ruling",
+    ),
+    (
+        "ordinal",
+        "second|third|fourth|fifth|sixth|seventh|tenth|hundredth|umpteenth|nth|millionth|\
+         2nd|3rd|4th|5th|last|final",
+    ),
+    (
+        "misverb",
+        "misunderstood|misheard|misread|misremembered|misinterpreted|misunderstand|misremember|\
+         misinterpret|confused|muddled|mixed|misunderstanding|misremembering|misreading",
+    ),
+    (
+        "errverb",
+        "booked|entered|gave|put|wrote|picked|selected|chose|typed|used|went|came|filled|brought|\
+         sent|called|dialled|dialed|showed|checked|clicked|ticked|signed|took|read|listed|\
+         provided|turned|arrived|attended|submitted|uploaded|visited",
+    ),
+    (
+        "badbehav",
+        "rude|unkind|dismissive|unprofessional|disrespectful|condescending|impolite|abrupt|\
+         aggressive|hostile|mean|nasty|short|sarcastic|lying|lied|ignoring|curt|snippy|\
+         patronising|patronizing|inappropriate|unhelpful|careless",
+    ),
+    (
+        "reactive",
+        "disappointed|upset|unhappy|dissatisfied|displeased|offended|bothered|annoyed|insulted|\
+         unsatisfied|aggrieved|inconvenienced|uncomfortable",
+    ),
+    (
+        "provider",
+        "doctor|doctors|clinic|clinics|practice|practices|provider|providers|office|offices|\
+         surgery|surgeries|gp|gps|physician|physicians|place|places|practitioner|practitioners",
+    ),
+    (
+        "certain",
+        "definitely|certainly|surely|absolutely|undoubtedly|unquestionably|positively|totally|\
+         guaranteed",
+    ),
+    (
+        "waitn",
+        "wait|waits|delay|delays|waiting|hold|holds|turnaround|queue|queues|line",
+    ),
+    (
+        "minimiser",
+        "pretty|quite|perfectly|completely|totally|entirely|fairly|very|actually|really|\
+         absolutely|rather",
+    ),
+    (
         "nonowned",
         "it|this|that|everything|nothing|your|the|dr|doctor|he|she|they|someone|somebody|things",
     ),
@@ -828,6 +972,7 @@ fn class(name: &str) -> Option<Class> {
         "@num" => Class::Num,
         "@num30" => Class::Num30,
         "@long" => Class::Long,
+        "@num100" => Class::Num100,
         _ => return None,
     })
 }
@@ -862,8 +1007,10 @@ fn parse_pattern(text: &'static str, vocab: &mut Vocab) -> Vec<Step> {
     text.split_whitespace()
         .map(|t| match t {
             "$" => Step::End,
+            "." => Step::SentEnd,
             "^" => Step::Start,
             t if t.starts_with('*') => Step::Gap(t[1..].parse().unwrap_or(1)),
+            t if t.starts_with('~') => Step::SentGap(t[1..].parse().unwrap_or(1)),
             t if t.starts_with('?') => Step::Opt(expand(&t[1..], vocab)),
             t if t.starts_with('!') => Step::Not(expand(&t[1..], vocab)),
             t => Step::Word(expand(t, vocab)),
@@ -1006,6 +1153,24 @@ fn match_steps(steps: &[Step], doc: &Doc, i: usize, first: usize) -> Option<usiz
             }
             None
         }
+        Step::SentGap(k) => {
+            for j in 0..=*k as usize {
+                if j > 0 && !usable(i + j - 1) {
+                    break;
+                }
+                if let Some(e) = match_steps(rest, doc, i + j, first) {
+                    return Some(e);
+                }
+            }
+            None
+        }
+        Step::SentEnd => {
+            if i > 0 && (i == toks.len() || toks[i].sent != toks[i - 1].sent) {
+                match_steps(rest, doc, i, first)
+            } else {
+                None
+            }
+        }
         Step::End => {
             if i > 0 && toks[i - 1].break_after {
                 match_steps(rest, doc, i, first)
@@ -1050,6 +1215,21 @@ struct Guard {
     feeling: bool,
     /// Skip when the word just before is one of these.
     not_after: &'static [&'static str],
+    /// Skip when a negating word is inside the match ("you were not late").
+    inside_negation: bool,
+    /// Skip when the same or next sentence admits a fault of the practice
+    /// ("I'm sorry you were upset; we should have called").
+    admits: bool,
+    /// Skip when the same or next sentence has the writer taking the matter
+    /// on ("not my department, but I'll pass it to billing now").
+    takes_on: bool,
+    /// Skip when one of these words comes within three words after the match
+    /// ("it's only a short walk").
+    not_before: &'static [&'static str],
+    /// With `own_action`: look for the writer's own action in the whole
+    /// sentence, not just the clause ("It'll be ready by 5, I promise, and
+    /// I'll text you").
+    own_in_sentence: bool,
 }
 
 const PLAIN: Guard = Guard {
@@ -1061,6 +1241,11 @@ const PLAIN: Guard = Guard {
     own_action: false,
     feeling: false,
     not_after: &[],
+    inside_negation: false,
+    admits: false,
+    takes_on: false,
+    not_before: &[],
+    own_in_sentence: false,
 };
 
 struct ReplyRule {
@@ -1102,6 +1287,44 @@ static REPLY_RULES: &[ReplyRule] = &[
             "what did you expect",
             "what you expected $",
             "no need to be rude|nasty|aggressive|abusive",
+            "simmer|quiet down",
+            "cool it",
+            "chill out",
+            "^ relax|chill $",
+            "^ just|ok|okay|look|listen|now|sir|maam|hey|alright|so|please|oh ?just relax|chill $",
+            "keep|lower|bring your voice|voices ?down",
+            "keep it down",
+            "no|not ?any ?{noneed} *2 to get|be|become|sound|go|act|getting ?so|this|that|all|quite|very|such ?a|an {upsetadj}",
+            "no|not ?any ?{noneed} *2 to shout|yell|scream|swear|curse|snap|raise|take|use",
+            "no call for",
+            "{noneed} for that|this|such ?kind|sort|type ?of ?language|tone|attitude|behaviour|behavior|comment|comments|message|messages",
+            "do not get|be|act so|all|this|that|too {upsetadj}",
+            "pull yourself together",
+            "get a grip",
+            "get hold of yourself",
+            "control|compose|behave yourself",
+            "act your age",
+            "grow up",
+            "act like an adult|grown",
+            "stop shouting|yelling|screaming|swearing|cursing|whining|moaning|arguing|interrupting|complaining",
+            "you are|were being ?so|very|really|quite|extremely|incredibly|rather|pretty|too ?a ?bit|little {upsetadj}",
+            "that|this|such ?kind|sort|type of language|tone|behaviour|behavior|attitude",
+            "your manner|outburst|rudeness|shouting|aggression|temper|aggressive|hostility",
+            "{upsetger} ~5 not|never ~4 {helpverb}",
+            "no|not ?any ?{noneed} *2 getting|being|shouting|yelling|arguing|complaining|raising|taking",
+            "this|that|such ?a tone",
+            "you keep|kept asking|calling|emailing|messaging|saying|sending|complaining|ringing|writing|repeating",
+            "{family} *2 was|were|are|is|being|been ?quite|very|really|rather|extremely|pretty|a|bit|little|so|too|incredibly {hostile}",
+            "refrain from",
+            "stop calling|emailing|messaging|ringing|phoning|texting|writing|sending|asking|coming|turning|demanding",
+            "you were|was not there",
+            "surprised|amazed|shocked|puzzled ?that you are|were|would|have|did ?be ?asking|complaining|upset|confused|unaware|calling",
+            "taking this|it|things personally",
+            "respect our|my|the staff|team|time|rules|receptionist|receptionists|doctor|doctors|nurse|nurses",
+            "i am sure you will|would agree|understand|appreciate",
+            "you can|could not ?really|possibly comment|judge|know|say",
+            "not|fail ?to see|understand why ~6 complaint|complain|complaining|fuss|upset|angry|worked",
+            "watch|mind your tone|language|mouth|manners|attitude",
         ],
         why: "Telling an upset patient how to feel (\"calm down\") says their reaction is the problem; \
               people rarely calm down when told to, and it reads as a brush-off.",
@@ -1141,6 +1364,10 @@ static REPLY_RULES: &[ReplyRule] = &[
             "that|this did not happen",
             "simply not the case",
             "simply not true",
+            "that|this|which is|was ?simply|just|absolutely|completely|entirely|frankly|totally|patently|plainly|also untrue|false|nonsense|inaccurate|baseless|unfounded|exaggerated|exaggeration",
+            "that is not how it|things|this happened|went",
+            "you are exaggerating",
+            "you are|were making this|that|it|things up",
         ],
         why: "Flatly contradicting a patient (\"that's not true\") turns the reply into an argument about \
               who is right, and they stop listening to the facts that follow.",
@@ -1168,12 +1395,86 @@ static REPLY_RULES: &[ReplyRule] = &[
             "as stated|explained|mentioned before|previously|earlier|above",
             "i will say|repeat it|this|that again|one",
             "repeat myself",
+            "{told}|covered|discussed|addressed|answered|clarified|outlined|gone|went|been *6 in|on|during|by|over my|our earlier|previous|last|prior|first|original|several|multiple|many|past|numerous {msg}",
+            "gone|been|went over this|that|it *4 already|before|earlier|previously|repeatedly|twice|again|several|multiple|many|countless|numerous",
+            "i|we have|had ?already gone|been|went over|through this|that|it",
+            "{told}|over|covered|discussed|answered|addressed *5 several|multiple|many|numerous|countless times",
+            "{told}|over|covered|discussed|answered|addressed *5 @num|few times already|now|before|previously|over",
+            "{told} *6 more than once",
+            "^ once more $ !thank|thanks|sorry|i|we|my|our|apologies|please|if|many|a|big",
+            "say|tell|explain|repeat|saying|telling|explaining ~5 one last|final time",
+            "read|see|check|reread my|our previous|last|earlier|prior|original {msg}",
+            "^ one more time $",
+            "for the {ordinal} time",
+            "can not stress|emphasize|emphasise|overstate this|it|that|enough",
+            "reiterate",
+            "any clearer|simpler|plainer|plainly",
+            "i|we have|had already answered|addressed|covered this|that|your|it",
+            "already been explained|told|said|answered|covered|discussed|addressed|stated|mentioned ?to ?you",
         ],
         why: "\"As I already said\" points out that the patient didn't listen; it sounds impatient and \
               makes them defensive.",
         suggestion: "Just give the information again, plainly: \"The refill needs the doctor's \
                      sign-off, which usually takes 1 to 2 business days.\"",
         guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "you have|had|must|may|might|probably|clearly|obviously|evidently|seem|seemed ?to ?have {misverb}",
+            "you misunderstood|misheard|misread|misremembered|misinterpreted|mixed",
+            "you are|were|have remembering|recalling|remembered|recalled|thinking|heard|understood ?of ?it|this|that|things wrong|wrongly|incorrectly",
+            "you are|were confused|misinformed|misremembering|mixing|misreading|misunderstanding",
+            "you have|got it|that|this|things wrong|backwards|mixed",
+            "nobody|noone ?here|at|on|from|in ?our|the ?staff|desk|team|clinic|office|practice ?was|were|is|has|had|would ?ever ?been|be {badbehav}",
+            "no one ?here|at|on|from|in ?our|the ?staff|desk|team|clinic|office|practice ?was|were|is|has|had|would ?ever ?been|be {badbehav}",
+            "none of us|our|the ?staff|team|nurses|doctors ?was|were|is|are {badbehav}",
+            "not saying|suggesting|implying|blaming ~6 but|however",
+            "not|fail ?to see|understand|get what ?the|your problem|issue|fuss|complaint|big ?deal is $",
+            "what is ?all ?the|this fuss|drama",
+            "what is the big deal",
+            "why ?all the|this fuss",
+            "not|no ?really ?sure|understand|see|know|idea|clue why|how ?come you are|were|would|get|got ?be ?so|this|that|all|such {upsetadj}",
+            "why would|are|were|did you ?be|get|getting|got ?so|this|that|all {upsetadj}",
+        ],
+        why: "Telling patients they have it wrong (\"you've misunderstood\", \"I'm not saying you're \
+              wrong, but...\") starts an argument about who is right; the patient defends themselves \
+              instead of hearing the facts.",
+        suggestion: "Share what you found without judging what they remember: \"Here's what our \
+                     records show, and here's what I can do about it.\"",
+        guard: Guard {
+            negation: 4,
+            not_after: &["if", "whether", "in", "case"],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Argumentative,
+        patterns: &[
+            "nothing better to do",
+            "will|would|going ?to ?just drop everything",
+            "^ oh|well ?yes|sure|yeah|right ?i am sure",
+            "^ oh ?well ?sure|right|yeah|great|wonderful|perfect $ because|so",
+            "^ sure|right|yeah|riiight $ because",
+            "so now it is|was our|my fault|problem|responsibility",
+            "silly|stupid|naughty me|us $",
+            "god|heaven|heavens forbid",
+            "how dare we|i|us",
+            "must be nice",
+            "good luck with that",
+            "big surprise",
+            "what a surprise",
+            "colour|color me",
+            "fill|fix|sort|book|pay|write|send|sign *2 itself|themselves",
+        ],
+        why: "Sarcasm (\"sure, because we have nothing better to do\") mocks the patient; it reads as \
+              contempt even when the facts in the reply are right.",
+        suggestion: "Say it straight: \"I understand you need this soon. Here's what I can do, and \
+                     when.\"",
+        guard: Guard {
+            feeling: true,
+            ..PLAIN
+        },
     },
     ReplyRule {
         kind: Argumentative,
@@ -1188,7 +1489,7 @@ static REPLY_RULES: &[ReplyRule] = &[
             "end of discussion|story",
             "i do not want to hear",
             "frankly",
-            "back and forth",
+            "going|go|keep *2 back and forth",
             "not going to keep|discuss|debate|continue",
             "this conversation is over",
             "^ again $ !thank|thanks|sorry|i|we|my|our|apologies|please|if|many|a|big",
@@ -1216,7 +1517,10 @@ static REPLY_RULES: &[ReplyRule] = &[
               doesn't count.",
         suggestion: "Take the concern at face value: \"I understand this is worrying. Here's what \
                      usually causes it, and when to call us back.\"",
-        guard: PLAIN,
+        guard: Guard {
+            not_before: &["walk", "drive", "ride", "distance", "hop", "stroll", "away"],
+            ..PLAIN
+        },
     },
     ReplyRule {
         kind: Dismissive,
@@ -1232,6 +1536,18 @@ static REPLY_RULES: &[ReplyRule] = &[
             "beyond|outside our|my control",
             "not something we|i can help|handle|do|change",
             "not up to me|us $",
+            "nothing ?more|else|further|much ?that ?we|i|anyone|anybody can|could ?possibly ?do|change|offer|help",
+            "nothing further|more|else to discuss|say|add",
+            "{charge} *5 not|never be removed|waived|refunded|reversed|changed|adjusted|dropped|credited|cancelled|canceled",
+            "{charge} is|was ?entirely|completely|perfectly|fully correct|accurate|valid|legitimate|right",
+            "we|i do|can|will not comment|discuss|engage|respond",
+            "hands are tied",
+            "no way around|round it|this|that",
+            "not|non negotiable",
+            "decision|answer|ruling is|was final",
+            "that is final $",
+            "final decision",
+            "can not do anything ?more|else|further ?about|for|with",
         ],
         why: "\"There's nothing we can do\" closes the door; even when it is true, the patient hears \
               that nobody will try.",
@@ -1263,7 +1579,49 @@ static REPLY_RULES: &[ReplyRule] = &[
               person and are on their own.",
         suggestion: "Own the hand-off: \"Billing handles this. I'll pass your message to them now, and \
                      they'll call you by tomorrow.\"",
-        guard: PLAIN,
+        guard: Guard {
+            takes_on: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "not ?really|exactly my|our area|remit|department|business|concern|responsibility|job|problem|issue|place|call|decision|division|side|field|thing|desk|wheelhouse|role|domain|lane|bag|affair",
+            "nothing to do with me|us $",
+            "nothing to do with our|this|the office|practice|clinic|desk|department|team",
+            "we are not a|an *2 taxi|pharmacy|bank|hotel|charity|daycare|babysitting|restaurant|concierge|valet|shuttle|delivery|miracle|magic|mind|courier|chauffeur",
+            "if ~6 not happy|satisfied|pleased|content|suit|suited|comfortable|like|want|agree|accept ~8 elsewhere",
+            "if ~6 not happy|satisfied|pleased|content|suit|suited|comfortable|like|want|agree|accept ~8 other|another|different {provider}",
+            "if ~6 unhappy|dissatisfied|displeased ~8 elsewhere",
+            "if ~6 unhappy|dissatisfied|displeased ~8 other|another|different {provider}",
+            "plenty of other {provider}",
+            "between you and !me",
+            "sort|figure *3 out ~6 yourself",
+            "you *3 have|need to sort|figure|chase|fight *3 out|with|it|that|this",
+            "on your own $",
+            "patient|patients s job|responsibility|duty|problem",
+            "not us|me .",
+            "question|matter|issue|one|problem for your|the insurer|insurance|pharmacy|hospital|lab|bank|employer|specialist|plan|insurers",
+            "is their|his|her problem|issue|responsibility|job|department|business",
+            "what else|more *3 you want|expect me|us to",
+            "what more do you want|expect",
+            "we|i are|am|were|was not obliged|obligated|bound|required to",
+            "under no obligation",
+            "rest *2 up to you",
+            "not *6 get|getting involved",
+            "stay|staying out of",
+            "up to the patient|patients",
+            "there are other practices|clinics|gps|offices|surgeries|places",
+        ],
+        why: "\"That's nothing to do with me\" or \"if you're not happy, go elsewhere\" tells the \
+              patient they are on their own; they came to you for help.",
+        suggestion: "Own the next step: \"That's handled by billing; I'll pass this to them now and \
+                     make sure they call you by tomorrow.\"",
+        guard: Guard {
+            takes_on: true,
+            ..PLAIN
+        },
     },
     ReplyRule {
         kind: Dismissive,
@@ -1279,6 +1637,18 @@ static REPLY_RULES: &[ReplyRule] = &[
             "we do not make exceptions",
             "no exceptions",
             "i do not make the rules",
+            "apply|applies to everyone|everybody",
+            "same rules|rule|policy|policies for everyone|everybody|all",
+            "rules|policy|policies are|is for everyone|everybody",
+            "bend|break *3 for anyone|anybody|nobody|noone",
+            "not bend|break *3 for you",
+            "no|not|never make|making ?an|any exception|exceptions",
+            "no exception $",
+            "{charge} stands|stand|stays|remains $",
+            "how we do things|it ?here|around ?here $",
+            "that|it is simply|just how|the way",
+            "how the nhs|insurance|system|process|world|healthcare|it|things works|work|goes",
+            "we|i do not make|set|write|decide the|these rules|policy|prices|fees|policies",
         ],
         why: "\"Policy is policy\" hides behind a rule without giving the reason; it sounds as if the \
               rule matters more than the patient.",
@@ -1317,6 +1687,15 @@ static REPLY_RULES: &[ReplyRule] = &[
             "everyone|everybody waits",
             "nobody else has|had ?a problem|complained|issue|complaints",
             "no one else has|had ?a problem|complained|issue|complaints",
+            "hardly the first|only *2 person|patient|one|people|family|parent",
+            "not the|our only|sole|first patient|patients|one|person",
+            "more important things|matters|patients|priorities|cases|work",
+            "time is|are valuable|precious too",
+            "happens|happen to everyone|everybody",
+            "everyone|everybody pays|pay|paid|manages|manage|managed|copes|cope|coped",
+            "never hurt|killed anyone|anybody|you",
+            "most|other|many|plenty|lots ?of ?our ?other patients|people|families *4 manage|managed|cope|coped|figure|figured|understand|without|fine",
+            "patients|people *3 like|love|want to complain|moan|whine|argue|grumble",
         ],
         why: "Comparing the patient with everyone else (\"you're not the only patient\") tells them their \
               wait doesn't matter.",
@@ -1347,6 +1726,59 @@ static REPLY_RULES: &[ReplyRule] = &[
         why: "Telling a patient the problem is small, or that they overreact, dismisses what they went \
               through.",
         suggestion: "Validate first: \"That sounds really unsettling, and I'm sorry it happened.\"",
+        guard: PLAIN,
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "bound to happen|occur",
+            "happen|happens|occur|occurs from time to time",
+            "happen|happens|occur|occurs now and then|again",
+            "happen|happens|occur|occurs all the time",
+            "happen|happens|occur|occurs occasionally|everywhere",
+            "out of proportion",
+            "blow|blowing|blown *3 out of",
+            "not blow|make *3 out of proportion|a",
+            "mountain out of",
+            "molehill",
+            "storm in a teacup",
+            "overblown",
+            "over nothing",
+            "over something so|this small|minor|trivial|little",
+            "such a small|minor|little|tiny|trivial thing|issue|matter",
+            "{waitn} *3 is|are|was|were {minimiser} normal|standard|typical|usual|common|reasonable|acceptable|fine|nothing|ordinary",
+            "{waitn} *3 is|are|was|were not|hardly unusual|uncommon|excessive|unreasonable|abnormal",
+            "nothing to complain about",
+            "nothing to be scared|afraid|frightened of",
+            "not like you|it|we|they",
+            "hardly|not the end of the world",
+            "not|never change|make *2 anything|difference",
+            "not a|such ?a big|huge|great ask",
+            "not ?a|that|so|too much to ask",
+        ],
+        why: "Calling a problem normal, small or bound to happen tells the patient their experience \
+              doesn't count.",
+        suggestion: "Acknowledge it first: \"A 40-minute wait is too long, and I'm sorry. Here's \
+                     what we're doing about it.\"",
+        guard: Guard {
+            admits: true,
+            negation: 3,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "^ anything else ?at ?all .",
+            "^ fine $ i|we|whatever|if",
+            "^ ugh|oh|ok|okay|well fine $ i|we|whatever|if",
+            "^ fine .",
+            "^ ugh|sigh|geez|jeez|sheesh|meh|duh|smh|ffs",
+        ],
+        why: "A curt or sighing reply (\"Anything else?\", \"Ugh, fine\") sounds as if the \
+              patient is a nuisance.",
+        suggestion: "Close warmly with a real offer: \"Is there anything else I can help you with \
+                     today?\"",
         guard: PLAIN,
     },
     ReplyRule {
@@ -1406,6 +1838,7 @@ static REPLY_RULES: &[ReplyRule] = &[
             "if you would have @pp",
             "if you would @ed",
             "^ had you @pp",
+            "if you can|could|do|did not|never manage|bother|be",
             "if you just|only|simply @ed|read|paid|come|brought",
         ],
         why: "\"If you had ...\" replays the patient's mistake; it sounds like \"this is your own \
@@ -1448,6 +1881,76 @@ static REPLY_RULES: &[ReplyRule] = &[
             ..PLAIN
         },
     },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "you must|probably|clearly|obviously|evidently|likely ?have !been|received|gotten|got|heard|had|seen|known|felt|thought|waited|wondered|hoped|expected|worried|struggled|suffered|found|spent|done|gone|come|taken|tried|wanted|needed @pp",
+            "you probably|clearly|obviously|evidently|likely !waited|felt|thought|wondered|hoped|expected|worried|found|had|received|got|heard|saw|know|knew|want|wanted|need|needed|tried @ed|forgot|misread|misheard|put|gave|wrote|chose|picked|went|came|left|sent|took|missed",
+            "you *2 {errverb} *3 wrong|incorrect|outdated|expired",
+            "you forgot|ignored|overlooked|neglected|disregarded|misread|misheard|skipped",
+            "you are|were the one who|that|whose",
+            "that|this|it is|was what happens when|if you",
+            "because|since you did not|never|failed|forgot|neglected|chose|decided",
+            "why did not you just|simply|bother|even",
+            "why did you not just|simply|bother|even",
+            "why you did|would|could not just|simply|bother|even",
+            "you ?really|just|simply ?should|need|must|ought|might|may|have|want ~6 more carefully|closely|careful|attentive|punctual|organised|organized|responsible|patient",
+            "pay more|closer attention",
+            "you *4 be more careful|attentive|organised|organized|punctual|responsible|patient",
+            "you *4 take ?some|more|personal|your ?own responsibility",
+            "keep|keeping|kept track of your own",
+            "your own responsibility|job|problem|lookout|fault",
+            "up to you to keep|check|remember|read|make|call|bring|know|ensure|confirm|update|let",
+            "you were|have been ?already|clearly|duly|repeatedly|previously|also|both ?reminded|warned|notified|cautioned",
+            "you were|have been ?already|clearly|duly ?told|informed|advised *4 by|via|in text|email|letter|phone|writing|sms|mail|portal|voicemail",
+            "you did arrive|come|show|turn|miss|forget|book|agree|sign|leave|cancel|choose|ignore|skip|fail|receive|get|say|read|see",
+            "you arrived|came|showed|turned|were|got !not|never *4 late",
+            "on your end|side|part $",
+            "be bothered to",
+            "why did not you",
+            "why did you not",
+            "regret|sorry|shame that you ~2 chosen|chose|decided|opted",
+            "do your homework",
+            "you had|got|were|received ?given plenty|enough|ample|lots ?of ?notice|time|warning|warnings|reminders|opportunity|chance|chances",
+            "if you ?had|would just|only|simply|bothered",
+            "next time ?you ?will|might|could|should|try|please ?to remember|read|check|listen|arrive|come|bring",
+            "next time *6 before you call|come|book|complain|email|ring|write|show",
+            "how|why you missed|forgot|overlooked|ignored|managed",
+            "if you read|listened|looked|checked|followed|had *4 properly|carefully|correctly|closely",
+            "you did not *4 properly|correctly|carefully|right",
+        ],
+        why: "Pointing at what the patient got wrong (\"you must have entered the wrong date\", \
+              \"you're the one who booked it\") makes them defend themselves instead of solving \
+              the problem with you.",
+        suggestion: "Fix it without the verdict: \"The booking shows the 14th. Let's get you on the \
+                     right day; I can offer Thursday at 9.\"",
+        guard: Guard {
+            negation: 4,
+            admits: true,
+            not_after: &["if", "whether", "when", "unless", "case", "worry", "even"],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "you agreed|chose|decided|insisted|opted|refused|declined|elected|signed|consented to|on|up",
+            "you were|are|had|have the one|ones",
+            "your own choice|decision|doing",
+            "you brought|did this|that|it on|to yourself",
+        ],
+        why: "Reminding the patient that they chose or agreed to it (\"you agreed to these terms\") \
+              makes the problem their own doing; they hear a verdict, not help.",
+        suggestion: "Explain and offer a way forward: \"The fee is in the terms, which are easy to \
+                     miss. Here's what I can do about it this time...\"",
+        guard: Guard {
+            negation: 4,
+            admits: true,
+            takes_on: true,
+            not_after: &["if", "whether", "when", "unless", "once", "as", "because"],
+            ..PLAIN
+        },
+    },
     // --- Condescending -----------------------------------------------------
     ReplyRule {
         kind: Condescending,
@@ -1474,6 +1977,37 @@ static REPLY_RULES: &[ReplyRule] = &[
             "do you even",
             "did you even|not read",
             "you do realize|realise|know|understand",
+            "clearly|evidently|plainly you",
+            "you clearly|obviously|evidently|plainly did|have|had|are|were|do|can not|never|forgot|missed|failed|ignored|misread|misunderstood|skipped|overlooked|neglected",
+            "brain surgery",
+            "simple as that",
+            "it is ?really|just ?that simple|easy $",
+            "this|it|that is not exactly|particularly|that|too hard|difficult|complicated|complex|tricky",
+            "may|need|must|should i remind you",
+            "let me remind you",
+            "i must|would remind you",
+            "^ for your information $",
+            "as you are ?well|fully|no|surely|probably ?doubt ?aware",
+            "as you well know",
+            "you should|ought|must ?to know|understand|realize|realise|be ?aware ?this|that|it ?by now",
+            "anyone|anybody|everyone|everybody who|that ~8 would|should|could|can|will ?have know|known|seen|noticed|understood|realized|realised|spotted|found",
+            "familiarize|familiarise yourself",
+            "simply put",
+            "to put it simply|plainly|bluntly",
+            "pretty little head",
+            "any|an idiot|moron|fool|monkey|toddler can|could",
+            "it is called a|an",
+            "slowly|slower ~6 so|for you",
+            "keep up $",
+            "not expect you to understand|know|follow|get",
+            "you would|will not understand|get|follow",
+            "seem|seems to ?be confusing|confuse|baffle|baffling you",
+            "you seem|appear ?to ?be ?confused|lost|struggling|unable",
+            "spelled|spelt|written|stated|says|explained|laid ~4 plain english|language",
+            "black and white",
+            "clearly spelled|spelt out",
+            "^ read|check|reread|look ~8 and|then you will see|find|notice",
+            "suggest|recommend|advise|perhaps|maybe|time|future ~4 read|check|review|look|consult ~8 before calling|contacting|complaining|emailing|writing|messaging|ringing|asking|phoning",
         ],
         why: "Words like \"obviously\" or \"as anyone knows\" imply the patient should have known; it \
               talks down to them.",
@@ -1562,7 +2096,86 @@ static REPLY_RULES: &[ReplyRule] = &[
     ReplyRule {
         kind: Defensive,
         patterns: &[
+            "{staff} *3 acted|acting|handled|behaved|responded|complied|performed|dealt|treated|conducted *4 {proper}|within|according|accordance|consistent",
+            "confident|satisfied|convinced|certain|sure ?that ~8 correct|correctly|procedure|procedures|policy|policies|followed|appropriate|appropriately|properly|proper|professional|professionally|right",
+            "every|full|complete|total confidence in our|the|my",
+            "we|i *2 have ?our|a|my jobs|job to do",
+            "{staff} *4 within|according|accordance|consistent|line *3 {rules}",
+            "exactly|precisely ?the ?way|as|what {staff} are|were|is|was|am supposed|meant|trained|expected to",
+            "we|i stand by|behind",
+            "{staff} *2 never|not once had|received|gotten ?a|one ?single ?complaint|complaints|problem|problems|issue|issues",
+            "first|only complaint|complaints {staff} have|has|had ?ever",
+            "know|knows what they|she|he|we are|is doing",
+            "are|is|were|was ?a ?highly|fully|experienced|qualified|trained|true|consummate professionals|professional",
+            "{staff} *2 worked|working|practiced|practised|been *3 @num|many|several|over|for *2 years|decades",
+            "nobody|noone|we|everyone|anyone|anybody is|are perfect",
+            "no one is perfect",
+            "none of us are|is perfect",
+            "everyone|everybody|people|anyone|we|all make|makes mistakes",
+            "{staff} *3 followed|follows|follow|adhered|adheres|complied|complies|stuck *4 {rules}",
+        ],
+        why: "Defending the staff or the process (\"she followed our guidelines\", \"we stand by \
+              it\") answers a charge instead of the patient's experience, and they feel unheard.",
+        suggestion: "Start with their experience, then the facts: \"I'm sorry the visit felt that \
+                     way. I've looked into it, and here's what happened and what we'll change.\"",
+        guard: Guard {
+            negation: 4,
+            hedges: true,
+            inside_negation: true,
+            owned: true,
+            not_after: &["you", "if", "should", "would", "could", "to"],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "we|i|practice|clinic|office|staff|desk|team|us can|could|are|is|were|was|will hardly|not|never ?really|possibly|reasonably ?be ?held blamed|responsible|liable|accountable",
+            "can|could not ?really|reasonably|possibly be expected to",
+        ],
+        why: "\"We can't be held responsible\" or \"can't be expected to\" puts the practice's \
+              limits ahead of the patient's problem; it reads as a refusal to help.",
+        suggestion: "Own what you can do: \"The pharmacy controls that step, but I'll call them \
+                     now and make sure your refill is moving.\"",
+        guard: Guard {
+            not_after: &["you", "if", "should"],
+            takes_on: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "{staff} *3 do|does|did|would not|never make|makes|made *3 mistakes|errors|those|that|such",
+            "would|could|does|do|did ?not ?ever|never speak|talk|say|treat|behave|act|lie|shout|yell *5 like that|this",
+            "we|i did|have done our part|bit|job|best",
+            "cut|give *3 slack",
+            "over backwards",
+            "unfair|harsh|wrong to blame",
+            "more than reasonable|fair|generous|patient|accommodating|helpful|enough",
+            "can not remember|know|track everyone|everybody|every",
+            "no evidence|sign|indication|record|proof ?of ?any wrongdoing|error|mistake|fault|misconduct|rudeness|negligence",
+            "no error|mistake|errors|mistakes|wrongdoing ?was|were|has|have ?been made|occurred|committed|found",
+            "{staff} is|are|was|were ?still ?very|quite|fairly|brand new|training",
+            "{staff} is|are|was|were still learning",
+        ],
+        why: "Denying or excusing (\"our staff don't make those mistakes\", \"she's new\") \
+              defends the practice instead of listening to what the patient went through.",
+        suggestion: "Start with their experience: \"I'm sorry this happened. I'm looking into it \
+                     and will tell you what I find by Friday.\"",
+        guard: Guard {
+            owned: true,
+            not_after: &["if", "you"],
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
             "not our|my fault|mistake|error|doing",
+            "definitely|clearly|obviously|actually|really|entirely theirs|their",
+            "{staff} *3 did|done|said nothing wrong|inappropriate|improper|unprofessional|incorrect|offensive|rude|unusual",
+            "complaint|complaints|concern|concerns|claim|claims|criticism|they|it|this *2 never|not|rarely|seldom justified|warranted|founded|valid|legitimate|fair",
             "not the fault of",
             "we are not at fault",
             "not on us",
@@ -1586,7 +2199,7 @@ static REPLY_RULES: &[ReplyRule] = &[
         patterns: &[
             "we|i are|were|am|have|had ?been ?{very} ?a ?bit|little {busy}",
             "short staffed|handed",
-            "we have|had|see|saw a lot|lots|hundreds|tons|dozens of patients",
+            "we have|had|see|saw a lot|lots|hundreds|thousands|tons|dozens of patients",
             "we have|had|see|saw so|too many|@num30 patients",
             "can not drop everything",
             "we are|were ?a|an busy",
@@ -1603,6 +2216,7 @@ static REPLY_RULES: &[ReplyRule] = &[
                      You're next after two patients, about 20 minutes.\"",
         guard: Guard {
             owned: true,
+            takes_on: true,
             ..PLAIN
         },
     },
@@ -1631,7 +2245,28 @@ static REPLY_RULES: &[ReplyRule] = &[
               happened; patients hear it as no apology at all.",
         suggestion: "Apologise for the specific thing: \"I'm sorry we didn't call you back on Tuesday \
                      as promised.\"",
-        guard: PLAIN,
+        guard: Guard {
+            admits: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: NonApology,
+        patterns: &[
+            "sorry|apologize|apologise|apologies|regret ?very|so|truly|sincerely|deeply|greatly if *5 upset|upsetting|offended|offense|offence|offensive|bothered|insulted|inconvenienced|confused|distressed|caused|felt|feel|seemed|came|sounded|appeared|misunderstood|unhappy|disappointed|annoyed|frustrated|rude|dismissive|abrupt|impression|thought|assumed|believed|expected|misunderstanding|misinterpreted",
+            "sorry|apologize|apologise|apologies|regret ?to ?hear ?that you|anyone ?were|are|feel|felt|have|been|got|was|seem|seemed|left|found ?so|very|a|bit|little|at|all|somewhat {reactive}",
+            "sorry|apologize|apologise|apologies|regret ~6 may|might have caused|upset|offended|hurt|distressed|bothered|inconvenienced",
+            "if *3 came|come|sounded|seemed|appeared *3 rude|dismissive|harsh|abrupt|curt|short|offensive|cold|condescending|unkind|insensitive|wrong|badly",
+            "not|never my|our intention|intent",
+        ],
+        why: "\"I'm sorry if this upset you\" apologises for the patient's reaction, not for what \
+              happened; it sounds like the problem is their feelings.",
+        suggestion: "Name what went wrong and own it: \"I'm sorry our message was unclear; here is \
+                     what it should have said.\"",
+        guard: Guard {
+            admits: true,
+            ..PLAIN
+        },
     },
     ReplyRule {
         kind: NonApology,
@@ -1662,7 +2297,25 @@ static REPLY_RULES: &[ReplyRule] = &[
     ReplyRule {
         kind: BigPromise,
         patterns: &[
-            "definitely|certainly|surely|absolutely !want|wish|hope|try|like|need|aim|understand|agree|see|hear|know|can *2 {when}",
+            "definitely|certainly|surely|absolutely|positively|undoubtedly|unquestionably|totally !want|wish|hope|try|like|need|aim|understand|agree|see|hear|know|can *3 {when}",
+            "will {certain} not|never",
+            "will|be|shall {certain} see|call|ring|contact|get|have|approve|cover|fit|hear *4 {when}",
+            "will be covered|paid|approved|reimbursed *2 in|100|one|fully|completely|entirely full|percent|hundred",
+            "no doubt *3 will",
+            "{when} *4 without|no question|doubt|fail",
+            "is|are sure|bound|certain|guaranteed to !happen|occur|be|feel|have",
+            "for certain",
+            "without question|fail",
+            "you have|has my word",
+            "i give you my word",
+            "take my word",
+            "count on it",
+            "mark my words",
+            "bet on it",
+            "{certain} cover|covers|pay|pays|reimburse|approve|approves|refund everything|all",
+            "cover|covers|covered|pay|pays|reimburse every|each ?single ?penny|cent|dime|dollar|bit|last",
+            "will ?definitely|certainly|surely|absolutely|fully cover|pay|reimburse everything",
+            "will ?definitely|certainly|surely|absolutely|fully cover|pay|reimburse all of it|this",
             "{when} *3 for sure",
             "{when} *3 without fail",
             "{when} *2 no question",
@@ -1694,6 +2347,10 @@ static REPLY_RULES: &[ReplyRule] = &[
             "no waiting $",
             "not ?have to wait more|longer than",
             "in and out in",
+            "not|never *3 wait|waiting ?even|more|longer ?than ?a|one|single ?minute|second|moment|sec|instant",
+            "walk right|straight in",
+            "no queue|queues|line|lines|delay|delays at all",
+            "no queue|queues|line|lines|delay|delays whatsoever",
             "minutes|minute|hour|hours|days *1 tops|max|easy $",
             "no way you|it|your will|would",
         ],
@@ -1704,12 +2361,13 @@ static REPLY_RULES: &[ReplyRule] = &[
         guard: Guard {
             negation: 5,
             hedges: true,
+            own_action: true,
             ..PLAIN
         },
     },
     ReplyRule {
         kind: BigPromise,
-        patterns: &["100 percent !of", "one hundred percent !of"],
+        patterns: &["@num100 percent !of", "one hundred percent !of"],
         why: "\"100%\" claims a certainty nobody at the desk has about waits, approvals or results.",
         suggestion: "Say what is likely and what you'll do: \"It's very likely to go through this week, \
                      and I'll let you know as soon as it does.\"",
@@ -1745,6 +2403,7 @@ static REPLY_RULES: &[ReplyRule] = &[
             "not happen|happens again",
             "i swear",
             "trust me",
+            "for a fact",
         ],
         why: "\"I promise it will ...\" commits to an outcome you don't control; a broken promise hurts \
               trust more than an honest estimate.",
@@ -1753,6 +2412,47 @@ static REPLY_RULES: &[ReplyRule] = &[
         guard: Guard {
             negation: 5,
             hedges: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "i|we promise $",
+            "promise|promised .",
+            "before your|you *2 cold|know",
+            "no ifs|buts",
+            "rest easy",
+            "done and dusted",
+            "on the dot",
+            "never|always *2 runs|run|is|are|running ?late|behind|on time",
+            "confident|positive|certain *3 will|be|gets|get|goes|go approved|covered|paid|pay|cover|approve|accept|ready|through|fine|back|in",
+            "promise ?you ?that|this .",
+            "not feel a|anything thing",
+            "completely|totally|absolutely|entirely painless",
+            "as good as booked|done|approved|sorted|ready|there|yours|confirmed",
+            "bet ~3 money|life|house|anything|on",
+            "zero chance|risk|possibility",
+            "absolutely no chance|risk|way|possibility",
+            "not a chance",
+            "no chance|way|risk|possibility ?of|that ~4 wait|waiting|delay|denied|denial|rejected|rejection|problem",
+            "{institution}|plan|medicare|medicaid|they *2 always approve|approves|pay|pays|cover|covers|accept|accepts",
+            "no matter what $",
+            "will *5 {when} *3 no problem|worries|sweat|bother",
+        ],
+        why: "\"It'll be ready in an hour, I promise\" commits to an outcome you don't control; a \
+              broken promise hurts trust more than an honest estimate.",
+        suggestion: "Promise what you control: \"I'll check on it this afternoon and call you either \
+                     way.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            own_action: true,
+            own_in_sentence: true,
+            not_after: &[
+                "a", "the", "my", "our", "that", "this", "your", "keep", "kept", "broken", "s",
+                "his", "her", "their", "any", "no", "was",
+            ],
             ..PLAIN
         },
     },
@@ -1801,6 +2501,10 @@ const NEGATORS: &[&str] = &[
 const HEDGES: &str = "should|hope|hopefully|try|trying|aim|expect|likely|usually|typically|normally|\
      generally|probably|might|may|hard|difficult|often|most|sometimes";
 
+/// With `inside_negation` and `hedges`: words inside a match that make it a
+/// future plan or a wish rather than a claim about what was done.
+const MODALS: &str = "will|would|can|could|shall|going|want|wants|aim|plan|try";
+
 const REMEDIES: &[&[&str]] = &[
     &["instead"],
     &["alternatively"],
@@ -1845,6 +2549,87 @@ const OWNING: &[&[&str]] = &[
     &["our", "mistake"],
 ];
 
+/// The practice owning a fault, which turns "sorry you were upset" into an
+/// apology for something real.
+const ADMISSIONS: &[&[&str]] = &[
+    &["should", "have"],
+    &["should", "not", "have"],
+    &["our", "mistake"],
+    &["our", "error"],
+    &["our", "fault"],
+    &["my", "mistake"],
+    &["my", "error"],
+    &["my", "fault"],
+    &["on", "us"],
+    &["on", "me"],
+    &["we", "got"],
+    &["i", "got"],
+    &["we", "made"],
+    &["i", "made"],
+    &["we", "failed"],
+    &["i", "failed"],
+    &["we", "let", "you"],
+    &["i", "let", "you"],
+    &["we", "forgot"],
+    &["we", "missed"],
+    &["we", "dropped"],
+    &["was", "wrong"],
+    &["were", "wrong"],
+    &["not", "okay"],
+    &["not", "ok"],
+    &["not", "acceptable"],
+    &["unacceptable"],
+    &["should", "not", "happen"],
+    &["should", "never", "happen"],
+    &["never", "have", "happened"],
+    &["not", "have", "happened"],
+];
+
+/// Does the text in `from..to` admit a fault of the practice? An admission
+/// reported as the patient's view ("sorry you feel we let you down") does not
+/// count.
+fn admits_fault(doc: &Doc, from: usize, to: usize) -> bool {
+    const REPORTED: &[&str] = &[
+        "feel",
+        "felt",
+        "feels",
+        "think",
+        "thought",
+        "believe",
+        "believed",
+        "perceive",
+        "perceived",
+        "claim",
+        "claimed",
+        "say",
+        "said",
+        "allege",
+        "alleged",
+    ];
+    (from..to.min(doc.toks.len())).any(|j| {
+        doc.has_seq(j, j + 1, ADMISSIONS) && {
+            let c = doc.clause_start(j).max(from);
+            !(c..j).any(|k| doc.is(k, &["you"]) && doc.is(k + 1, REPORTED))
+        }
+    })
+}
+
+/// The writer taking the matter on themselves.
+const TAKING_ON: &[&[&str]] = &[
+    &["i", "will"],
+    &["i", "am", "going"],
+    &["i", "have"],
+    &["i", "can"],
+    &["we", "will"],
+    &["we", "are", "going"],
+    &["we", "can"],
+    &["let", "me"],
+    &["let", "us"],
+    &["happy", "to"],
+    &["glad", "to"],
+    &["i", "would", "be"],
+];
+
 const CONDITIONS: &[&[&str]] = &[
     &["if"],
     &["when"],
@@ -1857,7 +2642,9 @@ const CONDITIONS: &[&[&str]] = &[
     &["provided"],
 ];
 
-const OWN_VERBS: &str = "call|ring|phone|email|text|message|send|resend|forward|fax|mail|post|pass|check|look|\
+const OWN_VERBS: &str = "called|rang|phoned|emailed|texted|sent|booked|scheduled|moved|passed|asked|flagged|\
+     arranged|checked|spoke|spoken|reserved|added|resent|forwarded|put|set|made|got|\
+     call|ring|phone|email|text|message|send|resend|forward|fax|mail|post|pass|check|look|\
      review|update|contact|let|ask|follow|chase|put|submit|print|book|schedule|reschedule|\
      note|log|flag|speak|talk|raise|escalate|investigate|reply|respond|write|share|remind|\
      tell|sign";
@@ -1898,39 +2685,55 @@ fn reply_guards_pass(g: &Guard, doc: &Doc, i: usize, end: usize) -> bool {
             .max(doc.clause_start(i));
         let negated = (from..i).any(|j| {
             let w = doc.word(j);
-            NEGATORS.contains(&w) || (g.hedges && one_of(HEDGES, w))
+            // "I'm not sure why you didn't just call": the negation is about
+            // the writer's knowledge, not about what follows.
+            let unsure = doc.is(j + 1, &["sure", "certain", "clear", "know", "understand"])
+                && doc.is(j + 2, &["why", "what", "how", "whether", "where", "when"]);
+            (NEGATORS.contains(&w) && !unsure) || (g.hedges && one_of(HEDGES, w))
         });
         if negated {
             return false;
         }
     }
     let (s_from, s_to) = doc.sentence(i);
-    if g.remedy {
-        let next_to = if s_to < toks.len() {
-            doc.sentence(s_to).1
-        } else {
-            s_to
-        };
-        if doc.has_seq(end, next_to, REMEDIES) || offers_another_way(doc, end, s_to) {
-            return false;
-        }
+    let next_to = if s_to < toks.len() {
+        doc.sentence(s_to).1
+    } else {
+        s_to
+    };
+    if g.remedy && (doc.has_seq(end, next_to, REMEDIES) || offers_another_way(doc, end, s_to)) {
+        return false;
     }
-    if g.owned {
-        let next_to = if s_to < toks.len() {
-            doc.sentence(s_to).1
-        } else {
-            s_to
-        };
-        if doc.has_seq(s_from, next_to, OWNING) {
-            return false;
-        }
+    if g.owned && doc.has_seq(s_from, next_to, OWNING) {
+        return false;
+    }
+    if (end..(end + 3).min(s_to)).any(|j| g.not_before.contains(&doc.word(j))) {
+        return false;
+    }
+    if g.inside_negation
+        && (i + 1..end).any(|j| {
+            let w = doc.word(j);
+            NEGATORS.contains(&w) || (g.hedges && (one_of(HEDGES, w) || one_of(MODALS, w)))
+        })
+    {
+        return false;
+    }
+    if g.admits && admits_fault(doc, s_from, next_to) {
+        return false;
+    }
+    if g.takes_on && doc.has_seq(end, next_to, TAKING_ON) {
+        return false;
     }
     if g.conditional && doc.has_seq(s_from, s_to, CONDITIONS) {
         return false;
     }
     if g.own_action {
-        let c_from = doc.clause_start(i);
-        let own = (c_from..end).any(|j| {
+        let (c_from, c_to) = if g.own_in_sentence {
+            (s_from, s_to)
+        } else {
+            (doc.clause_start(i), end)
+        };
+        let own = (c_from..c_to).any(|j| {
             if doc.is(j, &["let"]) && doc.is(j + 1, &["me", "us"]) {
                 return true;
             }
@@ -1950,6 +2753,11 @@ fn reply_guards_pass(g: &Guard, doc: &Doc, i: usize, end: usize) -> bool {
     if g.feeling {
         let to = (end + 3).min(s_to);
         if (end..to).any(|j| one_of(FEELINGS, doc.word(j))) {
+            return false;
+        }
+        // "Obviously we should have called": the writer owns the fault
+        // (outside the match: "so now it's our fault" is not an admission).
+        if doc.has_seq(s_from, i, ADMISSIONS) || doc.has_seq(end, s_to, ADMISSIONS) {
             return false;
         }
     }
@@ -2009,6 +2817,9 @@ enum Cue {
     /// Something that went wrong ("you cancelled"); sarcastic next to praise.
     Situation,
     Gratitude,
+    /// Something lost, cancelled or still missing; upset only next to a word
+    /// stressed in capitals ("YOUR office lost the form").
+    Mishap,
 }
 
 struct IncomingRule {
@@ -2059,6 +2870,66 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "treated like a|an|dirt|garbage|cattle|trash|crap",
             "can not believe",
             "unreal",
+            "unhappy|dissatisfied|displeased|appalled|horrified|disgusted|exasperated|infuriated|incensed|fuming|seething|humiliated|insulted|belittled|patronized|patronised|lectured|mistreated|disrespected|cheated|robbed|gaslit|gaslighted|rudely|disrespectfully|dismissively|condescending|condescendingly|unhelpful|clueless|inept|sloppy|shoddy|unreliable|untrustworthy|laughable|uncalled|unforgivable|heartless|callous|arrogant|dismissive|unfair",
+            "end of my rope|tether",
+            "wits|wit ?s end",
+            "last straw",
+            "up to here",
+            "too much to ask",
+            "one simple thing",
+            "laughed|laughing|smirked|sneered|scoffed at|when|in",
+            "talked|talking|spoke|spoken|talks down to",
+            "brushed|brushing|fobbed|fobbing off",
+            "never been spoken|treated|talked *3 so|like",
+            "so rudely|badly|poorly|horribly|terribly|disrespectfully",
+            "going to scream|explode|lose",
+            "could scream",
+            "lose|losing|lost my mind|temper|patience",
+            "patient long enough",
+            "run|running|ran out of patience",
+            "cost|costing me *2 hours|days|time|money|a|my|work",
+            "hours|days of my time|life",
+            "wasted|wasting my|our|a|an|the|whole ?entire ?time|day|morning|afternoon|money|trip|life",
+            "waste of time|money",
+            "apparently *3 too much|hard|difficult",
+            "not fair",
+            "how is that|this fair|ok|okay|acceptable|right",
+            "not appreciate|like being|the|how|your",
+            "rushed|hurried me|us out|through",
+            "^ fix|sort it|this|my|the *1 .",
+            "treated like this|that",
+            "not be|being treated|spoken|talked ?to ?like ?this|that",
+            "spoken|talked|speak|talk to like this|that",
+            "means|mean nothing to you|them",
+            "not a priority",
+            "do|does|did not|never care|cares",
+            "get|got your|their act together",
+            "you people",
+            "out of line",
+            "beyond a joke",
+            "zero|no|lost|losing ?all ?my|our|any confidence|faith|trust",
+            "expect|demand|want|deserve an|a ?full|proper|formal|real|written ?apology|explanation",
+            "held|be|being accountable|responsible",
+            "ashamed",
+            "^ do better",
+            "dissatisfaction|displeasure|disappointment|frustration|anger|outrage|disgust|exasperation",
+            "not how you treat|speak|talk|run",
+            "what a lie",
+            "a lie $",
+            "lies|liar",
+            "false advertising",
+            "actually cares|care|listens|listen|works|answers",
+            "not paying|pay this|that|your|a|another|any|for",
+            "^ you fix|sort it|this",
+            "breaking point",
+            "made|make|makes|making me|us feel like|stupid|small|ignored|unwelcome|worthless|invisible|dumb",
+            "feel|felt like a nuisance|burden|number|idiot|criminal|child",
+            "for goodness|god|heaven|heavens|pete|crying ?s sake|sakes",
+            "more than patient",
+            "disorganised|disorganized",
+            "how a|this|any|the|your clinic|practice|office|place|anyone|hospital can|could be this|so",
+            "jump|jumping|jumped through hoops",
+            "tired of",
         ],
         negation: 3,
         symptom: true,
@@ -2067,6 +2938,9 @@ static INCOMING_RULES: &[IncomingRule] = &[
         cue: Cue::Leaving,
         patterns: &[
             "never coming|come|going back",
+            "not be coming|going|returning|come ?back",
+            "not coming|going back",
+            "tell my|everyone *3 friends|family|everyone|everybody|neighbours|neighbors ~4 why|avoid|stay|about|how",
             "never return|returning",
             "find|finding|look|looking|get|getting ?for another|a new doctor|practice|clinic|provider|gp|office|physician",
             "switch|switching|leave|leaving doctors|practices|clinics|providers|practice|clinic",
@@ -2089,6 +2963,16 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "complaint|complaints|complain|complaining",
             "speak|talk to ?a|the|your manager|supervisor",
             "speak|talk to someone in charge",
+            "grievance|grievances",
+            "formal|official complaint|complaints",
+            "escalate|escalating this|it|the|my|matter",
+            "better business",
+            "bbb",
+            "regulator|regulators",
+            "going to the press|media|news|papers",
+            "patient advocate",
+            "take|taking this|it|things|the|my ?matter|complaint further",
+            "formal|official letter|letters|grievance",
         ],
         negation: 3,
         symptom: false,
@@ -2097,6 +2981,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
         cue: Cue::LongWait,
         patterns: &[
             "waited|waiting|sat|sitting|stuck|queue|queued *5 @long",
+            "sit|stood|standing|stand *5 @long",
             "on hold *4 @long",
             "waited|waiting|sat|sitting|stuck|queue|queued *4 @num30 minutes|mins|min",
             "on hold *4 @num30 minutes|mins|min",
@@ -2114,17 +2999,24 @@ static INCOMING_RULES: &[IncomingRule] = &[
     IncomingRule {
         cue: Cue::Ignored,
         patterns: &[
-            "nobody|noone ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems",
-            "no one ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems",
+            "nobody|noone ?here|there ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems|warned|warns|informed|notified|mentioned|asked|contacted|let|updated|apologized|apologised|reads|read|offered|greeted|fixed|knows|knew|wants|tried",
+            "no one ?here|there ?has|have|ever|even|bothered ?to called|call|answered|answers|answer|responded|replied|returned|got|gets|listens|listened|listen|cares|care|bothered|picked|picks|told|came|checked|helped|acknowledged|looked|said|followed|explained|tells|seems|warned|warns|informed|notified|mentioned|asked|contacted|let|updated|apologized|apologised|reads|read|offered|greeted|fixed|knows|knew|wants|tried",
             "never called|got|heard|answered|responded|replied|returned|bothered|works|answer|call",
             "still no|nothing|waiting",
-            "still have|has|do|does|is|did|are|was not",
             "still not",
             "no response|reply|answer|callback|word",
             "hung up",
             "you|they|someone|somebody|staff ?have|has lost",
             "forgot|forgotten about",
-            "third|fourth|fifth|3rd|4th|5th|umpteenth time",
+            "third|fourth|fifth|3rd|4th|5th|umpteenth time|{msg}|bill|bills|letter|attempt|request|reminder|voicemail",
+            "still being charged|billed|ignored|chased|asked|sent",
+            "have|having|had to chase|beg|hound|badger|pester",
+            "chase|chasing you|them|your|people|everyone",
+            "can|could not even get|reach|speak|book|find|talk|through",
+            "not one|a ?single person|soul|member|one",
+            "once again ~6 wrong|lost|forgot|late|no|not|missed|cancelled|canceled|nobody|nothing",
+            "should not take|have|need ~4 @num|several|multiple|three|four|five|many calls|phone|emails|messages|visits|attempts|tries|weeks|months|chase",
+            "been going on *3 @long|ages|forever|weeks|months",
             "called|calling|emailed|messaged|written|asked|phoned|rang *2 @num|several|many|multiple times",
             "nobody|noone will|would|wants|seems|can fix|help|answer|call|explain|tell",
             "no one will|would|wants|seems|can fix|help|answer|call|explain|tell",
@@ -2132,6 +3024,14 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "yet again",
             "another delay|mistake|error|cancellation",
             "without telling|asking|informing|notifying|warning me|us",
+            "left|leave|kept|keep|keeping *3 in the dark",
+            "ghosted",
+            "radio silence",
+            "if i have to *4 one more time",
+            "not a single|one call|word|reply|response|callback|apology",
+            "not even a|an|one call|reply|apology|word|sorry|callback|hello|explanation|response",
+            "kept|keeping me|us waiting|hanging|sitting",
+            "anyone|anybody|someone|somebody|you going to ~8 or not",
         ],
         negation: 0,
         symptom: false,
@@ -2156,6 +3056,20 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "who runs this",
             "seriously $",
             "is this how you treat",
+            "do|does|did you|they|anyone|anybody ?people|guys|lot|folks even",
+            "what is the point",
+            "what good is",
+            "why do|should i ?even bother",
+            "why bother",
+            "got|have to be kidding|joking",
+            "you can not be serious",
+            "so now i am supposed|expected|meant to",
+            "am i supposed|expected|meant to just",
+            "how am i supposed|expected|meant to",
+            "anyone|anybody|somebody|someone *3 know|knows what they|he|she are|is doing",
+            "do|did you ?even realise|realize|know|understand how much|many|long|hard",
+            "why do|must|should i always|keep",
+            "is it ?really ?that|so hard|difficult|much to",
         ],
         negation: 0,
         symptom: false,
@@ -2165,7 +3079,9 @@ static INCOMING_RULES: &[IncomingRule] = &[
         patterns: &[
             "thanks|thank for nothing",
             "yeah right",
-            "thanks|thank *3 for wasting|ignoring|losing|forgetting|nothing",
+            "thanks|thank *3 for wasting|ignoring|losing|forgetting|nothing|double|cancelling|canceling|overcharging|rushing|messing|mixing|leaving|hanging",
+            "so called",
+            "^ typical .",
             "thanks|thank *3 for the runaround",
             "thanks|thank *3 for keeping|making me wait|waiting",
             "must be nice",
@@ -2189,6 +3105,8 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "oh great|wonderful|perfect|fantastic|good|joy|lovely|brilliant",
             "nice|good to know",
             "how nice|lovely|thoughtful|helpful",
+            "made my day",
+            "^ great|wonderful|perfect|brilliant|fantastic|lovely|super|marvellous|marvelous|terrific|splendid $",
         ],
         negation: 0,
         symptom: false,
@@ -2203,7 +3121,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "instead of",
             "after a|an|@num week|weeks|month|months|hour|hours",
             "an|@num hour|hours before",
-            "another bill|letter|reminder|call",
+            "another bill|letter|reminder|call|reply|automated|message|excuse|delay|form|voicemail|runaround",
+            "@ed|out|down|broken|wrong|lost *2 again",
+            "double booked|booking|charged|billed",
+            "logged|kicked|locked me|us out",
         ],
         negation: 0,
         symptom: false,
@@ -2213,6 +3134,17 @@ static INCOMING_RULES: &[IncomingRule] = &[
         patterns: &[
             "only !took|takes|taking|take *2 @long",
             "only @num30 minutes|mins",
+        ],
+        negation: 0,
+        symptom: false,
+    },
+    IncomingRule {
+        cue: Cue::Mishap,
+        patterns: &[
+            "lost|misplaced|forgot|cancelled|canceled|moved|changed|ignored|deleted the|my|our|it",
+            "it has been @num|several|many|over *1 days|weeks|months",
+            "still no|not|nothing|waiting",
+            "still have|has|do|does|is|did|are|was not",
         ],
         negation: 0,
         symptom: false,
@@ -2231,6 +3163,10 @@ const SYMPTOMS: &str = "pain|pains|headache|headaches|migraine|cough|cold|rash|a
      nausea|reaction|itch|itching|flu|fever|sore|cramps|cramping|side|symptoms|stomach|\
      period|heartburn|back|throat|toothache|dizziness|allergies|bruise|bruising|swelling|\
      tummy|diarrhea|cramp";
+
+/// Words that also describe how the body feels ("I feel awful today").
+const BODILY: &str = "awful|terrible|horrible|dreadful|sick|rough|bad|worse|unwell|ill|lousy|crappy|\
+     shitty|miserable|rotten|horrendous|frustrated|upset";
 
 const ACRONYMS: &[&str] = &[
     "mri", "ct", "er", "ent", "icu", "ob", "gyn", "obgyn", "pcp", "hmo", "ppo", "id", "dob", "usa",
@@ -2261,11 +3197,36 @@ pub fn check_incoming(text: &str) -> IncomingCheck {
             }
         }
         if rule.symptom {
+            // "a terrible headache", "frustrated with this rash", "I feel awful".
             let (_, s_to) = doc.sentence(i);
-            let after = (end..(end + 2).min(s_to)).any(|j| one_of(SYMPTOMS, doc.word(j)));
-            let felt =
-                (i.saturating_sub(2)..i).any(|j| doc.is(j, &["feel", "feeling", "felt", "feels"]));
-            if after || felt {
+            let clause = doc.toks[end - 1].clause;
+            let after = (end..(end + 4).min(s_to))
+                .take_while(|&j| doc.toks[j].clause == clause)
+                .any(|j| one_of(SYMPTOMS, doc.word(j)));
+            let felt = one_of(BODILY, doc.word(i))
+                && (i.saturating_sub(2)..i)
+                    .any(|j| doc.is(j, &["feel", "feeling", "felt", "feels"]));
+            let at_self = (end..(end + 3).min(s_to)).any(|j| {
+                doc.is(
+                    j,
+                    &["himself", "herself", "myself", "themselves", "yourself"],
+                )
+            });
+            // "I wasted a trip because I forgot my card, my fault!"
+            let (s_from, _) = doc.sentence(i);
+            let own_fault = doc.has_seq(
+                s_from,
+                s_to,
+                &[
+                    &["my", "fault"],
+                    &["my", "mistake"],
+                    &["my", "bad"],
+                    &["my", "own", "fault"],
+                    &["silly", "me"],
+                    &["my", "error"],
+                ],
+            );
+            if after || felt || at_self || own_fault {
                 return;
             }
         }
@@ -2291,7 +3252,16 @@ pub fn check_incoming(text: &str) -> IncomingCheck {
         || has(Cue::Ignored)
         || has(Cue::Rhetorical)
         || sarcastic;
-    let intense = shouting || exclaiming.is_some();
+    // A word in capitals that repeats an earlier one ("a month. A MONTH.") or
+    // sits next to something lost or still missing.
+    let stressed = stressed_word(&folded).filter(|&(s, _)| {
+        let repeated =
+            doc.toks.iter().position(|t| t.start == s).is_some_and(|k| {
+                (0..k).any(|j| doc.toks[j].end <= s && doc.word(j) == doc.word(k))
+            });
+        repeated || has(Cue::Mishap)
+    });
+    let intense = shouting || exclaiming.is_some() || stressed.is_some();
     // Capitals and "!!!" alone are also how grateful people write.
     let upset = negative || (intense && !has(Cue::Gratitude));
     let mut why = Vec::new();
@@ -2373,6 +3343,12 @@ pub fn check_incoming(text: &str) -> IncomingCheck {
     if let Some((s, e)) = exclaiming {
         why.push(format!("Repeated punctuation: \"{}\"", quote(s, e)));
     }
+    if let Some((s, e)) = stressed.filter(|_| !shouting) {
+        why.push(format!(
+            "Stresses a word in capitals next to a complaint: \"{}\"",
+            quote(s, e)
+        ));
+    }
     IncomingCheck { upset, why }
 }
 
@@ -2403,6 +3379,31 @@ fn shouting(f: &[FChar]) -> bool {
         }
     }
     caps >= 3 || (caps >= 2 && caps * 2 >= words)
+}
+
+/// A word of three or more letters in capitals (not an acronym such as MRI)
+/// in a text that is otherwise in lower case: the span of the first one.
+fn stressed_word(f: &[FChar]) -> Option<(u32, u32)> {
+    let mut i = 0;
+    let mut word = String::new();
+    while i < f.len() {
+        if !f[i].c.is_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut all_upper = true;
+        while i < f.len() && (f[i].c.is_alphabetic() || f[i].c == '\'') {
+            all_upper &= f[i].upper || f[i].c == '\'';
+            i += 1;
+        }
+        word.clear();
+        word.extend(f[start..i].iter().map(|x| x.c).filter(|c| *c != '\''));
+        if all_upper && word.chars().count() >= 3 && !ACRONYMS.contains(&word.as_str()) {
+            return Some((f[start].orig, f[i - 1].orig + 1));
+        }
+    }
+    None
 }
 
 /// "!!!", "???" or "?!": the span of the first such run.

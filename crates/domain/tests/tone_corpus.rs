@@ -2,8 +2,20 @@
 //! next to a plain sentiment-lexicon baseline.
 //!
 //! Each data file has a development part (the rules were tuned while looking
-//! at it) and a held-out part (written before the rules, never tuned on).
-//! Numbers for both are printed; run with `--nocapture` to see them.
+//! at it) and held-out parts, each started by a comment line
+//! `# --- held out N ...` (`# --- held out` alone is part 1). Each comment
+//! says when its part was written and whether the rules were later tuned on
+//! it: held out 1 and 2 were scored before a round of rule changes and then
+//! tuned on, so only their first-run numbers (in the data files) say how the
+//! coach does on new text; held out 3 was written after the last change and
+//! never tuned on. Numbers for every part are printed; run with
+//! `--nocapture` to see them.
+//!
+//! Read the numbers for "all" with that in mind: most of the set was tuned
+//! on. On text the rules have not seen (held out 3) the coach catches far
+//! fewer revise-worthy replies than on the rest; the floors below guard
+//! against regressions and are not a claim that the goal (recall
+//! 0.90 at false alarms 0.10) holds on new text.
 
 use frontdesk_domain::tone::{Verdict, check_incoming, check_reply};
 use std::time::Instant;
@@ -11,22 +23,39 @@ use std::time::Instant;
 struct Example {
     positive: bool,
     text: String,
-    held_out: bool,
+    /// 0: development; N: held-out part N.
+    part: usize,
 }
 
-/// Read `label<TAB>text` lines; `#` lines are comments, and the comment
-/// "--- held out" starts the held-out part.
+/// How many parts the scores are split into: development and held out 1..=3.
+const PARTS: usize = 4;
+const PART_NAMES: [&str; PARTS] = ["development", "held out 1", "held out 2", "held out 3"];
+
+/// Read `label<TAB>text` lines; `#` lines are comments, and a comment
+/// "--- held out" (optionally followed by a part number) starts a held-out part.
 fn load(name: &str, positive: &str, negative: &str) -> Vec<Example> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut held_out = false;
+    let mut part = 0;
     let mut out = Vec::new();
     for (n, line) in data.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         if let Some(comment) = line.strip_prefix('#') {
-            held_out |= comment.contains("--- held out");
+            if let Some((_, rest)) = comment.split_once("--- held out") {
+                let number: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                part = number.parse().unwrap_or(1);
+                assert!(
+                    (1..PARTS).contains(&part),
+                    "{path}:{}: held-out part {part} out of range",
+                    n + 1
+                );
+            }
             continue;
         }
         let (label, text) = line
@@ -40,7 +69,7 @@ fn load(name: &str, positive: &str, negative: &str) -> Vec<Example> {
         out.push(Example {
             positive,
             text: text.to_string(),
-            held_out,
+            part,
         });
     }
     out
@@ -135,36 +164,48 @@ impl Score {
     }
 }
 
-/// Scores for (all, development, held out).
+/// Scores for the whole set (`.0`) and for each part (`.1[part]`).
 fn score(
     examples: &[Example],
     predict: impl Fn(&str) -> bool,
     mistakes: &mut Vec<String>,
-) -> [Score; 3] {
-    let mut s = [Score::default(); 3];
+) -> (Score, [Score; PARTS]) {
+    let mut all = Score::default();
+    let mut parts = [Score::default(); PARTS];
     for e in examples {
         let p = predict(&e.text);
-        s[0].add(e.positive, p);
-        s[if e.held_out { 2 } else { 1 }].add(e.positive, p);
+        all.add(e.positive, p);
+        parts[e.part].add(e.positive, p);
         if p != e.positive {
             mistakes.push(format!(
                 "  {}{} {}",
                 if e.positive { "missed" } else { "false alarm" },
-                if e.held_out { " [held out]" } else { "" },
+                if e.part > 0 {
+                    format!(" [{}]", PART_NAMES[e.part])
+                } else {
+                    String::new()
+                },
                 e.text
             ));
         }
     }
-    s
+    (all, parts)
 }
 
-fn report(title: &str, coach: &[Score; 3], baseline: &[Score; 3], mistakes: &[String]) {
+type Scores = (Score, [Score; PARTS]);
+
+fn report(title: &str, coach: &Scores, baseline: &Scores, mistakes: &[String]) {
     eprintln!("\n== {title} ==");
-    for (i, part) in ["all", "development", "held out"].iter().enumerate() {
-        eprintln!("{}", coach[i].line(&format!("coach, {part}")));
+    eprintln!("{}", coach.0.line("coach, all"));
+    eprintln!("{}", baseline.0.line("sentiment baseline, all"));
+    for (i, part) in PART_NAMES.iter().enumerate() {
+        if coach.1[i].positives + coach.1[i].negatives == 0 {
+            continue;
+        }
+        eprintln!("{}", coach.1[i].line(&format!("coach, {part}")));
         eprintln!(
             "{}",
-            baseline[i].line(&format!("sentiment baseline, {part}"))
+            baseline.1[i].line(&format!("sentiment baseline, {part}"))
         );
     }
     eprintln!("coach mistakes:");
@@ -180,7 +221,9 @@ fn coach_beats_sentiment_on_staff_replies() {
     let ok = examples.len() - revise;
     assert!(examples.len() >= 160, "{} replies", examples.len());
     assert!(revise >= 70 && ok >= 70, "{revise} revise / {ok} ok");
-    assert!(examples.iter().filter(|e| e.held_out).count() >= 40);
+    assert!(examples.iter().filter(|e| e.part == 1).count() >= 40);
+    assert!(examples.iter().filter(|e| e.part == 2).count() >= 80);
+    assert!(examples.iter().filter(|e| e.part == 3).count() >= 40);
 
     let mut mistakes = Vec::new();
     let coach = score(
@@ -196,14 +239,27 @@ fn coach_beats_sentiment_on_staff_replies() {
         &mistakes,
     );
 
-    assert!(coach[0].recall() >= 0.90, "{}", coach[0].line("coach"));
+    // Floors just under the measured numbers (2026-11-27: all 0.948 / 0.005;
+    // held out 3, never tuned on, 0.250 / 0.042).
+    assert!(coach.0.recall() >= 0.94, "{}", coach.0.line("coach"));
     assert!(
-        coach[0].false_alarm_rate() <= 0.10,
+        coach.0.false_alarm_rate() <= 0.01,
         "{}",
-        coach[0].line("coach")
+        coach.0.line("coach")
+    );
+    let fresh = coach.1[3];
+    assert!(
+        fresh.recall() >= 0.24,
+        "{}",
+        fresh.line("coach, held out 3")
+    );
+    assert!(
+        fresh.false_alarm_rate() <= 0.05,
+        "{}",
+        fresh.line("coach, held out 3")
     );
     // The point of rules over sentiment: apologies and honest waits pass.
-    assert!(coach[0].false_alarm_rate() < baseline[0].false_alarm_rate() / 3.0);
+    assert!(coach.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
 }
 
 #[test]
@@ -212,6 +268,8 @@ fn upset_patients_are_recognised() {
     let upset = examples.iter().filter(|e| e.positive).count();
     let calm = examples.len() - upset;
     assert!(examples.len() >= 80, "{} messages", examples.len());
+    assert!(examples.iter().filter(|e| e.part == 2).count() >= 40);
+    assert!(examples.iter().filter(|e| e.part == 3).count() >= 20);
 
     let mut mistakes = Vec::new();
     let coach = score(&examples, |t| check_incoming(t).upset, &mut mistakes);
@@ -223,11 +281,24 @@ fn upset_patients_are_recognised() {
         &mistakes,
     );
 
-    assert!(coach[0].recall() >= 0.85, "{}", coach[0].line("coach"));
+    // Floors just under the measured numbers (2026-11-27: all 0.955 / 0.011;
+    // held out 3, never tuned on, 0.500 / 0.083).
+    assert!(coach.0.recall() >= 0.95, "{}", coach.0.line("coach"));
     assert!(
-        coach[0].false_alarm_rate() <= 0.10,
+        coach.0.false_alarm_rate() <= 0.02,
         "{}",
-        coach[0].line("coach")
+        coach.0.line("coach")
+    );
+    let fresh = coach.1[3];
+    assert!(
+        fresh.recall() >= 0.49,
+        "{}",
+        fresh.line("coach, held out 3")
+    );
+    assert!(
+        fresh.false_alarm_rate() <= 0.09,
+        "{}",
+        fresh.line("coach, held out 3")
     );
     // Every upset verdict says why.
     for e in &examples {
@@ -284,6 +355,30 @@ fn a_2kb_reply_is_checked_well_under_a_millisecond() {
         );
         if !cfg!(debug_assertions) {
             assert!(p99.as_micros() < 1000, "{what}: p99 {p99:?}");
+        }
+    }
+}
+
+/// Print what the coach says about each line of `$TONE_EXPLAIN` (a file):
+/// `TONE_EXPLAIN=/tmp/x.txt cargo test -p frontdesk-domain --test tone_corpus explain -- --ignored --nocapture`
+#[test]
+#[ignore = "a tool for reading the coach's output"]
+fn explain() {
+    let Ok(path) = std::env::var("TONE_EXPLAIN") else {
+        return;
+    };
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for line in data.lines().filter(|l| !l.trim().is_empty()) {
+        let text = line.split_once('\t').map_or(line, |(_, t)| t);
+        let reply = check_reply(text);
+        let incoming = check_incoming(text);
+        eprintln!("{line}");
+        for f in &reply.flags {
+            let span: String = text.chars().skip(f.start).take(f.end - f.start).collect();
+            eprintln!("    reply: {} {span:?}", f.kind.as_str());
+        }
+        if incoming.upset {
+            eprintln!("    incoming: {:?}", incoming.why);
         }
     }
 }
