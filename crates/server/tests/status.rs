@@ -310,3 +310,94 @@ async fn a_booked_patient_is_told_how_far_behind_their_provider_is() {
     let (_, es) = html(&app, &format!("{url}?lang=es"), None).await;
     assert!(es.contains("minutos de retraso") && es.contains("Usted es el siguiente."));
 }
+
+/// The WCAG 2.2 AA checks that can be read off the markup: the page's
+/// language, a label for every field, a name for every button, live regions
+/// for what changes, a title, and no zoom lock. (Colour contrast, focus
+/// rings and target sizes are in app.css; see docs/accessibility.md.)
+fn assert_accessible_markup(page: &str, lang: &str) {
+    assert!(
+        page.contains(&format!("<html lang=\"{lang}\">")),
+        "page language"
+    );
+    assert!(page.contains("<title>") && !page.contains("<title></title>"));
+    assert!(page.contains("width=device-width") && !page.contains("user-scalable=no"));
+    assert!(
+        page.contains("aria-live=\"polite\""),
+        "changes are announced"
+    );
+    // Every visible field has a <label for=…>.
+    for tag in ["<textarea", "<input", "<select"] {
+        for (i, _) in page.match_indices(tag) {
+            let end = page[i..].find('>').unwrap() + i;
+            let element = &page[i..end];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = element
+                .split("id=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_else(|| panic!("field without an id: {element}"));
+            assert!(
+                page.contains(&format!("<label for=\"{id}\"")),
+                "field {id} has no label"
+            );
+        }
+    }
+    // Every button says what it does.
+    for (i, _) in page.match_indices("<button") {
+        let open_end = page[i..].find('>').unwrap() + i + 1;
+        let close = page[open_end..].find("</button>").unwrap() + open_end;
+        assert!(
+            !page[open_end..close].trim().is_empty(),
+            "a button without a name at {i}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_status_page_passes_the_accessibility_checks_we_can_automate() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let (id, url) = check_in_with_link(&app, &token).await;
+    app.post(
+        &format!("/api/v1/visits/{id}/concerns"),
+        Some(&token),
+        json!({"text": "Can I bring my son in with me?"}),
+    )
+    .await;
+    let (_, list) = app
+        .get(&format!("/api/v1/visits/{id}/concerns"), Some(&token))
+        .await;
+    let concern = list["concerns"][0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/concerns/{concern}/answer"),
+        Some(&token),
+        json!({"text": "Yes, of course he can come in with you."}),
+    )
+    .await;
+    let (_, en) = html(&app, &url, None).await;
+    assert!(
+        en.contains("Yes, that answers it"),
+        "the confirm form is on the page"
+    );
+    assert_accessible_markup(&en, "en");
+    assert!(
+        en.contains("lang=\"es\">Español</a>"),
+        "the other language is marked"
+    );
+    let (_, es) = html(&app, &format!("{url}?lang=es"), None).await;
+    assert_accessible_markup(&es, "es");
+    // An error is tied to its field.
+    let resp = app
+        .client
+        .post(format!("{}{url}/question", app.url))
+        .form(&[("text", " ")])
+        .send()
+        .await
+        .unwrap();
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"question-error\""));
+    assert!(page.contains("id=\"question-error\""));
+}
