@@ -13,6 +13,7 @@ pub mod concern;
 pub mod duration;
 pub mod fields;
 pub mod history;
+pub mod outbox;
 pub mod patient;
 pub mod promise;
 pub mod quote;

@@ -13,6 +13,25 @@ pub const KINDS: [&str; 7] = [
     "seen_by", "callback", "refill", "results", "form", "referral", "other",
 ];
 
+/// When the owner of a promise is reminded: a quarter of the promised time
+/// before it is due, at least 15 minutes and at most a day before.
+pub fn remind_at(made_at: Timestamp, due_at: Timestamp) -> Timestamp {
+    let window = (due_at - made_at).max(Duration::zero());
+    due_at - (window / 4).clamp(Duration::minutes(15), Duration::days(1))
+}
+
+/// Where an open promise stands: `overdue`, `due_soon` (reminder time
+/// reached) or `later`.
+pub fn due_state(made_at: Timestamp, due_at: Timestamp, now: Timestamp) -> &'static str {
+    if now > due_at {
+        "overdue"
+    } else if now >= remind_at(made_at, due_at) {
+        "due_soon"
+    } else {
+        "later"
+    }
+}
+
 /// How far behind schedule a booked patient's provider is running, in words
 /// worth saying: the likely time past the appointment, rounded to 5 minutes,
 /// and only from 10 minutes on (a few minutes late is on time to a patient).
@@ -265,5 +284,20 @@ mod tests {
         assert_eq!(minutes_behind(t0, t0 + m(9)), Some(10));
         assert_eq!(minutes_behind(t0, t0 + m(24)), Some(25));
         assert_eq!(minutes_behind(t0, t0 + m(61)), Some(60));
+    }
+
+    #[test]
+    fn owners_are_reminded_a_quarter_ahead_within_limits() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let h = Duration::hours;
+        // Two days promised: reminded 12 hours before.
+        assert_eq!(remind_at(t0, t0 + h(48)), t0 + h(36));
+        // An hour promised: 15 minutes before.
+        assert_eq!(remind_at(t0, t0 + h(1)), t0 + Duration::minutes(45));
+        // Two weeks: a day before.
+        assert_eq!(remind_at(t0, t0 + h(24 * 14)), t0 + h(24 * 13));
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(10)), "later");
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(40)), "due_soon");
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(49)), "overdue");
     }
 }

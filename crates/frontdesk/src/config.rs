@@ -23,6 +23,10 @@ pub struct FileConfig {
     pub ack_first_within: Option<String>,
     pub ack_recheck_every: Option<String>,
     pub ack_escalate_after: Option<String>,
+    pub outbox_smtp_addr: Option<String>,
+    pub outbox_smtp_from: Option<String>,
+    pub outbox_webhook_url: Option<String>,
+    pub outbox_webhook_token: Option<String>,
 }
 
 /// What flags and environment variables said (clap fills these).
@@ -62,6 +66,23 @@ pub struct Overrides {
     /// Escalate to managers this long after overdue (wins over stored settings), e.g. 5m.
     #[arg(long, env = "FRONTDESK_ACK_ESCALATE_AFTER", global = true, hide = true)]
     pub ack_escalate_after: Option<String>,
+    /// SMTP relay (host:port, plain TCP, no TLS) for e-mailing patients their status link.
+    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_ADDR", global = true)]
+    pub outbox_smtp_addr: Option<String>,
+    /// Sender address of those e-mails.
+    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_FROM", global = true)]
+    pub outbox_smtp_from: Option<String>,
+    /// Webhook (http:// only) that receives text messages, and e-mail when no SMTP relay is set.
+    #[arg(long, env = "FRONTDESK_OUTBOX_WEBHOOK_URL", global = true)]
+    pub outbox_webhook_url: Option<String>,
+    /// Bearer token sent to the webhook (prefer the environment variable or the file to a flag).
+    #[arg(
+        long,
+        env = "FRONTDESK_OUTBOX_WEBHOOK_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub outbox_webhook_token: Option<String>,
 }
 
 /// The effective configuration.
@@ -79,6 +100,7 @@ pub struct Config {
     pub ack_first_within: Option<Duration>,
     pub ack_recheck_every: Option<Duration>,
     pub ack_escalate_after: Option<Duration>,
+    pub outbox: frontdesk_server::OutboxConfig,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -114,6 +136,85 @@ pub fn local_time_zone() -> String {
         }
     }
     "UTC".to_string()
+}
+
+/// The outbox settings, checked: a relay as `host:port` with a sender
+/// address, a webhook at an `http://` address, a token without spaces, and a
+/// public address for the links the messages carry.
+fn outbox_config(
+    smtp_addr: Option<String>,
+    smtp_from: Option<String>,
+    webhook_url: Option<String>,
+    webhook_token: Option<String>,
+    public_url: &Option<String>,
+) -> Result<frontdesk_server::OutboxConfig, String> {
+    let set = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let (smtp_addr, smtp_from) = (set(smtp_addr), set(smtp_from));
+    let (webhook_url, webhook_token) = (set(webhook_url), set(webhook_token));
+    if let Some(addr) = &smtp_addr {
+        let ok = addr.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+        if !ok {
+            return Err(format!(
+                "outbox_smtp_addr: use host:port, such as 127.0.0.1:25 (got {addr:?})"
+            ));
+        }
+        match &smtp_from {
+            None => {
+                return Err(
+                    "outbox_smtp_from: required with outbox_smtp_addr (the sender address)".into(),
+                );
+            }
+            Some(from) => {
+                frontdesk_domain::fields::email(from)
+                    .map_err(|e| format!("outbox_smtp_from: {e} (got {from:?})"))?;
+            }
+        }
+    }
+    if let Some(url) = &webhook_url {
+        if url.starts_with("https://") {
+            return Err(
+                "outbox_webhook_url: https is not supported (this build has no TLS);                  use http:// to a relay on this machine or a trusted network"
+                    .into(),
+            );
+        }
+        if !url.starts_with("http://") || frontdesk_domain::fields::website(url).is_err() {
+            return Err(format!(
+                "outbox_webhook_url: use an http:// address, such as http://127.0.0.1:9000/sms (got {:?})",
+                mask_webhook_url(url)
+            ));
+        }
+    }
+    if let Some(token) = &webhook_token
+        && token.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("outbox_webhook_token: must not contain spaces or control characters".into());
+    }
+    let outbox = frontdesk_server::OutboxConfig {
+        smtp_addr,
+        smtp_from: smtp_from.unwrap_or_default(),
+        webhook_url,
+        webhook_token,
+    };
+    if outbox.is_on() && public_url.is_none() {
+        return Err(
+            "public_url: required when the outbox is on (the links sent must point at \
+                    the address patients' phones reach, such as https://desk.example-clinic.org)"
+                .into(),
+        );
+    }
+    Ok(outbox)
+}
+
+/// A webhook address for showing: its query (which may carry a secret) and
+/// any password hidden.
+fn mask_webhook_url(url: &str) -> String {
+    let masked = frontdesk_store::mask_url(url);
+    match masked.split_once('?') {
+        Some((base, _)) => format!("{base}?****"),
+        None => masked,
+    }
 }
 
 fn duration(field: &str, text: &str) -> Result<Duration, String> {
@@ -154,6 +255,23 @@ impl Config {
                 .map(|t| duration(field, &t))
                 .transpose()
         };
+        let public_url =
+            match pick(&o.public_url, &file.public_url).filter(|u| !u.trim().is_empty()) {
+                Some(u) => Some(
+                    frontdesk_domain::fields::website(&u)
+                        .map_err(|e| format!("public_url: {e} (got {u:?})"))?
+                        .trim_end_matches('/')
+                        .to_string(),
+                ),
+                None => None,
+            };
+        let outbox = outbox_config(
+            pick(&o.outbox_smtp_addr, &file.outbox_smtp_addr),
+            pick(&o.outbox_smtp_from, &file.outbox_smtp_from),
+            pick(&o.outbox_webhook_url, &file.outbox_webhook_url),
+            pick(&o.outbox_webhook_token, &file.outbox_webhook_token),
+            &public_url,
+        )?;
         Ok(Config {
             addr: pick(&o.addr, &file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
@@ -165,16 +283,7 @@ impl Config {
             session_lifetime: opt("session_lifetime", &None, &file.session_lifetime)?
                 .unwrap_or(Duration::hours(12)),
             secure_cookies: o.secure_cookies.or(file.secure_cookies).unwrap_or(false),
-            public_url: match pick(&o.public_url, &file.public_url).filter(|u| !u.trim().is_empty())
-            {
-                Some(u) => Some(
-                    frontdesk_domain::fields::website(&u)
-                        .map_err(|e| format!("public_url: {e} (got {u:?})"))?
-                        .trim_end_matches('/')
-                        .to_string(),
-                ),
-                None => None,
-            },
+            public_url,
             ack_first_within: opt(
                 "ack_first_within",
                 &o.ack_first_within,
@@ -190,6 +299,7 @@ impl Config {
                 &o.ack_escalate_after,
                 &file.ack_escalate_after,
             )?,
+            outbox,
         })
     }
 
@@ -204,6 +314,7 @@ impl Config {
                 escalate_after: self.ack_escalate_after,
             },
             public_url: self.public_url.clone(),
+            outbox: self.outbox.clone(),
             ..Default::default()
         }
     }
@@ -226,7 +337,11 @@ impl Config {
              public_url = {:?}\n\
              ack_first_within = {}\n\
              ack_recheck_every = {}\n\
-             ack_escalate_after = {}\n",
+             ack_escalate_after = {}\n\
+             outbox_smtp_addr = {:?}\n\
+             outbox_smtp_from = {:?}\n\
+             outbox_webhook_url = {:?}\n\
+             outbox_webhook_token = {:?}\n",
             self.config_file
                 .as_ref()
                 .map(|p| format!(" (file: {})", p.display()))
@@ -242,6 +357,18 @@ impl Config {
             opt(self.ack_first_within),
             opt(self.ack_recheck_every),
             opt(self.ack_escalate_after),
+            self.outbox.smtp_addr.clone().unwrap_or_default(),
+            self.outbox.smtp_from,
+            self.outbox
+                .webhook_url
+                .as_deref()
+                .map(mask_webhook_url)
+                .unwrap_or_default(),
+            if self.outbox.webhook_token.is_some() {
+                "****"
+            } else {
+                ""
+            },
         )
     }
 }
@@ -319,5 +446,66 @@ mod tests {
         let text = Config::load(&o).unwrap().to_toml();
         assert!(!text.contains("hunter2"));
         assert!(text.contains("postgres://fd:****@db/fd"));
+    }
+
+    #[test]
+    fn the_outbox_is_checked_and_its_token_masked() {
+        let base = Overrides {
+            time_zone: Some("UTC".into()),
+            data_dir: Some("/nonexistent".into()),
+            ..Default::default()
+        };
+        let c = Config::load(&base).unwrap();
+        assert!(!c.outbox.is_on());
+        assert_eq!(
+            c.server_config().outbox,
+            frontdesk_server::OutboxConfig::default()
+        );
+
+        let o = Overrides {
+            public_url: Some("https://desk.example.org".into()),
+            outbox_smtp_addr: Some("127.0.0.1:25".into()),
+            outbox_smtp_from: Some("desk@example.org".into()),
+            outbox_webhook_url: Some("http://127.0.0.1:9000/sms?key=abc".into()),
+            outbox_webhook_token: Some("s3cret-token".into()),
+            ..base.clone()
+        };
+        let c = Config::load(&o).unwrap();
+        let server = c.server_config().outbox;
+        assert_eq!(server.smtp_addr.as_deref(), Some("127.0.0.1:25"));
+        assert_eq!(server.smtp_from, "desk@example.org");
+        assert_eq!(server.webhook_token.as_deref(), Some("s3cret-token"));
+        let text = c.to_toml();
+        assert!(!text.contains("s3cret-token"), "{text}");
+        assert!(!text.contains("key=abc"), "{text}");
+        assert!(text.contains("outbox_webhook_token = \"****\""), "{text}");
+        assert!(!format!("{c:?}").contains("s3cret-token"));
+
+        let err = |o: Overrides| Config::load(&o).unwrap_err();
+        let e = err(Overrides {
+            public_url: None,
+            ..o.clone()
+        });
+        assert!(e.starts_with("public_url:"), "{e}");
+        let e = err(Overrides {
+            outbox_smtp_from: None,
+            ..o.clone()
+        });
+        assert!(e.starts_with("outbox_smtp_from:"), "{e}");
+        let e = err(Overrides {
+            outbox_smtp_addr: Some("localhost".into()),
+            ..o.clone()
+        });
+        assert!(e.starts_with("outbox_smtp_addr:"), "{e}");
+        let e = err(Overrides {
+            outbox_webhook_url: Some("https://sms.example.com/send".into()),
+            ..o.clone()
+        });
+        assert!(e.contains("no TLS"), "{e}");
+        let e = err(Overrides {
+            outbox_webhook_token: Some("two words".into()),
+            ..o
+        });
+        assert!(e.starts_with("outbox_webhook_token:"), "{e}");
     }
 }

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/promises/{id}/fulfil", post(crate::promises::fulfil))
         .route("/tone", post(crate::tone::check))
+        .route("/outbox", get(crate::outbox::list_api))
         .route(
             "/visits/{id}/concerns",
             get(crate::concerns::visit_list_api).post(crate::concerns::raise_api),
@@ -290,6 +291,7 @@ pub async fn do_check_in(
             return Err(errors.into());
         }
     };
+    let contacts = crate::outbox::contacts_of(&arrival.patient);
     let (status_path, link_hash, link_expires) =
         crate::status::new_link(state, &location_id).await?;
     let visit = match &arrival.appointment_id {
@@ -333,6 +335,8 @@ pub async fn do_check_in(
     }
     crate::promises::arrived(state, &visit, now);
     state.publish(LiveEvent::for_visit("arrived", &visit, now));
+    // The link by e-mail or text too, where the patient gave an address.
+    crate::outbox::send_status_link(state, &visit, &status_path, &contacts, actor).await;
     Ok(CheckedIn { visit, status_path })
 }
 

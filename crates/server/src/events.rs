@@ -222,5 +222,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = crate::complaints::check_escalations(&state).await {
             tracing::error!(error = %e, "complaint escalation check failed");
         }
+        // In its own task: a slow relay must not hold up the clocks.
+        crate::outbox::start_delivery(&state);
     }
 }

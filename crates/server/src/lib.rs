@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod concerns;
 pub mod error;
 pub mod events;
+pub mod outbox;
 pub mod pages;
 pub mod promises;
 pub mod screens;
@@ -31,6 +32,8 @@ use frontdesk_domain::{AckPolicy, Timestamp};
 use frontdesk_store::Store;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
+
+pub use outbox::OutboxConfig;
 
 /// Acknowledgement durations set by environment variables; when set they win
 /// over the stored per-location settings.
@@ -83,6 +86,9 @@ pub struct ServerConfig {
     /// The address patients' phones reach the server at (for QR codes), such
     /// as `https://desk.example-clinic.org`; default: how the kiosk reached it.
     pub public_url: Option<String>,
+    /// How messages to patients (their status link) leave: SMTP relay,
+    /// webhook, or neither (the default). See `outbox`.
+    pub outbox: OutboxConfig,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +104,7 @@ impl Default for ServerConfig {
             stream_recheck: std::time::Duration::from_secs(15),
             status_refresh: std::time::Duration::from_secs(15),
             public_url: None,
+            outbox: OutboxConfig::default(),
         }
     }
 }
@@ -113,6 +120,9 @@ pub struct Inner {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// When each visit last raised an "upset" alert (at most one an hour).
     pub upset_alerts: Mutex<std::collections::HashMap<i64, Timestamp>>,
+    /// Promises whose owner has been reminded (in memory: after a restart a
+    /// reminder may be given once more, never missed).
+    pub promise_reminders: Mutex<std::collections::HashSet<i64>>,
     /// Sessions checked recently (see `auth::cached_session`).
     pub session_cache:
         Mutex<std::collections::HashMap<String, (frontdesk_store::Session, std::time::Instant)>>,
@@ -123,6 +133,8 @@ pub struct Inner {
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
     pub live_audit: Mutex<std::collections::HashMap<String, Timestamp>>,
+    /// An outbox delivery run is going (see `outbox::start_delivery`).
+    pub outbox_busy: std::sync::atomic::AtomicBool,
 }
 
 /// Shared by every handler.
@@ -150,6 +162,7 @@ impl AppState {
             location_cache: Mutex::new(Default::default()),
             session_cache: Mutex::new(Default::default()),
             upset_alerts: Mutex::new(Default::default()),
+            promise_reminders: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
             quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
                 frontdesk_domain::quote::QuoteConfig {
@@ -158,6 +171,7 @@ impl AppState {
                 },
             )),
             live_audit: Mutex::new(Default::default()),
+            outbox_busy: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -254,6 +268,7 @@ pub fn router(state: AppState) -> Router {
         .route("/complaints/{id}/{action}", post(complaints::work_submit))
         .route("/concerns/{id}/follow-up", post(concerns::follow_up_submit))
         .route("/audit", get(pages::audit_page))
+        .route("/outbox", get(outbox::page))
         .route("/promises", get(promises::page).post(promises::page_submit))
         .route("/promises/{id}/fulfil", post(promises::fulfil_submit))
         .route("/settings", get(settings::settings_page))
@@ -298,6 +313,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/board.js", get(pages::board_script))
         .route("/static/tv.js", get(pages::tv_script))
         .route("/static/status.js", get(pages::status_script))
+        .route("/static/reply.js", get(pages::reply_script))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -337,6 +353,19 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     match promises::warm_up(&state).await {
         Ok(n) => tracing::info!(visits = n, "quote engine warmed up on recent history"),
         Err(e) => tracing::error!(error = %e, "quote engine warm-up failed; quoting from priors"),
+    }
+    if state.config.outbox.is_on() {
+        let how = |c| match state.config.outbox.route(c) {
+            Some(outbox::Route::Smtp) => "smtp",
+            Some(outbox::Route::Webhook) => "webhook",
+            None => "off",
+        };
+        tracing::info!(
+            email = how(frontdesk_domain::outbox::MessageChannel::Email),
+            sms = how(frontdesk_domain::outbox::MessageChannel::Sms),
+            public_url = state.config.public_url.is_some(),
+            "outbox on"
+        );
     }
     let watcher = tokio::spawn(events::watch_clocks(state.clone(), state.config.clock_tick));
     let app = router(state.clone());

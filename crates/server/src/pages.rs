@@ -862,6 +862,13 @@ pub async fn tv_script() -> Response {
     )
 }
 
+pub async fn reply_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/reply.js"),
+    )
+}
+
 pub async fn status_script() -> Response {
     asset(
         "text/javascript; charset=utf-8",

@@ -11,7 +11,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use frontdesk_domain::promise::{KINDS, WaitCheck, big_promise_warning, check_wait, suggest_due};
+use frontdesk_domain::promise::{
+    KINDS, WaitCheck, big_promise_warning, check_wait, due_state, suggest_due,
+};
 use frontdesk_domain::quote::{QueueKey, Quote};
 use frontdesk_domain::{FieldErrors, Timestamp, VisitState, fields};
 use frontdesk_store::{Actor, NewPromise, Promise, StoreError, Visit};
@@ -61,6 +63,58 @@ pub fn draft_wait_promise(
         suggested_due_at: Some(q.promised_by),
         reason: reason(&q),
     }
+}
+
+/// Remind owners of promises (other than waits) whose reminder time has come:
+/// once per promise, on every board, and on the visit's timeline when linked.
+async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent>, StoreError> {
+    let mut raised = Vec::new();
+    for loc in state.store.locations().await? {
+        for p in state.store.open_promises(&loc.id).await? {
+            if due_state(p.made_at, p.due_at, now) == "later" {
+                continue;
+            }
+            let first = {
+                let mut seen = state
+                    .promise_reminders
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if seen.len() > 100_000 {
+                    seen.clear();
+                }
+                seen.insert(p.id)
+            };
+            if !first {
+                continue;
+            }
+            let due = crate::api::time(p.due_at);
+            if let Some(visit_id) = p.visit_id {
+                let detail =
+                    json!({"promise_id": p.id, "kind": p.kind, "owner": p.owner, "due_at": due});
+                state
+                    .store
+                    .record_event(visit_id, "promise_reminder", &detail.to_string(), now)
+                    .await?;
+            }
+            let event = LiveEvent {
+                name: "promise_due_soon",
+                visit_id: p.visit_id.unwrap_or(0),
+                location: p.location.clone(),
+                at: now,
+                extra: json!({
+                    "promise_id": p.id,
+                    "kind": p.kind,
+                    "owner": p.owner,
+                    "due_at": due,
+                    "due_local": p.due_at.with_timezone(&loc.zone()).format("%H:%M").to_string(),
+                    "overdue": now > p.due_at,
+                }),
+            };
+            state.publish(event.clone());
+            raised.push(event);
+        }
+    }
+    Ok(raised)
 }
 
 /// Count a checked-in patient as waiting in the engine.
@@ -156,8 +210,8 @@ pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
 /// every staff board hear about it.
 pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreError> {
     let now = state.now();
+    let mut raised = remind_owners(state, now).await?;
     let open = state.store.open_wait_promises().await?;
-    let mut raised = Vec::new();
     for p in open {
         let Some(visit_id) = p.visit_id else { continue };
         let Some(q) = state.quotes().requote_by_id(&visit_id.to_string(), now) else {
@@ -402,34 +456,46 @@ pub async fn fulfil(
     Ok(Json(promise_json(&p)))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    location: Option<String>,
+    /// A username, or `me`.
+    owner: Option<String>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    crate::api::ApiQuery(q): crate::api::ApiQuery<crate::api::LocationQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let location = crate::api::LocationQuery {
+        location: q.location.clone(),
+    };
     let now = state.now();
-    let open = state.store.open_promises(q.id()).await?;
+    let open = state.store.open_promises(location.id()).await?;
     state
         .store
         .audit(
             &staff.actor(),
             "promises.read",
-            &format!("location:{}", q.id()),
+            &format!("location:{}", location.id()),
             now,
         )
         .await?;
     let items: Vec<Value> = open
         .iter()
+        .filter(|p| match q.owner.as_deref() {
+            None | Some("") => true,
+            Some("me") => p.owner.as_deref() == Some(staff.user.username.as_str()),
+            Some(o) => p.owner.as_deref() == Some(o),
+        })
         .map(|p| {
             let mut v = promise_json(p);
-            let left = p.due_at - now;
-            v["due"] = json!(if left < chrono::Duration::zero() {
-                "overdue"
-            } else if left < chrono::Duration::hours(1) {
-                "due_soon"
-            } else {
-                "later"
-            });
+            v["due"] = json!(due_state(p.made_at, p.due_at, now));
+            v["remind_at"] = json!(crate::api::time(frontdesk_domain::promise::remind_at(
+                p.made_at, p.due_at
+            )));
             v
         })
         .collect();
@@ -441,12 +507,31 @@ pub async fn list(
 pub struct PromiseRow {
     id: i64,
     due: String,
-    overdue: bool,
-    soon: bool,
+    /// `overdue`, `due_soon` or `later` (the domain's rule).
+    state: &'static str,
     kind: String,
     who: String,
     owner: String,
     note: String,
+}
+
+/// Open promises of one owner.
+pub struct OwnerGroup {
+    owner: String,
+    mine: bool,
+    overdue: usize,
+    due_soon: usize,
+    rows: Vec<PromiseRow>,
+}
+
+/// A promise kept or broken: by whom and when.
+pub struct SettledRow {
+    kind: String,
+    who: String,
+    due: String,
+    done: String,
+    by: String,
+    kept: bool,
 }
 
 #[derive(askama::Template)]
@@ -455,7 +540,10 @@ struct PromisesPage {
     nav: crate::pages::Nav,
     notice: Option<String>,
     warning: Option<String>,
-    rows: Vec<PromiseRow>,
+    groups: Vec<OwnerGroup>,
+    only_mine: bool,
+    settled: Vec<SettledRow>,
+    kept_rate: String,
     kinds: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
 }
@@ -463,6 +551,7 @@ struct PromisesPage {
 async fn promises_page_response(
     state: &AppState,
     staff: &Staff,
+    only_mine: bool,
     notice: Option<String>,
     warning: Option<String>,
     errors: FieldErrors,
@@ -472,27 +561,58 @@ async fn promises_page_response(
     let location = state.location("main").await?;
     let zone = location.zone();
     let open = state.store.open_promises(&location.id).await?;
+    let settled = state
+        .store
+        .settled_promises(&location.id, now - chrono::Duration::days(30))
+        .await?;
     state
         .store
         .audit(&staff.actor(), "promises.read", "location:main", now)
         .await?;
-    let rows = open
-        .iter()
-        .map(|p| PromiseRow {
+    let local = |t: Timestamp| t.with_timezone(&zone).format("%a %d %b %H:%M").to_string();
+    let me = staff.user.username.as_str();
+    // One group per owner: yours first, then by name; soonest due first within.
+    let mut groups: Vec<OwnerGroup> = Vec::new();
+    for p in &open {
+        let owner = p.owner.clone().unwrap_or_else(|| "no owner".into());
+        if only_mine && owner != me {
+            continue;
+        }
+        let row = PromiseRow {
             id: p.id,
-            due: p
-                .due_at
-                .with_timezone(&zone)
-                .format("%a %d %b %H:%M")
-                .to_string(),
-            overdue: p.due_at < now,
-            soon: p.due_at >= now && p.due_at - now < chrono::Duration::hours(1),
+            due: local(p.due_at),
+            state: due_state(p.made_at, p.due_at, now),
             kind: p.kind.replace('_', " "),
             who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
-            owner: p.owner.clone().unwrap_or_default(),
+            owner: owner.clone(),
             note: p.note.clone(),
-        })
-        .collect();
+        };
+        match groups.iter_mut().find(|g| g.owner == owner) {
+            Some(g) => g.rows.push(row),
+            None => groups.push(OwnerGroup {
+                mine: owner == me,
+                owner,
+                overdue: 0,
+                due_soon: 0,
+                rows: vec![row],
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.overdue = g.rows.iter().filter(|r| r.state == "overdue").count();
+        g.due_soon = g.rows.iter().filter(|r| r.state == "due_soon").count();
+    }
+    groups.sort_by(|a, b| b.mine.cmp(&a.mine).then(a.owner.cmp(&b.owner)));
+    let kept = settled.iter().filter(|p| p.status == "kept").count();
+    let kept_rate = if settled.is_empty() {
+        "No promises settled in the last 30 days yet.".to_string()
+    } else {
+        format!(
+            "Last 30 days: {kept} of {} kept on time ({:.0}%).",
+            settled.len(),
+            100.0 * kept as f64 / settled.len() as f64
+        )
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -502,7 +622,21 @@ async fn promises_page_response(
         nav: crate::pages::Nav::of(staff),
         notice,
         warning,
-        rows,
+        groups,
+        only_mine,
+        settled: settled
+            .iter()
+            .take(50)
+            .map(|p| SettledRow {
+                kind: p.kind.replace('_', " "),
+                who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
+                due: local(p.due_at),
+                done: p.fulfilled_at.map(local).unwrap_or_default(),
+                by: p.fulfilled_by.clone().unwrap_or_default(),
+                kept: p.status == "kept",
+            })
+            .collect(),
+        kept_rate,
         kinds: vec![
             ("callback", "Call-back"),
             ("refill", "Refill"),
@@ -524,6 +658,8 @@ async fn promises_page_response(
 pub struct PageQuery {
     warning: Option<String>,
     saved: Option<String>,
+    /// `me`: only the signed-in user's promises.
+    owner: Option<String>,
 }
 
 pub async fn page(
@@ -534,9 +670,17 @@ pub async fn page(
     let notice = q.saved.map(|_| "Saved.".to_string());
     // Only our own warning text is shown back (askama escapes it in any case).
     let warning = q.warning.filter(|w| w.starts_with("A big promise"));
-    promises_page_response(&state, &staff, notice, warning, FieldErrors::new())
-        .await
-        .unwrap_or_else(crate::pages::error_page)
+    let only_mine = q.owner.as_deref() == Some("me");
+    promises_page_response(
+        &state,
+        &staff,
+        only_mine,
+        notice,
+        warning,
+        FieldErrors::new(),
+    )
+    .await
+    .unwrap_or_else(crate::pages::error_page)
 }
 
 #[derive(Deserialize, Default)]
@@ -596,7 +740,7 @@ pub async fn page_submit(
         },
     };
     if !errors.is_empty() {
-        return promises_page_response(&state, &staff, None, None, errors)
+        return promises_page_response(&state, &staff, false, None, None, errors)
             .await
             .unwrap_or_else(crate::pages::error_page);
     }
@@ -616,7 +760,7 @@ pub async fn page_submit(
             axum::response::Redirect::to(&format!("/promises?saved=1{warning}")).into_response()
         }
         Err(ApiError::InvalidFields(errors)) => {
-            promises_page_response(&state, &staff, None, None, errors)
+            promises_page_response(&state, &staff, false, None, None, errors)
                 .await
                 .unwrap_or_else(crate::pages::error_page)
         }

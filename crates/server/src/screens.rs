@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use frontdesk_domain::outbox::{MessageChannel, mask_recipient, parse_contact};
 use frontdesk_domain::patient::{ArrivalInput, KioskCandidate, kiosk_match, parse_kiosk};
 use frontdesk_domain::{FieldErrors, VisitState};
 use frontdesk_store::{Actor, Location, StoreError};
@@ -34,6 +35,9 @@ struct KioskPage {
     family_name: String,
     date_of_birth: String,
     concern: String,
+    /// "Text or email me my link" (shown when messages can be sent).
+    send_link_to: String,
+    link_label: Option<&'static str>,
     errors: FieldErrors,
 }
 
@@ -52,6 +56,8 @@ struct KioskDone {
     status_url: Option<String>,
     /// The same link as a QR code (inline SVG made here, not from input).
     qr: Option<String>,
+    /// Where the link is being sent, masked (`a***@example.org`).
+    sent_to: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,11 +76,75 @@ pub struct KioskForm {
     date_of_birth: String,
     /// "Anything you want to make sure we cover today?" (optional).
     concern: String,
+    /// "Text or email me my link" (optional): a mobile number or an e-mail address.
+    send_link_to: String,
 }
 
 /// A kiosk check-in's outcome: first name, with an appointment, already here,
-/// ticket code, status link, visit id.
-type KioskResult = (String, bool, bool, String, Option<String>, i64);
+/// ticket code, status link, visit id, where the link is being sent (masked).
+type KioskResult = (
+    String,
+    bool,
+    bool,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+);
+
+/// The label of the kiosk's "send me my link" field, when a message can go out.
+fn link_label(state: &AppState) -> Option<&'static str> {
+    let can = |c| crate::outbox::can_send(state, c);
+    match (can(MessageChannel::Email), can(MessageChannel::Sms)) {
+        (true, true) => Some("Text or email me my link"),
+        (true, false) => Some("Email me my link"),
+        (false, true) => Some("Text me my link"),
+        (false, false) => None,
+    }
+}
+
+/// The kiosk's "send me my link" field: nothing, or a contact we can send to.
+fn kiosk_contact(
+    state: &AppState,
+    text: &str,
+) -> Result<Option<(MessageChannel, String)>, &'static str> {
+    // The field is not shown when nothing can be sent; a value anyway is ignored.
+    if text.trim().is_empty() || link_label(state).is_none() {
+        return Ok(None);
+    }
+    let (channel, to) = parse_contact(text)?;
+    if !crate::outbox::can_send(state, channel) {
+        return Err(match channel {
+            MessageChannel::Email => "We can't send email from here; please give a mobile number",
+            MessageChannel::Sms => {
+                "We can't send text messages from here; please give an email address"
+            }
+        });
+    }
+    Ok(Some((channel, to)))
+}
+
+/// Send the new link to the contact the patient gave at the kiosk; where it
+/// is going, masked, when it was queued.
+async fn send_kiosk_link(
+    state: &AppState,
+    visit: &frontdesk_store::Visit,
+    link: &str,
+    contact: Option<&(MessageChannel, String)>,
+) -> Option<String> {
+    let (channel, to) = contact?;
+    let queued = crate::outbox::send_status_link(
+        state,
+        visit,
+        link,
+        &[(*channel, to.clone())],
+        &Actor::kiosk(),
+    )
+    .await;
+    queued
+        .contains(channel)
+        .then(|| mask_recipient(*channel, to))
+}
 
 async fn kiosk_location(state: &AppState, id: &str) -> Result<Location, ApiError> {
     let id = if id.trim().is_empty() {
@@ -113,6 +183,8 @@ fn kiosk_form(
         family_name: form.family_name.clone(),
         date_of_birth: form.date_of_birth.clone(),
         concern: form.concern.clone(),
+        send_link_to: form.send_link_to.clone(),
+        link_label: link_label(state),
         errors,
     };
     (status, [(header::SET_COOKIE, cookie)], render(&page)).into_response()
@@ -148,7 +220,8 @@ pub async fn kiosk_submit(
         "" => Ok(None),
         text => frontdesk_domain::concern::words(text).map(Some),
     };
-    let (who, concern) = match (
+    let contact = kiosk_contact(&state, &form.send_link_to);
+    let (who, concern, contact) = match (
         parse_kiosk(
             &form.given_name,
             &form.family_name,
@@ -156,12 +229,16 @@ pub async fn kiosk_submit(
             today,
         ),
         concern,
+        contact,
     ) {
-        (Ok(who), Ok(concern)) => (who, concern),
-        (who, concern) => {
+        (Ok(who), Ok(concern), Ok(contact)) => (who, concern, contact),
+        (who, concern, contact) => {
             let mut errors = who.err().unwrap_or_default();
             if let Err(message) = concern {
                 errors.add("concern", message);
+            }
+            if let Err(message) = contact {
+                errors.add("send_link_to", message);
             }
             return kiosk_form(&state, &location, &form, errors);
         }
@@ -194,6 +271,7 @@ pub async fn kiosk_submit(
                 v.ticket(),
                 None,
                 v.id,
+                None,
             ));
         }
         let start = today
@@ -245,6 +323,7 @@ pub async fn kiosk_submit(
                 crate::promises::arrived(&state, &visit, now);
                 state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
                 let link = crate::status::issue_link(&state, &visit).await?;
+                let sent_to = send_kiosk_link(&state, &visit, &link, contact.as_ref()).await;
                 Ok((
                     visit.given_name.clone(),
                     true,
@@ -252,6 +331,7 @@ pub async fn kiosk_submit(
                     visit.ticket(),
                     Some(link),
                     visit.id,
+                    sent_to,
                 ))
             }
             None => {
@@ -264,6 +344,7 @@ pub async fn kiosk_submit(
                 };
                 let checked_in = crate::api::do_check_in(&state, &input, &actor).await?;
                 let (visit, link) = (checked_in.visit, checked_in.status_path);
+                let sent_to = send_kiosk_link(&state, &visit, &link, contact.as_ref()).await;
                 Ok((
                     visit.given_name.clone(),
                     false,
@@ -271,6 +352,7 @@ pub async fn kiosk_submit(
                     visit.ticket(),
                     Some(link),
                     visit.id,
+                    sent_to,
                 ))
             }
         }
@@ -298,18 +380,21 @@ pub async fn kiosk_submit(
         (result, _) => result,
     };
     match result {
-        Ok((given_name, with_appointment, already, ticket, status_url, _)) => render(&KioskDone {
-            location: location.id.clone(),
-            location_name: location.name.clone(),
-            given_name,
-            with_appointment,
-            already,
-            ticket,
-            qr: status_url
-                .as_deref()
-                .and_then(|u| crate::status::qr_svg(&crate::status::base_url(&state, &headers), u)),
-            status_url,
-        }),
+        Ok((given_name, with_appointment, already, ticket, status_url, _, sent_to)) => {
+            render(&KioskDone {
+                location: location.id.clone(),
+                location_name: location.name.clone(),
+                given_name,
+                with_appointment,
+                already,
+                ticket,
+                qr: status_url.as_deref().and_then(|u| {
+                    crate::status::qr_svg(&crate::status::base_url(&state, &headers), u)
+                }),
+                status_url,
+                sent_to,
+            })
+        }
         Err(ApiError::InvalidFields(errors)) => kiosk_form(&state, &location, &form, errors),
         Err(e) => error_page(e),
     }

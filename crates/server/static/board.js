@@ -56,7 +56,11 @@
     box.setAttribute("data-visit", String(data.visit_id));
     var text = document.createElement("span");
     var who = data.name || ("Visit " + data.visit_id);
-    text.textContent = kind === "complaint_escalated"
+    text.textContent = kind === "promise_due_soon"
+      ? "Reminder" + (data.owner ? " for " + data.owner : "") + ": a " + String(data.kind || "promise").replace("_", " ") +
+        " promise" + (data.visit_id ? " (visit " + data.visit_id + ")" : "") + (data.overdue ? " is overdue (was due " : " is due at ") +
+        data.due_local + (data.overdue ? ")." : ". See Promises.")
+      : kind === "complaint_escalated"
       ? "Complaint " + data.complaint_id + ": a clock ran out; it is now with the " + data.to + "s. Open Complaints to work it."
       : kind === "complaint_received"
       ? "New complaint " + data.complaint_id + " (" + data.severity + "). Open Complaints to acknowledge it."
@@ -91,7 +95,7 @@
         refresh();
       });
     });
-    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated"].forEach(function (name) {
+    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated", "promise_due_soon"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var data = {};
         try { data = JSON.parse(e.data); } catch (x) {}

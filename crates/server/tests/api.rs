@@ -1107,3 +1107,74 @@ async fn a_location_can_quote_at_its_own_percentile() {
     let (_, body) = app.get("/api/v1/settings/quotes", Some(&boss)).await;
     assert_eq!(body["quantile"], 0.8);
 }
+
+#[tokio::test]
+async fn promises_are_listed_per_owner_reminded_before_due_and_recorded_kept() {
+    let app = spawn_app().await;
+    let boss = app.token("boss").await;
+    let due = |h: i64| (start_time() + Duration::hours(h)).to_rfc3339();
+    let (_, mine) = app
+        .post(
+            "/api/v1/promises",
+            Some(&boss),
+            json!({"kind": "callback", "owner": "desk", "due_at": due(2), "note": "call about results"}),
+        )
+        .await;
+    app.post(
+        "/api/v1/promises",
+        Some(&boss),
+        json!({"kind": "form", "owner": "doc", "due_at": due(72)}),
+    )
+    .await;
+    let desk = app.token("desk").await;
+    let (_, list) = app.get("/api/v1/promises?owner=me", Some(&desk)).await;
+    let listed = list["promises"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["owner"], "desk");
+    assert_eq!(listed[0]["due"], "later");
+    assert_eq!(
+        listed[0]["remind_at"], "2026-03-05T15:30:00Z",
+        "a quarter of 2 hours before"
+    );
+
+    app.clock.advance(Duration::minutes(95));
+    let events = frontdesk_server::promises::check_promises(&app.state)
+        .await
+        .unwrap();
+    let reminders: Vec<_> = events
+        .iter()
+        .filter(|e| e.name == "promise_due_soon")
+        .collect();
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0].extra["owner"], "desk");
+    let again = frontdesk_server::promises::check_promises(&app.state)
+        .await
+        .unwrap();
+    assert!(
+        again.iter().all(|e| e.name != "promise_due_soon"),
+        "reminded once"
+    );
+
+    let desk = app.token("desk").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/promises/{}/fulfil", mine["id"]),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = sign_in(&app, "desk").await;
+    let (_, html) = page(&app, &cookie, "/promises?owner=me").await;
+    assert!(html.contains("Showing your promises"));
+    assert!(
+        !html.contains(">form<"),
+        "the clinician's promise is not in 'mine'"
+    );
+    assert!(
+        html.contains("Kept") && html.contains("1 of 1 kept on time"),
+        "{html}"
+    );
+    let (_, all) = page(&app, &cookie, "/promises").await;
+    assert!(all.contains(">doc") && all.contains("form"));
+}

@@ -457,6 +457,16 @@ async fn a_patient_question_is_answered_calmly_and_confirmed_in_the_browser() {
         .send_keys(brusque)
         .await
         .unwrap();
+    // The coach reads it while it is being written, before anything is sent.
+    let preview = clinic
+        .wait_for_text(
+            &format!("{card} .tone-live"),
+            "Tone coach, while you write",
+            T,
+        )
+        .await
+        .unwrap();
+    assert!(preview.to_lowercase().contains("calm down"), "{preview}");
     button.click().await.unwrap();
     let flags = clinic
         .wait_for_text(

@@ -253,6 +253,8 @@ pub trait Store: Send + Sync {
     async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
     /// Open promises other than waits at a location, soonest due first.
     async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
+    /// Promises other than waits kept or broken since `since`, newest first.
+    async fn settled_promises(&self, location: &str, since: Timestamp) -> Result<Vec<Promise>>;
     /// Minutes recent promises of a kind took to fulfil.
     async fn fulfilment_history(&self, location: &str, kind: &str) -> Result<FulfilmentHistory>;
     /// Visits that arrived since `since` (warming up the quote engine).
@@ -342,6 +344,39 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<()>;
+
+    // --- outbox ---
+    /// Put a message in the outbox, due at once (with an `outbox.enqueue`
+    /// audit row naming the channel, never the address).
+    async fn enqueue_message(
+        &self,
+        message: &NewOutboxMessage,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<OutboxMessage>;
+    /// Pending messages due by `now`, oldest first, at most `limit`; each is
+    /// claimed for `lease` (not due again meanwhile), so two servers never
+    /// send the same message at once.
+    async fn claim_due_messages(
+        &self,
+        now: Timestamp,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>>;
+    /// A message was delivered: marked sent, its body (the private link) replaced.
+    async fn message_sent(&self, id: i64, now: Timestamp) -> Result<OutboxMessage>;
+    /// A delivery attempt failed: due again after the domain's back-off, or
+    /// `failed` (body replaced) after the last attempt or a permanent failure.
+    /// `error` must hold no addresses or names.
+    async fn message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        permanent: bool,
+        now: Timestamp,
+    ) -> Result<OutboxMessage>;
+    /// The newest messages first, for the admins' outbox page.
+    async fn outbox_messages(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
 
     // --- audit ---
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)

@@ -145,6 +145,11 @@ macro_rules! store_impl {
                 read_op!(self, c => ops::open_promises(c, &location).await)
             }
 
+            async fn settled_promises(&self, location: &str, since: Timestamp) -> Result<Vec<Promise>> {
+                let location = location.to_string();
+                read_op!(self, c => ops::settled_promises(c, &location, since).await)
+            }
+
             async fn fulfilment_history(&self, location: &str, kind: &str) -> Result<FulfilmentHistory> {
                 let (location, kind) = (location.to_string(), kind.to_string());
                 read_op!(self, c => ops::fulfilment_history(c, &location, &kind).await)
@@ -289,6 +294,28 @@ macro_rules! store_impl {
             async fn save_complaint_settings(&self, location: &str, settings: &ComplaintSettings, actor: &Actor, now: Timestamp) -> Result<()> {
                 let (location, settings, actor) = (location.to_string(), settings.clone(), actor.clone());
                 write_op!(self, c => ops::save_complaint_settings(c, &location, &settings, &actor, now).await)
+            }
+
+            async fn enqueue_message(&self, message: &NewOutboxMessage, actor: &Actor, now: Timestamp) -> Result<OutboxMessage> {
+                let (message, actor) = (message.clone(), actor.clone());
+                write_op!(self, c => ops::enqueue_message(c, &message, &actor, now).await)
+            }
+
+            async fn claim_due_messages(&self, now: Timestamp, lease: chrono::Duration, limit: i64) -> Result<Vec<OutboxMessage>> {
+                write_op!(self, c => ops::claim_due_messages(c, now, lease, limit).await)
+            }
+
+            async fn message_sent(&self, id: i64, now: Timestamp) -> Result<OutboxMessage> {
+                write_op!(self, c => ops::message_sent(c, id, now).await)
+            }
+
+            async fn message_failed(&self, id: i64, error: &str, permanent: bool, now: Timestamp) -> Result<OutboxMessage> {
+                let error = error.to_string();
+                write_op!(self, c => ops::message_failed(c, id, &error, permanent, now).await)
+            }
+
+            async fn outbox_messages(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
+                read_op!(self, c => ops::outbox_messages(c, limit).await)
             }
 
             async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp) -> Result<()> {

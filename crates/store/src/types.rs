@@ -238,6 +238,12 @@ impl TimelineEvent {
                 "Concern turned into a follow-up promise due {}{by}",
                 detail["due_at"].as_str().unwrap_or("?")
             ),
+            "promise_reminder" => format!(
+                "Reminder sent to {}: {} promise due {}",
+                detail["owner"].as_str().unwrap_or("the team"),
+                detail["kind"].as_str().unwrap_or("a").replace('_', " "),
+                detail["due_at"].as_str().unwrap_or("?")
+            ),
             "complaint_received" => format!(
                 "Complaint {} received ({}){by}",
                 detail["complaint_id"],
@@ -464,4 +470,40 @@ pub struct ComplaintSettings {
     pub staff_read_all: bool,
     /// The practice's website, printed on letters (may be empty).
     pub website: String,
+}
+
+pub use frontdesk_domain::outbox::{MessageChannel, MessageStatus};
+
+/// A message to a patient about to go into the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutboxMessage {
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub channel: MessageChannel,
+    /// An e-mail address or a phone number, as the patient gave it.
+    pub recipient: String,
+    /// Empty for a text message.
+    pub subject: String,
+    pub body: String,
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub location: String,
+    pub visit_id: Option<i64>,
+    pub channel: MessageChannel,
+    pub recipient: String,
+    pub subject: String,
+    /// The words sent; replaced once delivered or given up on (it held the private link).
+    pub body: String,
+    pub created_at: Timestamp,
+    pub status: MessageStatus,
+    /// Delivery attempts that have ended (in success or failure).
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    /// What went wrong last, without addresses or names.
+    pub last_error: Option<String>,
+    pub sent_at: Option<Timestamp>,
 }
