@@ -175,7 +175,7 @@ fn outbox_config(
     if let Some(url) = &webhook_url {
         if url.starts_with("https://") {
             return Err(
-                "outbox_webhook_url: https is not supported (this build has no TLS);                  use http:// to a relay on this machine or a trusted network"
+                "outbox_webhook_url: https is not supported (this build has no TLS); use http:// to a relay on this machine or a trusted network"
                     .into(),
             );
         }
