@@ -943,12 +943,7 @@ pub async fn work_submit(
             .await
             .unwrap_or_else(error_page),
         Err(ApiError::InvalidFields(errors)) => {
-            let message = errors
-                .0
-                .iter()
-                .map(|(k, v)| format!("{}: {v}", k.replace('_', " ")))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = crate::pages::fields_in_words(&errors);
             detail_page(
                 &state,
                 &staff,

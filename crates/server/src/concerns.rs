@@ -454,16 +454,11 @@ pub async fn answer_submit(
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return crate::pages::error_page(ApiError::Forbidden);
-    }
-    let Ok(id) = parse_id(&id) else {
-        return crate::pages::error_page(ApiError::NotFound);
-    };
-    let c = match state.store.concern(id).await {
+    let c = match form_concern(&state, &staff, &form.csrf, &id).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::error_page(e.into()),
+        Err(page) => return page,
     };
+    let id = c.id;
     let hold = form.send_anyway != "1";
     match answer(&state, id, &form.text, hold, &staff.actor()).await {
         Ok(Answered::Sent(..)) => {
@@ -518,16 +513,11 @@ pub async fn follow_up_submit(
     Path(id): Path<String>,
     Form(form): Form<FollowUpForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return crate::pages::error_page(ApiError::Forbidden);
-    }
-    let Ok(id) = parse_id(&id) else {
-        return crate::pages::error_page(ApiError::NotFound);
-    };
-    let c = match state.store.concern(id).await {
+    let c = match form_concern(&state, &staff, &form.csrf, &id).await {
         Ok(c) => c,
-        Err(e) => return crate::pages::error_page(e.into()),
+        Err(page) => return page,
     };
+    let id = c.id;
     let due_at = match form.due.trim() {
         "" => None,
         text => match crate::promises::local_due(&state, &c.location, text).await {
@@ -553,12 +543,7 @@ pub async fn follow_up_submit(
     match follow_up(&state, &staff, id, input).await {
         Ok(_) => Redirect::to(&format!("/visits/{}#concern-{id}", c.visit_id)).into_response(),
         Err(ApiError::InvalidFields(errors)) => {
-            let message = errors
-                .0
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = crate::pages::fields_in_words(&errors);
             visit_with(
                 &state,
                 &staff,
@@ -582,6 +567,24 @@ pub async fn follow_up_submit(
         }
         Err(e) => crate::pages::error_page(e),
     }
+}
+
+/// The concern a form acts on, after its CSRF token; or the error page.
+async fn form_concern(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &str,
+    id: &str,
+) -> Result<Concern, Response> {
+    if !staff.csrf_ok(csrf) {
+        return Err(crate::pages::error_page(ApiError::Forbidden));
+    }
+    let id = parse_id(id).map_err(crate::pages::error_page)?;
+    state
+        .store
+        .concern(id)
+        .await
+        .map_err(|e| crate::pages::error_page(e.into()))
 }
 
 async fn visit_with(

@@ -88,6 +88,16 @@ pub fn error_page(e: ApiError) -> Response {
     (e.status(), render(&page)).into_response()
 }
 
+/// Field errors as one line for a page banner: "due at: Time not understood; kind: …".
+pub fn fields_in_words(errors: &FieldErrors) -> String {
+    errors
+        .0
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", k.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub async fn not_found() -> Response {
     error_page(ApiError::NotFound)
 }
