@@ -7,17 +7,30 @@
 //! says when its part was written and whether the rules were later tuned on
 //! it: held out 1 and 2 were scored before a round of rule changes and then
 //! tuned on, so only their first-run numbers (in the data files) say how the
-//! coach does on new text; held out 3 was written after the last change and
+//! rules do on new text; held out 3 was written after the last change and
 //! never tuned on. Numbers for every part are printed; run with
 //! `--nocapture` to see them.
 //!
 //! Read the numbers for "all" with that in mind: most of the set was tuned
-//! on. On text the rules have not seen (held out 3) the coach catches far
-//! fewer revise-worthy replies than on the rest; the floors below guard
-//! against regressions and are not a claim that the issue's goal (recall
-//! 0.90 at false alarms 0.10) holds on new text.
+//! on. On text the rules have not seen (held out 3) they catch far fewer
+//! revise-worthy replies than on the rest.
+//!
+//! The coach also has a learned second opinion (`tone::learned`), trained on
+//! these files. It is measured three ways, all printed with `--nocapture`:
+//! (a) 5-fold cross-validation over everything but held out 3 (where the
+//! rules alone look near-perfect, because they were tuned on it); (b) trained
+//! on everything but held out 3 and tested on held out 3, the number to trust;
+//! (c) the shipped weights, trained on everything, held out 3 included, so
+//! their numbers on any part of these files say nothing about new text. The
+//! floors below guard against regressions and are not a claim that the
+//! issue's goal (recall 0.90 at false alarms 0.10) holds on new text.
+//!
+//! `cargo test -p frontdesk-domain --test tone_corpus -- --nocapture`
 
-use frontdesk_domain::tone::{Verdict, check_incoming, check_reply};
+use frontdesk_domain::tone::learned::{self, Direction, Features, Learner, Model, Options};
+use frontdesk_domain::tone::{
+    Verdict, check_incoming, check_incoming_with, check_reply, check_reply_with,
+};
 use std::time::Instant;
 
 struct Example {
@@ -194,28 +207,32 @@ fn score(
 
 type Scores = (Score, [Score; PARTS]);
 
-fn report(title: &str, coach: &Scores, baseline: &Scores, mistakes: &[String]) {
+fn report(title: &str, rules: &Scores, baseline: &Scores, shipped: &Scores, mistakes: &[String]) {
     eprintln!("\n== {title} ==");
-    eprintln!("{}", coach.0.line("coach, all"));
+    eprintln!("{}", rules.0.line("rules alone, all"));
     eprintln!("{}", baseline.0.line("sentiment baseline, all"));
     for (i, part) in PART_NAMES.iter().enumerate() {
-        if coach.1[i].positives + coach.1[i].negatives == 0 {
+        if rules.1[i].positives + rules.1[i].negatives == 0 {
             continue;
         }
-        eprintln!("{}", coach.1[i].line(&format!("coach, {part}")));
+        eprintln!("{}", rules.1[i].line(&format!("rules alone, {part}")));
         eprintln!(
             "{}",
             baseline.1[i].line(&format!("sentiment baseline, {part}"))
         );
     }
-    eprintln!("coach mistakes:");
+    eprintln!(
+        "{}   (rules + shipped model, which was trained on all of these: in-sample, not a measure)",
+        shipped.0.line("shipped coach, all")
+    );
+    eprintln!("rules-alone mistakes:");
     for m in mistakes {
         eprintln!("{m}");
     }
 }
 
 #[test]
-fn coach_beats_sentiment_on_staff_replies() {
+fn rules_beat_sentiment_on_staff_replies() {
     let examples = load("tone_replies.tsv", "revise", "ok");
     let revise = examples.iter().filter(|e| e.positive).count();
     let ok = examples.len() - revise;
@@ -226,44 +243,69 @@ fn coach_beats_sentiment_on_staff_replies() {
     assert!(examples.iter().filter(|e| e.part == 3).count() >= 40);
 
     let mut mistakes = Vec::new();
-    let coach = score(
+    let rules = score(
         &examples,
-        |t| check_reply(t).verdict == Verdict::Revise,
+        |t| check_reply_with(t, None).verdict == Verdict::Revise,
         &mut mistakes,
     );
     let baseline = score(&examples, baseline_negative, &mut Vec::new());
+    let shipped = score(
+        &examples,
+        |t| check_reply(t).verdict == Verdict::Revise,
+        &mut Vec::new(),
+    );
     report(
         &format!("staff replies: {revise} revise, {ok} ok"),
-        &coach,
+        &rules,
         &baseline,
+        &shipped,
         &mistakes,
     );
 
-    // Floors just under the measured numbers (2026-11-27: all 0.948 / 0.005;
-    // held out 3, never tuned on, 0.250 / 0.042).
-    assert!(coach.0.recall() >= 0.94, "{}", coach.0.line("coach"));
+    // Floors just under the measured numbers for the rules alone
+    // (2026-11-27: all 0.948 / 0.005; held out 3, never tuned on, 0.250 / 0.042).
+    assert!(rules.0.recall() >= 0.94, "{}", rules.0.line("rules"));
     assert!(
-        coach.0.false_alarm_rate() <= 0.01,
+        rules.0.false_alarm_rate() <= 0.01,
         "{}",
-        coach.0.line("coach")
+        rules.0.line("rules")
     );
-    let fresh = coach.1[3];
+    let fresh = rules.1[3];
     assert!(
         fresh.recall() >= 0.24,
         "{}",
-        fresh.line("coach, held out 3")
+        fresh.line("rules, held out 3")
     );
     assert!(
         fresh.false_alarm_rate() <= 0.05,
         "{}",
-        fresh.line("coach, held out 3")
+        fresh.line("rules, held out 3")
     );
     // The point of rules over sentiment: apologies and honest waits pass.
-    assert!(coach.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
+    assert!(rules.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
+    // The shipped coach (in-sample) keeps that property too, and passes every
+    // fine reply with an apology, a feeling, a wait or an honest range.
+    assert!(shipped.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
+    let flagged: Vec<&str> = examples
+        .iter()
+        .filter(|e| !e.positive && empathetic(&e.text))
+        .filter(|e| check_reply(&e.text).verdict == Verdict::Revise)
+        .map(|e| e.text.as_str())
+        .collect();
+    let empathetic_ok = examples
+        .iter()
+        .filter(|e| !e.positive && empathetic(&e.text))
+        .count();
+    eprintln!(
+        "shipped coach on the {empathetic_ok} fine replies with sorry/frustrating/wait/a range: \
+         {} flagged {flagged:?}",
+        flagged.len()
+    );
+    assert!(empathetic_ok > 100 && flagged.is_empty(), "{flagged:?}");
 }
 
 #[test]
-fn upset_patients_are_recognised() {
+fn upset_patients_are_recognised_by_the_rules() {
     let examples = load("tone_incoming.tsv", "upset", "calm");
     let upset = examples.iter().filter(|e| e.positive).count();
     let calm = examples.len() - upset;
@@ -272,35 +314,41 @@ fn upset_patients_are_recognised() {
     assert!(examples.iter().filter(|e| e.part == 3).count() >= 20);
 
     let mut mistakes = Vec::new();
-    let coach = score(&examples, |t| check_incoming(t).upset, &mut mistakes);
+    let rules = score(
+        &examples,
+        |t| check_incoming_with(t, None).upset,
+        &mut mistakes,
+    );
     let baseline = score(&examples, baseline_negative, &mut Vec::new());
+    let shipped = score(&examples, |t| check_incoming(t).upset, &mut Vec::new());
     report(
         &format!("patient messages: {upset} upset, {calm} calm"),
-        &coach,
+        &rules,
         &baseline,
+        &shipped,
         &mistakes,
     );
 
-    // Floors just under the measured numbers (2026-11-27: all 0.955 / 0.011;
-    // held out 3, never tuned on, 0.500 / 0.083).
-    assert!(coach.0.recall() >= 0.95, "{}", coach.0.line("coach"));
+    // Floors just under the measured numbers for the rules alone
+    // (2026-11-27: all 0.955 / 0.011; held out 3, never tuned on, 0.500 / 0.083).
+    assert!(rules.0.recall() >= 0.95, "{}", rules.0.line("rules"));
     assert!(
-        coach.0.false_alarm_rate() <= 0.02,
+        rules.0.false_alarm_rate() <= 0.02,
         "{}",
-        coach.0.line("coach")
+        rules.0.line("rules")
     );
-    let fresh = coach.1[3];
+    let fresh = rules.1[3];
     assert!(
         fresh.recall() >= 0.49,
         "{}",
-        fresh.line("coach, held out 3")
+        fresh.line("rules, held out 3")
     );
     assert!(
         fresh.false_alarm_rate() <= 0.09,
         "{}",
-        fresh.line("coach, held out 3")
+        fresh.line("rules, held out 3")
     );
-    // Every upset verdict says why.
+    // Every upset verdict says why, whether from the rules or the model.
     for e in &examples {
         let c = check_incoming(&e.text);
         assert_eq!(c.upset, !c.why.is_empty(), "{}", e.text);
@@ -312,31 +360,68 @@ fn upset_patients_are_recognised() {
 #[test]
 #[ignore = "timing; run in release with --ignored"]
 fn a_2kb_reply_is_checked_well_under_a_millisecond() {
-    let examples = load("tone_replies.tsv", "revise", "ok");
-    let mut text = String::new();
-    for e in examples.iter().cycle() {
-        if text.len() + e.text.len() + 1 > 2048 {
-            break;
+    // About 2 KB of corpus texts; `fine` takes only texts the rules pass, so
+    // that the whole text reaches the learned model (which only reads texts
+    // no rule flagged): the slowest case.
+    let two_kb = |name: &str, positive: &str, negative: &str, fine: bool| {
+        let examples = load(name, positive, negative);
+        let mut text = String::new();
+        for e in examples.iter().cycle() {
+            if text.len() + e.text.len() + 1 > 2048 {
+                break;
+            }
+            let longer = format!("{text}{} ", e.text);
+            if fine && (e.positive || rules_say(direction_of(name), &longer)) {
+                continue;
+            }
+            text = longer;
         }
-        text.push_str(&e.text);
-        text.push(' ');
-    }
-    let incoming = load("tone_incoming.tsv", "upset", "calm");
-    let mut message = String::new();
-    for e in incoming.iter().cycle() {
-        if message.len() + e.text.len() + 1 > 2048 {
-            break;
+        text
+    };
+    fn direction_of(name: &str) -> Direction {
+        if name.contains("replies") {
+            Direction::Reply
+        } else {
+            Direction::Incoming
         }
-        message.push_str(&e.text);
-        message.push(' ');
     }
+    let text = two_kb("tone_replies.tsv", "revise", "ok", false);
+    let fine = two_kb("tone_replies.tsv", "revise", "ok", true);
+    let message = two_kb("tone_incoming.tsv", "upset", "calm", false);
+    let calm = two_kb("tone_incoming.tsv", "upset", "calm", true);
+    assert!(check_reply_with(&fine, None).flags.is_empty());
+    assert!(!check_incoming_with(&calm, None).upset);
     for (what, text, check) in [
         (
-            "reply",
+            "reply, rules + model",
             &text,
             (|t: &str| check_reply(t).flags.len()) as fn(&str) -> usize,
         ),
-        ("incoming", &message, |t: &str| check_incoming(t).why.len()),
+        ("reply, rules alone", &text, |t: &str| {
+            check_reply_with(t, None).flags.len()
+        }),
+        (
+            "fine reply (model reads all), rules + model",
+            &fine,
+            |t: &str| check_reply(t).flags.len(),
+        ),
+        ("fine reply, rules alone", &fine, |t: &str| {
+            check_reply_with(t, None).flags.len()
+        }),
+        ("incoming, rules + model", &message, |t: &str| {
+            check_incoming(t).why.len()
+        }),
+        ("incoming, rules alone", &message, |t: &str| {
+            check_incoming_with(t, None).why.len()
+        }),
+        (
+            "calm message (model reads all), rules + model",
+            &calm,
+            |t: &str| check_incoming(t).why.len(),
+        ),
+        ("calm message, rules alone", &calm, |t: &str| {
+            check_incoming_with(t, None).why.len()
+        }),
     ] {
         let mut times = Vec::with_capacity(10_000);
         let mut sink = 0;
@@ -376,9 +461,430 @@ fn explain() {
         for f in &reply.flags {
             let span: String = text.chars().skip(f.start).take(f.end - f.start).collect();
             eprintln!("    reply: {} {span:?}", f.kind.as_str());
+            if f.why.contains("learned") {
+                eprintln!("      {}", f.why);
+            }
         }
         if incoming.upset {
             eprintln!("    incoming: {:?}", incoming.why);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The learned second opinion, measured.
+// ---------------------------------------------------------------------------
+
+/// Cross-validation folds: consecutive blocks of the file, so that texts
+/// written together (which share phrasings) mostly land in the same fold.
+const FOLDS: usize = 5;
+
+fn corpus(direction: Direction) -> Vec<Example> {
+    match direction {
+        Direction::Reply => load("tone_replies.tsv", "revise", "ok"),
+        Direction::Incoming => load("tone_incoming.tsv", "upset", "calm"),
+    }
+}
+
+fn pairs<'a>(examples: &[&'a Example]) -> Vec<(&'a str, bool)> {
+    examples
+        .iter()
+        .map(|e| (e.text.as_str(), e.positive))
+        .collect()
+}
+
+/// What the rules alone say.
+fn rules_say(direction: Direction, text: &str) -> bool {
+    match direction {
+        Direction::Reply => check_reply_with(text, None).verdict == Verdict::Revise,
+        Direction::Incoming => check_incoming_with(text, None).upset,
+    }
+}
+
+/// What rules and model together say: `None` when ok / calm, else what
+/// spoke ("rules", or the model's kind).
+fn coach_says(direction: Direction, text: &str, model: &Model) -> Option<String> {
+    match direction {
+        Direction::Reply => {
+            let c = check_reply_with(text, Some(model));
+            let rules = !check_reply_with(text, None).flags.is_empty();
+            c.flags.first().map(|f| {
+                if rules {
+                    "rules".to_string()
+                } else {
+                    format!("model: {} \u{2014} {}", f.kind.as_str(), f.why)
+                }
+            })
+        }
+        Direction::Incoming => {
+            let c = check_incoming_with(text, Some(model));
+            let rules = check_incoming_with(text, None).upset;
+            c.upset.then(|| {
+                if rules {
+                    "rules".to_string()
+                } else {
+                    format!("model \u{2014} {}", c.why.join("; "))
+                }
+            })
+        }
+    }
+}
+
+/// Scores of the four readers on one set of test texts.
+#[derive(Default, Debug, Clone)]
+struct Readers {
+    baseline: Score,
+    rules: Score,
+    model: Score,
+    coach: Score,
+    /// Revise replies the rules flagged, and how many of them the kind model
+    /// gives one of the rules' kinds.
+    kinds_checked: usize,
+    kinds_agree: usize,
+    /// Weights of the largest verdict model trained.
+    weights: usize,
+    /// The coach on fine replies with "sorry", "frustrating", "wait" or an
+    /// honest range ("usually 3 to 5 days"): these must pass.
+    empathy: Score,
+    /// The coach's mistakes, and what the model added.
+    mistakes: Vec<String>,
+    model_catches: Vec<String>,
+}
+
+impl Readers {
+    fn add(&mut self, direction: Direction, e: &Example, model: &Model) {
+        self.baseline.add(e.positive, baseline_negative(&e.text));
+        self.rules.add(e.positive, rules_say(direction, &e.text));
+        self.model.add(e.positive, model.speaks(&e.text));
+        let said = coach_says(direction, &e.text, model);
+        self.coach.add(e.positive, said.is_some());
+        if direction == Direction::Reply && !e.positive && empathetic(&e.text) {
+            self.empathy.add(false, said.is_some());
+        }
+        match (&said, e.positive) {
+            (None, true) => self.mistakes.push(format!(
+                "  missed (p {:.2}) {}",
+                model.probability(&e.text),
+                e.text
+            )),
+            (Some(what), false) => self
+                .mistakes
+                .push(format!("  false alarm [{what}] {}", e.text)),
+            (Some(what), true) if what != "rules" => self
+                .model_catches
+                .push(format!("  caught [{what}] {}", e.text)),
+            _ => {}
+        }
+        if direction == Direction::Reply && e.positive {
+            let rules = check_reply_with(&e.text, None).flags;
+            if !rules.is_empty() {
+                self.kinds_checked += 1;
+                let kind = model.kind(&e.text);
+                self.kinds_agree += usize::from(rules.iter().any(|f| f.kind == kind));
+            }
+        }
+        self.weights = self.weights.max(model.sizes().0);
+    }
+
+    fn print(&self, title: &str, details: bool) {
+        eprintln!("\n== {title} ==");
+        eprintln!("{}", self.baseline.line("sentiment baseline"));
+        eprintln!("{}", self.rules.line("rules alone"));
+        eprintln!("{}", self.model.line("model alone"));
+        eprintln!("{}", self.coach.line("rules + model (the coach)"));
+        if self.empathy.negatives > 0 {
+            eprintln!(
+                "rules + model on fine replies with sorry/frustrating/wait/a range: \
+                 {} false alarms of {}",
+                self.empathy.false_alarms, self.empathy.negatives
+            );
+        }
+        if self.kinds_checked > 0 {
+            eprintln!(
+                "model's kind is one of the rules' kinds on {}/{} revise replies the rules flagged",
+                self.kinds_agree, self.kinds_checked
+            );
+        }
+        if details {
+            eprintln!("caught by the model alone:");
+            for m in &self.model_catches {
+                eprintln!("{m}");
+            }
+            eprintln!("coach mistakes:");
+            for m in &self.mistakes {
+                eprintln!("{m}");
+            }
+        }
+    }
+}
+
+/// A reply with words a sentiment lexicon would hold against it but that
+/// are fine: an apology, an acknowledged feeling, a wait, an honest range.
+fn empathetic(text: &str) -> bool {
+    let t = text.to_lowercase();
+    let range = t
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .any(|w| {
+            w[0].chars().any(|c| c.is_ascii_digit())
+                && (w[1] == "to" || w[1] == "or")
+                && w[2].chars().any(|c| c.is_ascii_digit())
+        });
+    range
+        || ["sorry", "frustrat", "wait", "usually", "typically"]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+/// (a) Cross-validation over everything but held out 3: train on four
+/// blocks (the threshold chosen by a cross-validation inside them), test on
+/// the fifth.
+fn cross_validate(direction: Direction, examples: &[&Example], options: &Options) -> Readers {
+    let n = examples.len();
+    let mut readers = Readers::default();
+    for fold in 0..FOLDS {
+        let train: Vec<&Example> = (0..n)
+            .filter(|&i| learned::fold_of(i, n, FOLDS) != fold)
+            .map(|i| examples[i])
+            .collect();
+        let model = learned::train(direction, &pairs(&train), options);
+        for i in (0..n).filter(|&i| learned::fold_of(i, n, FOLDS) == fold) {
+            readers.add(direction, examples[i], &model);
+        }
+    }
+    readers
+}
+
+/// (a) and (b) for one direction.
+fn measure(direction: Direction) -> (Readers, Readers) {
+    let data = corpus(direction);
+    let options = Options::chosen(direction);
+    let dev: Vec<&Example> = data.iter().filter(|e| e.part != 3).collect();
+    let fresh: Vec<&Example> = data.iter().filter(|e| e.part == 3).collect();
+    let what = match direction {
+        Direction::Reply => "staff replies (revise / ok)",
+        Direction::Incoming => "patient messages (upset / calm)",
+    };
+
+    let cv = cross_validate(direction, &dev, &options);
+    cv.print(
+        &format!(
+            "(a) {what}: {FOLDS}-fold cross-validation over the {} texts outside held out 3 \
+             (the rules were tuned on these)",
+            dev.len()
+        ),
+        false,
+    );
+
+    let model = learned::train(direction, &pairs(&dev), &options);
+    let mut ho3 = Readers::default();
+    for e in &fresh {
+        ho3.add(direction, e, &model);
+    }
+    ho3.print(
+        &format!(
+            "(b) {what}: trained on those {}, tested on held out 3 ({} texts, never tuned on; \
+             threshold p > {:.3})",
+            dev.len(),
+            fresh.len(),
+            model.threshold()
+        ),
+        true,
+    );
+    (cv, ho3)
+}
+
+/// Assert `score` is at least `recall` and at most `false_alarms`.
+#[track_caller]
+fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
+    assert!(
+        score.recall() >= recall && score.false_alarm_rate() <= false_alarms,
+        "{} (floor: recall {recall}, false alarms {false_alarms})",
+        score.line(what)
+    );
+}
+
+#[test]
+fn learned_second_opinion_on_staff_replies() {
+    let (cv, ho3) = measure(Direction::Reply);
+    // Floors just under the numbers measured on 2026-11-27:
+    // (a) model alone 0.470 (179/381) / 0.043 (15/351), rules + model
+    //     0.992 / 0.043: guards the model's generalisation inside the corpus
+    //     and that it adds at most ~0.05 false alarms there (the coach's
+    //     recall here is the rules', which were tuned on these texts);
+    // (b) rules + model 0.542 (13/24) / 0.083 (2/24), rules alone 0.250 /
+    //     0.042: guards what the second opinion adds on text nobody tuned on
+    //     (one run, 24 + 24 texts: a step of one text is 0.042).
+    at_least(&cv.model, 0.46, 0.05, "(a) model alone");
+    at_least(&cv.coach, 0.99, 0.05, "(a) rules + model");
+    at_least(&ho3.coach, 0.54, 0.09, "(b) rules + model");
+    // Apologies, feelings, waits and honest ranges pass even when the model
+    // did not see them (measured: 0 of 119 in (a), 0 of 9 in (b)).
+    assert_eq!(cv.empathy.false_alarms + ho3.empathy.false_alarms, 0);
+    assert!(ho3.coach.recall() > ho3.rules.recall() + 0.2);
+}
+
+#[test]
+fn learned_second_opinion_on_patient_messages() {
+    let (cv, ho3) = measure(Direction::Incoming);
+    // Floors just under the numbers measured on 2026-11-27:
+    // (a) model alone 0.655 (108/165) / 0.036 (6/165), rules + model
+    //     0.994 / 0.042;
+    // (b) rules + model 0.833 (10/12) / 0.167 (2/12), rules alone 0.500 /
+    //     0.083 (one run, 12 + 12 texts: a step of one text is 0.083).
+    at_least(&cv.model, 0.65, 0.04, "(a) model alone");
+    at_least(&cv.coach, 0.99, 0.05, "(a) rules + model");
+    at_least(&ho3.coach, 0.83, 0.17, "(b) rules + model");
+    assert!(ho3.coach.recall() > ho3.rules.recall() + 0.2);
+}
+
+const WEIGHTS_HEADER: &str = "\
+The tone coach's learned second opinion (crates/domain/src/tone_model.rs). Generated: do not edit.
+Regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored
+Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, held out 3
+included; the numbers measured without held out 3 are in tests/tone_corpus.rs.
+Lines: model/feature<TAB>weight (log-odds). w: a word, b: two neighbouring words (^: sentence start),
+h: a named cue, s: one of the rules' word sets; not_: after a negating word. =threshold: the model
+speaks above this score (bias plus the weights of the features a text has, each once).";
+
+fn train_shipped() -> (Model, Model) {
+    let train = |direction| {
+        let data = corpus(direction);
+        let all: Vec<&Example> = data.iter().collect();
+        learned::train(direction, &pairs(&all), &Options::chosen(direction))
+    };
+    (train(Direction::Reply), train(Direction::Incoming))
+}
+
+/// (c) Write `src/tone_weights.tsv`: both models trained on every text.
+#[test]
+#[ignore = "writes src/tone_weights.tsv"]
+fn write_weights() {
+    let (reply, incoming) = train_shipped();
+    let path = format!("{}/src/tone_weights.tsv", env!("CARGO_MANIFEST_DIR"));
+    let text = learned::weights_file(&reply, &incoming, WEIGHTS_HEADER);
+    std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    eprintln!(
+        "wrote {path}: {} lines; reply {:?} weights (verdict, kinds), threshold p > {:.3}; \
+         incoming {:?}, threshold p > {:.3}",
+        text.lines().count(),
+        reply.sizes(),
+        reply.threshold(),
+        incoming.sizes(),
+        incoming.threshold()
+    );
+}
+
+/// The shipped weights are what training on the corpus gives now: a change
+/// to the corpus, the features or the learner without regenerating fails here.
+#[test]
+fn shipped_weights_are_trained_from_the_corpus() {
+    let (reply, incoming) = train_shipped();
+    let shipped = learned::shipped();
+    let regenerate =
+        "regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored";
+    for (fresh, shipped) in [(&reply, &shipped.reply), (&incoming, &shipped.incoming)] {
+        let prune = Options::chosen(fresh.direction()).prune;
+        if let Err(e) = fresh.agrees_with(shipped, 2e-3, prune) {
+            panic!("{:?}: {e}; {regenerate}", fresh.direction());
+        }
+    }
+    let file = include_str!("../src/tone_weights.tsv");
+    assert!(file.lines().count() < 5000, "keep the weights file small");
+    eprintln!(
+        "\n(c) shipped: trained on every text, held out 3 included; reply threshold p > {:.3}, \
+         incoming p > {:.3}; {} lines",
+        shipped.reply.threshold(),
+        shipped.incoming.threshold(),
+        file.lines().count()
+    );
+}
+
+/// Choose the learner and features by cross-validation over everything but
+/// held out 3, for the model alone (the rules were tuned on these texts, so
+/// "rules + model" says little here). Prints a table; the choice, by the rule
+/// in `Options::chosen`, is made from it.
+/// `cargo test --release -p frontdesk-domain --test tone_corpus choose_model -- --ignored --nocapture`
+#[test]
+#[ignore = "model selection; slow in debug builds"]
+fn choose_model() {
+    for direction in [Direction::Reply, Direction::Incoming] {
+        let base = Options::chosen(direction);
+        // Filler words are never features alone (a design choice for
+        // explanations, not a result of this search).
+        let features = |bigrams, hand, negation, sets| Features {
+            bigrams,
+            hand,
+            negation,
+            sets,
+            no_filler: base.features.no_filler,
+        };
+        let mut grid = Vec::new();
+        for learner in [
+            Learner::Logistic { l1: 0.0, l2: 1e-3 },
+            Learner::Logistic { l1: 0.0, l2: 1e-2 },
+            Learner::Logistic { l1: 1e-4, l2: 3e-4 },
+            Learner::Logistic { l1: 1e-4, l2: 1e-3 },
+            Learner::Logistic { l1: 1e-4, l2: 3e-3 },
+            Learner::Logistic { l1: 2e-4, l2: 1e-3 },
+            Learner::Logistic { l1: 3e-4, l2: 1e-3 },
+            Learner::Logistic { l1: 3e-4, l2: 1e-2 },
+            Learner::NaiveBayes { alpha: 0.1 },
+            Learner::NaiveBayes { alpha: 0.5 },
+            Learner::NaiveBayes { alpha: 1.0 },
+        ] {
+            for f in [
+                features(false, false, false, false),
+                features(true, false, false, false),
+                features(true, true, false, false),
+                features(true, true, true, false),
+                features(true, true, false, true),
+                features(true, true, true, true),
+            ] {
+                for min_count in [1, 2] {
+                    for prune in [0.01, 0.05] {
+                        if prune > 0.01 && matches!(learner, Learner::NaiveBayes { .. }) {
+                            continue;
+                        }
+                        grid.push(Options {
+                            learner,
+                            features: f,
+                            min_count,
+                            prune,
+                            ..base
+                        });
+                    }
+                }
+            }
+        }
+        let data = corpus(direction);
+        let dev: Vec<&Example> = data.iter().filter(|e| e.part != 3).collect();
+        eprintln!(
+            "\n== {direction:?}: model alone, {FOLDS}-fold cross-validation over {} texts (not held out 3) ==",
+            dev.len()
+        );
+        for o in &grid {
+            let r = cross_validate(direction, &dev, o);
+            eprintln!(
+                "{:<42} {:?} min {} prune {}  recall {:.3} fa {:.3}   coach {:.3} / {:.3}  weights {} kinds {}/{}",
+                format!("{:?}", o.learner),
+                (
+                    o.features.bigrams,
+                    o.features.hand,
+                    o.features.negation,
+                    o.features.sets
+                ),
+                o.min_count,
+                o.prune,
+                r.model.recall(),
+                r.model.false_alarm_rate(),
+                r.coach.recall(),
+                r.coach.false_alarm_rate(),
+                r.weights,
+                r.kinds_agree,
+                r.kinds_checked
+            );
         }
     }
 }
