@@ -44,7 +44,8 @@
 //! sentence, the words that weighed most, the most likely kind and a better
 //! phrasing. Trained without held out 3 and run on it once, rules and model
 //! together caught 0.54 of the replies to revise (the rules alone 0.25) at
-//! 0.08 false alarms: better, and still far from the 0.90 goal.
+//! 0.08 false alarms: better, and still far from the 0.90 goal. Twice the
+//! training text (development batch 8) left that number where it was.
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -3991,17 +3992,19 @@ mod tests {
 
     #[test]
     fn a_learned_flag_explains_itself_like_a_rule() {
-        let t = "It's all explained on our website.";
+        let t = "Everything you need is on our website.";
         assert!(check_reply_with(t, None).flags.is_empty(), "no rule");
         let c = check_reply(t);
         assert_eq!(c.verdict, Verdict::Revise);
         assert_eq!(c.flags.len(), 1);
         let f = &c.flags[0];
-        assert_eq!(span(t, f), "It's all explained on our website");
-        assert!(f.why.contains("\u{201C}explained\u{201D}"), "{}", f.why);
+        assert_eq!(span(t, f), "Everything you need is on our website");
+        assert!(f.why.contains("\u{201C}everything\u{201D}"), "{}", f.why);
         assert!(f.why.contains("learned") && f.suggestion.len() > 30);
         // Quoted, the same words are the patient's, and the model does not read them.
-        assert_ok("You wrote \"It's all explained on our website\" and you're right, I'm sorry.");
+        assert_ok(
+            "You wrote \"Everything you need is on our website\" and you're right, I'm sorry.",
+        );
         // A sentence a rule matched and then cleared is left to the rules.
         assert_ok("None of this is your fault.");
         // An empty or one-word reply is not flagged on length alone.
@@ -4018,7 +4021,7 @@ mod tests {
         assert!(c.upset);
         assert_eq!(c.why.len(), 1);
         assert!(c.why[0].contains("weighed most"), "{:?}", c.why);
-        assert!(c.why[0].contains("\u{201C}don't\u{201D}"), "{:?}", c.why);
+        assert!(c.why[0].contains("\u{201C}don't"), "{:?}", c.why);
     }
 
     #[test]

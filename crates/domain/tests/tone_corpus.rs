@@ -2,27 +2,30 @@
 //! next to a plain sentiment-lexicon baseline.
 //!
 //! Each data file has a development part (the rules were tuned while looking
-//! at it) and held-out parts, each started by a comment line
-//! `# --- held out N ...` (`# --- held out` alone is part 1). Each comment
-//! says when its part was written and whether the rules were later tuned on
-//! it: held out 1 and 2 were scored before a round of rule changes and then
-//! tuned on, so only their first-run numbers (in the data files) say how the
-//! rules do on new text; held out 3 was written after the last change and
-//! never tuned on. Numbers for every part are printed; run with
-//! `--nocapture` to see them.
-//!
-//! Read the numbers for "all" with that in mind: most of the set was tuned
-//! on. On text the rules have not seen (held out 3) they catch far fewer
-//! revise-worthy replies than on the rest.
+//! at most of it) and held-out parts, each started by a comment line
+//! `# --- held out N ...` (`# --- held out` alone is part 1), in increasing
+//! order. Each comment says when its part was written and whether the rules
+//! were later tuned on it: held out 1 and 2 were scored before a round of
+//! rule changes and then tuned on, so only their first-run numbers (in the
+//! data files) say how the rules do on new text; held out 3 was written
+//! after the last change and never tuned on. Development batch 8, twice the
+//! size of everything before it, was never tuned on by the rules either (its
+//! first-run numbers are in its comment). Numbers for every part are
+//! printed; run with `--nocapture` to see them.
 //!
 //! The coach also has a learned second opinion (`tone::learned`), trained on
 //! these files. It is measured three ways, all printed with `--nocapture`:
-//! (a) 5-fold cross-validation over everything but held out 3 (where the
-//! rules alone look near-perfect, because they were tuned on it); (b) trained
-//! on everything but held out 3 and tested on held out 3, the number to trust;
-//! (c) the shipped weights, trained on everything, held out 3 included, so
-//! their numbers on any part of these files say nothing about new text. The
-//! floors below guard against regressions and are not a claim that the
+//! (a) 5-fold cross-validation over everything but the last held-out part
+//! in the file; (b) trained on everything but the last held-out part and
+//! tested on it once, the number to trust. Which part that is follows the
+//! files: append a blind `# --- held out 4` part and (b) measures it, with
+//! no change here (floors apply only to the split they were measured on,
+//! see `FLOORS_MEASURED_ON`); (c) the shipped weights, trained on
+//! everything, every held-out part included, so their numbers on any part
+//! of these files say nothing about new text, except on a part appended
+//! after they were written (the "shipped coach" line for that part, read
+//! before regenerating the weights, which the weights check then demands).
+//! The floors below guard against regressions and are not a claim that the
 //! issue's goal (recall 0.90 at false alarms 0.10) holds on new text.
 //!
 //! `cargo test -p frontdesk-domain --test tone_corpus -- --nocapture`
@@ -40,12 +43,33 @@ struct Example {
     part: usize,
 }
 
-/// How many parts the scores are split into: development and held out 1..=3.
-const PARTS: usize = 4;
-const PART_NAMES: [&str; PARTS] = ["development", "held out 1", "held out 2", "held out 3"];
+/// The name of part `part` (0: development).
+fn part_name(part: usize) -> String {
+    match part {
+        0 => "development".to_string(),
+        n => format!("held out {n}"),
+    }
+}
+
+/// How many parts the scores of `examples` are split into: development and
+/// every held-out part up to the last.
+fn parts(examples: &[Example]) -> usize {
+    examples.iter().map(|e| e.part).max().unwrap_or(0) + 1
+}
+
+/// The last held-out part of a file (the highest number; parts come in
+/// order): the one (b) measures. A new blind part appended as "--- held out
+/// N+1" becomes the measured one without any change here.
+fn last_held_out(examples: &[Example]) -> usize {
+    let last = parts(examples) - 1;
+    assert!(last > 0, "no held-out part");
+    last
+}
 
 /// Read `label<TAB>text` lines; `#` lines are comments, and a comment
-/// "--- held out" (optionally followed by a part number) starts a held-out part.
+/// "--- held out" (optionally followed by a part number) starts a held-out
+/// part. Parts must come in increasing order, so the last in the file is
+/// the highest.
 fn load(name: &str, positive: &str, negative: &str) -> Vec<Example> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -62,12 +86,13 @@ fn load(name: &str, positive: &str, negative: &str) -> Vec<Example> {
                     .chars()
                     .take_while(char::is_ascii_digit)
                     .collect();
-                part = number.parse().unwrap_or(1);
+                let next = number.parse().unwrap_or(1);
                 assert!(
-                    (1..PARTS).contains(&part),
-                    "{path}:{}: held-out part {part} out of range",
+                    next > part,
+                    "{path}:{}: held-out part {next} after part {part}: parts go in increasing order",
                     n + 1
                 );
+                part = next;
             }
             continue;
         }
@@ -182,9 +207,9 @@ fn score(
     examples: &[Example],
     predict: impl Fn(&str) -> bool,
     mistakes: &mut Vec<String>,
-) -> (Score, [Score; PARTS]) {
+) -> Scores {
     let mut all = Score::default();
-    let mut parts = [Score::default(); PARTS];
+    let mut parts = vec![Score::default(); parts(examples)];
     for e in examples {
         let p = predict(&e.text);
         all.add(e.positive, p);
@@ -194,7 +219,7 @@ fn score(
                 "  {}{} {}",
                 if e.positive { "missed" } else { "false alarm" },
                 if e.part > 0 {
-                    format!(" [{}]", PART_NAMES[e.part])
+                    format!(" [{}]", part_name(e.part))
                 } else {
                     String::new()
                 },
@@ -205,21 +230,26 @@ fn score(
     (all, parts)
 }
 
-type Scores = (Score, [Score; PARTS]);
+type Scores = (Score, Vec<Score>);
 
 fn report(title: &str, rules: &Scores, baseline: &Scores, shipped: &Scores, mistakes: &[String]) {
     eprintln!("\n== {title} ==");
     eprintln!("{}", rules.0.line("rules alone, all"));
     eprintln!("{}", baseline.0.line("sentiment baseline, all"));
-    for (i, part) in PART_NAMES.iter().enumerate() {
+    for i in 0..rules.1.len() {
         if rules.1[i].positives + rules.1[i].negatives == 0 {
             continue;
         }
+        let part = part_name(i);
         eprintln!("{}", rules.1[i].line(&format!("rules alone, {part}")));
         eprintln!(
             "{}",
             baseline.1[i].line(&format!("sentiment baseline, {part}"))
         );
+        // A part added after the weights were last written (and before they
+        // are regenerated, which the weights check demands) is new text to
+        // the shipped model too: then this line is a first-run measure.
+        eprintln!("{}", shipped.1[i].line(&format!("shipped coach, {part}")));
     }
     eprintln!(
         "{}   (rules + shipped model, which was trained on all of these: in-sample, not a measure)",
@@ -263,10 +293,12 @@ fn rules_beat_sentiment_on_staff_replies() {
     );
 
     // Floors just under the measured numbers for the rules alone
-    // (2026-11-27: all 0.948 / 0.005; held out 3, never tuned on, 0.250 / 0.042).
-    assert!(rules.0.recall() >= 0.94, "{}", rules.0.line("rules"));
+    // (2026-11-27: all 0.627 / 0.013, down from 0.948 / 0.005 when
+    // development batch 8, which the rules were never tuned on, was added;
+    // held out 3, never tuned on, 0.250 / 0.042).
+    assert!(rules.0.recall() >= 0.62, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.01,
+        rules.0.false_alarm_rate() <= 0.015,
         "{}",
         rules.0.line("rules")
     );
@@ -283,8 +315,11 @@ fn rules_beat_sentiment_on_staff_replies() {
     );
     // The point of rules over sentiment: apologies and honest waits pass.
     assert!(rules.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
-    // The shipped coach (in-sample) keeps that property too, and passes every
-    // fine reply with an apology, a feeling, a wait or an honest range.
+    // The shipped coach (in-sample) keeps that property too, and its model
+    // flags no fine reply with an apology, a feeling, a wait or an honest
+    // range. The rules flag two of the hard ones in development batch 8
+    // ("you've been waiting" read as blame, "sorry you felt" read as a
+    // non-apology before "far too long"): counted, not hidden.
     assert!(shipped.0.false_alarm_rate() < baseline.0.false_alarm_rate() / 3.0);
     let flagged: Vec<&str> = examples
         .iter()
@@ -292,6 +327,10 @@ fn rules_beat_sentiment_on_staff_replies() {
         .filter(|e| check_reply(&e.text).verdict == Verdict::Revise)
         .map(|e| e.text.as_str())
         .collect();
+    let by_rules = flagged
+        .iter()
+        .filter(|t| check_reply_with(t, None).verdict == Verdict::Revise)
+        .count();
     let empathetic_ok = examples
         .iter()
         .filter(|e| !e.positive && empathetic(&e.text))
@@ -301,7 +340,13 @@ fn rules_beat_sentiment_on_staff_replies() {
          {} flagged {flagged:?}",
         flagged.len()
     );
-    assert!(empathetic_ok > 100 && flagged.is_empty(), "{flagged:?}");
+    assert!(
+        // Three rule false alarms, all in text the rules were not tuned on
+        // ("…you've been waiting a long time", "…far too long", "please
+        // don't wait for the appointment", the last from held out 4).
+        empathetic_ok > 100 && by_rules == flagged.len() && by_rules <= 3,
+        "{flagged:?}"
+    );
 }
 
 #[test]
@@ -330,10 +375,13 @@ fn upset_patients_are_recognised_by_the_rules() {
     );
 
     // Floors just under the measured numbers for the rules alone
-    // (2026-11-27: all 0.955 / 0.011; held out 3, never tuned on, 0.500 / 0.083).
-    assert!(rules.0.recall() >= 0.95, "{}", rules.0.line("rules"));
+    // (2026-11-27: all 0.658 / 0.029, down from 0.955 / 0.011 when
+    // development batch 8, which the rules were never tuned on, was added;
+    // held out 3, never tuned on, 0.500 / 0.083).
+    assert!(rules.0.recall() >= 0.65, "{}", rules.0.line("rules"));
+    // (With held out 4 added, blind: 0.660 / 0.037.)
     assert!(
-        rules.0.false_alarm_rate() <= 0.02,
+        rules.0.false_alarm_rate() <= 0.04,
         "{}",
         rules.0.line("rules")
     );
@@ -546,6 +594,8 @@ struct Readers {
     /// The coach on fine replies with "sorry", "frustrating", "wait" or an
     /// honest range ("usually 3 to 5 days"): these must pass.
     empathy: Score,
+    /// The rules alone on those replies.
+    empathy_rules: Score,
     /// The coach's mistakes, and what the model added.
     mistakes: Vec<String>,
     model_catches: Vec<String>,
@@ -560,6 +610,7 @@ impl Readers {
         self.coach.add(e.positive, said.is_some());
         if direction == Direction::Reply && !e.positive && empathetic(&e.text) {
             self.empathy.add(false, said.is_some());
+            self.empathy_rules.add(false, rules_say(direction, &e.text));
         }
         match (&said, e.positive) {
             (None, true) => self.mistakes.push(format!(
@@ -595,8 +646,8 @@ impl Readers {
         if self.empathy.negatives > 0 {
             eprintln!(
                 "rules + model on fine replies with sorry/frustrating/wait/a range: \
-                 {} false alarms of {}",
-                self.empathy.false_alarms, self.empathy.negatives
+                 {} false alarms of {} (rules alone {})",
+                self.empathy.false_alarms, self.empathy.negatives, self.empathy_rules.false_alarms
             );
         }
         if self.kinds_checked > 0 {
@@ -637,9 +688,9 @@ fn empathetic(text: &str) -> bool {
             .any(|w| t.contains(w))
 }
 
-/// (a) Cross-validation over everything but held out 3: train on four
-/// blocks (the threshold chosen by a cross-validation inside them), test on
-/// the fifth.
+/// (a) Cross-validation over everything but the last held-out part: train
+/// on four blocks (the threshold chosen by a cross-validation inside them),
+/// test on the fifth.
 fn cross_validate(direction: Direction, examples: &[&Example], options: &Options) -> Readers {
     let n = examples.len();
     let mut readers = Readers::default();
@@ -656,12 +707,20 @@ fn cross_validate(direction: Direction, examples: &[&Example], options: &Options
     readers
 }
 
-/// (a) and (b) for one direction.
-fn measure(direction: Direction) -> (Readers, Readers) {
+/// The texts (b) is tested on, and everything else: the last held-out part
+/// of the file, whichever number it has, and the rest (development and
+/// the earlier held-out parts).
+fn split(data: &[Example]) -> (usize, Vec<&Example>, Vec<&Example>) {
+    let last = last_held_out(data);
+    let (fresh, rest) = data.iter().partition(|e| e.part == last);
+    (last, rest, fresh)
+}
+
+/// (a) and (b) for one direction, and the number of the part (b) tested on.
+fn measure(direction: Direction) -> (Readers, Readers, usize) {
     let data = corpus(direction);
     let options = Options::chosen(direction);
-    let dev: Vec<&Example> = data.iter().filter(|e| e.part != 3).collect();
-    let fresh: Vec<&Example> = data.iter().filter(|e| e.part == 3).collect();
+    let (last, dev, fresh) = split(&data);
     let what = match direction {
         Direction::Reply => "staff replies (revise / ok)",
         Direction::Incoming => "patient messages (upset / calm)",
@@ -670,29 +729,32 @@ fn measure(direction: Direction) -> (Readers, Readers) {
     let cv = cross_validate(direction, &dev, &options);
     cv.print(
         &format!(
-            "(a) {what}: {FOLDS}-fold cross-validation over the {} texts outside held out 3 \
-             (the rules were tuned on these)",
-            dev.len()
+            "(a) {what}: {FOLDS}-fold cross-validation over the {} texts outside {} \
+             (the rules were tuned on most of these)",
+            dev.len(),
+            part_name(last)
         ),
         false,
     );
 
+    // Trained once on everything but the last held-out part, tested on it once.
     let model = learned::train(direction, &pairs(&dev), &options);
-    let mut ho3 = Readers::default();
+    let mut fresh_scores = Readers::default();
     for e in &fresh {
-        ho3.add(direction, e, &model);
+        fresh_scores.add(direction, e, &model);
     }
-    ho3.print(
+    fresh_scores.print(
         &format!(
-            "(b) {what}: trained on those {}, tested on held out 3 ({} texts, never tuned on; \
-             threshold p > {:.3})",
+            "(b) {what}: trained on those {}, tested on {} ({} texts; the last held-out part \
+             in the file, never trained on here; threshold p > {:.3})",
             dev.len(),
+            part_name(last),
             fresh.len(),
             model.threshold()
         ),
         true,
     );
-    (cv, ho3)
+    (cv, fresh_scores, last)
 }
 
 /// Assert `score` is at least `recall` and at most `false_alarms`.
@@ -705,45 +767,79 @@ fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
     );
 }
 
+/// The floors below were measured with held out 3 as the last held-out
+/// part: (a) over everything else, (b) on it. Appending a new part changes
+/// both splits (and the cross-validation folds), so then the numbers are
+/// printed and nothing is asserted on them: that first run on a blind part
+/// is the measurement. Record it in the data file's comment before any
+/// retraining, then measure and register floors for the new split here.
+const FLOORS_MEASURED_ON: usize = 3;
+
+/// Whether the floors apply to this run; if not, say so.
+fn floors_apply(last: usize, what: &str) -> bool {
+    if last == FLOORS_MEASURED_ON {
+        return true;
+    }
+    eprintln!(
+        "{what}: (b) tested on {}, a part with no floors registered yet (they were measured \
+         with {} last): nothing asserted on (a) or (b). Record these numbers in the data file \
+         before any retraining.",
+        part_name(last),
+        part_name(FLOORS_MEASURED_ON)
+    );
+    false
+}
+
 #[test]
 fn learned_second_opinion_on_staff_replies() {
-    let (cv, ho3) = measure(Direction::Reply);
-    // Floors just under the numbers measured on 2026-11-27:
-    // (a) model alone 0.470 (179/381) / 0.043 (15/351), rules + model
-    //     0.992 / 0.043: guards the model's generalisation inside the corpus
-    //     and that it adds at most ~0.05 false alarms there (the coach's
-    //     recall here is the rules', which were tuned on these texts);
+    let (cv, fresh, last) = measure(Direction::Reply);
+    if !floors_apply(last, "staff replies") {
+        return;
+    }
+    // Floors just under the numbers measured on 2026-11-27, with
+    // development batch 8 (which the rules were never tuned on, so the
+    // coach's recall in (a) is no longer just the rules'):
+    // (a) model alone 0.444 (334/753) / 0.031 (22/718), rules + model 0.769
+    //     (579/753) / 0.040 (29/718): guards the model's generalisation
+    //     inside the corpus and that it adds at most ~0.05 false alarms there;
     // (b) rules + model 0.542 (13/24) / 0.083 (2/24), rules alone 0.250 /
-    //     0.042: guards what the second opinion adds on text nobody tuned on
-    //     (one run, 24 + 24 texts: a step of one text is 0.042).
-    at_least(&cv.model, 0.46, 0.05, "(a) model alone");
-    at_least(&cv.coach, 0.99, 0.05, "(a) rules + model");
-    at_least(&ho3.coach, 0.54, 0.09, "(b) rules + model");
-    // Apologies, feelings, waits and honest ranges pass even when the model
-    // did not see them (measured: 0 of 119 in (a), 0 of 9 in (b)).
-    assert_eq!(cv.empathy.false_alarms + ho3.empathy.false_alarms, 0);
-    assert!(ho3.coach.recall() > ho3.rules.recall() + 0.2);
+    //     0.042; before batch 8, with half the training texts, the same
+    //     0.542 / 0.083. One run of 24 + 24 texts: a step of one text is 0.042.
+    at_least(&cv.model, 0.44, 0.035, "(a) model alone");
+    at_least(&cv.coach, 0.76, 0.05, "(a) rules + model");
+    at_least(&fresh.coach, 0.54, 0.09, "(b) rules + model");
+    assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
+    // Apologies, feelings, waits and honest ranges pass the model even when
+    // it did not see them (measured: it flags 0 of 224 in (a), 0 of 9 in
+    // (b)); the rules flag 2 of the 224 (see `rules_beat_sentiment...`).
+    assert_eq!(cv.empathy.false_alarms, cv.empathy_rules.false_alarms);
+    assert_eq!(fresh.empathy.false_alarms, fresh.empathy_rules.false_alarms);
+    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 2);
 }
 
 #[test]
 fn learned_second_opinion_on_patient_messages() {
-    let (cv, ho3) = measure(Direction::Incoming);
-    // Floors just under the numbers measured on 2026-11-27:
-    // (a) model alone 0.655 (108/165) / 0.036 (6/165), rules + model
-    //     0.994 / 0.042;
-    // (b) rules + model 0.833 (10/12) / 0.167 (2/12), rules alone 0.500 /
-    //     0.083 (one run, 12 + 12 texts: a step of one text is 0.083).
-    at_least(&cv.model, 0.65, 0.04, "(a) model alone");
-    at_least(&cv.coach, 0.99, 0.05, "(a) rules + model");
-    at_least(&ho3.coach, 0.83, 0.17, "(b) rules + model");
-    assert!(ho3.coach.recall() > ho3.rules.recall() + 0.2);
+    let (cv, fresh, last) = measure(Direction::Incoming);
+    if !floors_apply(last, "patient messages") {
+        return;
+    }
+    // Floors just under the numbers measured on 2026-11-27, with
+    // development batch 8:
+    // (a) model alone 0.548 (181/330) / 0.033 (11/330), rules + model 0.824
+    //     (272/330) / 0.061 (20/330; the rules' own 9);
+    // (b) rules + model 0.833 (10/12) / 0.083 (1/12), rules alone 0.500 /
+    //     0.083; before batch 8: 0.833 / 0.167. A step of one text is 0.083.
+    at_least(&cv.model, 0.54, 0.04, "(a) model alone");
+    at_least(&cv.coach, 0.82, 0.07, "(a) rules + model");
+    at_least(&fresh.coach, 0.83, 0.09, "(b) rules + model");
+    assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
 }
 
 const WEIGHTS_HEADER: &str = "\
 The tone coach's learned second opinion (crates/domain/src/tone_model.rs). Generated: do not edit.
 Regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored
-Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, held out 3
-included; the numbers measured without held out 3 are in tests/tone_corpus.rs.
+Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, every held-out
+part included; the numbers measured without the last held-out part are in tests/tone_corpus.rs.
 Lines: model/feature<TAB>weight (log-odds). w: a word, b: two neighbouring words (^: sentence start),
 h: a named cue, s: one of the rules' word sets; not_: after a negating word. =threshold: the model
 speaks above this score (bias plus the weights of the features a text has, each once).";
@@ -791,9 +887,9 @@ fn shipped_weights_are_trained_from_the_corpus() {
         }
     }
     let file = include_str!("../src/tone_weights.tsv");
-    assert!(file.lines().count() < 5000, "keep the weights file small");
+    assert!(file.lines().count() < 6000, "keep the weights file small");
     eprintln!(
-        "\n(c) shipped: trained on every text, held out 3 included; reply threshold p > {:.3}, \
+        "\n(c) shipped: trained on every text, every held-out part included; reply threshold p > {:.3}, \
          incoming p > {:.3}; {} lines",
         shipped.reply.threshold(),
         shipped.incoming.threshold(),
@@ -802,8 +898,8 @@ fn shipped_weights_are_trained_from_the_corpus() {
 }
 
 /// Choose the learner and features by cross-validation over everything but
-/// held out 3, for the model alone (the rules were tuned on these texts, so
-/// "rules + model" says little here). Prints a table; the choice, by the rule
+/// the last held-out part, for the model alone (the rules were tuned on most
+/// of these texts, so "rules + model" says little here). Prints a table; the choice, by the rule
 /// in `Options::chosen`, is made from it.
 /// `cargo test --release -p frontdesk-domain --test tone_corpus choose_model -- --ignored --nocapture`
 #[test]
@@ -859,10 +955,11 @@ fn choose_model() {
             }
         }
         let data = corpus(direction);
-        let dev: Vec<&Example> = data.iter().filter(|e| e.part != 3).collect();
+        let (last, dev, _) = split(&data);
         eprintln!(
-            "\n== {direction:?}: model alone, {FOLDS}-fold cross-validation over {} texts (not held out 3) ==",
-            dev.len()
+            "\n== {direction:?}: model alone, {FOLDS}-fold cross-validation over {} texts (not {}) ==",
+            dev.len(),
+            part_name(last)
         );
         for o in &grid {
             let r = cross_validate(direction, &dev, o);
