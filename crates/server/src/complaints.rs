@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::complaint::{
     self, BusinessHours, Category, Channel, ClockInput, ComplaintClocks, Level, Severity,
 };
+use frontdesk_domain::outbox::MessageChannel;
 use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
 use frontdesk_domain::{FieldErrors, Role, Timestamp, fields};
 use frontdesk_store::{
@@ -357,11 +358,33 @@ pub async fn work(
         return Err(ApiError::Forbidden);
     }
     let change = match what {
-        Work::Acknowledge => ComplaintChange::Acknowledge,
+        Work::Acknowledge => {
+            // A named person: whoever acknowledges an unowned complaint owns it.
+            if k.owner.is_none() {
+                state
+                    .store
+                    .change_complaint(
+                        id,
+                        &ComplaintChange::Assign {
+                            owner: staff.user.username.clone(),
+                            role: staff.user.role,
+                        },
+                        &staff.actor(),
+                        state.now(),
+                    )
+                    .await?;
+            }
+            ComplaintChange::Acknowledge
+        }
         Work::Pause(reason) => {
             let reason = fields::optional_text(&reason)
                 .map_err(|m| ApiError::field("reason", m))?
-                .unwrap_or_default();
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "reason",
+                        "Say why the clocks stop (for example: waiting for the patient's reply)",
+                    )
+                })?;
             ComplaintChange::Pause { reason }
         }
         Work::Resume => ComplaintChange::Resume,
@@ -400,6 +423,7 @@ pub async fn work(
             ComplaintChange::Reply {
                 text,
                 sent_anyway_flags: flags,
+                sent_by: reply_route(state, &k).map(|(c, _)| c.as_str().to_string()),
             }
         }
         Work::Resolve {
@@ -420,7 +444,48 @@ pub async fn work(
     if matches!(change, ComplaintChange::Resolve(_)) {
         publish(state, "complaint_resolved", &k, now, json!({}));
     }
+    if let ComplaintChange::Reply { text, .. } = &change
+        && let Some((channel, recipient)) = reply_route(state, &k)
+    {
+        let practice = state.location(&k.location).await?.name;
+        let message = frontdesk_store::NewOutboxMessage {
+            location: k.location.clone(),
+            visit_id: k.visit_id,
+            channel,
+            recipient,
+            subject: match channel {
+                MessageChannel::Email => format!("Your complaint to {practice}"),
+                MessageChannel::Sms => String::new(),
+            },
+            body: format!("{text}\n\n{}, {practice}", staff.user.username),
+        };
+        state
+            .store
+            .enqueue_message(&message, &staff.actor(), now)
+            .await?;
+        tracing::info!(
+            complaint_id = k.id,
+            channel = channel.as_str(),
+            "complaint reply queued"
+        );
+    }
     Ok(Worked::Done(Box::new(k)))
+}
+
+/// How a reply reaches the patient: by e-mail when they gave one and e-mail
+/// can go out, else by text message; `None` when the outbox has no way to
+/// them (the reply is then recorded only, and staff contact them).
+pub fn reply_route(state: &AppState, k: &Complaint) -> Option<(MessageChannel, String)> {
+    let outbox = &state.config.outbox;
+    [
+        (MessageChannel::Email, &k.contact_email),
+        (MessageChannel::Sms, &k.contact_phone),
+    ]
+    .into_iter()
+    .find_map(|(channel, to)| match to {
+        Some(to) if outbox.route(channel).is_some() => Some((channel, to.clone())),
+        _ => None,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -786,6 +851,8 @@ struct ComplaintPage {
     draft: String,
     flags: Vec<crate::concerns::FlagView>,
     staff_names: Vec<String>,
+    /// Where a reply goes, in words.
+    reply_to: String,
 }
 
 fn describe(e: &ComplaintEvent) -> String {
@@ -814,7 +881,11 @@ fn describe(e: &ComplaintEvent) -> String {
                         flags.join(", ")
                     )
                 }
-            )
+            ) + match detail["sent_by"].as_str() {
+                Some("email") => " · sent by e-mail",
+                Some("sms") => " · sent by text message",
+                _ => " · recorded, not sent by the system",
+            }
         }
         "escalated" => format!("A clock ran out: escalated to {}", e.detail),
         "resolved" => format!("Resolved by {}", e.actor),
@@ -877,6 +948,17 @@ async fn detail_page(
         draft,
         flags,
         staff_names,
+        reply_to: match reply_route(state, &k) {
+            Some((channel, to)) => format!(
+                "Your reply goes to the patient by {} ({}) and is kept here.",
+                match channel {
+                    MessageChannel::Email => "e-mail",
+                    MessageChannel::Sms => "text message",
+                },
+                frontdesk_domain::outbox::mask_recipient(channel, &to)
+            ),
+            None => "Your reply is kept here; it is not sent automatically (no e-mail or text route to this patient is set up). Contact them yourself and note it here.".to_string(),
+        },
     };
     let status = if held.is_some() || page.error.is_none() {
         StatusCode::OK

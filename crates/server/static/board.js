@@ -50,7 +50,7 @@
     } catch (e) { /* sound is a nicety */ }
   }
 
-  function alertFor(kind, data) {
+  function alertFor(kind, data, quiet) {
     var box = document.createElement("div");
     box.className = "alert" + (kind === "ack_escalated" || kind === "upset" || kind === "complaint_escalated" ? " escalated" : "");
     box.setAttribute("data-visit", String(data.visit_id));
@@ -77,7 +77,7 @@
     box.appendChild(close);
     alerts.insertBefore(box, alerts.firstChild);
     while (alerts.children.length > 6) alerts.removeChild(alerts.lastChild);
-    beep();
+    if (!quiet) beep();
   }
 
   function clearAlerts(visitId) {
@@ -85,10 +85,21 @@
     for (var i = 0; i < stale.length; i++) stale[i].remove();
   }
 
+  // A board opened (or reloaded) late still shows who needs someone now:
+  // escalated and overdue acknowledgements and upset patients, from the rows.
+  Array.prototype.forEach.call(rows.querySelectorAll("tr[data-visit]"), function (row) {
+    var data = { visit_id: row.getAttribute("data-visit"), name: row.getAttribute("data-name") };
+    var status = row.getAttribute("data-status");
+    if (status === "escalated") alertFor("ack_escalated", data, true);
+    else if (status === "overdue") alertFor("ack_overdue", data, true);
+    if (row.getAttribute("data-upset") === "1") alertFor("upset", data, true);
+  });
+
   if (window.EventSource) {
     var source = new EventSource("/api/v1/events");
     // Someone dealt with the patient: their overdue alerts can go.
-    var clears = ["acknowledged", "transitioned", "promise_at_risk"];
+    // (A re-quote is the system's doing, not staff dealing with the patient.)
+    var clears = ["acknowledged", "transitioned"];
     ["arrived", "acknowledged", "transitioned", "promise_at_risk", "concern_raised", "concern_answered", "concern_confirmed", "concern_reopened"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         try { var d = JSON.parse(e.data); if (clears.indexOf(name) >= 0) clearAlerts(d.visit_id); } catch (x) {}

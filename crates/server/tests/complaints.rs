@@ -256,7 +256,7 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
         .post(
             &format!("/api/v1/complaints/{paused}/pause"),
             Some(&desk),
-            json!({}),
+            json!({"reason": "again"}),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "already paused");
@@ -603,4 +603,112 @@ async fn a_patient_can_complain_from_their_status_page() {
     assert_eq!(k["visit_id"], visit);
     assert_eq!(k["contact"]["name"], "Ana Moreno");
     assert_eq!(k["text"], "The man at the desk was rude to my mother.");
+}
+
+#[tokio::test]
+async fn a_reply_goes_to_the_patient_by_email_when_it_can_and_says_so_when_it_cannot() {
+    let config = frontdesk_server::ServerConfig {
+        outbox: frontdesk_server::OutboxConfig {
+            smtp_addr: Some("127.0.0.1:2525".into()),
+            smtp_from: "desk@clinic.example.org".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, false).await;
+    let boss = app.token("boss").await;
+    let with_email = file(
+        &app,
+        &boss,
+        json!({"text": "Nobody called me back", "channel": "phone", "contact": {"name": "Ana", "email": "ana@example.org"}}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let without = file(
+        &app,
+        &boss,
+        json!({"text": "Rude on the phone", "channel": "phone"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let reply = "I'm sorry nobody called you back. I will call you myself on Friday before noon.";
+    for id in [with_email, without] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/complaints/{id}/reply"),
+                Some(&boss),
+                json!({ "text": reply }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let queued = app.state.store.outbox_messages(10).await.unwrap();
+    assert_eq!(
+        queued.len(),
+        1,
+        "only the patient with an address is written to"
+    );
+    assert_eq!(queued[0].recipient, "ana@example.org");
+    assert!(queued[0].subject.contains("Your complaint to Main clinic"));
+    assert!(queued[0].body.starts_with(reply));
+
+    let cookie = sign_in(&app, "boss").await;
+    let (_, html) = page(&app, &cookie, &format!("/complaints/{with_email}")).await;
+    assert!(
+        html.contains("goes to the patient by e-mail (a***@example.org)"),
+        "{html}"
+    );
+    assert!(html.contains("sent by e-mail"));
+    let (_, html) = page(&app, &cookie, &format!("/complaints/{without}")).await;
+    assert!(html.contains("it is not sent automatically"));
+    assert!(html.contains("recorded, not sent by the system"));
+
+    // Acknowledging an unowned complaint makes the acknowledger its owner;
+    // pausing needs a reason.
+    let (_, form) = app
+        .client
+        .post(format!("{}/feedback", app.url))
+        .form(&[
+            ("name", "Olga"),
+            ("email", "olga@example.org"),
+            ("message", "The toilets were dirty."),
+        ])
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    let _ = form;
+    let (_, list) = app.get("/api/v1/complaints", Some(&boss)).await;
+    let web = list["complaints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["channel"] == "web_form")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, body) = app
+        .post(
+            &format!("/api/v1/complaints/{web}/acknowledge"),
+            Some(&boss),
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["owner"], "boss");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/complaints/{web}/pause"),
+            Some(&boss),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["fields"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Say why")
+    );
 }

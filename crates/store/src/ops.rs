@@ -1786,9 +1786,10 @@ pub async fn change_complaint<C: Conn>(
         ComplaintChange::Reply {
             text,
             sent_anyway_flags,
+            sent_by,
         } => {
             check_action(k.status, paused, A::Reply).map_err(refuse)?;
-            let detail = serde_json::json!({"text": text, "sent_anyway": sent_anyway_flags});
+            let detail = serde_json::json!({"text": text, "sent_anyway": sent_anyway_flags, "sent_by": sent_by});
             ("reply", detail.to_string())
         }
         ComplaintChange::Resolve(r) => {

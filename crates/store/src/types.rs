@@ -452,6 +452,8 @@ pub enum ComplaintChange {
     Reply {
         text: String,
         sent_anyway_flags: Vec<String>,
+        /// `email` or `sms` when the reply is also queued to the patient; `None`: recorded only.
+        sent_by: Option<String>,
     },
     Resolve(Resolution),
     /// A clock ran out: the complaint moves up the ladder.

@@ -974,6 +974,7 @@ story!(
                 &ComplaintChange::Reply {
                     text: "We are sorry; Maria will call you.".into(),
                     sent_anyway_flags: vec![],
+                    sent_by: None,
                 },
                 &boss,
                 t0() + Duration::hours(9),
