@@ -806,6 +806,20 @@ pub async fn page_submit(
     let taken = if errors.is_empty() {
         take(&state, Some(&staff), &input).await
     } else {
+        // Say everything that is wrong at once, not one field per try.
+        if let Err(more) = complaint::validate_new(
+            &form.text,
+            &form.channel,
+            Some(&form.category),
+            Some(&form.severity),
+            Some(&form.name),
+            Some(&form.email),
+            Some(&form.phone),
+        ) {
+            for (k, v) in more.0 {
+                errors.add(&k, v);
+            }
+        }
         Err(ApiError::InvalidFields(errors))
     };
     match taken {
@@ -853,6 +867,8 @@ struct ComplaintPage {
     staff_names: Vec<String>,
     /// Where a reply goes, in words.
     reply_to: String,
+    /// A refused resolve or pause form, as typed, with its field errors.
+    typed: Draft,
 }
 
 fn describe(e: &ComplaintEvent) -> String {
@@ -893,12 +909,33 @@ fn describe(e: &ComplaintEvent) -> String {
     }
 }
 
+/// What was typed into a form that was refused, with the errors per field.
+#[derive(Default)]
+pub struct Draft {
+    pub contact_person: String,
+    pub steps: String,
+    pub result: String,
+    pub reason: String,
+    pub errors: FieldErrors,
+}
+
 async fn detail_page(
     state: &AppState,
     staff: &Staff,
     id: i64,
     error: Option<String>,
     held: Option<(String, ReplyCheck)>,
+) -> Result<Response, ApiError> {
+    detail_with_draft(state, staff, id, error, held, Draft::default()).await
+}
+
+async fn detail_with_draft(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    error: Option<String>,
+    held: Option<(String, ReplyCheck)>,
+    typed: Draft,
 ) -> Result<Response, ApiError> {
     let (k, events, settings, zone) = load(state, staff, id).await?;
     let clocks = clocks_of(&k, &settings, zone, state.now());
@@ -948,6 +985,7 @@ async fn detail_page(
         draft,
         flags,
         staff_names,
+        typed,
         reply_to: match reply_route(state, &k) {
             Some((channel, to)) => format!(
                 "Your reply goes to the patient by {} ({}) and is kept here.",
@@ -1008,6 +1046,13 @@ pub async fn work_submit(
     };
     let hold = form.send_anyway != "1";
     let draft = form.text.trim().to_string();
+    let typed = Draft {
+        contact_person: form.contact_person.clone(),
+        steps: form.steps.clone(),
+        result: form.result.clone(),
+        reason: form.reason.clone(),
+        errors: FieldErrors::new(),
+    };
     let input = WorkInput {
         reason: form.reason,
         owner: form.owner,
@@ -1025,16 +1070,17 @@ pub async fn work_submit(
             .await
             .unwrap_or_else(error_page),
         Err(ApiError::InvalidFields(errors)) => {
-            let message = crate::pages::fields_in_words(&errors);
-            detail_page(
-                &state,
-                &staff,
-                id,
-                Some(format!("Not saved: {message}")),
-                None,
-            )
-            .await
-            .unwrap_or_else(error_page)
+            // Errors beside their fields (resolve, pause), the rest in the banner.
+            let beside = ["contact_person", "steps", "result", "reason"];
+            let banner = if errors.0.keys().all(|k| beside.contains(&k.as_str())) {
+                "Not saved: please correct the fields marked below.".to_string()
+            } else {
+                format!("Not saved: {}", crate::pages::fields_in_words(&errors))
+            };
+            let typed = Draft { errors, ..typed };
+            detail_with_draft(&state, &staff, id, Some(banner), None, typed)
+                .await
+                .unwrap_or_else(error_page)
         }
         Err(e @ ApiError::InvalidTransition(_)) => {
             detail_page(&state, &staff, id, Some(e.to_string()), None)

@@ -712,3 +712,68 @@ async fn a_reply_goes_to_the_patient_by_email_when_it_can_and_says_so_when_it_ca
             .contains("Say why")
     );
 }
+
+#[tokio::test]
+async fn complaint_forms_name_every_bad_field_and_keep_what_was_typed() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "boss").await;
+    let (_, html) = page(&app, &cookie, "/complaints").await;
+    let csrf = csrf_in(&html);
+    let resp = form(
+        &app,
+        &cookie,
+        "/complaints",
+        &[
+            ("csrf", &csrf),
+            ("text", ""),
+            ("channel", "desk"),
+            ("email", "not-an-email"),
+            ("visit_id", "abc"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for message in [
+        "Required field missing",
+        "Email address invalid",
+        "A visit number is a whole number",
+    ] {
+        assert!(html.contains(message), "{message}");
+    }
+
+    let boss = app.token("boss").await;
+    let id = file(
+        &app,
+        &boss,
+        json!({"text": "Lost my form", "channel": "desk"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/complaints/{id}/acknowledge"),
+        Some(&boss),
+        json!({}),
+    )
+    .await;
+    let resp = form(
+        &app,
+        &cookie,
+        &format!("/complaints/{id}/resolve"),
+        &[
+            ("csrf", &csrf),
+            ("contact_person", "Pat Boss, practice manager"),
+            ("steps", ""),
+            ("result", ""),
+        ],
+    )
+    .await;
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("please correct the fields marked below"));
+    assert!(html.contains("id=\"steps-error\""));
+    assert!(
+        html.contains("value=\"Pat Boss, practice manager\""),
+        "kept"
+    );
+}
