@@ -886,11 +886,23 @@ pub async fn status_script() -> Response {
     )
 }
 
-/// Make a new private status link for a patient; shown once, to hand over.
+#[derive(Template)]
+#[template(path = "status_link.html")]
+struct StatusLinkPage {
+    nav: Nav,
+    id: i64,
+    name: String,
+    url: String,
+    qr: Option<String>,
+}
+
+/// Make a new private status link for a patient; shown once, to hand over:
+/// the full address (clickable) and a QR code for the patient's phone.
 pub async fn status_link_submit(
     State(state): State<AppState>,
     PageStaff(staff): PageStaff,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<ActionForm>,
 ) -> Response {
     if !staff.csrf_ok(&form.csrf) {
@@ -915,13 +927,16 @@ pub async fn status_link_submit(
     }
     .await;
     match made {
-        Ok((name, link)) => render(&MessagePage {
-            nav: Nav::of(&staff),
-            heading: format!("Patient link for {name}"),
-            message: format!(
-                "Give this private link to the patient (it works until the end of today; it is shown only now): {link}"
-            ),
-        }),
+        Ok((name, link)) => {
+            let base = crate::status::base_url(&state, &headers);
+            render(&StatusLinkPage {
+                nav: Nav::of(&staff),
+                id,
+                name,
+                url: format!("{}{link}", base.trim_end_matches('/')),
+                qr: crate::status::qr_svg(&base, &link),
+            })
+        }
         Err(e) => error_page(e),
     }
 }
