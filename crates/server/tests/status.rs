@@ -408,20 +408,20 @@ async fn staff_make_a_link_with_the_full_address_and_a_qr_code() {
     let token = app.token("desk").await;
     let (id, _) = check_in_with_link(&app, &token).await;
     let cookie = sign_in(&app, "desk").await;
-    let (_, html) = page(&app, &cookie, &format!("/visits/{id}")).await;
+    let (_, visit) = page(&app, &cookie, &format!("/visits/{id}")).await;
     let resp = form(
         &app,
         &cookie,
         &format!("/visits/{id}/status-link"),
-        &[("csrf", &csrf_in(&html))],
+        &[("csrf", &csrf_in(&visit))],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let html = resp.text().await.unwrap();
+    let made = resp.text().await.unwrap();
     let host = app.url.trim_start_matches("http://");
-    assert!(html.contains(&format!("href=\"http://{host}/s/")), "{html}");
-    assert!(html.contains("<svg"), "a QR code to scan");
-    let url = html.split(&format!("href=\"http://{host}")).nth(1).unwrap();
+    assert!(made.contains(&format!("href=\"http://{host}/s/")), "{made}");
+    assert!(made.contains("<svg"), "a QR code to scan");
+    let url = made.split(&format!("href=\"http://{host}")).nth(1).unwrap();
     let path = url.split('"').next().unwrap();
     let (status, page) = html(&app, path, None).await;
     assert_eq!(status, StatusCode::OK);
