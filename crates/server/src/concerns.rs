@@ -541,7 +541,21 @@ pub async fn follow_up_submit(
         ..Default::default()
     };
     match follow_up(&state, &staff, id, input).await {
-        Ok(_) => Redirect::to(&format!("/visits/{}#concern-{id}", c.visit_id)).into_response(),
+        Ok((_, _, body)) => match body["warning"].as_str() {
+            // Promised, but sooner than history supports: say so now.
+            Some(w) => {
+                visit_with(
+                    &state,
+                    &staff,
+                    c.visit_id,
+                    Some(format!("Follow-up promised. {w}")),
+                    None,
+                    StatusCode::OK,
+                )
+                .await
+            }
+            None => Redirect::to(&format!("/visits/{}#concern-{id}", c.visit_id)).into_response(),
+        },
         Err(ApiError::InvalidFields(errors)) => {
             let message = crate::pages::fields_in_words(&errors);
             visit_with(

@@ -653,11 +653,26 @@ async fn promises_page_response(
     }
 }
 
+/// The "big promise" warning of a recorded promise, from its own times and
+/// the location's history of its kind.
+pub async fn warning_for(state: &AppState, id: i64) -> Option<String> {
+    let p = state.store.promise(id).await.ok()?;
+    let history = state
+        .store
+        .fulfilment_history(&p.location, &p.kind)
+        .await
+        .ok()?;
+    big_promise_warning(&p.kind, &history.minutes, p.made_at, p.due_at)
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
-    warning: Option<String>,
-    saved: Option<String>,
+    /// The promise just recorded: its "big promise" warning is worked out
+    /// again here (never text from the address).
+    saved: Option<i64>,
+    /// A promise was just marked done.
+    done: Option<String>,
     /// `me`: only the signed-in user's promises.
     owner: Option<String>,
 }
@@ -667,9 +682,17 @@ pub async fn page(
     crate::auth::PageStaff(staff): crate::auth::PageStaff,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> axum::response::Response {
-    let notice = q.saved.map(|_| "Saved.".to_string());
-    // Only our own warning text is shown back (askama escapes it in any case).
-    let warning = q.warning.filter(|w| w.starts_with("A big promise"));
+    let notice = match (q.saved, q.done) {
+        (Some(_), _) => Some("Saved.".to_string()),
+        (None, Some(_)) => {
+            Some("Marked done: recorded kept or broken, with your name.".to_string())
+        }
+        _ => None,
+    };
+    let warning = match q.saved {
+        Some(id) => warning_for(&state, id).await,
+        None => None,
+    };
     let only_mine = q.owner.as_deref() == Some("me");
     promises_page_response(
         &state,
@@ -753,11 +776,7 @@ pub async fn page_submit(
     };
     match record(&state, &staff, input).await {
         Ok(body) => {
-            let warning = body["warning"]
-                .as_str()
-                .map(|w| format!("&warning={}", crate::pages::url_encode(w)))
-                .unwrap_or_default();
-            axum::response::Redirect::to(&format!("/promises?saved=1{warning}")).into_response()
+            axum::response::Redirect::to(&format!("/promises?saved={}", body["id"])).into_response()
         }
         Err(ApiError::InvalidFields(errors)) => {
             promises_page_response(&state, &staff, false, None, None, errors)
@@ -785,7 +804,7 @@ pub async fn fulfil_submit(
         .fulfil_promise(id, &staff.actor(), state.now())
         .await
     {
-        Ok(_) => axum::response::Redirect::to("/promises?saved=1").into_response(),
+        Ok(_) => axum::response::Redirect::to("/promises?done=1").into_response(),
         Err(e) => crate::pages::error_page(e.into()),
     }
 }

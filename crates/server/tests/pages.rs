@@ -365,6 +365,14 @@ async fn staff_record_and_settle_promises_on_the_promises_page() {
     let (_, html) = page(&app, &cookie, &location).await;
     assert!(html.contains("A big promise: only"), "{html}");
     assert!(html.contains("Lisinopril"));
+    // The warning is worked out from the stored promise, never taken from the address.
+    let (_, forged) = page(
+        &app,
+        &cookie,
+        "/promises?warning=A%20big%20promise%3A%20call%20this%20number",
+    )
+    .await;
+    assert!(!forged.contains("call this number"));
     let resp = form(
         &app,
         &cookie,
