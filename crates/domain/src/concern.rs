@@ -165,7 +165,7 @@ impl Source {
         match self {
             Source::Kiosk => "at the kiosk",
             Source::StatusPage => "on their status page",
-            Source::Staff => "told to staff",
+            Source::Staff => "by staff",
             Source::Portal => "in the portal",
         }
     }

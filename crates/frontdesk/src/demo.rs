@@ -156,8 +156,10 @@ async fn drive(
     plan: frontdesk_sim::DayPlan,
     day_start: chrono::DateTime<chrono::Utc>,
 ) {
-    let desk = Actor::staff("frontdesk");
-    let clinician = Actor::staff("clinician");
+    // The simulated staff have their own names, so what a person signed in as
+    // `frontdesk` does is told apart from what the simulation did.
+    let desk = Actor::staff("sim-desk");
+    let clinician = Actor::staff("sim-clinician");
     let mut visits: HashMap<usize, i64> = HashMap::new();
     let mut next = 0;
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
@@ -189,7 +191,7 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    api::do_check_in(&state, &input, &desk)
+                    api::do_check_in(&state, &input, &Actor::kiosk())
                         .await
                         .map(|checked_in| {
                             let v = checked_in.visit;
@@ -306,7 +308,7 @@ async fn seed_complaints(
                     complaint: new,
                     owner: owner.map(|o| (o.to_string(), Role::Manager)),
                 },
-                &Actor::staff("frontdesk"),
+                &Actor::staff("sim-desk"),
                 at,
             )
             .await

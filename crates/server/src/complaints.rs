@@ -187,13 +187,23 @@ pub struct ComplaintInput {
     pub location: Option<String>,
 }
 
-/// Validate and record a complaint taken by staff (or, with `staff` None,
-/// from the public feedback form). Nothing is saved unless every field is right.
+/// Where a complaint came from: a signed-in staff member, or a public page
+/// (`feedback-form`, `patient-link`) that records it under its own name.
+pub enum Taker<'a> {
+    Staff(&'a Staff),
+    Public(&'static str),
+}
+
+/// Validate and record a complaint. Nothing is saved unless every field is right.
 pub async fn take(
     state: &AppState,
-    staff: Option<&Staff>,
+    taker: Taker<'_>,
     input: &ComplaintInput,
 ) -> Result<Complaint, ApiError> {
+    let staff = match taker {
+        Taker::Staff(s) => Some(s),
+        Taker::Public(_) => None,
+    };
     let contact = input.contact.clone().unwrap_or_default();
     let validated = complaint::validate_new(
         &input.text,
@@ -246,7 +256,10 @@ pub async fn take(
     let Ok(new) = validated else {
         unreachable!("errors were empty");
     };
-    let actor = staff.map_or_else(|| Actor("feedback-form".into()), Staff::actor);
+    let actor = match taker {
+        Taker::Staff(s) => s.actor(),
+        Taker::Public(name) => Actor(name.into()),
+    };
     let now = state.now();
     let k = state
         .store
@@ -270,7 +283,7 @@ pub async fn create_api(
     staff: Staff,
     ApiJson(input): ApiJson<ComplaintInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let k = take(&state, Some(&staff), &input).await?;
+    let k = take(&state, Taker::Staff(&staff), &input).await?;
     let settings = state.store.complaint_settings(&k.location).await?;
     let zone = state.location(&k.location).await?.zone();
     let clocks = clocks_of(&k, &settings, zone, state.now());
@@ -804,7 +817,7 @@ pub async fn page_submit(
         ..Default::default()
     };
     let taken = if errors.is_empty() {
-        take(&state, Some(&staff), &input).await
+        take(&state, Taker::Staff(&staff), &input).await
     } else {
         // Say everything that is wrong at once, not one field per try.
         if let Err(more) = complaint::validate_new(
@@ -1202,7 +1215,7 @@ pub async fn feedback_submit(
                 }),
                 ..Default::default()
             };
-            match take(&state, None, &input).await {
+            match take(&state, Taker::Public("feedback-form"), &input).await {
                 Ok(_) => feedback_response(name, FeedbackForm::default(), FieldErrors::new(), true),
                 Err(ApiError::InvalidFields(errors)) => {
                     feedback_response(name, form, errors, false)

@@ -300,6 +300,8 @@ pub struct RowView {
     pub open_concerns: usize,
     /// The patient sent an upset message today.
     pub upset: bool,
+    /// The patient said on their page that they stepped out.
+    pub stepped_out: bool,
 }
 
 /// Add the visit's open wait promise to its row.
@@ -327,6 +329,7 @@ fn with_marks(mut row: RowView, marks: &frontdesk_store::LobbyMarks) -> RowView 
         .filter(|(v, s)| *v == row.id && s.needs_answer())
         .count();
     row.upset = marks.upset.contains(&row.id);
+    row.stepped_out = marks.stepped_out.contains(&row.id);
     row
 }
 
@@ -401,6 +404,7 @@ pub fn row_view(
         at_risk: false,
         open_concerns: 0,
         upset: false,
+        stepped_out: false,
         moves: v
             .state
             .allowed_next()

@@ -104,6 +104,7 @@ pub struct Texts {
     reopen: &'static str,
     reopen_label: &'static str,
     complain_label: &'static str,
+    complain_field: &'static str,
     complain_send: &'static str,
     es: bool,
 }
@@ -147,6 +148,7 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             reopen: "No, no respondió mi pregunta",
             reopen_label: "¿Qué le falta? (opcional)",
             complain_label: "¿Algo salió mal? Cuénteselo al responsable de la clínica",
+            complain_field: "Qué pasó (lo lee el responsable de la clínica)",
             complain_send: "Enviar queja",
             es: true,
         }
@@ -168,6 +170,7 @@ fn texts(spanish: bool, first_name: &str, location: &str) -> Texts {
             reopen: "No, this didn't answer my question",
             reopen_label: "What is still missing? (optional)",
             complain_label: "Something went wrong? Tell the practice manager",
+            complain_field: "What happened (the practice manager reads this)",
             complain_send: "Send complaint",
             es: false,
         }
@@ -665,8 +668,8 @@ pub async fn question(
                 &linked.location_name,
             );
             let message = match (problem == fields::REQUIRED, t.es) {
-                (true, false) => fields::REQUIRED.to_string(),
-                (true, true) => "Falta este campo".to_string(),
+                (true, false) => "Please write your question first.".to_string(),
+                (true, true) => "Escriba primero su pregunta.".to_string(),
                 (false, false) => problem.to_string(),
                 (false, true) => {
                     "Demasiado largo o con caracteres no válidos (máximo 2000 caracteres)"
@@ -709,7 +712,13 @@ pub async fn complaint(
         }),
         ..Default::default()
     };
-    match crate::complaints::take(&state, None, &input).await {
+    match crate::complaints::take(
+        &state,
+        crate::complaints::Taker::Public("patient-link"),
+        &input,
+    )
+    .await
+    {
         Ok(_) => match flag_if_upset(&state, &linked.visit, &form.text).await {
             Ok(()) => back_to(&token, &q.lang, "complaint"),
             Err(e) => crate::pages::error_page(e),
@@ -721,9 +730,14 @@ pub async fn complaint(
                 &linked.location_name,
             );
             let message = match (errors.get("text"), t.es) {
+                (Some(m), false) if m == fields::REQUIRED => {
+                    "Please tell us what went wrong first.".to_string()
+                }
                 (Some(m), false) => m.to_string(),
-                (Some(_), true) => "Falta este campo o es demasiado largo".to_string(),
-                (None, _) => fields::REQUIRED.to_string(),
+                (_, true) => {
+                    "Cuéntenos primero qué salió mal (máximo 10.000 caracteres).".to_string()
+                }
+                (None, false) => "Please tell us what went wrong first.".to_string(),
             };
             let mut page = StatusPage::new(&state, &linked, token, t);
             page.complaint_error = Some(message);
@@ -808,15 +822,6 @@ pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Resul
         return Ok(());
     }
     let now = state.now();
-    state
-        .store
-        .record_event(
-            visit.id,
-            "upset",
-            &json!({"why": check.why}).to_string(),
-            now,
-        )
-        .await?;
     let alert = {
         let mut last = state.upset_alerts.lock().unwrap_or_else(|p| p.into_inner());
         let due = last
@@ -830,6 +835,15 @@ pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Resul
         }
         due
     };
+    state
+        .store
+        .record_event(
+            visit.id,
+            "upset",
+            &json!({"why": check.why, "alerted": alert}).to_string(),
+            now,
+        )
+        .await?;
     if alert {
         let mut event = LiveEvent::for_visit("upset", visit, now);
         event.extra["name"] = json!(visit.public_name());

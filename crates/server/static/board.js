@@ -100,7 +100,7 @@
     // Someone dealt with the patient: their overdue alerts can go.
     // (A re-quote is the system's doing, not staff dealing with the patient.)
     var clears = ["acknowledged", "transitioned"];
-    ["arrived", "acknowledged", "transitioned", "promise_at_risk", "concern_raised", "concern_answered", "concern_confirmed", "concern_reopened"].forEach(function (name) {
+    ["arrived", "acknowledged", "transitioned", "promise_at_risk", "concern_raised", "concern_answered", "concern_confirmed", "concern_reopened", "patient_update"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         try { var d = JSON.parse(e.data); if (clears.indexOf(name) >= 0) clearAlerts(d.visit_id); } catch (x) {}
         refresh();

@@ -593,7 +593,7 @@ async fn a_patient_can_complain_from_their_status_page() {
     };
     let (status, html) = post("   ").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("Required field missing"));
+    assert!(html.contains("Please tell us what went wrong first."));
     let (status, _) = post("The man at the desk was rude to my mother.").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let boss = app.token("boss").await;

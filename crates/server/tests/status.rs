@@ -121,6 +121,9 @@ async fn the_patient_can_say_they_stepped_out_or_ask_a_question() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cookie = sign_in(&app, "desk").await;
+    let (_, rows) = page(&app, &cookie, "/board/rows").await;
+    assert!(rows.contains(">Stepped out<"), "the board shows it");
     let (_, out) = html(&app, &format!("{url}?done=out"), None).await;
     assert!(
         out.contains("I&#39;m back") || out.contains("I'm back") || out.contains("I&#x27;m back"),
@@ -138,7 +141,7 @@ async fn the_patient_can_say_they_stepped_out_or_ask_a_question() {
         resp.text()
             .await
             .unwrap()
-            .contains("Required field missing")
+            .contains("Please write your question first.")
     );
     let resp = app
         .client

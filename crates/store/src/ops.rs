@@ -1292,7 +1292,29 @@ pub async fn lobby_marks<C: Conn>(
         .iter()
         .map(|r| r.int("visit_id").map_err(StoreError::from))
         .collect::<Result<Vec<_>>>()?;
-    Ok(LobbyMarks { concerns, upset })
+    // The last of "stepped out" / "back" per visit says where the patient is.
+    let mut last: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
+    for r in c
+        .query(
+            "SELECT e.visit_id, e.kind FROM visit_event e JOIN visit v ON v.id = e.visit_id \
+             WHERE e.kind IN ('stepped_out', 'back') AND e.at >= $1 AND v.location_id = $2 ORDER BY e.id",
+            params![ms(since), location],
+        )
+        .await?
+    {
+        last.insert(r.int("visit_id")?, r.text("kind")? == "stepped_out");
+    }
+    let mut stepped_out: Vec<i64> = last
+        .into_iter()
+        .filter(|(_, out)| *out)
+        .map(|(v, _)| v)
+        .collect();
+    stepped_out.sort_unstable();
+    Ok(LobbyMarks {
+        concerns,
+        upset,
+        stepped_out,
+    })
 }
 
 pub async fn raise_concern<C: Conn>(

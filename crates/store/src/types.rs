@@ -255,7 +255,7 @@ impl TimelineEvent {
                 detail["what"].as_str().unwrap_or("updated")
             ),
             "upset" => format!(
-                "The patient seems upset ({}): a manager was alerted",
+                "The patient seems upset ({}){}",
                 detail["why"]
                     .as_array()
                     .map(|w| w
@@ -263,7 +263,12 @@ impl TimelineEvent {
                         .filter_map(|x| x.as_str())
                         .collect::<Vec<_>>()
                         .join("; "))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if detail["alerted"].as_bool() == Some(false) {
+                    ": boards were already alerted within the hour"
+                } else {
+                    ": every board and the managers were alerted"
+                }
             ),
             other => format!("{other}{by}"),
         }
@@ -383,6 +388,8 @@ pub struct LobbyMarks {
     pub concerns: Vec<(i64, ConcernStatus)>,
     /// Visits with an upset message since the cut-off.
     pub upset: Vec<i64>,
+    /// Visits whose patient said "I stepped out" and not yet "I'm back".
+    pub stepped_out: Vec<i64>,
 }
 
 /// A complaint as kept: the patient's words verbatim, who owns it, where it stands.
