@@ -41,6 +41,19 @@ pub fn minutes_behind(scheduled_at: Timestamp, likely_by: Timestamp) -> Option<i
     (rounded >= 10).then_some(rounded)
 }
 
+/// A promise kind in words for staff pages ("Call-back", "Seen by").
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "seen_by" => "Seen by",
+        "callback" => "Call-back",
+        "refill" => "Refill",
+        "results" => "Results",
+        "form" => "Form",
+        "referral" => "Referral",
+        _ => "Other",
+    }
+}
+
 /// A promise done at `at`: kept when on time, broken when late.
 pub fn settled_status(due_at: Timestamp, at: Timestamp) -> &'static str {
     if at <= due_at { "kept" } else { "broken" }

@@ -741,7 +741,7 @@ struct VisitPage {
     error: Option<String>,
     needing_answer: usize,
     concerns: Vec<crate::concerns::ConcernView>,
-    follow_up_kinds: Vec<&'static str>,
+    follow_up_kinds: Vec<(&'static str, &'static str)>,
     timeline: Vec<(String, String)>,
 }
 
@@ -804,7 +804,7 @@ pub async fn visit_response(
         follow_up_kinds: frontdesk_domain::promise::KINDS
             .iter()
             .filter(|k| **k != "seen_by")
-            .copied()
+            .map(|k| (*k, frontdesk_domain::promise::kind_label(k)))
             .collect(),
         timeline: timeline
             .iter()

@@ -582,7 +582,7 @@ async fn promises_page_response(
             id: p.id,
             due: local(p.due_at),
             state: due_state(p.made_at, p.due_at, now),
-            kind: p.kind.replace('_', " "),
+            kind: frontdesk_domain::promise::kind_label(&p.kind).to_string(),
             who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
             owner: owner.clone(),
             note: p.note.clone(),
@@ -628,7 +628,7 @@ async fn promises_page_response(
             .iter()
             .take(50)
             .map(|p| SettledRow {
-                kind: p.kind.replace('_', " "),
+                kind: frontdesk_domain::promise::kind_label(&p.kind).to_string(),
                 who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
                 due: local(p.due_at),
                 done: p.fulfilled_at.map(local).unwrap_or_default(),
@@ -637,14 +637,11 @@ async fn promises_page_response(
             })
             .collect(),
         kept_rate,
-        kinds: vec![
-            ("callback", "Call-back"),
-            ("refill", "Refill"),
-            ("results", "Results"),
-            ("form", "Form"),
-            ("referral", "Referral"),
-            ("other", "Other"),
-        ],
+        kinds: KINDS
+            .iter()
+            .filter(|k| **k != "seen_by")
+            .map(|k| (*k, frontdesk_domain::promise::kind_label(k)))
+            .collect(),
         errors,
     };
     match page.render() {
