@@ -132,7 +132,7 @@ pub struct Inner {
     /// The live quote engine, fed with every arrival and move.
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
-    pub live_audit: Mutex<std::collections::HashMap<String, Timestamp>>,
+    pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// An outbox delivery run is going (see `outbox::start_delivery`).
     pub outbox_busy: std::sync::atomic::AtomicBool,
 }
