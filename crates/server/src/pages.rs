@@ -419,6 +419,8 @@ pub fn row_view(
 struct BoardRows {
     rows: Vec<RowView>,
     csrf: String,
+    /// The location's clock, for the page's "Clock time" line.
+    now_text: String,
 }
 
 pub struct ExpectedView {
@@ -558,9 +560,15 @@ pub async fn board_rows(
     let actor = staff.actor();
     let audit = live_audit_due(&state, &staff).then_some(&actor);
     let board = lobby_rows(&state, q.id(), audit).await?;
+    let now_text = state
+        .now()
+        .with_timezone(&board.location.zone())
+        .format("%H:%M")
+        .to_string();
     Ok(render(&BoardRows {
         rows: board.rows,
         csrf: staff.csrf_token.clone(),
+        now_text,
     }))
 }
 

@@ -32,6 +32,9 @@
     }).then(function (html) {
       if (html !== null && html !== undefined) {
         rows.innerHTML = html;
+        var now = rows.querySelector("[data-now]");
+        var clock = document.getElementById("clock-now");
+        if (now && clock) clock.textContent = now.getAttribute("data-now");
         table.setAttribute("data-updated", String(Date.now()));
       }
     }).catch(function () {}).then(function () { pending = false; });
