@@ -24,7 +24,10 @@
 //! everything, every held-out part included, so their numbers on any part
 //! of these files say nothing about new text, except on a part appended
 //! after they were written (the "shipped coach" line for that part, read
-//! before regenerating the weights, which the weights check then demands).
+//! before regenerating the weights, which the weights check then demands);
+//! (d) for patient messages, each held-out part left out in turn: trained
+//! on every other text and tested on it (the model out of sample; the rules
+//! were tuned with most of these parts in view).
 //! The floors below guard against regressions and are not a claim that the
 //! issue's goal (recall 0.90 at false alarms 0.10) holds on new text.
 //!
@@ -357,6 +360,8 @@ fn upset_patients_are_recognised_by_the_rules() {
     assert!(examples.len() >= 80, "{} messages", examples.len());
     assert!(examples.iter().filter(|e| e.part == 2).count() >= 40);
     assert!(examples.iter().filter(|e| e.part == 3).count() >= 20);
+    // Development batches 1-11, 1,006 messages.
+    assert!(examples.iter().filter(|e| e.part == 0).count() >= 1000);
 
     let mut mistakes = Vec::new();
     let rules = score(
@@ -374,20 +379,26 @@ fn upset_patients_are_recognised_by_the_rules() {
         &mistakes,
     );
 
-    // Floors just under the measured numbers for the rules alone
-    // (2026-11-27: all 0.658 / 0.029, down from 0.955 / 0.011 when
-    // development batch 8, which the rules were never tuned on, was added;
-    // held out 3, never tuned on, 0.500 / 0.083).
-    assert!(rules.0.recall() >= 0.65, "{}", rules.0.line("rules"));
-    // (With held out 4 added, blind: 0.660 / 0.037.)
+    // Floors just under the measured numbers for the rules alone. History:
+    // all 0.658 / 0.029 after development batch 8; 0.660 / 0.037 with held
+    // out 4 added. Then (2026-11-27) the incoming rules were changed with
+    // development batches 1-11 in view (batches 9-11, 410 messages, written
+    // for it): all 0.948 (552/582) / 0.003 (2/582), in-sample. On batches
+    // 10 and 11, each scored once before it was tuned on, the rules alone
+    // were 0.500 / 0.200 and 0.500 / 0.133: that, not this, is how they do
+    // on new text (first-run numbers in the data file).
+    assert!(rules.0.recall() >= 0.94, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.04,
+        rules.0.false_alarm_rate() <= 0.01,
         "{}",
         rules.0.line("rules")
     );
+    // Held out 3 was never tuned on (its texts were not used for the rule
+    // changes; its one false alarm, a polite question about a complaint, is
+    // still one): 0.500 / 0.083 before them, 0.750 (9/12) / 0.083 (1/12) after.
     let fresh = rules.1[3];
     assert!(
-        fresh.recall() >= 0.49,
+        fresh.recall() >= 0.74,
         "{}",
         fresh.line("rules, held out 3")
     );
@@ -395,6 +406,15 @@ fn upset_patients_are_recognised_by_the_rules() {
         fresh.false_alarm_rate() <= 0.09,
         "{}",
         fresh.line("rules, held out 3")
+    );
+    // Held out 4 is not blind to the new rules (its misses and false alarms
+    // were described when they were written): 0.686 / 0.114 on its first
+    // run, 0.943 (33/35) / 0.000 (0/35) now. A regression guard only.
+    let known = rules.1[4];
+    assert!(
+        known.recall() >= 0.94 && known.false_alarm_rate() <= 0.03,
+        "{}",
+        known.line("rules, held out 4")
     );
     // Every upset verdict says why, whether from the rules or the model.
     for e in &examples {
@@ -514,7 +534,9 @@ fn explain() {
             }
         }
         if incoming.upset {
-            eprintln!("    incoming: {:?}", incoming.why);
+            let rules = check_incoming_with(text, None);
+            let by = if rules.upset { "rules" } else { "model" };
+            eprintln!("    incoming ({by}): {:?}", incoming.why);
         }
     }
 }
@@ -757,6 +779,40 @@ fn measure(direction: Direction) -> (Readers, Readers, usize) {
     (cv, fresh_scores, last)
 }
 
+/// (d) Each held-out part left out in turn: the model trained on every other
+/// text (development and the other held-out parts, later ones included),
+/// then tested on that part. The rules were tuned with most of these parts
+/// in view (see the data files), so "rules alone" here is in-sample; the
+/// model's numbers are not.
+fn each_part_left_out(direction: Direction) -> Vec<(usize, Readers)> {
+    let data = corpus(direction);
+    let options = Options::chosen(direction);
+    (1..parts(&data))
+        .filter(|&part| data.iter().any(|e| e.part == part))
+        .map(|part| {
+            let (test, train): (Vec<&Example>, Vec<&Example>) =
+                data.iter().partition(|e| e.part == part);
+            let model = learned::train(direction, &pairs(&train), &options);
+            let mut r = Readers::default();
+            for e in &test {
+                r.add(direction, e, &model);
+            }
+            r.print(
+                &format!(
+                    "(d) {direction:?}: trained on the {} other texts, tested on {} ({} texts; \
+                     threshold p > {:.3})",
+                    train.len(),
+                    part_name(part),
+                    test.len(),
+                    model.threshold()
+                ),
+                false,
+            );
+            (part, r)
+        })
+        .collect()
+}
+
 /// Assert `score` is at least `recall` and at most `false_alarms`.
 #[track_caller]
 fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
@@ -767,13 +823,13 @@ fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
     );
 }
 
-/// The floors below were measured with held out 3 as the last held-out
+/// The floors below were measured with held out 4 as the last held-out
 /// part: (a) over everything else, (b) on it. Appending a new part changes
 /// both splits (and the cross-validation folds), so then the numbers are
 /// printed and nothing is asserted on them: that first run on a blind part
 /// is the measurement. Record it in the data file's comment before any
 /// retraining, then measure and register floors for the new split here.
-const FLOORS_MEASURED_ON: usize = 3;
+const FLOORS_MEASURED_ON: usize = 4;
 
 /// Whether the floors apply to this run; if not, say so.
 fn floors_apply(last: usize, what: &str) -> bool {
@@ -796,43 +852,52 @@ fn learned_second_opinion_on_staff_replies() {
     if !floors_apply(last, "staff replies") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27, with
-    // development batch 8 (which the rules were never tuned on, so the
-    // coach's recall in (a) is no longer just the rules'):
-    // (a) model alone 0.444 (334/753) / 0.031 (22/718), rules + model 0.769
-    //     (579/753) / 0.040 (29/718): guards the model's generalisation
+    // Floors just under the numbers measured on 2026-11-27 with held out 4
+    // last (with held out 3 last they were (a) 0.444 / 0.031 and 0.769 /
+    // 0.040, (b) 0.542 / 0.083):
+    // (a) model alone 0.385 (299/777) / 0.031 (23/742), rules + model 0.740
+    //     (575/777) / 0.042 (31/742): guards the model's generalisation
     //     inside the corpus and that it adds at most ~0.05 false alarms there;
-    // (b) rules + model 0.542 (13/24) / 0.083 (2/24), rules alone 0.250 /
-    //     0.042; before batch 8, with half the training texts, the same
-    //     0.542 / 0.083. One run of 24 + 24 texts: a step of one text is 0.042.
-    at_least(&cv.model, 0.44, 0.035, "(a) model alone");
-    at_least(&cv.coach, 0.76, 0.05, "(a) rules + model");
-    at_least(&fresh.coach, 0.54, 0.09, "(b) rules + model");
+    // (b) rules + model 0.886 (62/70) / 0.043 (3/70), rules alone 0.671 /
+    //     0.029 (the numbers in the data file's first run of held out 4). A
+    //     step of one text is 0.014.
+    at_least(&cv.model, 0.38, 0.035, "(a) model alone");
+    at_least(&cv.coach, 0.73, 0.05, "(a) rules + model");
+    at_least(&fresh.coach, 0.88, 0.05, "(b) rules + model");
     assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
     // Apologies, feelings, waits and honest ranges pass the model even when
-    // it did not see them (measured: it flags 0 of 224 in (a), 0 of 9 in
-    // (b)); the rules flag 2 of the 224 (see `rules_beat_sentiment...`).
+    // it did not see them (measured: the model adds none of its own, in (a)
+    // or (b)); the rules flag 2 of 233 in (a) and 1 of 27 in (b), "please
+    // don't wait for the appointment" (see `rules_beat_sentiment...`).
     assert_eq!(cv.empathy.false_alarms, cv.empathy_rules.false_alarms);
     assert_eq!(fresh.empathy.false_alarms, fresh.empathy_rules.false_alarms);
-    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 2);
+    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 3);
 }
 
 #[test]
 fn learned_second_opinion_on_patient_messages() {
     let (cv, fresh, last) = measure(Direction::Incoming);
+    each_part_left_out(Direction::Incoming);
     if !floors_apply(last, "patient messages") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27, with
-    // development batch 8:
-    // (a) model alone 0.548 (181/330) / 0.033 (11/330), rules + model 0.824
-    //     (272/330) / 0.061 (20/330; the rules' own 9);
-    // (b) rules + model 0.833 (10/12) / 0.083 (1/12), rules alone 0.500 /
-    //     0.083; before batch 8: 0.833 / 0.167. A step of one text is 0.083.
-    at_least(&cv.model, 0.54, 0.04, "(a) model alone");
-    at_least(&cv.coach, 0.82, 0.07, "(a) rules + model");
-    at_least(&fresh.coach, 0.83, 0.09, "(b) rules + model");
-    assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
+    // Floors just under the numbers measured on 2026-11-27 with held out 4
+    // last, after the incoming rules were changed and development batches
+    // 9-11 added (with held out 3 last and the old rules: (a) model alone
+    // 0.548 / 0.033, rules + model 0.824 / 0.061; (b) 0.833 / 0.083):
+    // (a) model alone 0.658 (360/547) / 0.038 (21/547), rules + model 0.982
+    //     (537/547) / 0.042 (23/547): in-sample for the rules, which were
+    //     tuned on nearly all of these; the old rules and model on the same
+    //     texts: 0.596 / 0.084;
+    // (b) rules + model 0.971 (34/35) / 0.057 (2/35; both the model's), rules
+    //     alone 0.943 / 0.000; the old ones 0.743 / 0.114. Not blind: held out 4's misses
+    //     were known when the rules were changed. A step of one text is 0.029.
+    at_least(&cv.model, 0.65, 0.04, "(a) model alone");
+    at_least(&cv.coach, 0.98, 0.045, "(a) rules + model");
+    at_least(&fresh.coach, 0.97, 0.06, "(b) rules + model");
+    // The rules now catch most of held out 4, so the model adds less there
+    // than the 0.2 it added before; it must still add something.
+    assert!(fresh.coach.recall() > fresh.rules.recall());
 }
 
 const WEIGHTS_HEADER: &str = "\
