@@ -231,17 +231,11 @@ impl Level {
     /// Who the escalation at this level goes to: `manager` → managers,
     /// `admin` → admins; the owner level is nobody's escalation.
     pub fn role(self) -> Option<Role> {
-        escalation_role(self)
-    }
-}
-
-/// Who the next escalation goes to: [`Level::Manager`] → [`Role::Manager`],
-/// [`Level::Admin`] → [`Role::Admin`], [`Level::Owner`] → nobody.
-pub fn escalation_role(level: Level) -> Option<Role> {
-    match level {
-        Level::Owner => None,
-        Level::Manager => Some(Role::Manager),
-        Level::Admin => Some(Role::Admin),
+        match self {
+            Level::Owner => None,
+            Level::Manager => Some(Role::Manager),
+            Level::Admin => Some(Role::Admin),
+        }
     }
 }
 
@@ -1409,9 +1403,9 @@ mod tests {
 
     #[test]
     fn escalations_go_to_managers_then_admins() {
-        assert_eq!(escalation_role(Level::Owner), None);
-        assert_eq!(escalation_role(Level::Manager), Some(Role::Manager));
-        assert_eq!(escalation_role(Level::Admin), Some(Role::Admin));
+        assert_eq!(Level::Owner.role(), None);
+        assert_eq!(Level::Manager.role(), Some(Role::Manager));
+        assert_eq!(Level::Admin.role(), Some(Role::Admin));
         assert_eq!(Level::Admin.role(), Some(Role::Admin));
     }
 

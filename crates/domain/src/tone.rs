@@ -4380,65 +4380,10 @@ fn incoming_rules(
             ));
         }
     }
-    if has(Cue::Cold) {
-        why.push(format!(
-            "A cold, clipped verdict: {}",
-            examples(&[Cue::Cold])
-        ));
-    }
-    if has(Cue::Expect) {
-        why.push(format!(
-            "Says the practice fell short of what they expected: {}",
-            examples(&[Cue::Expect])
-        ));
-    }
-    if has(Cue::Doubt) {
-        why.push(format!(
-            "Says they no longer believe what they are told: {}",
-            examples(&[Cue::Doubt])
-        ));
-    }
-    if has(Cue::Resigned) {
-        why.push(format!(
-            "Sounds as if they have given up on the practice: {}",
-            examples(&[Cue::Resigned])
-        ));
-    }
-    if has(Cue::Failure) {
-        why.push(format!(
-            "Reports something the practice got wrong, and asks for nothing: {}",
-            examples(&[Cue::Failure])
-        ));
-    }
-    if has(Cue::Privacy) {
-        why.push(format!(
-            "Says their privacy or dignity was not respected: {}",
-            examples(&[Cue::Privacy])
-        ));
-    }
-    if has(Cue::LongWait) {
-        why.push(format!(
-            "Mentions a long wait: {}",
-            examples(&[Cue::LongWait])
-        ));
-    }
-    if has(Cue::Ignored) {
-        why.push(format!(
-            "Says nobody responded, they had to chase, or it keeps happening: {}",
-            examples(&[Cue::Ignored])
-        ));
-    }
-    if has(Cue::Rhetorical) {
-        why.push(format!(
-            "Asks an angry rhetorical question: {}",
-            examples(&[Cue::Rhetorical])
-        ));
-    }
-    if has(Cue::Leaving) {
-        why.push(format!(
-            "Threatens to leave, complain, review or take it further: {}",
-            examples(&[Cue::Leaving])
-        ));
+    for (cue, words) in ONE_CUE_REASONS {
+        if has(cue) {
+            why.push(format!("{words}: {}", examples(&[cue])));
+        }
     }
     if shouting {
         why.push("Writes in capital letters (shouting)".to_string());
@@ -4469,6 +4414,39 @@ fn incoming_rules(
     }
     IncomingCheck { upset, why }
 }
+
+/// Why an incoming message reads as upset, for the signals that are one cue
+/// each, in the order they are reported.
+const ONE_CUE_REASONS: [(Cue, &str); 10] = [
+    (Cue::Cold, "A cold, clipped verdict"),
+    (
+        Cue::Expect,
+        "Says the practice fell short of what they expected",
+    ),
+    (Cue::Doubt, "Says they no longer believe what they are told"),
+    (
+        Cue::Resigned,
+        "Sounds as if they have given up on the practice",
+    ),
+    (
+        Cue::Failure,
+        "Reports something the practice got wrong, and asks for nothing",
+    ),
+    (
+        Cue::Privacy,
+        "Says their privacy or dignity was not respected",
+    ),
+    (Cue::LongWait, "Mentions a long wait"),
+    (
+        Cue::Ignored,
+        "Says nobody responded, they had to chase, or it keeps happening",
+    ),
+    (Cue::Rhetorical, "Asks an angry rhetorical question"),
+    (
+        Cue::Leaving,
+        "Threatens to leave, complain, review or take it further",
+    ),
+];
 
 /// Several words in capitals (not acronyms such as MRI) read as shouting.
 fn shouting(f: &[FChar]) -> bool {

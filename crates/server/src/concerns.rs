@@ -426,12 +426,11 @@ pub async fn raise_submit(
                 .get("text")
                 .map(|m| format!("Concern not saved: {m}"))
                 .unwrap_or_else(|| "Concern not saved".into());
-            visit_with(
+            visit_message(
                 &state,
                 &staff,
                 visit_id,
-                Some(message),
-                None,
+                message,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -473,23 +472,21 @@ pub async fn answer_submit(
                 .get("text")
                 .map(|m| format!("Answer not sent: {m}"))
                 .unwrap_or_else(|| "Answer not sent".into());
-            visit_with(
+            visit_message(
                 &state,
                 &staff,
                 c.visit_id,
-                Some(message),
-                None,
+                message,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e @ ApiError::InvalidTransition(_)) => {
-            visit_with(
+            visit_message(
                 &state,
                 &staff,
                 c.visit_id,
-                Some(e.to_string()),
-                None,
+                e.to_string(),
                 StatusCode::CONFLICT,
             )
             .await
@@ -523,12 +520,11 @@ pub async fn follow_up_submit(
         text => match crate::promises::local_due(&state, &c.location, text).await {
             Ok(t) => Some(t),
             Err(message) => {
-                return visit_with(
+                return visit_message(
                     &state,
                     &staff,
                     c.visit_id,
-                    Some(format!("Follow-up not saved: {message}")),
-                    None,
+                    format!("Follow-up not saved: {message}"),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await;
@@ -544,12 +540,11 @@ pub async fn follow_up_submit(
         Ok((_, _, body)) => match body["warning"].as_str() {
             // Promised, but sooner than history supports: say so now.
             Some(w) => {
-                visit_with(
+                visit_message(
                     &state,
                     &staff,
                     c.visit_id,
-                    Some(format!("Follow-up promised. {w}")),
-                    None,
+                    format!("Follow-up promised. {w}"),
                     StatusCode::OK,
                 )
                 .await
@@ -558,23 +553,21 @@ pub async fn follow_up_submit(
         },
         Err(ApiError::InvalidFields(errors)) => {
             let message = crate::pages::fields_in_words(&errors);
-            visit_with(
+            visit_message(
                 &state,
                 &staff,
                 c.visit_id,
-                Some(format!("Follow-up not saved: {message}")),
-                None,
+                format!("Follow-up not saved: {message}"),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e @ ApiError::InvalidTransition(_)) => {
-            visit_with(
+            visit_message(
                 &state,
                 &staff,
                 c.visit_id,
-                Some(e.to_string()),
-                None,
+                e.to_string(),
                 StatusCode::CONFLICT,
             )
             .await
@@ -599,6 +592,17 @@ async fn form_concern(
         .concern(id)
         .await
         .map_err(|e| crate::pages::error_page(e.into()))
+}
+
+/// The visit page again, with a message at the top (a refusal, a warning).
+async fn visit_message(
+    state: &AppState,
+    staff: &Staff,
+    visit_id: i64,
+    message: String,
+    status: StatusCode,
+) -> Response {
+    visit_with(state, staff, visit_id, Some(message), None, status).await
 }
 
 async fn visit_with(

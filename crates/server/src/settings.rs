@@ -63,6 +63,20 @@ fn manager(staff: &Staff) -> Result<(), ApiError> {
     staff.require(Role::can_change_settings)
 }
 
+/// A settings form's checks: its CSRF token, a manager or admin, and the
+/// location it is for (`main` when the form does not say).
+fn manager_form(staff: &Staff, csrf: &str, location: &str) -> Result<String, ApiError> {
+    if !staff.csrf_ok(csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    manager(staff)?;
+    Ok(if location.is_empty() {
+        "main".to_string()
+    } else {
+        location.to_string()
+    })
+}
+
 async fn settings_response(
     state: &AppState,
     staff: &Staff,
@@ -196,16 +210,9 @@ pub async fn save_ack(
     PageStaff(staff): PageStaff,
     Form(form): Form<AckForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return error_page(ApiError::Forbidden);
-    }
-    if let Err(e) = manager(&staff) {
-        return error_page(e);
-    }
-    let location = if form.location.is_empty() {
-        "main".to_string()
-    } else {
-        form.location.clone()
+    let location = match manager_form(&staff, &form.csrf, &form.location) {
+        Ok(location) => location,
+        Err(e) => return error_page(e),
     };
     let input = AckSettingsInput {
         first_within: form.first_within,
@@ -257,16 +264,9 @@ pub async fn save_provider(
     PageStaff(staff): PageStaff,
     Form(form): Form<ProviderForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return error_page(ApiError::Forbidden);
-    }
-    if let Err(e) = manager(&staff) {
-        return error_page(e);
-    }
-    let location = if form.location.is_empty() {
-        "main".to_string()
-    } else {
-        form.location.clone()
+    let location = match manager_form(&staff, &form.csrf, &form.location) {
+        Ok(location) => location,
+        Err(e) => return error_page(e),
     };
     let mut errors = FieldErrors::new();
     let id = errors.check("id", fields::short_id(&form.id));
@@ -517,16 +517,9 @@ pub async fn save_complaints(
     PageStaff(staff): PageStaff,
     Form(form): Form<ComplaintSettingsForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return error_page(ApiError::Forbidden);
-    }
-    if let Err(e) = manager(&staff) {
-        return error_page(e);
-    }
-    let location = if form.location.is_empty() {
-        "main".to_string()
-    } else {
-        form.location.clone()
+    let location = match manager_form(&staff, &form.csrf, &form.location) {
+        Ok(location) => location,
+        Err(e) => return error_page(e),
     };
     match parse_complaint_settings(&form.input) {
         Ok(settings) => match state
@@ -645,16 +638,9 @@ pub async fn save_quotes(
     PageStaff(staff): PageStaff,
     Form(form): Form<QuoteForm>,
 ) -> Response {
-    if !staff.csrf_ok(&form.csrf) {
-        return error_page(ApiError::Forbidden);
-    }
-    if let Err(e) = manager(&staff) {
-        return error_page(e);
-    }
-    let location = if form.location.is_empty() {
-        "main".to_string()
-    } else {
-        form.location.clone()
+    let location = match manager_form(&staff, &form.csrf, &form.location) {
+        Ok(location) => location,
+        Err(e) => return error_page(e),
     };
     match parse_quote_percent(&form.percent) {
         Ok(percent) => match set_quote_percent(&state, &staff, &location, percent).await {

@@ -434,6 +434,11 @@ struct Linked {
 }
 
 impl Linked {
+    /// The page's words in the patient's language (`?lang=`, else the browser's).
+    fn texts(&self, q: &LangQuery, headers: &HeaderMap) -> Texts {
+        texts(spanish(q, headers), self.first_name(), &self.location_name)
+    }
+
     /// The name the page greets them by.
     fn first_name(&self) -> &str {
         self.visit
@@ -486,11 +491,7 @@ pub async fn page(
 ) -> Response {
     match load(&state, &token).await {
         Ok(Some(linked)) => {
-            let t = texts(
-                spanish(&q, &headers),
-                linked.first_name(),
-                &linked.location_name,
-            );
+            let t = linked.texts(&q, &headers);
             let notice = match (q.done.as_str(), t.es) {
                 ("question", false) => {
                     Some("Thank you. We have your question and will answer it.".to_string())
@@ -540,11 +541,7 @@ pub async fn status_json(
 ) -> Response {
     match load(&state, &token).await {
         Ok(Some(linked)) => {
-            let t = texts(
-                spanish(&q, &headers),
-                linked.first_name(),
-                &linked.location_name,
-            );
+            let t = linked.texts(&q, &headers);
             let v = view(
                 &t,
                 &linked.visit,
@@ -662,11 +659,7 @@ pub async fn question(
         }
         Err(problem) => {
             // Show the page again with the message beside the field.
-            let t = texts(
-                spanish(&q, &headers),
-                linked.first_name(),
-                &linked.location_name,
-            );
+            let t = linked.texts(&q, &headers);
             let message = match (problem == fields::REQUIRED, t.es) {
                 (true, false) => "Please write your question first.".to_string(),
                 (true, true) => "Escriba primero su pregunta.".to_string(),
@@ -724,11 +717,7 @@ pub async fn complaint(
             Err(e) => crate::pages::error_page(e),
         },
         Err(ApiError::InvalidFields(errors)) => {
-            let t = texts(
-                spanish(&q, &headers),
-                linked.first_name(),
-                &linked.location_name,
-            );
+            let t = linked.texts(&q, &headers);
             let message = match (errors.get("text"), t.es) {
                 (Some(m), false) if m == fields::REQUIRED => {
                     "Please tell us what went wrong first.".to_string()
