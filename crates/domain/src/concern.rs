@@ -217,6 +217,31 @@ pub fn minutes_to_first_answer(raised_at: Timestamp, first_answer_at: Timestamp)
     (first_answer_at - raised_at).num_seconds().max(0) as f64 / 60.0
 }
 
+/// How quickly concerns got their first answer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TimeToFirstAnswer {
+    /// How many concerns were answered (the others do not count).
+    pub answered: usize,
+    /// Half of the answers came this fast or faster, in minutes.
+    pub median_min: Option<f64>,
+    /// Nine in ten answers came this fast or faster, in minutes.
+    pub p90_min: Option<f64>,
+}
+
+/// The median and 90th percentile of minutes to a first answer, by the same
+/// quantile rule as the wait quotes ([`crate::quote::quantile`], nearest
+/// rank): the shortest time within which at least half (nine in ten) of the
+/// answers came. Shown to a tenth of a minute; `None` when nothing was
+/// answered.
+pub fn time_to_first_answer(mut minutes: Vec<f64>) -> TimeToFirstAnswer {
+    let tenth = |m: f64| (m * 10.0).round() / 10.0;
+    TimeToFirstAnswer {
+        answered: minutes.len(),
+        median_min: crate::quote::quantile(&mut minutes, 0.5).map(tenth),
+        p90_min: crate::quote::quantile(&mut minutes, 0.9).map(tenth),
+    }
+}
+
 /// Order for a clinician: concerns needing an answer first, then answered
 /// ones waiting for the patient, then the settled ones; oldest first within each.
 pub fn display_rank(status: ConcernStatus) -> u8 {
@@ -309,5 +334,51 @@ mod tests {
             6.5
         );
         assert_eq!(minutes_to_first_answer(t0, t0), 0.0);
+    }
+
+    #[test]
+    fn nothing_answered_has_no_figures() {
+        assert_eq!(
+            time_to_first_answer(Vec::new()),
+            TimeToFirstAnswer {
+                answered: 0,
+                median_min: None,
+                p90_min: None
+            }
+        );
+    }
+
+    #[test]
+    fn one_answer_is_its_own_median_and_p90() {
+        let t = time_to_first_answer(vec![6.0]);
+        assert_eq!(t.answered, 1);
+        assert_eq!(t.median_min, Some(6.0));
+        assert_eq!(t.p90_min, Some(6.0));
+    }
+
+    #[test]
+    fn half_and_nine_in_ten_answers_came_within_the_median_and_p90() {
+        // Of two answers, the faster is the median (one of two came within
+        // it) and the slower the 90th percentile.
+        let t = time_to_first_answer(vec![30.0, 4.0]);
+        assert_eq!((t.median_min, t.p90_min), (Some(4.0), Some(30.0)));
+        // Ten answers, given in any order: the 5th and 9th fastest.
+        let t = time_to_first_answer(vec![10.0, 1.0, 9.0, 2.0, 8.0, 3.0, 7.0, 4.0, 6.0, 5.0]);
+        assert_eq!(t.answered, 10);
+        assert_eq!((t.median_min, t.p90_min), (Some(5.0), Some(9.0)));
+        // Eleven: ranks ceil(5.5) = 6 and ceil(9.9) = 10.
+        let t = time_to_first_answer((1..=11).map(f64::from).collect());
+        assert_eq!((t.median_min, t.p90_min), (Some(6.0), Some(10.0)));
+    }
+
+    #[test]
+    fn figures_are_shown_to_a_tenth_of_a_minute() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        // 7 seconds and 100 seconds: 0.1166… and 1.666… minutes.
+        let minutes = [7, 100]
+            .map(|s| minutes_to_first_answer(t0, t0 + chrono::Duration::seconds(s)))
+            .to_vec();
+        let t = time_to_first_answer(minutes);
+        assert_eq!((t.median_min, t.p90_min), (Some(0.1), Some(1.7)));
     }
 }

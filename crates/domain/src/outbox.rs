@@ -1,6 +1,7 @@
-//! Messages to patients (their private status link by e-mail or text
-//! message): the words, when to try again after a failed delivery, and how an
-//! address is shown to staff. Delivery itself is the server's job.
+//! Messages to patients (their private status link, replies to their
+//! complaints) by e-mail or text message: the words, which way a reply goes,
+//! when to try again after a failed delivery, and how an address is shown to
+//! staff. Delivery itself is the server's job.
 
 use crate::Timestamp;
 use crate::fields;
@@ -119,6 +120,26 @@ pub fn parse_contact(input: &str) -> Result<(MessageChannel, String), &'static s
     }
 }
 
+/// How a reply to a complaint reaches the patient: by e-mail when they gave
+/// an address and e-mail can go out, else by text message when they gave a
+/// number and texts can go out; `None` when there is no way to them (the
+/// reply is then recorded only, and staff contact the patient themselves).
+/// `can_send` lists the channels the practice has a way out for; a blank
+/// address counts as none given. The address comes back trimmed.
+pub fn reply_route(
+    email: Option<&str>,
+    phone: Option<&str>,
+    can_send: &[MessageChannel],
+) -> Option<(MessageChannel, String)> {
+    [(MessageChannel::Email, email), (MessageChannel::Sms, phone)]
+        .into_iter()
+        .filter(|(channel, _)| can_send.contains(channel))
+        .find_map(|(channel, to)| {
+            let to = to?.trim();
+            (!to.is_empty()).then(|| (channel, to.to_string()))
+        })
+}
+
 /// An address as staff see it in lists: `a***@example.org`, `***1234`.
 pub fn mask_recipient(channel: MessageChannel, recipient: &str) -> String {
     match channel {
@@ -176,6 +197,68 @@ mod tests {
         assert_eq!(parse_contact("ana@"), Err(fields::EMAIL_INVALID));
         assert_eq!(parse_contact("call me"), Err(fields::PHONE_INVALID));
         assert_eq!(parse_contact("123"), Err(fields::PHONE_INVALID));
+    }
+
+    const BOTH: &[MessageChannel] = &[MessageChannel::Email, MessageChannel::Sms];
+    const EMAIL: &str = "ana@example.org";
+    const PHONE: &str = "+1 555 010-1234";
+
+    #[test]
+    fn a_reply_goes_by_email_when_only_an_email_was_given() {
+        assert_eq!(
+            reply_route(Some(EMAIL), None, BOTH),
+            Some((MessageChannel::Email, EMAIL.into()))
+        );
+    }
+
+    #[test]
+    fn a_reply_goes_by_text_when_only_a_phone_was_given() {
+        assert_eq!(
+            reply_route(None, Some(PHONE), BOTH),
+            Some((MessageChannel::Sms, PHONE.into()))
+        );
+    }
+
+    #[test]
+    fn a_reply_goes_by_email_before_text_when_both_were_given() {
+        assert_eq!(
+            reply_route(Some(EMAIL), Some(PHONE), BOTH),
+            Some((MessageChannel::Email, EMAIL.into()))
+        );
+    }
+
+    #[test]
+    fn no_contact_means_no_route() {
+        assert_eq!(reply_route(None, None, BOTH), None);
+    }
+
+    #[test]
+    fn blank_contact_fields_count_as_missing() {
+        assert_eq!(reply_route(Some(""), Some("  \t "), BOTH), None);
+        assert_eq!(
+            reply_route(Some("   "), Some(PHONE), BOTH),
+            Some((MessageChannel::Sms, PHONE.into())),
+            "a blank e-mail falls through to the phone"
+        );
+        assert_eq!(
+            reply_route(Some(&format!("  {EMAIL}\n")), None, BOTH),
+            Some((MessageChannel::Email, EMAIL.into())),
+            "the address is trimmed"
+        );
+    }
+
+    #[test]
+    fn a_reply_only_goes_by_a_channel_the_practice_can_send() {
+        assert_eq!(
+            reply_route(Some(EMAIL), Some(PHONE), &[MessageChannel::Sms]),
+            Some((MessageChannel::Sms, PHONE.into())),
+            "no e-mail route: by text instead"
+        );
+        assert_eq!(
+            reply_route(None, Some(PHONE), &[MessageChannel::Email]),
+            None
+        );
+        assert_eq!(reply_route(Some(EMAIL), Some(PHONE), &[]), None);
     }
 
     #[test]

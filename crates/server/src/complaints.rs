@@ -485,20 +485,19 @@ pub async fn work(
     Ok(Worked::Done(Box::new(k)))
 }
 
-/// How a reply reaches the patient: by e-mail when they gave one and e-mail
-/// can go out, else by text message; `None` when the outbox has no way to
-/// them (the reply is then recorded only, and staff contact them).
+/// How a reply reaches the patient (the practice's rule:
+/// [`frontdesk_domain::outbox::reply_route`]), given the ways out this server
+/// has configured.
 pub fn reply_route(state: &AppState, k: &Complaint) -> Option<(MessageChannel, String)> {
-    let outbox = &state.config.outbox;
-    [
-        (MessageChannel::Email, &k.contact_email),
-        (MessageChannel::Sms, &k.contact_phone),
-    ]
-    .into_iter()
-    .find_map(|(channel, to)| match to {
-        Some(to) if outbox.route(channel).is_some() => Some((channel, to.clone())),
-        _ => None,
-    })
+    let can_send: Vec<MessageChannel> = [MessageChannel::Email, MessageChannel::Sms]
+        .into_iter()
+        .filter(|c| state.config.outbox.route(*c).is_some())
+        .collect();
+    frontdesk_domain::outbox::reply_route(
+        k.contact_email.as_deref(),
+        k.contact_phone.as_deref(),
+        &can_send,
+    )
 }
 
 #[derive(Deserialize, Default)]

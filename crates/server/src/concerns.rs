@@ -180,22 +180,17 @@ pub async fn follow_up(
     Ok((concern, promise, body))
 }
 
-/// Median and 90th percentile minutes from raising to first answer.
-pub fn time_to_first_answer(list: &[Concern]) -> Value {
-    let mut minutes: Vec<f64> = list
-        .iter()
-        .filter_map(|c| {
-            c.first_answered_at
-                .map(|t| concern::minutes_to_first_answer(c.raised_at, t))
-        })
-        .collect();
-    minutes.sort_by(f64::total_cmp);
-    let pick = |q: f64| {
-        (!minutes.is_empty())
-            .then(|| minutes[((minutes.len() - 1) as f64 * q).round() as usize])
-            .map(|m| (m * 10.0).round() / 10.0)
-    };
-    json!({"answered": minutes.len(), "median_min": pick(0.5), "p90_min": pick(0.9)})
+/// How quickly the listed concerns got a first answer (the rule is the
+/// domain's: [`concern::time_to_first_answer`]).
+pub fn time_to_first_answer(list: &[Concern]) -> concern::TimeToFirstAnswer {
+    concern::time_to_first_answer(
+        list.iter()
+            .filter_map(|c| {
+                c.first_answered_at
+                    .map(|t| concern::minutes_to_first_answer(c.raised_at, t))
+            })
+            .collect(),
+    )
 }
 
 // --- JSON API ---
@@ -271,7 +266,7 @@ pub async fn list_api(
         .await?;
     Ok(Json(json!({
         "concerns": list.iter().map(concern_json).collect::<Vec<_>>(),
-        "time_to_first_answer": time_to_first_answer(&list),
+        "time_to_first_answer": json!(time_to_first_answer(&list)),
     })))
 }
 

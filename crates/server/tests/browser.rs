@@ -1,7 +1,9 @@
 //! The pages people use, in headless Chromium: a patient checks in on the
 //! kiosk, the staff board shows them without a reload, turns overdue when the
 //! clock runs out, a staff member acknowledges, and the board and lobby TV
-//! follow. A patient name with a script tag is shown as text everywhere.
+//! follow. A patient name with a script tag is shown as text everywhere. A
+//! board opened late shows who is upset and what is unanswered, and a promise
+//! reminder reaches an open board when its time comes.
 
 mod support;
 
@@ -574,4 +576,139 @@ async fn a_patient_question_is_answered_calmly_and_confirmed_in_the_browser() {
 
     clinic.quit().await.unwrap();
     phone.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_board_shows_who_needs_someone_on_load_and_reminders_as_they_come() {
+    if !webdriver::browser_or_skip(
+        "the_board_shows_who_needs_someone_on_load_and_reminders_as_they_come",
+    ) {
+        return;
+    }
+    let config = frontdesk_server::ServerConfig {
+        clock_tick: std::time::Duration::from_millis(200),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, true).await;
+    let desk = app.token("desk").await;
+    let visit = app.check_in(&desk, "Lucía").await;
+    let visit_id = visit["id"].as_i64().unwrap();
+    let url = visit["status_url"].as_str().unwrap().to_string();
+
+    // Before anyone opens the board, the patient writes from their page, upset.
+    let resp = app
+        .client
+        .post(format!("{}{url}/question", app.url))
+        .form(&[(
+            "text",
+            "This is RIDICULOUS. I have waited two hours and nobody tells me anything!!!",
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER);
+    // They were acknowledged, so no clock alert mixes in below.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/visits/{visit_id}/acknowledgements"),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+
+    // A board opened afterwards shows them at once: the alert, the Upset pill
+    // and the question waiting for an answer.
+    let staff = Browser::start().await.unwrap();
+    sign_in_browser(&staff, &app, "desk", "/board").await;
+    let upset = staff
+        .wait_for_text("#alerts .alert.escalated span", "Upset", T)
+        .await
+        .unwrap();
+    assert_eq!(
+        upset,
+        "Upset: Lucía Moreno sent an upset message. Please go and speak to them; a manager has \
+         been told."
+    );
+    assert_eq!(
+        staff.find_all("#alerts .alert").await.unwrap().len(),
+        1,
+        "only the upset patient needs someone now"
+    );
+    let row = staff
+        .find(&format!("#visit-{visit_id}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("Upset"), "{row}");
+    assert!(row.contains("1 question to answer"), "{row}");
+    staff
+        .wait_until(
+            "document.getElementById('board').getAttribute('data-live') === 'yes'",
+            T,
+        )
+        .await
+        .unwrap();
+    staff
+        .execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+
+    // The desk promises a call-back in 20 minutes: the reminder is due a
+    // quarter of the time (at least 15 minutes) before, at 14:05.
+    let due_at = (start_time() + Duration::minutes(20)).to_rfc3339();
+    let (status, promise) = app
+        .post(
+            "/api/v1/promises",
+            Some(&desk),
+            json!({"kind": "callback", "visit_id": visit_id, "owner": "desk", "due_at": due_at,
+                   "note": "call about the lab results"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{promise}");
+    let (_, mine) = app.get("/api/v1/promises?owner=me", Some(&desk)).await;
+    let listed = mine["promises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == promise["id"])
+        .unwrap();
+    assert_eq!(listed["remind_at"], "2026-03-05T14:05:00Z", "{mine}");
+    // Not before its time: a few of the server's clock ticks pass, no reminder.
+    tokio::time::sleep(Wait::from_millis(600)).await;
+    let alerts = staff.find("#alerts").await.unwrap().text().await.unwrap();
+    assert!(!alerts.contains("Reminder"), "{alerts}");
+
+    // The reminder time comes while the board is open: it shows, on top,
+    // without a reload, and the upset alert stays.
+    app.clock.advance(Duration::minutes(6));
+    staff
+        .wait_for_text("#alerts", "Reminder for desk", T)
+        .await
+        .unwrap();
+    let newest = staff
+        .find("#alerts .alert:first-child span")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        newest,
+        format!(
+            "Reminder for desk: a callback promise (visit {visit_id}) is due at 14:20. See Promises."
+        )
+    );
+    let alerts = staff.find("#alerts").await.unwrap().text().await.unwrap();
+    assert!(alerts.contains("Upset: Lucía Moreno"), "{alerts}");
+    assert_eq!(
+        staff
+            .execute("return window.__notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+    staff.quit().await.unwrap();
 }
