@@ -2535,6 +2535,363 @@ static REPLY_RULES: &[ReplyRule] = &[
             ..PLAIN
         },
     },
+    // --- Families added 2026-11-27 from development batches 8-9 and the
+    // former held out 5: the shapes that earlier rules missed. ------------
+    ReplyRule {
+        kind: Defensive,
+        patterns: &[
+            "every|all|any ?the other patient|patients|family|families|parent|parents|person|people|practice|practices|clinic|clinics|surgery|surgeries ~8 managed|manage|manages|coped|cope|copes|found|finds|happy|fine|complained|complain|problem|problems|trouble|issue|issues|charge|charges|wait|waits",
+            "other|most patients|people|families|parents *3 manage|managed|cope|coped|complain|complained",
+            "nobody|noone else ~8 has|had|complained|complains|raised|mentioned|problem|problems|trouble|issue|issues|found|finds",
+            "no one else ~8 has|had|complained|complains|raised|mentioned|problem|problems|trouble|issue|issues|found|finds",
+            "nobody|noone has|had ?ever complained|raised|mentioned|had",
+            "no one has|had ?ever complained|raised|mentioned|had",
+            "none of our|the other ~4 complained|mentioned|raised|had",
+            "in @num|ten|twenty|thirty|fifteen|forty years|year ~3 nobody|noone|no|never",
+            "you are|were the first|only person|patient|one ~8 to|who|that",
+            "thousands|hundreds|dozens|millions of patients|people|families *5 use|used|manage|managed|park|find|cope|every|with|without|no",
+            "like other|any|most ?other|sensible|normal|reasonable patients|people|parents|families|person|patient",
+            "like everyone|everybody else",
+            "wait|waiting ~3 far|much longer|more ~4 any|other|elsewhere",
+            "try getting|finding|booking ~6 anywhere|elsewhere",
+            "some people|patients|families wait ~3 months|month|weeks|week|years|longer",
+            "at least you got|get|have|had",
+            "in the same boat",
+            "other practices|clinics|surgeries|dentists|pharmacies|places ~4 twice|double|triple",
+            "other practices|clinics|surgeries|dentists|pharmacies|places ~4 far|much more|longer",
+            "we are|we're being generous",
+            "doing you a favour|favor",
+            "staff|receptionist|receptionists|nurse|doctor|team|everyone was|were perfectly|entirely|completely|always polite|professional|appropriate|reasonable|courteous",
+            "as far as i|we can see|tell",
+            "followed the script|procedure|protocol|policy|process ~3 word|correctly|properly|letter",
+            "spotless|impeccable|unblemished record",
+            "hard to believe",
+            "should not have to put up with",
+            "put up with being",
+            "is on them|the hospital|the insurer|the lab|the pharmacy .",
+            "not down to us|me",
+            "impossible for ~4 to get|be|go wrong",
+            "it takes two",
+            "no such thing as",
+            "our fault too|now",
+        ],
+        why: "Comparing the patient with other patients or other practices (\"everyone else \
+              manages\", \"you'd wait longer elsewhere\") defends the practice and tells the patient \
+              their experience does not count.",
+        suggestion: "Talk about this patient's experience: \"I'm sorry this was hard for you. Here is \
+                     what we can do: ...\"",
+        guard: Guard {
+            negation: 0,
+            remedy: false,
+            admits: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "hardly worth|news|surprising|unusual|urgent|a|an|the",
+            "not a|the disaster|crisis|catastrophe|tragedy|big|end",
+            "not worth writing|complaining|a|calling|ringing|making|getting",
+            "worth writing|complaining|ringing ~3 about",
+            "trivial|trivia",
+            "grand scheme",
+            "that|this is life",
+            "^ that|it is life|how .",
+            "take|takes as long as they|it take|takes",
+            "at your|her|his|their|our age ~8 normal|expected|common|happens|usual",
+            "is to be expected",
+            "just a phase",
+            "do not read anything into",
+            "stop fretting|worrying|panicking|stressing",
+            "just breathe",
+            "get on with it",
+            "not everything is",
+            "it|that|this is|was only|just a|one ?tiny|small|little|minor|quick mix|delay|call|slip|wait|error|glitch|hiccup",
+            "only|just a|one ~2 missed|short|little|small|tiny|few ~4 not|hardly|nothing",
+            "it was a tiny|small|minor mix|mistake|error|slip",
+            "we can|could not be everywhere",
+            "can not ~2 keep|rearrange|answer|see ~4 every|whole|everyone|everybody|all",
+            "can not ?keep ?re ?booking|rebooking ~4 every",
+            "a you problem",
+            "makes|make no difference to me|us",
+            "no news is good news",
+            "try not to keep|stop calling|ringing|chasing|emailing",
+        ],
+        why: "Making the patient's problem small (\"hardly worth a complaint\", \"that's life\", \
+              \"at your age it's normal\") tells them they are wrong to mind; people who feel \
+              dismissed stop listening to the rest.",
+        suggestion: "Take it seriously first: \"I understand why this worried you. Here is what it \
+                     means and what we will do.\"",
+        guard: Guard {
+            negation: 0,
+            admits: true,
+            takes_on: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Condescending,
+        patterns: &[
+            "^ let me guess",
+            "^ lucky us|me|you",
+            "^ congratulations|congrats on finding|managing|being the|choosing",
+            "^ oh ?great|brilliant|wonderful|fantastic|lovely|perfect|joy|good|super ~1 another",
+            "^ oh brilliant|joy",
+            "^ shocking|wow|amazing .",
+            "who knew",
+            "do tell",
+            "of course you know|knew",
+            "you know|knew better than",
+            "^ yes|yeah|oh|sure ~1 because",
+            "^ sure ~1 let me just",
+            "^ sure ~1 we will just",
+            "just magic",
+            "magic up|wand",
+            "time machine",
+            "mind reader|readers",
+            "crystal ball",
+            "funny how",
+            "the famous",
+            "shall we .",
+            "thanks|thank ?you ?so ?much for the one|1 star",
+            "one|1 star review ~6 thanks|cheers|motivating|lovely|great|appreciated",
+            "really|very|so motivating",
+            "hope you find somewhere|someone better",
+            "as any|anyone ?regular|sensible|normal ?person|patient|one would|could know|knows|tell|see",
+            "did nobody|noone ?ever teach|tell|show you",
+            "did no one ?ever teach|tell|show you",
+            "^ ah yes",
+            "nice try",
+            "good luck with that",
+            "what a surprise",
+            "here we go again",
+            "everyone is|everyone's an expert",
+            "is a ?dental|medical|gp|doctors practice|surgery|clinic|pharmacy|hospital not a",
+            "your english seems|is ?perfectly fine",
+        ],
+        why: "Sarcasm and mock praise (\"let me guess\", \"who knew\", \"thanks for the one-star \
+              review\") mock the patient; in writing it reads as contempt, and it is what gets \
+              screenshotted.",
+        suggestion: "Say plainly what happened and what you will do: \"Thank you for telling us. I'm \
+                     sorry about ...; here is what we are changing.\"",
+        guard: Guard {
+            negation: 0,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: NonApology,
+        patterns: &[
+            "sorry|apologies ~5 is|was|were not ~3 to your liking|taste|satisfaction",
+            "sorry|apologies ~5 not to your liking|taste",
+            "sorry|apologies ~4 you do|did not like|enjoy|want",
+            "sorry|apologies ~4 not what you wanted|hoped|expected|were|want",
+            "sorry|apologies ~4 you are|were not happy|satisfied|pleased",
+            "sorry|apologies|apologise|apologize that you did not find|feel|like|enjoy",
+            "my apologies if",
+            "sorry not sorry",
+            "sorry|apologies for your|the trouble|confusion|inconvenience ~1 but|however",
+            "apologies|sorry ?for ?any confusion|inconvenience ~6 but|however|regardless",
+            "sorry|apologies ~8 but|however ~8 regardless|anyway|the price|final|stands|policy",
+        ],
+        why: "An apology that turns on the patient (\"sorry it wasn't to your liking\") or is \
+              taken back with \"but\" apologises for their reaction, not for what happened; it \
+              reads as no apology at all.",
+        suggestion: "Apologise for what happened and stop there: \"I'm sorry the visit didn't help. \
+                     Here is what I can do next.\"",
+        guard: Guard {
+            negation: 0,
+            admits: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Blaming,
+        patterns: &[
+            "address|number|details|email|information|date|name|insurance you gave|provided|supplied|entered|put",
+            "you were|have ?been ?already given|sent|told|shown|offered|handed ~6 leaflet|letter|twice|already|when|at|on|in|about|before",
+            "was sent|given to you ~4 twice|already|on",
+            "as displayed|printed|stated|shown|posted|explained|signposted ~4 on|in|at",
+            "clearly displayed|stated|printed|marked|signposted|shown|posted|explained",
+            "has|have been on our|the website|noticeboard|wall|board",
+            "which|that the leaflet|letter|form|card|sheet|booklet|website covers|explains|says|states",
+            "the leaflet|letter|form|statement|card|website|email|label|sign ~4 explains|covers|answers|answered|says",
+            "please|kindly re ?read",
+            "please|kindly read it .",
+            "read|reading *3 properly",
+            "answered this|that|your question|it",
+            "already answered",
+            "i|we did tell|say|explain|mention|warn",
+            "you were|have ?been told|warned|advised",
+            "we have|we've been over|through this|that|it",
+            "noting|note for the record",
+            "you signed",
+            "which is when you submitted|sent|called|asked|rang|booked",
+            "is|was how ?the booking|it|this|appointments|system works",
+            "we did ring|call|phone|text|email|send ~5 number|address|details|file|had|have",
+            "the number|address|details|mobile|email we have|had on file|record",
+            "show|shows|showed ~8 declined|cancelled|canceled|opened|signed|attempts|missed|twice|already",
+            "from your account",
+            "which|as it says|states",
+            "signed for",
+            "sitting at|on|in ~4 since",
+            "so of course",
+            "did not ~4 properly|correctly",
+            "you have probably|obviously forgotten|lost|missed|deleted|ignored",
+            "because you are anxious|nervous|stressed|worried|tense",
+            "should not come as a surprise|shock",
+            "must be your",
+        ],
+        why: "Pointing at what the patient was sent, told or signed (\"the letter explains it\", \
+              \"you were told on the 4th\") blames them for the problem without saying so; they hear \
+              \"your fault\".",
+        suggestion: "Own the next step instead: \"Let me go through it with you now\" or \"I'll \
+                     check the number we have and update it.\"",
+        guard: Guard {
+            negation: 0,
+            remedy: true,
+            takes_on: true,
+            admits: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Dismissive,
+        patterns: &[
+            "^ not happening|possible|today|now|likely .",
+            "^ not my|our problem|job .",
+            "^ no can do",
+            "^ try again later|tomorrow .",
+            "^ check|see|read the|our|my|previous website|portal|leaflet|letter|faq|email|message|reply|instructions .",
+            "^ see|check previous|earlier|above|my|our ?reply|email|message|answer .",
+            "^ ask|call|ring|try the pharmacy|hospital|insurer|insurance|lab|chemist|specialist .",
+            "nothing ?more|further|else to add|say|discuss",
+            "not up for debate|discussion|negotiation",
+            "will not|won't be discussing|discuss|engaging|engage|responding|respond ~3 further|again|any",
+            "close|closing|end|ending the|this conversation|correspondence|discussion|matter|chat",
+            "concludes|closes|ends the|this matter",
+            "good day .",
+            "your feedback|comments|complaint has|have been received|noted|logged|filed ?and ?received|noted|logged|filed .",
+            "^ lol|lmao|lmfao|rofl",
+            "^ already answered|done|sent|told .",
+            "^ never got|received it .",
+            "^ send it again .",
+            "^ nothing we can do .",
+            "whatever you prefer|want|like",
+            "^ fine .",
+            "^ k .",
+            "^ no idea .",
+            "^ please wait .",
+            "^ haha|hahaha",
+            "good luck getting|finding",
+            "exist|exists|are there|is there for a reason",
+            "end of it|story|discussion .",
+            "case closed",
+            "done looking|discussing|talking|explaining",
+            "that is|that's all i|we can tell|say ~3 goodbye|bye",
+            "will not be changing anything|a thing",
+            "anything more|else|further to add",
+            "which has been filed|noted|logged .",
+            "drop everything",
+            "better things to do",
+            "read|reading too much into",
+            "worrying|worry too much",
+            "overthinking",
+            "see you when we see you",
+            "and not before",
+            "he|she|they is|are old enough",
+            "is|was a small|minor|tiny|little ?admin|clerical|billing slip|error|mistake|thing|matter",
+        ],
+        why: "A curt or closing reply (\"Not happening.\", \"Case closed.\") ends \
+              the conversation on the patient; it reads as a door shut in their face.",
+        suggestion: "Say no with a reason and a next step: \"We can't book that today because ...; \
+                     the first slot is Tuesday at 10, shall I hold it?\"",
+        guard: Guard {
+            negation: 0,
+            remedy: true,
+            takes_on: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: BigPromise,
+        patterns: &[
+            "hand on heart",
+            "bank|count on it|that|this",
+            "dead cert|certain",
+            "no question|doubt .",
+            "no question|doubt about it",
+            "every single time",
+            "nothing will go|goes wrong",
+            "ever again",
+            "no more delays|waits|waiting|queues|problems|mistakes ~3 ever",
+            "pain free|pain-free",
+            "in and out in",
+            "consider it done",
+            "@num percent covered|sure|certain|guaranteed",
+            "zero wait|waiting|delay|delays|queue",
+            "last ?you a lifetime",
+            "on the dot",
+            "@num sharp",
+            "within days ~1 they are|they're very",
+            "from now on ~6 every|all|always|never",
+            "will|be ~4 perfect|fine|gone|cured|clear|sorted ~3 guaranteed|promise|certain|@num",
+            "for sure",
+        ],
+        why: "\"Hand on heart\", \"you can bank on it\" and the like promise what no one at the desk \
+              controls; when it doesn't happen, the patient remembers the promise, not the reason.",
+        suggestion: "Give an honest range and what you will do: \"It is usually ready in 2 to 3 \
+                     days; I'll text you as soon as it is.\"",
+        guard: Guard {
+            negation: 5,
+            hedges: true,
+            own_action: true,
+            ..PLAIN
+        },
+    },
+    ReplyRule {
+        kind: Condescending,
+        patterns: &[
+            "in future ~1 please|kindly|remember|try",
+            "going forward ~1 please|kindly|remember|try",
+            "next time ~1 kindly|remember",
+            "kindly allow|refer|note|reread|read|remember|re|be",
+            "please be advised",
+            "maybe|perhaps set a|an reminder|alarm",
+            "maybe|perhaps keep ~3 children|kids|child|son|daughter",
+            "take responsibility for",
+            "adults are expected",
+            "staff|team|receptionists ~3 deserve",
+            "something you need to plan|think|remember",
+            "sensible people|patients",
+            "let me make this|it simple",
+            "let me spell it out",
+            "let me put it simply",
+            "as i|we have ?already said|explained|mentioned|stated|pointed",
+            "per my|our previous|last|earlier email|message|letter|reply",
+            "as per my|our previous|last|earlier",
+            "refer to our|my earlier|previous|last|above",
+            "patience is key",
+            "would be more appropriate",
+            "being organised|organized",
+            "bothers|bother you that|so much",
+            "most|all parents|patients|people know",
+            "worth reflecting",
+            "how your message|email|tone|comment|words came|come across",
+            "same answer|reply as",
+            "surely he|she|you|they can",
+        ],
+        why: "Telling the patient how to behave next time (\"in future, please remember ...\") \
+              talks down to them and puts the lesson before their problem.",
+        suggestion: "Help with the problem now and offer the tip as help: \"Would a text reminder the \
+                     day before help? I can set one up.\"",
+        guard: Guard {
+            negation: 0,
+            admits: true,
+            ..PLAIN
+        },
+    },
 ];
 
 const NEGATORS: &[&str] = &[
@@ -2591,6 +2948,14 @@ const REMEDIES: &[&[&str]] = &[
     &["number", "is"],
     &["what", "i", "can"],
     &["what", "we", "can"],
+    &["shall", "i"],
+    &["shall", "we"],
+    &["would", "you", "like"],
+    &["do", "you", "want", "me"],
+    &["will", "call"],
+    &["will", "ring"],
+    &["will", "contact"],
+    &["will", "get", "back"],
 ];
 
 const OWNING: &[&[&str]] = &[
@@ -4591,6 +4956,99 @@ mod tests {
             "{text:?} was flagged: {:?}",
             c.flags
         );
+    }
+
+    /// The rules alone (no learned second opinion) flag `text` as `kind`.
+    fn rule_flags(text: &str, kind: FlagKind) -> bool {
+        check_reply_with(text, None)
+            .flags
+            .iter()
+            .any(|f| f.kind == kind)
+    }
+
+    #[test]
+    fn the_families_added_for_shapes_the_older_rules_missed() {
+        for (t, kind) in [
+            // Comparisons with other patients or practices.
+            (
+                "Every other family on the list coped with the change.",
+                Defensive,
+            ),
+            (
+                "No one else has had trouble with the new phones.",
+                Defensive,
+            ),
+            ("You are the first patient in years to say that.", Defensive),
+            ("Other clinics charge double for that form.", Defensive),
+            ("At least you got a slot this week.", Defensive),
+            // Making it small.
+            ("A late text is hardly worth a complaint.", Dismissive),
+            ("Results take as long as they take.", Dismissive),
+            ("At your age some stiffness is normal.", Dismissive),
+            ("It was only a tiny mix-up.", Dismissive),
+            // Sarcasm.
+            ("Let me guess, the letter never arrived?", Condescending),
+            (
+                "Oh brilliant, another question about parking.",
+                Condescending,
+            ),
+            ("Sure, let me just magic up a free slot.", Condescending),
+            ("Thanks so much for the one-star review.", Condescending),
+            // Pointing at what the patient was sent or told.
+            (
+                "The text failed because the number you gave us had a digit missing.",
+                Blaming,
+            ),
+            ("You were told about the fee at check-in.", Blaming),
+            ("The fee is clearly displayed at reception.", Blaming),
+            (
+                "The portal shows the booking was cancelled from your account.",
+                Blaming,
+            ),
+            // Curt closings.
+            ("Not happening.", Dismissive),
+            ("See previous reply.", Dismissive),
+            ("We've looked into it and that's the end of it.", Dismissive),
+            // Non-apologies.
+            ("Sorry the waiting room wasn't to your liking.", NonApology),
+            (
+                "Apologies for any confusion, but the bill stands.",
+                NonApology,
+            ),
+            // Lecturing.
+            (
+                "In future, please remember to bring your card.",
+                Condescending,
+            ),
+            ("Please refer to our earlier correspondence.", Condescending),
+            // Promises in new words.
+            (
+                "Your referral will be through by Friday, hand on heart.",
+                BigPromise,
+            ),
+            ("The new system means no more delays, ever.", BigPromise),
+        ] {
+            assert!(
+                rule_flags(t, kind),
+                "{t:?} not flagged {kind:?}: {:?}",
+                check_reply_with(t, None).flags
+            );
+        }
+        // The same words in replies that are fine.
+        for t in [
+            "Most patients feel better within a week; call us if you don't.",
+            "Thousands of patients were affected by the outage, and we're sorry you were one of them.",
+            "Oh dear, I'm sorry to hear that. I'll call the pharmacy now.",
+            "Congratulations on the new baby! Let's book her six-week check.",
+            "The reminder went to the number we have on file, ending 4471; shall I update it?",
+            "Good luck with the new job, and well done on finishing your therapy.",
+            "From now on I'll update the board every 15 minutes.",
+            "No doubt this has been a long week for you; thank you for bearing with us.",
+            "Other practices may charge for that letter, but we don't. It'll be ready Thursday.",
+            "Your feedback has been received; the practice manager will call you by Friday.",
+        ] {
+            assert_ok(t);
+        }
     }
 
     #[test]

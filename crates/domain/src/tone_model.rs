@@ -94,7 +94,90 @@ pub struct Features {
     /// features on their own, only inside word pairs: alone they carry
     /// style and length, not tone, and make poor explanations.
     pub no_filler: bool,
+    /// A word's stem as well (`t:remind` for "reminded", "reminders"), so
+    /// that a weight learned for one form reaches the others.
+    pub stems: bool,
+    /// Pairs of words one word apart in a sentence (`k:as said` for "as I
+    /// said", "as we said"): the shape of a phrase, whoever fills the gap.
+    pub skips: bool,
+    /// How a text is written, beside its words: `h:smiley` (":)", an
+    /// emoji), `h:shout` (a word of three or more letters in capitals).
+    pub style: bool,
+    /// The model's own word classes ([`CLASSES`]: `c:others` for "everyone",
+    /// "nobody", "thousands"), and each pair of classes met in that order in
+    /// one sentence (`cc:sorry contrast`): the shape of a sentence, in words
+    /// the corpus may never have used.
+    pub classes: bool,
 }
+
+/// Word classes for the model (not the rules): each groups words that play
+/// one part in how a reply reads, so that a weight learned from "every other
+/// patient" also reaches "nobody else on the list".
+pub const CLASSES: &[(&str, &str)] = &[
+    (
+        "others",
+        "other|others|everyone|everybody|nobody|anybody|anyone|noone|thousands|hundreds|dozens|\
+         millions|else|rest|most|majority",
+    ),
+    (
+        "small",
+        "hardly|barely|merely|only|just|tiny|trivial|minor|little|slight|mere|small|simply|\
+         phase|life|normal|routine|fine|ok|okay|common",
+    ),
+    (
+        "sure",
+        "guarantee|guaranteed|guarantees|definitely|certainly|surely|sure|cert|promise|promised|\
+         bank|absolutely|totally|completely|forever|ever|always|zero|instantly|immediately|\
+         perfect|perfectly|lifetime|certain|percent|question|doubt|worry",
+    ),
+    (
+        "irony",
+        "oh|wow|brilliant|lucky|congratulations|congrats|shocking|famous|magic|funny|fantastic|\
+         lovely|genius|amazing|thrilled|delighted|apparently|surprise|guess|shall|machine|\
+         cheers|bless|lol|haha|sure|clearly|obviously|course",
+    ),
+    (
+        "record",
+        "file|record|records|gave|given|sent|told|displayed|printed|website|leaflet|letter|\
+         statement|card|signed|contract|attached|portal|already|twice|again|previous|above|\
+         below|policy|terms|form|instructions|sign|notice",
+    ),
+    (
+        "lecture",
+        "kindly|future|forward|remember|perhaps|maybe|suggest|responsibility|expected|manage|\
+         plan|properly|carefully|correctly|sensible|courtesy|deserve|advise|advised|reminder|\
+         learn|understand|appreciate",
+    ),
+    (
+        "closing",
+        "final|conclude|concludes|concluded|closed|close|further|discuss|discussing|debate|\
+         matter|add|regardless|end|nothing|done|enough|over",
+    ),
+    (
+        "taste",
+        "liking|taste|wanted|like|happy|hear|feel|feels|felt|perceived|offended|satisfied|\
+         pleased|expectations|impression|view|opinion",
+    ),
+    (
+        "sorry",
+        "sorry|apologies|apologise|apologize|apology|regret|regrets|apologising",
+    ),
+    (
+        "contrast",
+        "but|however|although|though|nevertheless|nonetheless|unfortunately|still|yet",
+    ),
+    ("you", "you|your|yours|yourself|yourselves"),
+    (
+        "we",
+        "we|our|us|ours|ourselves|i|me|my|mine|myself|team|staff|practice|clinic",
+    ),
+    (
+        "help",
+        "help|check|call|ring|book|arrange|send|fix|sort|look|find|update|chase|follow|let|\
+         text|email|phone|offer|can|will|happy|glad",
+    ),
+    ("not", "not|no|never|nothing|none|nope|nah|cannot"),
+];
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,16 +224,31 @@ impl Options {
     /// shipped L1 1e-4 and pruning 0.05 (0.385 / 0.031), about six replies
     /// in 777; left for whoever next changes the replies.
     ///
-    /// The false-alarm target of 0.05 leaves room for the rules' own: on
-    /// each new batch, before they were tuned on it, the rules raised false
-    /// alarms on about 0.04 of the fine texts (10 of 259 replies, 5 of 120
-    /// messages; first-run numbers in the data files), so together the two
-    /// should stay near 0.08-0.10 on new text.
+    /// Changed again on 2026-11-27 (second change that day), after the
+    /// rules gained the families of development batch 9 and the former held
+    /// out 5 (comparisons with other patients, minimising, sarcasm,
+    /// record-pointing, curt closings, lecturing, promises in new words).
+    /// Decided before held out 6 was scored on this coach, by this rule:
+    /// - replies read stems, pairs one word apart, smileys/capitals and the
+    ///   model's word classes as well ([`Features`]): over the 2,039 replies
+    ///   outside held out 4 the model alone went from 0.371 / 0.026 to
+    ///   0.392 / 0.025 at the old budget, and each kind helped a little on
+    ///   its own (`experiment` in tests/tone_corpus.rs); the learner is
+    ///   unchanged;
+    /// - the false-alarm budget is 0.07 for both directions, not 0.05. The
+    ///   goal allows 0.10 on new text, and on the three blind sets the
+    ///   coach's false alarms came out 0.00-0.06 above what the same budget
+    ///   gave in cross-validation (held out 4: 0.043; held out 5: 0.100;
+    ///   held out 6, before these changes: 0.060, read as a total only).
+    ///   0.07 leaves 0.03 of that room; in cross-validation it buys about
+    ///   0.03 of recall per 0.01 of false alarms (replies: rules + model
+    ///   0.856 / 0.041 at 0.05, 0.889 / 0.068 at 0.07).
     pub fn chosen(direction: Direction) -> Options {
         let (learner, negation, sets, prune) = match direction {
             Direction::Reply => (Learner::Logistic { l1: 1e-4, l2: 1e-3 }, true, true, 0.05),
             Direction::Incoming => (Learner::NaiveBayes { alpha: 1.0 }, false, true, 0.01),
         };
+        let reply = direction == Direction::Reply;
         Options {
             learner,
             features: Features {
@@ -159,10 +257,14 @@ impl Options {
                 negation,
                 sets,
                 no_filler: true,
+                stems: reply,
+                skips: reply,
+                style: reply,
+                classes: reply,
             },
             min_count: 2,
             prune,
-            false_alarms: 0.05,
+            false_alarms: 0.07,
             folds: 5,
         }
     }
@@ -240,7 +342,11 @@ fn each_feature(
     let toks = &doc.toks;
     let mut buf = String::with_capacity(48);
     let mut prev: Option<usize> = None;
+    // For each word, the word before it in its sentence (for `k:` pairs).
+    let mut skip_back: Vec<Option<usize>> = vec![None; toks.len()];
     let mut negated: Option<u32> = None;
+    // The classes met so far in the current sentence (for `cc:` pairs).
+    let (mut class_sent, mut seen_classes): (Option<u32>, u32) = (None, 0);
     for (i, t) in toks.iter().enumerate() {
         if (direction == Direction::Reply && t.quoted) || skip.contains(&t.sent) {
             prev = None;
@@ -285,6 +391,56 @@ fn each_feature(
             buf.push_str(w);
             emit(&buf, Seen { start, ..at });
         }
+        if f.skips
+            && let Some(pp) = prev.and_then(|p| skip_back[p])
+        {
+            buf.clear();
+            buf.push_str("k:");
+            buf.push_str(norm(doc.word(pp)));
+            buf.push(' ');
+            buf.push_str(w);
+            emit(
+                &buf,
+                Seen {
+                    start: toks[pp].start,
+                    ..at
+                },
+            );
+        }
+        if f.stems && !(f.no_filler && FILLER.contains(&w)) {
+            let s = stem(w);
+            if s.len() < w.len() {
+                buf.clear();
+                buf.push_str("t:");
+                buf.push_str(s);
+                emit(&buf, at);
+            }
+        }
+        if f.style && shouting(folded, t.start, t.end) {
+            emit("h:shout", at);
+        }
+        if f.classes {
+            if class_sent != Some(t.sent) {
+                class_sent = Some(t.sent);
+                seen_classes = 0;
+            }
+            let mine = word_classes().get(w).copied().unwrap_or(0);
+            for c in (0..CLASSES.len()).filter(|c| mine & (1 << c) != 0) {
+                buf.clear();
+                buf.push_str("c:");
+                buf.push_str(CLASSES[c].0);
+                emit(&buf, at);
+                for b in (0..CLASSES.len()).filter(|b| seen_classes & (1 << b) != 0) {
+                    buf.clear();
+                    buf.push_str("cc:");
+                    buf.push_str(CLASSES[b].0);
+                    buf.push(' ');
+                    buf.push_str(CLASSES[c].0);
+                    emit(&buf, at);
+                }
+            }
+            seen_classes |= mine;
+        }
         if f.negation && NEGATORS.contains(&word) {
             negated = Some(t.clause);
         }
@@ -304,7 +460,110 @@ fn each_feature(
                 emit(&buf, at);
             }
         }
+        skip_back[i] = prev;
         prev = Some(i);
+    }
+    if f.style {
+        smileys(doc, folded, direction, skip, emit);
+    }
+}
+
+/// Each word's classes, as bits in [`CLASSES`] order.
+fn word_classes() -> &'static HashMap<&'static str, u32, BuildHasherDefault<Fnv>> {
+    type Map = HashMap<&'static str, u32, BuildHasherDefault<Fnv>>;
+    static MAP: OnceLock<Map> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = Map::default();
+        for (c, (_, words)) in CLASSES.iter().enumerate() {
+            for w in words.split('|') {
+                *map.entry(w.trim()).or_default() |= 1 << c;
+            }
+        }
+        map
+    })
+}
+
+/// A crude English stem: common endings off ("reminded" → "remind",
+/// "reminders" → "reminder" → "remind", "clearly" → "clear"), enough to join
+/// a word's forms; not a linguist's stem.
+fn stem(w: &str) -> &str {
+    let mut s = w;
+    for end in ["'s", "s"] {
+        if s.len() > 3 && s.ends_with(end) && !s.ends_with("ss") && !s.ends_with("us") {
+            s = &s[..s.len() - end.len()];
+            break;
+        }
+    }
+    for end in ["ing", "ed", "er", "ly", "ness", "ment"] {
+        if s.len() >= end.len() + 3 && s.ends_with(end) {
+            s = &s[..s.len() - end.len()];
+            break;
+        }
+    }
+    s
+}
+
+/// Whether the word at original offsets `start..end` is written in capitals
+/// (three letters or more: "NOT", "ASAP"; not "I" or "OK").
+fn shouting(folded: &[FChar], start: u32, end: u32) -> bool {
+    let from = folded.partition_point(|c| c.orig < start);
+    let letters = folded[from..]
+        .iter()
+        .take_while(|c| c.orig < end)
+        .filter(|c| c.c.is_alphabetic());
+    let (mut n, mut upper) = (0, 0);
+    for c in letters {
+        n += 1;
+        upper += usize::from(c.upper);
+    }
+    n >= 3 && upper == n
+}
+
+/// `h:smiley` for each ":)", ";)", ":-)", ":D", ":P" or emoji, in the
+/// sentence of the word before it (smileys are not words, so the reading
+/// of words never sees them).
+fn smileys(
+    doc: &Doc,
+    folded: &[FChar],
+    direction: Direction,
+    skip: &[u32],
+    emit: &mut dyn FnMut(&str, Seen),
+) {
+    let toks = &doc.toks;
+    let mut k = 0;
+    while k < folded.len() {
+        let c = folded[k].c;
+        let len = if matches!(c, ':' | ';') {
+            let mut j = k + 1;
+            if folded.get(j).is_some_and(|x| x.c == '-') {
+                j += 1;
+            }
+            match folded.get(j).map(|x| x.c) {
+                Some(')' | 'd' | 'p')
+                    if !folded.get(j + 1).is_some_and(|x| x.c.is_alphanumeric()) =>
+                {
+                    j + 1 - k
+                }
+                _ => 0,
+            }
+        } else if matches!(u32::from(c), 0x1F300..=0x1FAFF | 0x2600..=0x27BF) {
+            1
+        } else {
+            0
+        };
+        if len == 0 {
+            k += 1;
+            continue;
+        }
+        let (start, end) = (folded[k].orig, folded[k + len - 1].orig + 1);
+        let before = toks.partition_point(|t| t.start < start);
+        let owner = before.checked_sub(1).map(|b| &toks[b]);
+        let sent = owner.map_or(0, |t| t.sent);
+        let quoted = owner.is_some_and(|t| t.quoted) && direction == Direction::Reply;
+        if !skip.contains(&sent) && !quoted {
+            emit("h:smiley", Seen { sent, start, end });
+        }
+        k += len;
     }
 }
 
@@ -532,27 +791,7 @@ impl Model {
     /// sentence), among those with at least one feature that pushes towards
     /// flagging.
     fn best_sentence(&self, r: &Reading) -> Option<u32> {
-        // Hits come in text order, so a sentence's hits are together.
-        let mut best: Option<(u32, f64)> = None;
-        let mut group: Vec<(usize, f64)> = Vec::new();
-        let mut i = 0;
-        while i < r.hits.len() {
-            let sent = r.hits[i].at.sent;
-            group.clear();
-            while i < r.hits.len() && r.hits[i].at.sent == sent {
-                group.push((r.hits[i].key.as_ptr() as usize, r.hits[i].w));
-                i += 1;
-            }
-            group.sort_by_key(|g| g.0);
-            group.dedup_by_key(|g| g.0);
-            if group.iter().any(|g| g.1 > 0.0) {
-                let sum: f64 = group.iter().map(|g| g.1).sum();
-                if best.is_none_or(|b| sum > b.1) {
-                    best = Some((sent, sum));
-                }
-            }
-        }
-        best.map(|b| b.0)
+        sentence_sums(&r.hits).map(|b| b.0)
     }
 
     /// The words that weighed most towards flagging (in `sent` when given):
@@ -835,6 +1074,33 @@ fn sigmoid(z: f64) -> f64 {
 /// The kind model (which does not decide the verdict, only names a flag's
 /// kind) is kept small: features of at least two revise replies, and a
 /// strong L1 penalty.
+/// The sentence whose features add up to the most (each feature once per
+/// sentence) and that sum, among sentences with at least one feature that
+/// pushes towards flagging.
+fn sentence_sums(hits: &[Hit]) -> Option<(u32, f64)> {
+    // Hits come in text order, so a sentence's hits are together.
+    let mut best: Option<(u32, f64)> = None;
+    let mut group: Vec<(usize, f64)> = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let sent = hits[i].at.sent;
+        group.clear();
+        while i < hits.len() && hits[i].at.sent == sent {
+            group.push((hits[i].key.as_ptr() as usize, hits[i].w));
+            i += 1;
+        }
+        group.sort_by_key(|g| g.0);
+        group.dedup_by_key(|g| g.0);
+        if group.iter().any(|g| g.1 > 0.0) {
+            let sum: f64 = group.iter().map(|g| g.1).sum();
+            if best.is_none_or(|b| sum > b.1) {
+                best = Some((sent, sum));
+            }
+        }
+    }
+    best
+}
+
 const KIND_MIN_COUNT: usize = 2;
 const KIND_L1: f64 = 1e-3;
 const KIND_L2: f64 = 1e-3;
@@ -1158,6 +1424,10 @@ pub fn weights_file(reply: &Model, incoming: &Model, header: &str) -> String {
             ("negation", m.features.negation),
             ("sets", m.features.sets),
             ("no_filler", m.features.no_filler),
+            ("stems", m.features.stems),
+            ("skips", m.features.skips),
+            ("style", m.features.style),
+            ("classes", m.features.classes),
         ] {
             out.push_str(&format!("{name}/={opt}\t{}\n", u8::from(on)));
         }
@@ -1184,6 +1454,10 @@ pub fn parse(tsv: &str) -> Result<Shipped, String> {
             negation: false,
             sets: false,
             no_filler: false,
+            stems: false,
+            skips: false,
+            style: false,
+            classes: false,
         },
         bias: 0.0,
         weights: Weights::default(),
@@ -1240,6 +1514,10 @@ pub fn parse(tsv: &str) -> Result<Shipped, String> {
             "=negation" => m.features.negation = weight != 0.0,
             "=sets" => m.features.sets = weight != 0.0,
             "=no_filler" => m.features.no_filler = weight != 0.0,
+            "=stems" => m.features.stems = weight != 0.0,
+            "=skips" => m.features.skips = weight != 0.0,
+            "=style" => m.features.style = weight != 0.0,
+            "=classes" => m.features.classes = weight != 0.0,
             f if f.starts_with('=') => return Err(bad("unknown setting")),
             f => {
                 m.weights.insert(f.into(), weight);

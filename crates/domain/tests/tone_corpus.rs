@@ -298,16 +298,21 @@ fn rules_beat_sentiment_on_staff_replies() {
     // Floors just under the measured numbers for the rules alone
     // (2026-11-27: all 0.627 / 0.013, down from 0.948 / 0.005 when
     // development batch 8, which the rules were never tuned on, was added;
-    // held out 3, never tuned on, 0.250 / 0.042).
-    assert!(rules.0.recall() >= 0.62, "{}", rules.0.line("rules"));
+    // held out 3, never tuned on, 0.250 / 0.042). Later that day the rules
+    // gained families written from development batches 8-9 and the former
+    // held out 5 (comparisons, minimising, sarcasm, pointing at the record,
+    // curt closings, lecturing, promises in new words): all 0.728 (879/1207)
+    // / 0.021 (25/1172) with held out 6 in; held out 3, still never looked
+    // at for a rule, went from 0.250 to 0.542 (13/24) at the same 0.042.
+    assert!(rules.0.recall() >= 0.72, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.015,
+        rules.0.false_alarm_rate() <= 0.022,
         "{}",
         rules.0.line("rules")
     );
     let fresh = rules.1[3];
     assert!(
-        fresh.recall() >= 0.24,
+        fresh.recall() >= 0.54,
         "{}",
         fresh.line("rules, held out 3")
     );
@@ -344,10 +349,12 @@ fn rules_beat_sentiment_on_staff_replies() {
         flagged.len()
     );
     assert!(
-        // Three rule false alarms, all in text the rules were not tuned on
-        // ("…you've been waiting a long time", "…far too long", "please
-        // don't wait for the appointment", the last from held out 4).
-        empathetic_ok > 100 && by_rules == flagged.len() && by_rules <= 3,
+        // Nine rule false alarms, all from rules older than the texts, none
+        // tuned on them ("…you've been waiting a long time", "…far too
+        // long", "please don't wait for the appointment", "I'm sorry, but I
+        // can ask her…", "Mistakes happen, and this one was ours", "I won't
+        // pretend the wait was fine", …): 9 of 360, counted, not hidden.
+        empathetic_ok > 300 && by_rules == flagged.len() && by_rules <= 9,
         "{flagged:?}"
     );
 }
@@ -379,7 +386,9 @@ fn upset_patients_are_recognised_by_the_rules() {
         &mistakes,
     );
 
-    // Floors just under the measured numbers for the rules alone. History:
+    // Floors just under the measured numbers for the rules alone (all:
+    // 0.861 (699/812) / 0.015 (12/812) once development batch 12, the former
+    // held out 5 and held out 6, none tuned on, were added). History:
     // all 0.658 / 0.029 after development batch 8; 0.660 / 0.037 with held
     // out 4 added. Then (2026-11-27) the incoming rules were changed with
     // development batches 1-11 in view (batches 9-11, 410 messages, written
@@ -387,9 +396,9 @@ fn upset_patients_are_recognised_by_the_rules() {
     // 10 and 11, each scored once before it was tuned on, the rules alone
     // were 0.500 / 0.200 and 0.500 / 0.133: that, not this, is how they do
     // on new text (first-run numbers in the data file).
-    assert!(rules.0.recall() >= 0.94, "{}", rules.0.line("rules"));
+    assert!(rules.0.recall() >= 0.86, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.01,
+        rules.0.false_alarm_rate() <= 0.016,
         "{}",
         rules.0.line("rules")
     );
@@ -823,13 +832,13 @@ fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
     );
 }
 
-/// The floors below were measured with held out 4 as the last held-out
+/// The floors below were measured with held out 6 as the last held-out
 /// part: (a) over everything else, (b) on it. Appending a new part changes
 /// both splits (and the cross-validation folds), so then the numbers are
 /// printed and nothing is asserted on them: that first run on a blind part
 /// is the measurement. Record it in the data file's comment before any
 /// retraining, then measure and register floors for the new split here.
-const FLOORS_MEASURED_ON: usize = 4;
+const FLOORS_MEASURED_ON: usize = 6;
 
 /// Whether the floors apply to this run; if not, say so.
 fn floors_apply(last: usize, what: &str) -> bool {
@@ -852,26 +861,33 @@ fn learned_second_opinion_on_staff_replies() {
     if !floors_apply(last, "staff replies") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27 with held out 4
-    // last (with held out 3 last they were (a) 0.444 / 0.031 and 0.769 /
-    // 0.040, (b) 0.542 / 0.083):
-    // (a) model alone 0.385 (299/777) / 0.031 (23/742), rules + model 0.740
-    //     (575/777) / 0.042 (31/742): guards the model's generalisation
-    //     inside the corpus and that it adds at most ~0.05 false alarms there;
-    // (b) rules + model 0.886 (62/70) / 0.043 (3/70), rules alone 0.671 /
-    //     0.029 (the numbers in the data file's first run of held out 4). A
-    //     step of one text is 0.014.
-    at_least(&cv.model, 0.38, 0.035, "(a) model alone");
-    at_least(&cv.coach, 0.73, 0.05, "(a) rules + model");
-    at_least(&fresh.coach, 0.88, 0.05, "(b) rules + model");
+    // Floors just under the numbers measured on 2026-11-27 with held out 6
+    // last, its first and only run as a blind set on this coach (before the
+    // rule families, the new features and the 0.07 budget the same coach
+    // scored it 0.770 / 0.060 from the command line, totals only; with held
+    // out 4 last: (a) 0.385 / 0.031 and 0.740 / 0.042, (b) 0.886 / 0.043):
+    // (a) over the 2,179 replies outside held out 6: model alone 0.588
+    //     (651/1107) / 0.054 (58/1072), rules + model 0.886 (981/1107) /
+    //     0.070 (75/1072), the rules in-sample;
+    // (b) held out 6: rules + model 0.840 (84/100) / 0.070 (7/100); rules
+    //     alone 0.580 / 0.050; model alone 0.750 / 0.030; sentiment
+    //     baseline 0.650 / 0.630. The goal (0.90 / 0.10) is not met on
+    //     replies. A step of one text is 0.01.
+    // Then nine of the new patterns were mended (a comma written as a step
+    // never matched, so "In future, please..." was never caught) and offers
+    // such as "shall I update it?" and "the manager will call you" count as
+    // a remedy; not blind any more, the same run gives (a) 0.579 / 0.055 and
+    // 0.890 / 0.071, (b) 0.850 / 0.070 (rules alone 0.600 / 0.050).
+    at_least(&cv.model, 0.57, 0.06, "(a) model alone");
+    at_least(&cv.coach, 0.88, 0.075, "(a) rules + model");
+    at_least(&fresh.coach, 0.83, 0.08, "(b) rules + model");
     assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
-    // Apologies, feelings, waits and honest ranges pass the model even when
-    // it did not see them (measured: the model adds none of its own, in (a)
-    // or (b)); the rules flag 2 of 233 in (a) and 1 of 27 in (b), "please
-    // don't wait for the appointment" (see `rules_beat_sentiment...`).
-    assert_eq!(cv.empathy.false_alarms, cv.empathy_rules.false_alarms);
+    // Apologies, feelings, waits and honest ranges: the model adds at most
+    // one false alarm of its own to the rules' (measured: (a) 7 of 326, the
+    // rules 6; (b) 3 of 34, all the rules').
+    assert!(cv.empathy.false_alarms <= cv.empathy_rules.false_alarms + 1);
     assert_eq!(fresh.empathy.false_alarms, fresh.empathy_rules.false_alarms);
-    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 3);
+    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 9);
 }
 
 #[test]
@@ -881,23 +897,21 @@ fn learned_second_opinion_on_patient_messages() {
     if !floors_apply(last, "patient messages") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27 with held out 4
-    // last, after the incoming rules were changed and development batches
-    // 9-11 added (with held out 3 last and the old rules: (a) model alone
-    // 0.548 / 0.033, rules + model 0.824 / 0.061; (b) 0.833 / 0.083):
-    // (a) model alone 0.658 (360/547) / 0.038 (21/547), rules + model 0.982
-    //     (537/547) / 0.042 (23/547): in-sample for the rules, which were
-    //     tuned on nearly all of these; the old rules and model on the same
-    //     texts: 0.596 / 0.084;
-    // (b) rules + model 0.971 (34/35) / 0.057 (2/35; both the model's), rules
-    //     alone 0.943 / 0.000; the old ones 0.743 / 0.114. Not blind: held out 4's misses
-    //     were known when the rules were changed. A step of one text is 0.029.
-    at_least(&cv.model, 0.65, 0.04, "(a) model alone");
-    at_least(&cv.coach, 0.98, 0.045, "(a) rules + model");
-    at_least(&fresh.coach, 0.97, 0.06, "(b) rules + model");
-    // The rules now catch most of held out 4, so the model adds less there
-    // than the 0.2 it added before; it must still add something.
-    assert!(fresh.coach.recall() > fresh.rules.recall());
+    // Floors just under the numbers measured on 2026-11-27 with held out 6
+    // last, its first and only run as a blind set on this coach (before the
+    // 0.07 budget the same rules and model scored it 0.886 / 0.014 from the
+    // command line, totals only; with held out 4 last: (a) model alone
+    // 0.658 / 0.038, rules + model 0.982 / 0.042, (b) 0.971 / 0.057):
+    // (a) over the 1,484 messages outside held out 6: model alone 0.805
+    //     (597/742) / 0.043 (32/742), rules + model 0.966 (717/742) / 0.057
+    //     (42/742), the rules in-sample;
+    // (b) held out 6: rules + model 0.943 (66/70) / 0.014 (1/70), rules
+    //     alone 0.743 / 0.014, model alone 0.871 / 0.000, sentiment baseline
+    //     0.443 / 0.257. A step of one text is 0.014.
+    at_least(&cv.model, 0.80, 0.05, "(a) model alone");
+    at_least(&cv.coach, 0.96, 0.06, "(a) rules + model");
+    at_least(&fresh.coach, 0.94, 0.02, "(b) rules + model");
+    assert!(fresh.coach.recall() > fresh.rules.recall() + 0.1);
 }
 
 const WEIGHTS_HEADER: &str = "\
@@ -952,7 +966,7 @@ fn shipped_weights_are_trained_from_the_corpus() {
         }
     }
     let file = include_str!("../src/tone_weights.tsv");
-    assert!(file.lines().count() < 6000, "keep the weights file small");
+    assert!(file.lines().count() < 8000, "keep the weights file small");
     eprintln!(
         "\n(c) shipped: trained on every text, every held-out part included; reply threshold p > {:.3}, \
          incoming p > {:.3}; {} lines",
@@ -979,7 +993,7 @@ fn choose_model() {
             hand,
             negation,
             sets,
-            no_filler: base.features.no_filler,
+            ..base.features
         };
         let mut grid = Vec::new();
         for learner in [
@@ -1048,5 +1062,104 @@ fn choose_model() {
                 r.kinds_checked
             );
         }
+    }
+}
+
+/// The feature kinds and budgets weighed when the reply model was last
+/// changed, each against the shipped options: cross-validation over
+/// everything but the last held-out part ("cv") and one training tested on
+/// that part ("b"), for the model alone and for rules + model.
+/// `EXP_DIR=incoming` for messages, `EXP_ONLY=<name part>` for some rows,
+/// `EXP_MISSES=1` to print the cross-validation's mistakes.
+/// `cargo test --release -p frontdesk-domain --test tone_corpus experiment -- --ignored --nocapture`
+#[test]
+#[ignore = "model comparison; slow in debug builds"]
+fn experiment() {
+    let direction = if std::env::var("EXP_DIR").as_deref() == Ok("incoming") {
+        Direction::Incoming
+    } else {
+        Direction::Reply
+    };
+    let base = Options::chosen(direction);
+    let data = corpus(direction);
+    let (_, dev, fresh) = split(&data);
+    let mut variants = vec![("base", base)];
+    let mut v = |name, f: &dyn Fn(&mut Options)| {
+        let mut o = base;
+        f(&mut o);
+        variants.push((name, o));
+    };
+    v("stems", &|o| o.features.stems = true);
+    v("skips", &|o| o.features.skips = true);
+    v("style", &|o| o.features.style = true);
+    v("all3", &|o| {
+        o.features.stems = true;
+        o.features.skips = true;
+        o.features.style = true;
+    });
+    v("classes", &|o| o.features.classes = true);
+    v("all4", &|o| {
+        o.features.stems = true;
+        o.features.skips = true;
+        o.features.style = true;
+        o.features.classes = true;
+    });
+    v("all4 l1 0", &|o| {
+        o.features.stems = true;
+        o.features.skips = true;
+        o.features.style = true;
+        o.features.classes = true;
+        o.learner = Learner::Logistic { l1: 0.0, l2: 1e-3 };
+    });
+    for fa in [0.06, 0.07, 0.08] {
+        let name: &'static str = Box::leak(format!("all4 fa {fa}").into_boxed_str());
+        v(name, &move |o| {
+            o.features.stems = true;
+            o.features.skips = true;
+            o.features.style = true;
+            o.features.classes = true;
+            o.false_alarms = fa;
+        });
+    }
+    v("all3 l2 3e-3", &|o| {
+        o.features.stems = true;
+        o.features.skips = true;
+        o.features.style = true;
+        o.learner = Learner::Logistic { l1: 1e-4, l2: 3e-3 };
+    });
+    v("all3 l1 0", &|o| {
+        o.features.stems = true;
+        o.features.skips = true;
+        o.features.style = true;
+        o.learner = Learner::Logistic { l1: 0.0, l2: 1e-3 };
+    });
+    let only: Option<String> = std::env::var("EXP_ONLY").ok();
+    for (name, o) in variants {
+        if only.as_deref().is_some_and(|x| !name.contains(x)) {
+            continue;
+        }
+        let r = cross_validate(direction, &dev, &o);
+        if std::env::var("EXP_MISSES").is_ok() {
+            for m in &r.mistakes {
+                eprintln!("{m}");
+            }
+        }
+        let model = learned::train(direction, &pairs(&dev), &o);
+        let mut f = Readers::default();
+        for e in &fresh {
+            f.add(direction, e, &model);
+        }
+        eprintln!(
+            "{name:<16} cv model {:.3}/{:.3} coach {:.3}/{:.3} | b model {:.3}/{:.3} coach {:.3}/{:.3} | w {}",
+            r.model.recall(),
+            r.model.false_alarm_rate(),
+            r.coach.recall(),
+            r.coach.false_alarm_rate(),
+            f.model.recall(),
+            f.model.false_alarm_rate(),
+            f.coach.recall(),
+            f.coach.false_alarm_rate(),
+            r.weights
+        );
     }
 }
