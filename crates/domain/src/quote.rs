@@ -135,6 +135,10 @@ pub fn normal_quantile(p: f64) -> f64 {
     }
 }
 
+/// The quantiles a location may quote at: below the median a quote is not a
+/// promise, and at 1.0 no finite time would do.
+pub const LOCATION_QUANTILES: std::ops::RangeInclusive<f64> = 0.5..=0.99;
+
 /// The `q` quantile of a sample (nearest rank, rounding up: conservative).
 pub fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
     if values.is_empty() {
@@ -442,13 +446,14 @@ impl QuoteEngine {
     }
 
     /// Quote a location's queues at their own quantile (`None`: the default).
-    /// Values outside 0.5–0.99 are clamped: below the median a quote is not a
-    /// promise, and at 1.0 no finite time would do.
+    /// Values outside [`LOCATION_QUANTILES`] are clamped.
     pub fn set_location_quantile(&mut self, location: &str, quantile: Option<f64>) {
         match quantile {
             Some(q) if q.is_finite() => {
-                self.location_quantiles
-                    .insert(location.to_string(), q.clamp(0.5, 0.99));
+                self.location_quantiles.insert(
+                    location.to_string(),
+                    q.clamp(*LOCATION_QUANTILES.start(), *LOCATION_QUANTILES.end()),
+                );
             }
             _ => {
                 self.location_quantiles.remove(location);

@@ -2831,7 +2831,7 @@ static REPLY_RULES: &[ReplyRule] = &[
             "nothing will go|goes wrong",
             "ever again",
             "no more delays|waits|waiting|queues|problems|mistakes ~3 ever",
-            "pain free|pain-free",
+            "pain free",
             "in and out in",
             "consider it done",
             "@num percent covered|sure|certain|guaranteed",

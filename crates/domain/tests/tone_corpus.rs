@@ -920,7 +920,8 @@ Regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- -
 Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, every held-out
 part included; the numbers measured without the last held-out part are in tests/tone_corpus.rs.
 Lines: model/feature<TAB>weight (log-odds). w: a word, b: two neighbouring words (^: sentence start),
-h: a named cue, s: one of the rules' word sets; not_: after a negating word. =threshold: the model
+h: a named cue, s: one of the rules' word sets, t: a word's stem, k: two words one apart, c: one of the
+model's word classes, cc: two classes in one sentence; not_: after a negating word. =threshold: the model
 speaks above this score (bias plus the weights of the features a text has, each once).";
 
 fn train_shipped() -> (Model, Model) {

@@ -11,6 +11,7 @@ use axum::extract::{Form, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::duration::format_duration;
+use frontdesk_domain::quote::LOCATION_QUANTILES;
 use frontdesk_domain::{FieldErrors, Role, fields};
 use frontdesk_store::{ComplaintSettings, Provider};
 use serde::Deserialize;
@@ -614,12 +615,13 @@ pub async fn save_complaint_settings_api(
     Ok(axum::Json(complaint_settings_json(&settings)))
 }
 
-/// A percentile for quotes: empty for the server's default, else 50–99.
+/// A percentile for quotes: empty for the server's default, else a whole
+/// percentile in [`LOCATION_QUANTILES`] (50–99).
 pub fn parse_quote_percent(text: &str) -> Result<Option<i64>, &'static str> {
     match text.trim().trim_end_matches('%').trim() {
         "" => Ok(None),
         t => match t.parse::<i64>() {
-            Ok(p) if (50..=99).contains(&p) => Ok(Some(p)),
+            Ok(p) if LOCATION_QUANTILES.contains(&(p as f64 / 100.0)) => Ok(Some(p)),
             _ => Err("Enter a whole percentile from 50 to 99, or leave it empty for the default"),
         },
     }
@@ -719,7 +721,7 @@ pub async fn save_quote_settings_api(
     manager(&staff)?;
     let percent = match input.quantile {
         None => None,
-        Some(x) if x.is_finite() && (0.5..=0.99).contains(&x) => Some((x * 100.0).round() as i64),
+        Some(x) if LOCATION_QUANTILES.contains(&x) => Some((x * 100.0).round() as i64),
         Some(_) => {
             return Err(ApiError::field(
                 "quantile",

@@ -235,13 +235,7 @@ async fn transitions_follow_the_rules() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    let kinds: Vec<&str> = visit["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = app.timeline_kinds(&token, id).await;
     assert_eq!(
         kinds,
         [
@@ -593,13 +587,7 @@ async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
     assert_eq!(events[3].1["by"], "desk");
     // Sixteen quiet minutes signed the first session out.
     let token = app.token("desk").await;
-    let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    let kinds: Vec<&str> = visit["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = app.timeline_kinds(&token, id).await;
     assert_eq!(
         kinds,
         [

@@ -133,17 +133,9 @@ async fn a_concern_is_raised_answered_and_an_empty_answer_is_refused() {
     let (_, all) = app.get("/api/v1/concerns", Some(&doc)).await;
     assert_eq!(all["time_to_first_answer"]["answered"], 1);
     assert_eq!(all["time_to_first_answer"]["median_min"], 6.0);
-    let (_, v) = app
-        .get(&format!("/api/v1/visits/{visit}"), Some(&doc))
-        .await;
-    let kinds: Vec<&str> = v["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = app.timeline_kinds(&doc, visit).await;
     assert!(
-        kinds.contains(&"concern_raised") && kinds.contains(&"concern_answered"),
+        kinds.contains(&"concern_raised".into()) && kinds.contains(&"concern_answered".into()),
         "{kinds:?}"
     );
 }

@@ -151,15 +151,9 @@ async fn the_patient_can_say_they_stepped_out_or_ask_a_question() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let (_, visit) = app.get(&format!("/api/v1/visits/{id}"), Some(&token)).await;
-    let kinds: Vec<&str> = visit["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = app.timeline_kinds(&token, id).await;
     assert!(
-        kinds.contains(&"stepped_out") && kinds.contains(&"concern_raised"),
+        kinds.contains(&"stepped_out".into()) && kinds.contains(&"concern_raised".into()),
         "{kinds:?}"
     );
     let cookie = sign_in(&app, "desk").await;

@@ -173,6 +173,20 @@ impl TestApp {
         body
     }
 
+    /// The kinds of a visit's timeline events, oldest first.
+    pub async fn timeline_kinds(&self, token: &str, visit: impl std::fmt::Display) -> Vec<String> {
+        let (status, body) = self
+            .get(&format!("/api/v1/visits/{visit}"), Some(token))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub async fn lobby(&self, token: &str) -> Vec<Value> {
         let (status, body) = self.get("/api/v1/lobby", Some(token)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
