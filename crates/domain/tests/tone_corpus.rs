@@ -304,9 +304,13 @@ fn rules_beat_sentiment_on_staff_replies() {
     // curt closings, lecturing, promises in new words): all 0.728 (879/1207)
     // / 0.021 (25/1172) with held out 6 in; held out 3, still never looked
     // at for a rule, went from 0.250 to 0.542 (13/24) at the same 0.042.
-    assert!(rules.0.recall() >= 0.72, "{}", rules.0.line("rules"));
+    // On 2026-11-28 development batches 12-14 (1,080 replies the rules were
+    // not written for) and held out 7 came in, and the rules gained a check
+    // for words in capitals and a few record-pointing and rhetorical
+    // patterns: all 0.651 (1203/1847) / 0.028 (51/1812).
+    assert!(rules.0.recall() >= 0.645, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.022,
+        rules.0.false_alarm_rate() <= 0.03,
         "{}",
         rules.0.line("rules")
     );
@@ -345,7 +349,7 @@ fn rules_beat_sentiment_on_staff_replies() {
         .count();
     eprintln!(
         "shipped coach on the {empathetic_ok} fine replies with sorry/frustrating/wait/a range: \
-         {} flagged {flagged:?}",
+         {} flagged, {by_rules} of them by the rules {flagged:?}",
         flagged.len()
     );
     assert!(
@@ -354,7 +358,12 @@ fn rules_beat_sentiment_on_staff_replies() {
         // long", "please don't wait for the appointment", "I'm sorry, but I
         // can ask her…", "Mistakes happen, and this one was ours", "I won't
         // pretend the wait was fine", …): 9 of 360, counted, not hidden.
-        empathetic_ok > 300 && by_rules == flagged.len() && by_rules <= 9,
+        // With development batches 12-14 and held out 7 (2026-11-28): 19 of
+        // 606, all the rules' ("I'm sorry, but we can't change a patient's
+        // prescription…", "the earliest guaranteed slot", "Mistakes happen,
+        // and this one was ours", "Sorry for the slow reply — we've had a
+        // huge backlog", …).
+        empathetic_ok > 600 && by_rules == flagged.len() && by_rules <= 19,
         "{flagged:?}"
     );
 }
@@ -395,8 +404,10 @@ fn upset_patients_are_recognised_by_the_rules() {
     // for it): all 0.948 (552/582) / 0.003 (2/582), in-sample. On batches
     // 10 and 11, each scored once before it was tuned on, the rules alone
     // were 0.500 / 0.200 and 0.500 / 0.133: that, not this, is how they do
-    // on new text (first-run numbers in the data file).
-    assert!(rules.0.recall() >= 0.86, "{}", rules.0.line("rules"));
+    // on new text (first-run numbers in the data file). With held out 7
+    // added (2026-11-28; rules alone 0.686 / 0.014 on it): all 0.847
+    // (747/882) / 0.015 (13/882).
+    assert!(rules.0.recall() >= 0.84, "{}", rules.0.line("rules"));
     assert!(
         rules.0.false_alarm_rate() <= 0.016,
         "{}",
@@ -967,7 +978,9 @@ fn shipped_weights_are_trained_from_the_corpus() {
         }
     }
     let file = include_str!("../src/tone_weights.tsv");
-    assert!(file.lines().count() < 8000, "keep the weights file small");
+    // About 7,700 reply and 3,400 message weights since the reply model
+    // blends in naive Bayes (2026-11-28); the file is compiled in.
+    assert!(file.lines().count() < 13_000, "keep the weights file small");
     eprintln!(
         "\n(c) shipped: trained on every text, every held-out part included; reply threshold p > {:.3}, \
          incoming p > {:.3}; {} lines",
@@ -1090,50 +1103,25 @@ fn experiment() {
         f(&mut o);
         variants.push((name, o));
     };
-    v("stems", &|o| o.features.stems = true);
-    v("skips", &|o| o.features.skips = true);
-    v("style", &|o| o.features.style = true);
-    v("all3", &|o| {
-        o.features.stems = true;
-        o.features.skips = true;
-        o.features.style = true;
-    });
-    v("classes", &|o| o.features.classes = true);
-    v("all4", &|o| {
-        o.features.stems = true;
-        o.features.skips = true;
-        o.features.style = true;
-        o.features.classes = true;
-    });
-    v("all4 l1 0", &|o| {
-        o.features.stems = true;
-        o.features.skips = true;
-        o.features.style = true;
-        o.features.classes = true;
-        o.learner = Learner::Logistic { l1: 0.0, l2: 1e-3 };
-    });
-    for fa in [0.06, 0.07, 0.08] {
-        let name: &'static str = Box::leak(format!("all4 fa {fa}").into_boxed_str());
+    for (share, l2, prune) in [
+        (0.1, 3e-4, 0.2),
+        (0.1, 3e-4, 0.1),
+        (0.15, 3e-4, 0.2),
+        (0.2, 1e-3, 0.2),
+        (0.1, 1e-3, 0.1),
+    ] {
+        let name: &'static str =
+            Box::leak(format!("blend {share} l2 {l2} prune {prune}").into_boxed_str());
         v(name, &move |o| {
-            o.features.stems = true;
-            o.features.skips = true;
-            o.features.style = true;
-            o.features.classes = true;
-            o.false_alarms = fa;
+            o.learner = Learner::Blend {
+                l1: 1e-4,
+                l2,
+                alpha: 1.0,
+                share,
+            };
+            o.prune = prune;
         });
     }
-    v("all3 l2 3e-3", &|o| {
-        o.features.stems = true;
-        o.features.skips = true;
-        o.features.style = true;
-        o.learner = Learner::Logistic { l1: 1e-4, l2: 3e-3 };
-    });
-    v("all3 l1 0", &|o| {
-        o.features.stems = true;
-        o.features.skips = true;
-        o.features.style = true;
-        o.learner = Learner::Logistic { l1: 0.0, l2: 1e-3 };
-    });
     let only: Option<String> = std::env::var("EXP_ONLY").ok();
     for (name, o) in variants {
         if only.as_deref().is_some_and(|x| !name.contains(x)) {
@@ -1146,12 +1134,20 @@ fn experiment() {
             }
         }
         let model = learned::train(direction, &pairs(&dev), &o);
+        // Short fine replies the unit tests hold the shipped coach to.
+        let plain = [
+            "Okay.",
+            "Again, thank you for your patience.",
+            "Thousands of patients were affected by the outage, and we're sorry you were one of them.",
+            "Noted, thanks. See you Tuesday at 11.",
+        ];
+        let loud = plain.iter().filter(|t| model.speaks(t)).count();
         let mut f = Readers::default();
         for e in &fresh {
             f.add(direction, e, &model);
         }
         eprintln!(
-            "{name:<16} cv model {:.3}/{:.3} coach {:.3}/{:.3} | b model {:.3}/{:.3} coach {:.3}/{:.3} | w {}",
+            "{name:<16} cv model {:.3}/{:.3} coach {:.3}/{:.3} | b model {:.3}/{:.3} coach {:.3}/{:.3} | w {} | plain {loud}",
             r.model.recall(),
             r.model.false_alarm_rate(),
             r.coach.recall(),
