@@ -283,6 +283,17 @@ impl Options {
     /// learning only from the texts the rules leave alone ([`Options::residual`]:
     /// 0.863 / 0.068) and NB-scaled features ([`Learner::NbScaled`]: at
     /// most 0.896 at the earlier split, no better than the blend).
+    ///
+    /// Then held out 8 was scored once on that coach (replies 0.887 /
+    /// 0.047: two replies short of the goal, at half the false-alarm
+    /// allowance) and appended, and the reply budget became 0.08, decided
+    /// before held out 9 was scored. On the three blind runs the coach's
+    /// false alarms came out at the cross-validated rate or near it (held
+    /// out 6: 0.070 against 0.071; 7: 0.080 against 0.069; 8: 0.047 against
+    /// 0.067), so 0.08 leaves about 0.02 of the 0.10 allowance as margin.
+    /// Over the 3,659 replies outside held out 8: 0.884 / 0.067 at 0.07,
+    /// 0.897 / 0.076 at 0.08 (0.906 / 0.083 at 0.09). Messages stay at 0.07:
+    /// they meet the goal there.
     pub fn chosen(direction: Direction) -> Options {
         let (learner, negation, sets, prune) = match direction {
             Direction::Reply => (
@@ -314,7 +325,7 @@ impl Options {
             },
             min_count: 2,
             prune,
-            false_alarms: 0.07,
+            false_alarms: if reply { 0.08 } else { 0.07 },
             folds: 5,
             residual: false,
         }

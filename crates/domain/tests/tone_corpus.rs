@@ -307,8 +307,9 @@ fn rules_beat_sentiment_on_staff_replies() {
     // On 2026-11-28 development batches 12-14 (1,080 replies the rules were
     // not written for) and held out 7 came in, and the rules gained a check
     // for words in capitals and a few record-pointing and rhetorical
-    // patterns: all 0.651 (1203/1847) / 0.028 (51/1812).
-    assert!(rules.0.recall() >= 0.645, "{}", rules.0.line("rules"));
+    // patterns: all 0.651 (1203/1847) / 0.028 (51/1812); with held out 8
+    // (rules alone 0.560 / 0.027 on it) 0.646 (1290/1997) / 0.028 (55/1962).
+    assert!(rules.0.recall() >= 0.64, "{}", rules.0.line("rules"));
     assert!(
         rules.0.false_alarm_rate() <= 0.03,
         "{}",
@@ -362,8 +363,8 @@ fn rules_beat_sentiment_on_staff_replies() {
         // 606, all the rules' ("I'm sorry, but we can't change a patient's
         // prescription…", "the earliest guaranteed slot", "Mistakes happen,
         // and this one was ours", "Sorry for the slow reply — we've had a
-        // huge backlog", …).
-        empathetic_ok > 600 && by_rules == flagged.len() && by_rules <= 19,
+        // huge backlog", …); 22 of 684 with held out 8.
+        empathetic_ok > 600 && by_rules == flagged.len() && by_rules <= 22,
         "{flagged:?}"
     );
 }
@@ -406,10 +407,11 @@ fn upset_patients_are_recognised_by_the_rules() {
     // were 0.500 / 0.200 and 0.500 / 0.133: that, not this, is how they do
     // on new text (first-run numbers in the data file). With held out 7
     // added (2026-11-28; rules alone 0.686 / 0.014 on it): all 0.847
-    // (747/882) / 0.015 (13/882).
-    assert!(rules.0.recall() >= 0.84, "{}", rules.0.line("rules"));
+    // (747/882) / 0.015 (13/882); with held out 8 (rules alone 0.729 /
+    // 0.057 on it) 0.838 (798/952) / 0.018 (17/952).
+    assert!(rules.0.recall() >= 0.83, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.016,
+        rules.0.false_alarm_rate() <= 0.02,
         "{}",
         rules.0.line("rules")
     );
@@ -843,13 +845,13 @@ fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
     );
 }
 
-/// The floors below were measured with held out 6 as the last held-out
+/// The floors below were measured with held out 8 as the last held-out
 /// part: (a) over everything else, (b) on it. Appending a new part changes
 /// both splits (and the cross-validation folds), so then the numbers are
 /// printed and nothing is asserted on them: that first run on a blind part
 /// is the measurement. Record it in the data file's comment before any
 /// retraining, then measure and register floors for the new split here.
-const FLOORS_MEASURED_ON: usize = 6;
+const FLOORS_MEASURED_ON: usize = 8;
 
 /// Whether the floors apply to this run; if not, say so.
 fn floors_apply(last: usize, what: &str) -> bool {
@@ -872,33 +874,30 @@ fn learned_second_opinion_on_staff_replies() {
     if !floors_apply(last, "staff replies") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27 with held out 6
-    // last, its first and only run as a blind set on this coach (before the
-    // rule families, the new features and the 0.07 budget the same coach
-    // scored it 0.770 / 0.060 from the command line, totals only; with held
-    // out 4 last: (a) 0.385 / 0.031 and 0.740 / 0.042, (b) 0.886 / 0.043):
-    // (a) over the 2,179 replies outside held out 6: model alone 0.588
-    //     (651/1107) / 0.054 (58/1072), rules + model 0.886 (981/1107) /
-    //     0.070 (75/1072), the rules in-sample;
-    // (b) held out 6: rules + model 0.840 (84/100) / 0.070 (7/100); rules
-    //     alone 0.580 / 0.050; model alone 0.750 / 0.030; sentiment
-    //     baseline 0.650 / 0.630. The goal (0.90 / 0.10) is not met on
-    //     replies. A step of one text is 0.01.
-    // Then nine of the new patterns were mended (a comma written as a step
-    // never matched, so "In future, please..." was never caught) and offers
-    // such as "shall I update it?" and "the manager will call you" count as
-    // a remedy; not blind any more, the same run gives (a) 0.579 / 0.055 and
-    // 0.890 / 0.071, (b) 0.850 / 0.070 (rules alone 0.600 / 0.050).
-    at_least(&cv.model, 0.57, 0.06, "(a) model alone");
-    at_least(&cv.coach, 0.88, 0.075, "(a) rules + model");
-    at_least(&fresh.coach, 0.83, 0.08, "(b) rules + model");
+    // Floors just under the numbers measured on 2026-11-28 with held out 8
+    // last. Held out 8 was scored once as a blind set on the coach of
+    // e280eb5 (budget 0.07): 0.887 (133/150) / 0.047 (7/150), rules alone
+    // 0.560 / 0.027, model alone 0.787 / 0.027, sentiment baseline 0.647 /
+    // 0.633. Then the reply budget became 0.08 (see `Options::chosen`);
+    // measured after that, so not blind:
+    // (a) over the 3,659 replies outside held out 8: model alone 0.739
+    //     (1365/1847) / 0.051 (92/1812), rules + model 0.897 (1657/1847) /
+    //     0.076 (137/1812), the rules in-sample;
+    // (b) held out 8: rules + model 0.900 (135/150) / 0.047 (7/150), model
+    //     alone 0.827 / 0.027. A step of one text is 0.007.
+    // Earlier history: with held out 6 last, (a) 0.886 / 0.070 and (b)
+    // 0.840 / 0.070 as its blind run; held out 7 blind on the coach before
+    // this round 0.800 / 0.080.
+    at_least(&cv.model, 0.73, 0.06, "(a) model alone");
+    at_least(&cv.coach, 0.89, 0.08, "(a) rules + model");
+    at_least(&fresh.coach, 0.89, 0.06, "(b) rules + model");
     assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
-    // Apologies, feelings, waits and honest ranges: the model adds at most
-    // one false alarm of its own to the rules' (measured: (a) 7 of 326, the
-    // rules 6; (b) 3 of 34, all the rules').
-    assert!(cv.empathy.false_alarms <= cv.empathy_rules.false_alarms + 1);
-    assert_eq!(fresh.empathy.false_alarms, fresh.empathy_rules.false_alarms);
-    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 9);
+    // Apologies, feelings, waits and honest ranges: the model adds few
+    // false alarms of its own to the rules' (measured: (a) 23 of 606, the
+    // rules 19; (b) 4 of 78, the rules 3).
+    assert!(cv.empathy.false_alarms <= cv.empathy_rules.false_alarms + 5);
+    assert!(fresh.empathy.false_alarms <= fresh.empathy_rules.false_alarms + 1);
+    assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 22);
 }
 
 #[test]
@@ -908,20 +907,20 @@ fn learned_second_opinion_on_patient_messages() {
     if !floors_apply(last, "patient messages") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-27 with held out 6
-    // last, its first and only run as a blind set on this coach (before the
-    // 0.07 budget the same rules and model scored it 0.886 / 0.014 from the
-    // command line, totals only; with held out 4 last: (a) model alone
-    // 0.658 / 0.038, rules + model 0.982 / 0.042, (b) 0.971 / 0.057):
-    // (a) over the 1,484 messages outside held out 6: model alone 0.805
-    //     (597/742) / 0.043 (32/742), rules + model 0.966 (717/742) / 0.057
-    //     (42/742), the rules in-sample;
-    // (b) held out 6: rules + model 0.943 (66/70) / 0.014 (1/70), rules
-    //     alone 0.743 / 0.014, model alone 0.871 / 0.000, sentiment baseline
-    //     0.443 / 0.257. A step of one text is 0.014.
-    at_least(&cv.model, 0.80, 0.05, "(a) model alone");
-    at_least(&cv.coach, 0.96, 0.06, "(a) rules + model");
-    at_least(&fresh.coach, 0.94, 0.02, "(b) rules + model");
+    // Floors just under the numbers measured on 2026-11-28 with held out 8
+    // last, its first and only run as a blind set (the message model and
+    // budget unchanged since held out 6; held out 7 scored 0.943 / 0.043 on
+    // the same coach before it was trained on):
+    // (a) over the 1,764 messages outside held out 8: model alone 0.855
+    //     (754/882) / 0.062 (55/882), rules + model 0.973 (858/882) / 0.077
+    //     (68/882), the rules in-sample;
+    // (b) held out 8: rules + model 0.943 (66/70) / 0.071 (5/70), rules
+    //     alone 0.729 / 0.057, model alone 0.843 / 0.014, sentiment baseline
+    //     0.514 / 0.400. A step of one text is 0.014.
+    // Earlier: held out 6 blind 0.943 / 0.014.
+    at_least(&cv.model, 0.85, 0.07, "(a) model alone");
+    at_least(&cv.coach, 0.97, 0.08, "(a) rules + model");
+    at_least(&fresh.coach, 0.94, 0.075, "(b) rules + model");
     assert!(fresh.coach.recall() > fresh.rules.recall() + 0.1);
 }
 
@@ -1103,24 +1102,9 @@ fn experiment() {
         f(&mut o);
         variants.push((name, o));
     };
-    for (share, l2, prune) in [
-        (0.1, 3e-4, 0.2),
-        (0.1, 3e-4, 0.1),
-        (0.15, 3e-4, 0.2),
-        (0.2, 1e-3, 0.2),
-        (0.1, 1e-3, 0.1),
-    ] {
-        let name: &'static str =
-            Box::leak(format!("blend {share} l2 {l2} prune {prune}").into_boxed_str());
-        v(name, &move |o| {
-            o.learner = Learner::Blend {
-                l1: 1e-4,
-                l2,
-                alpha: 1.0,
-                share,
-            };
-            o.prune = prune;
-        });
+    for fa in [0.06, 0.08, 0.09] {
+        let name: &'static str = Box::leak(format!("false alarms {fa}").into_boxed_str());
+        v(name, &move |o| o.false_alarms = fa);
     }
     let only: Option<String> = std::env::var("EXP_ONLY").ok();
     for (name, o) in variants {
