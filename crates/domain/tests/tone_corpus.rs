@@ -309,9 +309,16 @@ fn rules_beat_sentiment_on_staff_replies() {
     // for words in capitals and a few record-pointing and rhetorical
     // patterns: all 0.651 (1203/1847) / 0.028 (51/1812); with held out 8
     // (rules alone 0.560 / 0.027 on it) 0.646 (1290/1997) / 0.028 (55/1962).
-    assert!(rules.0.recall() >= 0.64, "{}", rules.0.line("rules"));
+    // Then development batches 15-16 (720 replies, batch 15 mostly hard fine
+    // ones) and held out 9 came in, and the rules' false alarms found there
+    // were mended ("sorry, but" before a fact and a remedy, "kindly note",
+    // "you're not being difficult", optional steps that let "as you're"
+    // and "nothing you've told us" match) and hedged apologies added ("any
+    // perceived delay", "to the extent that", "some patients find"): all
+    // 0.606 (1518/2507) / 0.020 (50/2472).
+    assert!(rules.0.recall() >= 0.60, "{}", rules.0.line("rules"));
     assert!(
-        rules.0.false_alarm_rate() <= 0.03,
+        rules.0.false_alarm_rate() <= 0.022,
         "{}",
         rules.0.line("rules")
     );
@@ -845,17 +852,24 @@ fn at_least(score: &Score, recall: f64, false_alarms: f64, what: &str) {
     );
 }
 
-/// The floors below were measured with held out 8 as the last held-out
+/// The floors below were measured with held out 9 (replies) and 8
+/// (messages) as the last held-out
 /// part: (a) over everything else, (b) on it. Appending a new part changes
 /// both splits (and the cross-validation folds), so then the numbers are
 /// printed and nothing is asserted on them: that first run on a blind part
 /// is the measurement. Record it in the data file's comment before any
 /// retraining, then measure and register floors for the new split here.
-const FLOORS_MEASURED_ON: usize = 8;
+const FLOORS_MEASURED_ON: (usize, usize) = (9, 8);
 
-/// Whether the floors apply to this run; if not, say so.
-fn floors_apply(last: usize, what: &str) -> bool {
-    if last == FLOORS_MEASURED_ON {
+/// Whether the floors apply to this run (`reply`: the reply floors, else the
+/// message floors); if not, say so.
+fn floors_apply(last: usize, reply: bool, what: &str) -> bool {
+    let measured_on = if reply {
+        FLOORS_MEASURED_ON.0
+    } else {
+        FLOORS_MEASURED_ON.1
+    };
+    if last == measured_on {
         return true;
     }
     eprintln!(
@@ -863,7 +877,7 @@ fn floors_apply(last: usize, what: &str) -> bool {
          with {} last): nothing asserted on (a) or (b). Record these numbers in the data file \
          before any retraining.",
         part_name(last),
-        part_name(FLOORS_MEASURED_ON)
+        part_name(measured_on)
     );
     false
 }
@@ -871,31 +885,32 @@ fn floors_apply(last: usize, what: &str) -> bool {
 #[test]
 fn learned_second_opinion_on_staff_replies() {
     let (cv, fresh, last) = measure(Direction::Reply);
-    if !floors_apply(last, "staff replies") {
+    if !floors_apply(last, true, "staff replies") {
         return;
     }
-    // Floors just under the numbers measured on 2026-11-28 with held out 8
-    // last. Held out 8 was scored once as a blind set on the coach of
-    // e280eb5 (budget 0.07): 0.887 (133/150) / 0.047 (7/150), rules alone
-    // 0.560 / 0.027, model alone 0.787 / 0.027, sentiment baseline 0.647 /
-    // 0.633. Then the reply budget became 0.08 (see `Options::chosen`);
-    // measured after that, so not blind:
-    // (a) over the 3,659 replies outside held out 8: model alone 0.739
-    //     (1365/1847) / 0.051 (92/1812), rules + model 0.897 (1657/1847) /
-    //     0.076 (137/1812), the rules in-sample;
-    // (b) held out 8: rules + model 0.900 (135/150) / 0.047 (7/150), model
-    //     alone 0.827 / 0.027. A step of one text is 0.007.
-    // Earlier history: with held out 6 last, (a) 0.886 / 0.070 and (b)
-    // 0.840 / 0.070 as its blind run; held out 7 blind on the coach before
-    // this round 0.800 / 0.080.
-    at_least(&cv.model, 0.73, 0.06, "(a) model alone");
-    at_least(&cv.coach, 0.89, 0.08, "(a) rules + model");
-    at_least(&fresh.coach, 0.89, 0.06, "(b) rules + model");
+    // Floors just under the numbers measured on 2026-11-28 with held out 9
+    // last. Held out 9 was scored once as a blind set on the coach of
+    // 027701c: 0.893 (134/150) / 0.107 (16/150), rules alone 0.487 / 0.060,
+    // model alone 0.813 / 0.053, sentiment baseline 0.593 / 0.593. Then
+    // development batches 15-16 came in and the rules' false alarms found
+    // in held out 9 and batch 15 were mended; measured after that, so not
+    // blind:
+    // (a) over the 4,679 replies outside held out 9: model alone 0.762
+    //     (1795/2357) / 0.065 (151/2322), rules + model 0.888 (2094/2357) /
+    //     0.081 (189/2322), the rules in-sample (batch 15, mostly hard fine
+    //     replies, raises the false alarms);
+    // (b) held out 9: rules + model 0.913 (137/150) / 0.040 (6/150), rules
+    //     alone 0.507 / 0.007, model alone 0.800 / 0.033.
+    // Held out 8 last, the round before: (a) 0.897 / 0.076, (b) 0.900 /
+    // 0.047 (its blind run 0.887 / 0.047 at the 0.07 budget).
+    at_least(&cv.model, 0.75, 0.07, "(a) model alone");
+    at_least(&cv.coach, 0.88, 0.085, "(a) rules + model");
+    at_least(&fresh.coach, 0.90, 0.05, "(b) rules + model");
     assert!(fresh.coach.recall() > fresh.rules.recall() + 0.2);
     // Apologies, feelings, waits and honest ranges: the model adds few
-    // false alarms of its own to the rules' (measured: (a) 23 of 606, the
-    // rules 19; (b) 4 of 78, the rules 3).
-    assert!(cv.empathy.false_alarms <= cv.empathy_rules.false_alarms + 5);
+    // false alarms of its own to the rules' (measured: (a) 31 of 817, the
+    // rules 22; (b) 0 of 44; with held out 8 last 23 of 606, the rules 19).
+    assert!(cv.empathy.false_alarms <= cv.empathy_rules.false_alarms + 10);
     assert!(fresh.empathy.false_alarms <= fresh.empathy_rules.false_alarms + 1);
     assert!(cv.empathy_rules.false_alarms + fresh.empathy_rules.false_alarms <= 22);
 }
@@ -904,7 +919,7 @@ fn learned_second_opinion_on_staff_replies() {
 fn learned_second_opinion_on_patient_messages() {
     let (cv, fresh, last) = measure(Direction::Incoming);
     each_part_left_out(Direction::Incoming);
-    if !floors_apply(last, "patient messages") {
+    if !floors_apply(last, false, "patient messages") {
         return;
     }
     // Floors just under the numbers measured on 2026-11-28 with held out 8
