@@ -187,7 +187,7 @@ mod tests {
              \n\
              [1, 2]\n\
              {\"id\": 4, \"text\": 5}\n\
-             {\"id\": 5, \"text\": \"ok\"}",
+             {\"id\": 5, \"text\": \"Your forms are ready at reception.\"}",
             false,
         );
         assert!(!ok);
