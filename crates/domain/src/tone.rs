@@ -4929,16 +4929,38 @@ const ONE_CUE_REASONS: [(Cue, &str); 10] = [
     ),
 ];
 
-/// Several words in capitals (not acronyms such as MRI) read as shouting.
-fn shouting(f: &[FChar]) -> bool {
-    let mut caps = 0usize;
-    let mut words = 0usize;
+/// A word of the text (letters and apostrophes), for the checks of capitals.
+struct Word {
+    /// The letters, apostrophes left out.
+    text: String,
+    /// Characters in the text, apostrophes included.
+    len: usize,
+    /// Every letter was written in capitals.
+    all_upper: bool,
+    /// Original character offsets.
+    span: (u32, u32),
+}
+
+impl Word {
+    /// Written in capitals, and not an acronym such as MRI.
+    fn in_capitals(&self) -> bool {
+        self.all_upper && !ACRONYMS.contains(&self.text.as_str())
+    }
+
+    fn letters(&self) -> usize {
+        self.text.chars().count()
+    }
+}
+
+/// The words of `f`, in order.
+fn words(f: &[FChar]) -> impl Iterator<Item = Word> + '_ {
     let mut i = 0;
-    let mut word = String::new();
-    while i < f.len() {
-        if !f[i].c.is_alphabetic() {
+    std::iter::from_fn(move || {
+        while i < f.len() && !f[i].c.is_alphabetic() {
             i += 1;
-            continue;
+        }
+        if i == f.len() {
+            return None;
         }
         let start = i;
         let mut all_upper = true;
@@ -4946,16 +4968,27 @@ fn shouting(f: &[FChar]) -> bool {
             all_upper &= f[i].upper || f[i].c == '\'';
             i += 1;
         }
-        words += 1;
-        if all_upper && i - start >= 2 {
-            word.clear();
-            word.extend(f[start..i].iter().map(|x| x.c).filter(|c| *c != '\''));
-            if !ACRONYMS.contains(&word.as_str()) {
-                caps += 1;
-            }
-        }
+        Some(Word {
+            text: f[start..i]
+                .iter()
+                .map(|x| x.c)
+                .filter(|c| *c != '\'')
+                .collect(),
+            len: i - start,
+            all_upper,
+            span: (f[start].orig, f[i - 1].orig + 1),
+        })
+    })
+}
+
+/// Several words in capitals (not acronyms such as MRI) read as shouting.
+fn shouting(f: &[FChar]) -> bool {
+    let (mut caps, mut count) = (0usize, 0usize);
+    for w in words(f) {
+        count += 1;
+        caps += usize::from(w.len >= 2 && w.in_capitals());
     }
-    caps >= 3 || (caps >= 2 && caps * 2 >= words)
+    caps >= 3 || (caps >= 2 && caps * 2 >= count)
 }
 
 /// Words said in capitals in a staff reply: raising one's voice. Two or more
@@ -4985,41 +5018,23 @@ fn shouted(f: &[FChar]) -> Option<(u32, u32)> {
         "dont",
         "only",
     ];
+    // Header words ("URGENT:", "REMINDER:") label a message, they do not raise a voice.
+    const HEADERS: &[&str] = &[
+        "urgent",
+        "important",
+        "reminder",
+        "update",
+        "note",
+        "notice",
+    ];
     let mut caps: Vec<(u32, u32)> = Vec::new();
-    let mut i = 0;
-    let mut word = String::new();
-    while i < f.len() {
-        if !f[i].c.is_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut all_upper = true;
-        while i < f.len() && (f[i].c.is_alphabetic() || f[i].c == '\'') {
-            all_upper &= f[i].upper || f[i].c == '\'';
-            i += 1;
-        }
-        word.clear();
-        word.extend(f[start..i].iter().map(|x| x.c).filter(|c| *c != '\''));
-        // Header words ("URGENT:", "REMINDER:") label a message, they do not raise a voice.
-        const HEADERS: &[&str] = &[
-            "urgent",
-            "important",
-            "reminder",
-            "update",
-            "note",
-            "notice",
-        ];
-        if all_upper
-            && word.chars().count() >= 3
-            && !ACRONYMS.contains(&word.as_str())
-            && !HEADERS.contains(&word.as_str())
-        {
-            let span = (f[start].orig, f[i - 1].orig + 1);
-            if STRESSING.contains(&word.as_str()) {
-                return Some(span);
+    for w in words(f) {
+        let word = w.text.as_str();
+        if w.letters() >= 3 && w.in_capitals() && !HEADERS.contains(&word) {
+            if STRESSING.contains(&word) {
+                return Some(w.span);
             }
-            caps.push(span);
+            caps.push(w.span);
         }
     }
     match caps.as_slice() {
@@ -5031,26 +5046,9 @@ fn shouted(f: &[FChar]) -> Option<(u32, u32)> {
 /// A word of three or more letters in capitals (not an acronym such as MRI)
 /// in a text that is otherwise in lower case: the span of the first one.
 fn stressed_word(f: &[FChar]) -> Option<(u32, u32)> {
-    let mut i = 0;
-    let mut word = String::new();
-    while i < f.len() {
-        if !f[i].c.is_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut all_upper = true;
-        while i < f.len() && (f[i].c.is_alphabetic() || f[i].c == '\'') {
-            all_upper &= f[i].upper || f[i].c == '\'';
-            i += 1;
-        }
-        word.clear();
-        word.extend(f[start..i].iter().map(|x| x.c).filter(|c| *c != '\''));
-        if all_upper && word.chars().count() >= 3 && !ACRONYMS.contains(&word.as_str()) {
-            return Some((f[start].orig, f[i - 1].orig + 1));
-        }
-    }
-    None
+    words(f)
+        .find(|w| w.letters() >= 3 && w.in_capitals())
+        .map(|w| w.span)
 }
 
 /// "!!!", "???" or "?!": the span of the first such run.

@@ -87,11 +87,6 @@ pub enum Learner {
         alpha: f64,
         share: f64,
     },
-    /// Logistic regression over features scaled by their naive-Bayes
-    /// log-likelihood ratio (add-`alpha`), "NB-LR": the penalty is then
-    /// lighter on words with strong evidence. The weight shipped for a
-    /// feature is its learned weight times its ratio.
-    NbScaled { l1: f64, l2: f64, alpha: f64 },
 }
 
 /// Which features a text is read into.
@@ -210,9 +205,6 @@ pub struct Options {
     pub false_alarms: f64,
     /// Folds of that cross-validation (consecutive blocks of the texts).
     pub folds: usize,
-    /// Learn only from the texts the rules leave alone: the model is then a
-    /// second opinion on what the rules miss, not a copy of what they catch.
-    pub residual: bool,
 }
 
 impl Options {
@@ -279,10 +271,11 @@ impl Options {
     /// The chosen blend (0.887 / 0.070) is 0.004 under the best but has
     /// 4,657 weights, not 6,154, and its model flags one of four short fine
     /// replies the unit tests pin ("Okay.", "Again, thank you for your
-    /// patience.", …), the best three. Tried and dropped the same day:
-    /// learning only from the texts the rules leave alone ([`Options::residual`]:
-    /// 0.863 / 0.068) and NB-scaled features ([`Learner::NbScaled`]: at
-    /// most 0.896 at the earlier split, no better than the blend).
+    /// patience.", …), the best three. Tried and dropped the same day (and
+    /// their code removed): learning only from the texts the rules leave
+    /// alone (0.863 / 0.068), and logistic regression over features scaled
+    /// by their naive-Bayes ratios (at most 0.896 at the earlier split, no
+    /// better than the blend).
     ///
     /// Then held out 8 was scored once on that coach (replies 0.887 /
     /// 0.047: two replies short of the goal, at half the false-alarm
@@ -327,7 +320,6 @@ impl Options {
             prune,
             false_alarms: if reply { 0.08 } else { 0.07 },
             folds: 5,
-            residual: false,
         }
     }
 }
@@ -1188,21 +1180,13 @@ pub fn train(direction: Direction, examples: &[(&str, bool)], options: &Options)
         .collect();
     let labels: Vec<bool> = examples.iter().map(|e| e.1).collect();
     let n = examples.len();
-    let rules: Vec<bool> = examples
-        .iter()
-        .map(|(t, _)| rules_flag(direction, t))
-        .collect();
-    let learn_from = |i: &usize| !options.residual || !rules[*i];
-    let all: Vec<usize> = (0..n).filter(learn_from).collect();
+    let all: Vec<usize> = (0..n).collect();
     let (bias, weights) = fit(&docs, &labels, &all, options);
 
     let k = options.folds.clamp(2, n.max(2));
     let mut held_out = vec![0.0; n];
     for fold in 0..k {
-        let train: Vec<usize> = (0..n)
-            .filter(|&i| fold_of(i, n, k) != fold)
-            .filter(learn_from)
-            .collect();
+        let train: Vec<usize> = (0..n).filter(|&i| fold_of(i, n, k) != fold).collect();
         let (b, w) = fit(&docs, &labels, &train, options);
         for i in (0..n).filter(|&i| fold_of(i, n, k) == fold) {
             held_out[i] = b + docs[i]
@@ -1211,6 +1195,10 @@ pub fn train(direction: Direction, examples: &[(&str, bool)], options: &Options)
                 .sum::<f64>();
         }
     }
+    let rules: Vec<bool> = examples
+        .iter()
+        .map(|(t, _)| rules_flag(direction, t))
+        .collect();
     let threshold = choose_threshold(&held_out, &labels, &rules, options.false_alarms);
 
     let kinds = match direction {
@@ -1303,7 +1291,7 @@ fn fit(docs: &[Vec<String>], labels: &[bool], rows: &[usize], options: &Options)
     let (names, x) = vocabulary(docs, rows, options.min_count);
     let y: Vec<bool> = rows.iter().map(|&i| labels[i]).collect();
     let (bias, w) = match options.learner {
-        Learner::Logistic { l1, l2 } => logistic(&x, &y, &vec![1.0; names.len()], l1, l2),
+        Learner::Logistic { l1, l2 } => logistic(&x, &y, names.len(), l1, l2),
         Learner::NaiveBayes { alpha } => naive_bayes(&x, &y, names.len(), alpha),
         Learner::Blend {
             l1,
@@ -1311,22 +1299,15 @@ fn fit(docs: &[Vec<String>], labels: &[bool], rows: &[usize], options: &Options)
             alpha,
             share,
         } => {
-            let (b, w) = logistic(&x, &y, &vec![1.0; names.len()], l1, l2);
+            let (b, w) = logistic(&x, &y, names.len(), l1, l2);
             let (_, nb) = naive_bayes(&x, &y, names.len(), alpha);
             (b, w.iter().zip(&nb).map(|(w, r)| w + share * r).collect())
-        }
-        Learner::NbScaled { l1, l2, alpha } => {
-            let (_, r) = naive_bayes(&x, &y, names.len(), alpha);
-            let (b, w) = logistic(&x, &y, &r, l1, l2);
-            (b, w.iter().zip(&r).map(|(w, r)| w * r).collect())
         }
     };
     (bias, to_weights(&names, &w, options.prune))
 }
 
-/// Logistic regression over binary features, feature `j` scaled by `scale[j]`.
-fn logistic(x: &[Vec<u32>], y: &[bool], scale: &[f64], l1: f64, l2: f64) -> (f64, Vec<f64>) {
-    let d = scale.len();
+fn logistic(x: &[Vec<u32>], y: &[bool], d: usize, l1: f64, l2: f64) -> (f64, Vec<f64>) {
     let n = x.len().max(1) as f64;
     let (mut w, mut sq, mut grad) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
     let b = prior_log_odds(y);
@@ -1335,13 +1316,10 @@ fn logistic(x: &[Vec<u32>], y: &[bool], scale: &[f64], l1: f64, l2: f64) -> (f64
             *g = l2 * w;
         }
         for (row, &yi) in x.iter().zip(y) {
-            let z = b + row
-                .iter()
-                .map(|&j| w[j as usize] * scale[j as usize])
-                .sum::<f64>();
+            let z = b + row.iter().map(|&j| w[j as usize]).sum::<f64>();
             let e = (sigmoid(z) - f64::from(u8::from(yi))) / n;
             for &j in row {
-                grad[j as usize] += e * scale[j as usize];
+                grad[j as usize] += e;
             }
         }
         for j in 0..d {
