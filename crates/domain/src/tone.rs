@@ -1325,6 +1325,16 @@ const PLAIN: Guard = Guard {
     own_in_sentence: false,
 };
 
+/// A promise is not one when it is negated ("we can't promise"), hedged
+/// ("should be", "usually") or the writer's own action ("I'll call you back
+/// definitely by 5"): the guard most promise rules share.
+const PROMISE: Guard = Guard {
+    negation: 5,
+    hedges: true,
+    own_action: true,
+    ..PLAIN
+};
+
 struct ReplyRule {
     kind: FlagKind,
     patterns: &'static [&'static str],
@@ -2476,12 +2486,7 @@ static REPLY_RULES: &[ReplyRule] = &[
         why: "\"Definitely tomorrow\" is a certainty nobody at the desk has; if it slips, the patient \
               remembers the broken promise, not the effort.",
         suggestion: "Quote honestly: \"It's usually ready the next day; I'll text you as soon as it is.\"",
-        guard: Guard {
-            negation: 5,
-            hedges: true,
-            own_action: true,
-            ..PLAIN
-        },
+        guard: PROMISE,
     },
     ReplyRule {
         kind: BigPromise,
@@ -2506,12 +2511,7 @@ static REPLY_RULES: &[ReplyRule] = &[
               between what they were told and what they got.",
         suggestion: "Give the honest expectation: \"It's quiet right now, so the wait is usually under \
                      15 minutes.\"",
-        guard: Guard {
-            negation: 5,
-            hedges: true,
-            own_action: true,
-            ..PLAIN
-        },
+        guard: PROMISE,
     },
     ReplyRule {
         kind: BigPromise,
@@ -2941,12 +2941,7 @@ static REPLY_RULES: &[ReplyRule] = &[
               controls; when it doesn't happen, the patient remembers the promise, not the reason.",
         suggestion: "Give an honest range and what you will do: \"It is usually ready in 2 to 3 \
                      days; I'll text you as soon as it is.\"",
-        guard: Guard {
-            negation: 5,
-            hedges: true,
-            own_action: true,
-            ..PLAIN
-        },
+        guard: PROMISE,
     },
     ReplyRule {
         kind: Condescending,

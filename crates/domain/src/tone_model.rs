@@ -485,7 +485,7 @@ fn each_feature(
                 emit(&buf, at);
             }
         }
-        if f.style && shouting(folded, t.start, t.end) {
+        if f.style && all_in_capitals(folded, t.start, t.end) {
             emit("h:shout", at);
         }
         if f.classes {
@@ -573,8 +573,9 @@ fn stem(w: &str) -> &str {
 }
 
 /// Whether the word at original offsets `start..end` is written in capitals
-/// (three letters or more: "NOT", "ASAP"; not "I" or "OK").
-fn shouting(folded: &[FChar], start: u32, end: u32) -> bool {
+/// (three letters or more: "NOT", "ASAP"; not "I" or "OK"). Acronyms count
+/// too, unlike the rules' shouting check: the model learns what they weigh.
+fn all_in_capitals(folded: &[FChar], start: u32, end: u32) -> bool {
     let from = folded.partition_point(|c| c.orig < start);
     let letters = folded[from..]
         .iter()
@@ -860,7 +861,28 @@ impl Model {
     /// sentence), among those with at least one feature that pushes towards
     /// flagging.
     fn best_sentence(&self, r: &Reading) -> Option<u32> {
-        sentence_sums(&r.hits).map(|b| b.0)
+        let hits = &r.hits;
+        // Hits come in text order, so a sentence's hits are together.
+        let mut best: Option<(u32, f64)> = None;
+        let mut group: Vec<(usize, f64)> = Vec::new();
+        let mut i = 0;
+        while i < hits.len() {
+            let sent = hits[i].at.sent;
+            group.clear();
+            while i < hits.len() && hits[i].at.sent == sent {
+                group.push((hits[i].key.as_ptr() as usize, hits[i].w));
+                i += 1;
+            }
+            group.sort_by_key(|g| g.0);
+            group.dedup_by_key(|g| g.0);
+            if group.iter().any(|g| g.1 > 0.0) {
+                let sum: f64 = group.iter().map(|g| g.1).sum();
+                if best.is_none_or(|b| sum > b.1) {
+                    best = Some((sent, sum));
+                }
+            }
+        }
+        best.map(|b| b.0)
     }
 
     /// The words that weighed most towards flagging (in `sent` when given):
@@ -1143,33 +1165,6 @@ fn sigmoid(z: f64) -> f64 {
 /// The kind model (which does not decide the verdict, only names a flag's
 /// kind) is kept small: features of at least two revise replies, and a
 /// strong L1 penalty.
-/// The sentence whose features add up to the most (each feature once per
-/// sentence) and that sum, among sentences with at least one feature that
-/// pushes towards flagging.
-fn sentence_sums(hits: &[Hit]) -> Option<(u32, f64)> {
-    // Hits come in text order, so a sentence's hits are together.
-    let mut best: Option<(u32, f64)> = None;
-    let mut group: Vec<(usize, f64)> = Vec::new();
-    let mut i = 0;
-    while i < hits.len() {
-        let sent = hits[i].at.sent;
-        group.clear();
-        while i < hits.len() && hits[i].at.sent == sent {
-            group.push((hits[i].key.as_ptr() as usize, hits[i].w));
-            i += 1;
-        }
-        group.sort_by_key(|g| g.0);
-        group.dedup_by_key(|g| g.0);
-        if group.iter().any(|g| g.1 > 0.0) {
-            let sum: f64 = group.iter().map(|g| g.1).sum();
-            if best.is_none_or(|b| sum > b.1) {
-                best = Some((sent, sum));
-            }
-        }
-    }
-    best
-}
-
 const KIND_MIN_COUNT: usize = 2;
 const KIND_L1: f64 = 1e-3;
 const KIND_L2: f64 = 1e-3;

@@ -47,6 +47,24 @@ async fn sign_in_browser(browser: &Browser, app: &TestApp, user: &str, next: &st
         .unwrap();
 }
 
+/// Mark the page so that a reload (which clears the mark) can be told apart
+/// from an update made in place.
+async fn mark_page(browser: &Browser) {
+    browser
+        .execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .unwrap();
+}
+
+/// `true` while the page still carries the [`mark_page`] mark: it has not
+/// reloaded since.
+async fn still_marked(browser: &Browser) -> serde_json::Value {
+    browser
+        .execute("return window.__notReloaded === true;", vec![])
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
     if !webdriver::browser_or_skip("kiosk_arrival_to_acknowledgement_on_board_and_tv") {
@@ -69,14 +87,9 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
         )
         .await
         .unwrap();
-    staff
-        .execute("window.__notReloaded = true; return true;", vec![])
-        .await
-        .unwrap();
+    mark_page(&staff).await;
     sign_in_browser(&tv, &app, "desk", "/tv").await;
-    tv.execute("window.__notReloaded = true; return true;", vec![])
-        .await
-        .unwrap();
+    mark_page(&tv).await;
 
     // The patient checks in on the kiosk, with markup in their name.
     let name = "Ana<script>window.pwned=1</script>";
@@ -126,13 +139,7 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
         .unwrap();
     assert!(row.contains(&format!("{name} Moreno")), "{row}");
     assert!(row.contains("On time"));
-    assert_eq!(
-        staff
-            .execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(still_marked(&staff).await, json!(true));
     // So does the TV: first name and last initial only.
     let tv_text = tv.wait_for_text("#tv-rows", "M.", T).await.unwrap();
     assert!(tv_text.contains(&format!("{name} M.")), "{tv_text}");
@@ -146,13 +153,7 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
         .wait_for_text("#board-rows .pill", "Overdue", T)
         .await
         .unwrap();
-    assert_eq!(
-        staff
-            .execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(still_marked(&staff).await, json!(true));
 
     // A staff member acknowledges with one click.
     staff
@@ -181,12 +182,7 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
         .await
         .unwrap();
     tv.wait_for_text("#tv-rows", "In a room", T).await.unwrap();
-    assert_eq!(
-        tv.execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(still_marked(&tv).await, json!(true));
 
     // The script in the name never ran anywhere.
     for b in [&staff, &tv, &kiosk] {
@@ -323,10 +319,7 @@ async fn the_status_page_updates_itself_and_apologises_in_spanish() {
     );
     let first = phone.find("#headline").await.unwrap().text().await.unwrap();
     assert!(first.starts_with("Le atenderemos hacia las"), "{first}");
-    phone
-        .execute("window.__notReloaded = true; return true;", vec![])
-        .await
-        .unwrap();
+    mark_page(&phone).await;
 
     // Time passes, nobody is seen: the promise is re-quoted before it breaks.
     let mut requoted = false;
@@ -348,13 +341,7 @@ async fn the_status_page_updates_itself_and_apologises_in_spanish() {
         .unwrap();
     let later = phone.find("#headline").await.unwrap().text().await.unwrap();
     assert_ne!(later, first, "the new time is shown");
-    assert_eq!(
-        phone
-            .execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(still_marked(&phone).await, json!(true));
 
     // Being seen shows on the page, still without a reload.
     let id = body["id"].as_i64().unwrap();
@@ -495,10 +482,7 @@ async fn a_patient_question_is_answered_calmly_and_confirmed_in_the_browser() {
     assert!(list["concerns"][0]["answer"].is_null(), "{list}");
 
     // The patient's page is left alone while nothing changed.
-    phone
-        .execute("window.__notReloaded = true; return true;", vec![])
-        .await
-        .unwrap();
+    mark_page(&phone).await;
 
     // The clinician rewrites it calmly; it goes straight through.
     let calm = "Good question: yes, Dr. Lee will check your blood pressure medication today.";
@@ -540,10 +524,7 @@ async fn a_patient_question_is_answered_calmly_and_confirmed_in_the_browser() {
         .unwrap();
     assert!(shown.starts_with("Our answer:"), "{shown}");
     assert_eq!(
-        phone
-            .execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
+        still_marked(&phone).await,
         json!(false),
         "the page reloaded itself to show the answer"
     );
@@ -651,10 +632,7 @@ async fn the_board_shows_who_needs_someone_on_load_and_reminders_as_they_come() 
         )
         .await
         .unwrap();
-    staff
-        .execute("window.__notReloaded = true; return true;", vec![])
-        .await
-        .unwrap();
+    mark_page(&staff).await;
 
     // The desk promises a call-back in 20 minutes: the reminder is due a
     // quarter of the time (at least 15 minutes) before, at 14:05.
@@ -703,12 +681,6 @@ async fn the_board_shows_who_needs_someone_on_load_and_reminders_as_they_come() 
     );
     let alerts = staff.find("#alerts").await.unwrap().text().await.unwrap();
     assert!(alerts.contains("Upset: Lucía Moreno"), "{alerts}");
-    assert_eq!(
-        staff
-            .execute("return window.__notReloaded === true;", vec![])
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(still_marked(&staff).await, json!(true));
     staff.quit().await.unwrap();
 }
