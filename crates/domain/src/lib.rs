@@ -18,8 +18,28 @@ pub mod patient;
 pub mod promise;
 pub mod quote;
 pub mod role;
+pub mod timeline;
 pub mod tone;
 pub mod visit;
+
+/// Names that are stored and sent as text (`as_str`) serialize as that text.
+macro_rules! serialize_as_str {
+    ($($t:ty),* $(,)?) => {
+        $(impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        })*
+    };
+}
+
+serialize_as_str!(
+    promise::PromiseKind,
+    promise::PromiseStatus,
+    promise::DueState,
+    timeline::EventKind,
+    timeline::ComplaintEventKind,
+);
 
 /// A point in time. Stored and compared in UTC; shown in the location's zone.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

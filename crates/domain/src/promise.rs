@@ -8,10 +8,179 @@ use crate::quote::{normal_quantile, quantile};
 use crate::{Timestamp, VisitState};
 use chrono::Duration;
 
-/// Promise kinds, as stored and sent.
-pub const KINDS: [&str; 7] = [
-    "seen_by", "callback", "refill", "results", "form", "referral", "other",
-];
+/// What a promise is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PromiseKind {
+    /// Seen by the provider by a time: the wait promise made at check-in.
+    SeenBy,
+    Callback,
+    Refill,
+    Results,
+    Form,
+    Referral,
+    Other,
+}
+
+impl PromiseKind {
+    pub const ALL: [PromiseKind; 7] = [
+        PromiseKind::SeenBy,
+        PromiseKind::Callback,
+        PromiseKind::Refill,
+        PromiseKind::Results,
+        PromiseKind::Form,
+        PromiseKind::Referral,
+        PromiseKind::Other,
+    ];
+
+    /// Every kind staff promise by hand (all but the wait).
+    pub fn ledger() -> impl Iterator<Item = PromiseKind> {
+        Self::ALL.into_iter().filter(|k| *k != PromiseKind::SeenBy)
+    }
+
+    /// As stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromiseKind::SeenBy => "seen_by",
+            PromiseKind::Callback => "callback",
+            PromiseKind::Refill => "refill",
+            PromiseKind::Results => "results",
+            PromiseKind::Form => "form",
+            PromiseKind::Referral => "referral",
+            PromiseKind::Other => "other",
+        }
+    }
+
+    /// In words for staff pages ("Call-back", "Seen by").
+    pub fn label(self) -> &'static str {
+        match self {
+            PromiseKind::SeenBy => "Seen by",
+            PromiseKind::Callback => "Call-back",
+            PromiseKind::Refill => "Refill",
+            PromiseKind::Results => "Results",
+            PromiseKind::Form => "Form",
+            PromiseKind::Referral => "Referral",
+            PromiseKind::Other => "Other",
+        }
+    }
+
+    /// Many of them, in a sentence ("only 40% of refills were done that fast").
+    fn plural(self) -> &'static str {
+        match self {
+            PromiseKind::Callback => "call-backs",
+            PromiseKind::Refill => "refills",
+            PromiseKind::Results => "results",
+            PromiseKind::Form => "forms",
+            PromiseKind::Referral => "referrals",
+            PromiseKind::SeenBy => "waits",
+            PromiseKind::Other => "promises like this",
+        }
+    }
+}
+
+impl std::fmt::Display for PromiseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is none of the kinds or statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {name:?}")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub name: String,
+}
+
+impl std::str::FromStr for PromiseKind {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownName {
+                what: "promise kind",
+                name: s.to_string(),
+            })
+    }
+}
+
+/// Where a promise stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PromiseStatus {
+    Open,
+    /// Done by the due time.
+    Kept,
+    /// Done late, or the due time passed.
+    Broken,
+    /// Replaced by a new promise before it broke (kept on record).
+    Renegotiated,
+    /// Neither kept nor broken: the patient left, was cancelled or never came.
+    Withdrawn,
+}
+
+impl PromiseStatus {
+    pub const ALL: [PromiseStatus; 5] = [
+        PromiseStatus::Open,
+        PromiseStatus::Kept,
+        PromiseStatus::Broken,
+        PromiseStatus::Renegotiated,
+        PromiseStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromiseStatus::Open => "open",
+            PromiseStatus::Kept => "kept",
+            PromiseStatus::Broken => "broken",
+            PromiseStatus::Renegotiated => "renegotiated",
+            PromiseStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Kept or broken: a promise that counts in the kept rate.
+    pub fn is_settled(self) -> bool {
+        matches!(self, PromiseStatus::Kept | PromiseStatus::Broken)
+    }
+}
+
+impl std::fmt::Display for PromiseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for PromiseStatus {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownName {
+                what: "promise status",
+                name: s.to_string(),
+            })
+    }
+}
+
+/// Where an open promise stands against its due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueState {
+    /// Before the reminder time.
+    Later,
+    /// The reminder time has come.
+    DueSoon,
+    Overdue,
+}
+
+impl DueState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueState::Later => "later",
+            DueState::DueSoon => "due_soon",
+            DueState::Overdue => "overdue",
+        }
+    }
+}
 
 /// When the owner of a promise is reminded: a quarter of the promised time
 /// before it is due, at least 15 minutes and at most a day before.
@@ -20,15 +189,15 @@ pub fn remind_at(made_at: Timestamp, due_at: Timestamp) -> Timestamp {
     due_at - (window / 4).clamp(Duration::minutes(15), Duration::days(1))
 }
 
-/// Where an open promise stands: `overdue`, `due_soon` (reminder time
-/// reached) or `later`.
-pub fn due_state(made_at: Timestamp, due_at: Timestamp, now: Timestamp) -> &'static str {
+/// Where an open promise stands: overdue, due soon (reminder time reached)
+/// or later.
+pub fn due_state(made_at: Timestamp, due_at: Timestamp, now: Timestamp) -> DueState {
     if now > due_at {
-        "overdue"
+        DueState::Overdue
     } else if now >= remind_at(made_at, due_at) {
-        "due_soon"
+        DueState::DueSoon
     } else {
-        "later"
+        DueState::Later
     }
 }
 
@@ -41,22 +210,13 @@ pub fn minutes_behind(scheduled_at: Timestamp, likely_by: Timestamp) -> Option<i
     (rounded >= 10).then_some(rounded)
 }
 
-/// A promise kind in words for staff pages ("Call-back", "Seen by").
-pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "seen_by" => "Seen by",
-        "callback" => "Call-back",
-        "refill" => "Refill",
-        "results" => "Results",
-        "form" => "Form",
-        "referral" => "Referral",
-        _ => "Other",
-    }
-}
-
 /// A promise done at `at`: kept when on time, broken when late.
-pub fn settled_status(due_at: Timestamp, at: Timestamp) -> &'static str {
-    if at <= due_at { "kept" } else { "broken" }
+pub fn settled_status(due_at: Timestamp, at: Timestamp) -> PromiseStatus {
+    if at <= due_at {
+        PromiseStatus::Kept
+    } else {
+        PromiseStatus::Broken
+    }
 }
 
 /// Whether a move ends the wait a `seen_by` promise is about.
@@ -68,11 +228,11 @@ pub fn wait_ends(to: VisitState) -> bool {
 /// broken when the patient is seen; `withdrawn` when they leave, are
 /// cancelled or never came (neither kept nor broken); `None` while the wait
 /// goes on.
-pub fn wait_settlement(to: VisitState, due_at: Timestamp, at: Timestamp) -> Option<&'static str> {
+pub fn wait_settlement(to: VisitState, due_at: Timestamp, at: Timestamp) -> Option<PromiseStatus> {
     match to {
         VisitState::WithProvider => Some(settled_status(due_at, at)),
         VisitState::LeftWithoutBeingSeen | VisitState::Cancelled | VisitState::NoShow => {
-            Some("withdrawn")
+            Some(PromiseStatus::Withdrawn)
         }
         _ => None,
     }
@@ -107,26 +267,14 @@ const PRIOR_SIGMA: f64 = 0.67;
 /// Median turnaround in minutes before a location has its own history.
 /// Refills: 383 min median before a nurse-run protocol (Khan et al. 2023,
 /// RESEARCH.md); the others are conservative working assumptions.
-pub fn prior_median_min(kind: &str) -> f64 {
+pub fn prior_median_min(kind: PromiseKind) -> f64 {
     match kind {
-        "callback" => 120.0,
-        "refill" => 383.0,
-        "results" => 3.0 * 24.0 * 60.0,
-        "form" => 5.0 * 24.0 * 60.0,
-        "referral" => 7.0 * 24.0 * 60.0,
-        _ => 24.0 * 60.0,
-    }
-}
-
-fn noun(kind: &str) -> &'static str {
-    match kind {
-        "callback" => "call-backs",
-        "refill" => "refills",
-        "results" => "results",
-        "form" => "forms",
-        "referral" => "referrals",
-        "seen_by" => "waits",
-        _ => "promises like this",
+        PromiseKind::Callback => 120.0,
+        PromiseKind::Refill => 383.0,
+        PromiseKind::Results => 3.0 * 24.0 * 60.0,
+        PromiseKind::Form => 5.0 * 24.0 * 60.0,
+        PromiseKind::Referral => 7.0 * 24.0 * 60.0,
+        PromiseKind::SeenBy | PromiseKind::Other => 24.0 * 60.0,
     }
 }
 
@@ -153,7 +301,7 @@ pub struct Suggestion {
 }
 
 /// Suggest a due time for a promise of `kind` made `now`.
-pub fn suggest_due(kind: &str, history_min: &[f64], q: f64, now: Timestamp) -> Suggestion {
+pub fn suggest_due(kind: PromiseKind, history_min: &[f64], q: f64, now: Timestamp) -> Suggestion {
     let (minutes, from_priors) = if history_min.len() >= MIN_HISTORY {
         let mut h = history_min.to_vec();
         (quantile(&mut h, q).unwrap_or(0.0), false)
@@ -170,7 +318,7 @@ pub fn suggest_due(kind: &str, history_min: &[f64], q: f64, now: Timestamp) -> S
 }
 
 /// Share of past promises of this kind fulfilled within `minutes`.
-pub fn share_done_within(kind: &str, history_min: &[f64], minutes: f64) -> f64 {
+pub fn share_done_within(kind: PromiseKind, history_min: &[f64], minutes: f64) -> f64 {
     if history_min.len() >= MIN_HISTORY {
         history_min.iter().filter(|m| **m <= minutes).count() as f64 / history_min.len() as f64
     } else if minutes <= 0.0 {
@@ -183,7 +331,7 @@ pub fn share_done_within(kind: &str, history_min: &[f64], minutes: f64) -> f64 {
 /// A warning when the chosen due time is shorter than history supports:
 /// fewer than three in four past promises of this kind were done that fast.
 pub fn big_promise_warning(
-    kind: &str,
+    kind: PromiseKind,
     history_min: &[f64],
     made_at: Timestamp,
     due_at: Timestamp,
@@ -199,7 +347,7 @@ pub fn big_promise_warning(
         Some(format!(
             "A big promise: only {:.0}% of {} were done that fast{basis}.",
             (share * 100.0).floor(),
-            noun(kind)
+            kind.plural()
         ))
     } else {
         None
@@ -217,7 +365,7 @@ mod tests {
 
     #[test]
     fn refills_start_from_the_published_median() {
-        let s = suggest_due("refill", &[], 0.9, now());
+        let s = suggest_due(PromiseKind::Refill, &[], 0.9, now());
         assert!(s.from_priors);
         let minutes = (s.suggested_due_at - now()).num_minutes();
         // 383 min median, lognormal σ 0.67: the 90th percentile is about 15 hours.
@@ -227,7 +375,7 @@ mod tests {
     #[test]
     fn history_replaces_priors_once_there_is_enough() {
         let history: Vec<f64> = (1..=100).map(f64::from).collect();
-        let s = suggest_due("refill", &history, 0.9, now());
+        let s = suggest_due(PromiseKind::Refill, &history, 0.9, now());
         assert!(!s.from_priors);
         assert_eq!(s.suggested_due_at, now() + Duration::minutes(90));
     }
@@ -235,20 +383,33 @@ mod tests {
     #[test]
     fn a_due_time_shorter_than_history_supports_is_a_big_promise() {
         let history: Vec<f64> = (1..=100).map(|m| f64::from(m) * 10.0).collect();
-        let w =
-            big_promise_warning("refill", &history, now(), now() + Duration::minutes(400)).unwrap();
+        let w = big_promise_warning(
+            PromiseKind::Refill,
+            &history,
+            now(),
+            now() + Duration::minutes(400),
+        )
+        .unwrap();
         assert_eq!(w, "A big promise: only 40% of refills were done that fast.");
         assert!(
-            big_promise_warning("refill", &history, now(), now() + Duration::minutes(900))
-                .is_none()
+            big_promise_warning(
+                PromiseKind::Refill,
+                &history,
+                now(),
+                now() + Duration::minutes(900)
+            )
+            .is_none()
         );
         // With priors: two hours for a refill is ambitious.
         assert!(
-            big_promise_warning("refill", &[], now(), now() + Duration::hours(2))
+            big_promise_warning(PromiseKind::Refill, &[], now(), now() + Duration::hours(2))
                 .unwrap()
                 .contains("typical figures")
         );
-        assert!(big_promise_warning("refill", &[], now(), now() + Duration::hours(24)).is_none());
+        assert!(
+            big_promise_warning(PromiseKind::Refill, &[], now(), now() + Duration::hours(24))
+                .is_none()
+        );
     }
 
     #[test]
@@ -256,15 +417,15 @@ mod tests {
         let due = now() + Duration::minutes(30);
         assert_eq!(
             wait_settlement(VisitState::WithProvider, due, due),
-            Some("kept")
+            Some(PromiseStatus::Kept)
         );
         assert_eq!(
             wait_settlement(VisitState::WithProvider, due, due + Duration::seconds(1)),
-            Some("broken")
+            Some(PromiseStatus::Broken)
         );
         assert_eq!(
             wait_settlement(VisitState::LeftWithoutBeingSeen, due, now()),
-            Some("withdrawn")
+            Some(PromiseStatus::Withdrawn)
         );
         assert_eq!(wait_settlement(VisitState::Roomed, due, now()), None);
         assert!(wait_ends(VisitState::NoShow) && !wait_ends(VisitState::Checkout));
@@ -279,6 +440,19 @@ mod tests {
             WaitCheck::Renegotiate
         );
         assert_eq!(check_wait(due, now(), due), WaitCheck::Broken);
+    }
+
+    #[test]
+    fn kinds_and_statuses_read_back_as_written() {
+        for k in PromiseKind::ALL {
+            assert_eq!(k.as_str().parse::<PromiseKind>(), Ok(k));
+        }
+        for s in PromiseStatus::ALL {
+            assert_eq!(s.as_str().parse::<PromiseStatus>(), Ok(s));
+        }
+        assert!("refills".parse::<PromiseKind>().is_err());
+        assert!(!PromiseKind::ledger().any(|k| k == PromiseKind::SeenBy));
+        assert!(PromiseStatus::Broken.is_settled() && !PromiseStatus::Withdrawn.is_settled());
     }
 
     #[test]
@@ -309,8 +483,8 @@ mod tests {
         assert_eq!(remind_at(t0, t0 + h(1)), t0 + Duration::minutes(45));
         // Two weeks: a day before.
         assert_eq!(remind_at(t0, t0 + h(24 * 14)), t0 + h(24 * 13));
-        assert_eq!(due_state(t0, t0 + h(48), t0 + h(10)), "later");
-        assert_eq!(due_state(t0, t0 + h(48), t0 + h(40)), "due_soon");
-        assert_eq!(due_state(t0, t0 + h(48), t0 + h(49)), "overdue");
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(10)), DueState::Later);
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(40)), DueState::DueSoon);
+        assert_eq!(due_state(t0, t0 + h(48), t0 + h(49)), DueState::Overdue);
     }
 }

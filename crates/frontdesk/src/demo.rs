@@ -57,7 +57,10 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
             name: name.into(),
             location: "main".into(),
         };
-        store.upsert_provider(&p).await.map_err(|e| e.to_string())?;
+        store
+            .upsert_provider(&p, &Actor::system(), now)
+            .await
+            .map_err(|e| e.to_string())?;
     }
 
     // The simulated day starts at 08:00 today, local time; the clock starts
@@ -315,18 +318,17 @@ async fn seed_complaints(
             .map_err(|e| e.to_string())?;
         if n == 1 {
             let staff = Actor::staff("manager");
-            for change in [
+            let changes = [
                 ComplaintChange::Acknowledge,
                 ComplaintChange::Pause {
                     reason: "waiting for the patient to send the bill".into(),
                 },
-            ] {
-                state
-                    .store
-                    .change_complaint(k.id, &change, &staff, at + Duration::hours(2))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
+            ];
+            state
+                .store
+                .change_complaint(k.id, &changes, &staff, at + Duration::hours(2))
+                .await
+                .map_err(|e| e.to_string())?;
         }
     }
     Ok(())

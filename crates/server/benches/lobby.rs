@@ -48,11 +48,15 @@ async fn start() -> (String, tempfile::TempDir) {
         .await
         .expect("location");
     store
-        .upsert_provider(&Provider {
-            id: "dr-lee".into(),
-            name: "Dr. Lee".into(),
-            location: "main".into(),
-        })
+        .upsert_provider(
+            &Provider {
+                id: "dr-lee".into(),
+                name: "Dr. Lee".into(),
+                location: "main".into(),
+            },
+            &frontdesk_store::Actor::system(),
+            chrono::Utc::now(),
+        )
         .await
         .expect("provider");
     let hash = frontdesk_server::auth::hash_password("bench password 1").expect("hash");
@@ -246,9 +250,11 @@ async fn event_latency(streams: u64, check_ins: u64) {
 /// The store alone, no HTTP: how fast can one writer go?
 async fn store_only(seconds: u64) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("bench.db"))
-        .await
-        .expect("open");
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&dir.path().join("bench.db"))
+            .await
+            .expect("open"),
+    );
     store
         .ensure_location("main", "Main", "UTC")
         .await
@@ -270,18 +276,23 @@ async fn store_only(seconds: u64) {
                 phone: None,
                 email: None,
             },
-            status_link: None,
         };
         let now = chrono::Utc::now();
         let v = store
-            .check_in(&visit, None, &actor, now)
+            .check_in(
+                &frontdesk_store::CheckIn::of(frontdesk_store::Arrival::WalkIn(visit)),
+                &actor,
+                now,
+            )
             .await
-            .expect("check in");
+            .expect("check in")
+            .visit;
         store.acknowledge(v.id, &actor, now).await.expect("ack");
         store
             .transition(
                 v.id,
                 frontdesk_domain::VisitState::WithProvider,
+                None,
                 &actor,
                 now,
             )

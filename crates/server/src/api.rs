@@ -4,6 +4,7 @@
 //! call, so a rule is applied the same way whichever door a request comes in by.
 
 use crate::AppState;
+pub use crate::app::visits::CheckedIn;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::events::LiveEvent;
@@ -246,14 +247,6 @@ async fn end_session(State(state): State<AppState>, staff: Staff) -> Result<Stat
 
 // --- visits ---
 
-/// Check a patient in: a walk-in, or today's appointment when `appointment_id` is given.
-/// A patient checked in, with the path of their private status page.
-pub struct CheckedIn {
-    pub visit: Visit,
-    /// `/s/TOKEN`: shown only now.
-    pub status_path: String,
-}
-
 pub async fn do_check_in(
     state: &AppState,
     input: &ArrivalInput,
@@ -281,9 +274,9 @@ pub async fn do_check_in(
         )
         .date_naive();
     let arrival = Arrival::parse(input, today);
-    let arrival = match (arrival, &location) {
-        (Ok(a), Some(_)) => a,
-        (result, _) => {
+    let (arrival, location) = match (arrival, location) {
+        (Ok(a), Some(l)) => (a, l),
+        (result, location) => {
             let mut errors = result.err().unwrap_or_default();
             if location.is_none() {
                 errors.add("location", "Unknown location");
@@ -292,12 +285,10 @@ pub async fn do_check_in(
         }
     };
     let contacts = crate::outbox::contacts_of(&arrival.patient);
-    let (status_path, link_hash, link_expires) =
-        crate::status::new_link(state, &location_id).await?;
-    let visit = match &arrival.appointment_id {
+    let who = match &arrival.appointment_id {
         Some(appointment) => match state
             .store
-            .check_in_appointment(&location_id, appointment, None, actor, now)
+            .appointment_visit(&location.id, appointment)
             .await
         {
             Err(StoreError::NotFound) => {
@@ -306,38 +297,26 @@ pub async fn do_check_in(
                     "No appointment with this id at this location",
                 ));
             }
-            other => other?,
+            other => crate::app::visits::Who::Expected(Box::new(other?)),
         },
-        None => {
-            let new = NewVisit {
-                location: location_id,
-                provider: arrival.provider,
-                visit_type: arrival.visit_type,
-                patient: arrival.patient,
-                // Recorded in the check-in's own transaction.
-                status_link: Some((link_hash.clone(), link_expires)),
-            };
-            let promise =
-                crate::promises::draft_wait_promise(state, &new.location, &new.provider, None, now);
-            state
-                .store
-                .check_in(&new, Some(&promise), actor, now)
-                .await?
-        }
+        None => crate::app::visits::Who::WalkIn(NewVisit {
+            location: location.id.clone(),
+            provider: arrival.provider,
+            visit_type: arrival.visit_type,
+            patient: arrival.patient,
+        }),
     };
-    if visit.appointment_id.is_some() {
-        // The provider and appointment time are known only now.
-        crate::promises::promise_wait(state, &visit, actor, now).await?;
-        state
-            .store
-            .create_status_link(visit.id, &link_hash, link_expires, now)
-            .await?;
-    }
-    crate::promises::arrived(state, &visit, now);
-    state.publish(LiveEvent::for_visit("arrived", &visit, now));
-    // The link by e-mail or text too, where the patient gave an address.
-    crate::outbox::send_status_link(state, &visit, &status_path, &contacts, actor).await;
-    Ok(CheckedIn { visit, status_path })
+    crate::app::visits::check_in(
+        state,
+        &location,
+        crate::app::visits::Arriving {
+            who,
+            contacts,
+            question: None,
+        },
+        actor,
+    )
+    .await
 }
 
 pub async fn do_acknowledge(state: &AppState, id: i64, actor: &Actor) -> Result<Visit, ApiError> {
@@ -363,18 +342,32 @@ pub async fn do_transition(
         )
     })?;
     let now = state.now();
-    let before = state.store.transition(id, to, actor, now).await?;
-    if before.state == VisitState::Waiting && before.arrived_at == Some(now) {
-        // An expected patient marked as arrived from the board.
-        crate::promises::promise_wait(state, &before, actor, now).await?;
-        crate::promises::arrived(state, &before, now);
+    let before = state.store.visit_record(id).await?;
+    // An expected patient marked as arrived from the board: their wait
+    // promise is made with the move.
+    let arriving = before.state == VisitState::Expected && to == VisitState::Waiting;
+    let promise = arriving.then(|| {
+        crate::promises::draft_wait_promise(
+            state,
+            &before.location,
+            &before.provider,
+            before.scheduled_at,
+            now,
+        )
+    });
+    let after = state
+        .store
+        .transition(id, to, promise.as_ref(), actor, now)
+        .await?;
+    if arriving {
+        crate::promises::arrived(state, &after, now);
     } else {
-        crate::promises::moved(state, &before, now);
+        crate::promises::moved(state, &after, now);
     }
-    let mut event = LiveEvent::for_visit("transitioned", &before, now);
+    let mut event = LiveEvent::for_visit("transitioned", &after, now);
     event.extra["by"] = json!(actor.as_str());
     state.publish(event);
-    Ok(before)
+    Ok(after)
 }
 
 async fn check_in(
@@ -382,7 +375,9 @@ async fn check_in(
     staff: Staff,
     ApiJson(input): ApiJson<ArrivalInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let CheckedIn { visit, status_path } = do_check_in(&state, &input, &staff.actor()).await?;
+    let CheckedIn {
+        visit, status_path, ..
+    } = do_check_in(&state, &input, &staff.actor()).await?;
     let policy = state.ack_policy(&visit.location).await?;
     let mut body = visit_json(&visit, &policy, state.now());
     // The patient's private status link, shown only now.
@@ -412,7 +407,7 @@ async fn visit(
                 "at": time(e.at),
                 "kind": e.kind,
                 "actor": e.actor,
-                "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(json!({})),
+                "detail": e.detail,
                 "description": e.describe(),
             })
         })
@@ -542,15 +537,9 @@ async fn add_provider(
         name: name.unwrap_or_default(),
         location,
     })?;
-    state.store.upsert_provider(&provider).await?;
     state
         .store
-        .audit(
-            &staff.actor(),
-            "provider.save",
-            &format!("provider:{}", provider.id),
-            state.now(),
-        )
+        .upsert_provider(&provider, &staff.actor(), state.now())
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -20,6 +20,7 @@ use frontdesk_domain::complaint::{
     self, BusinessHours, Category, Channel, ClockInput, ComplaintClocks, Level, Severity,
 };
 use frontdesk_domain::outbox::MessageChannel;
+use frontdesk_domain::timeline::ComplaintEventKind;
 use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
 use frontdesk_domain::{FieldErrors, Role, Timestamp, fields};
 use frontdesk_store::{
@@ -370,22 +371,16 @@ pub async fn work(
     if !may_read(staff, &k, &settings) || !may_work(staff, &k) {
         return Err(ApiError::Forbidden);
     }
+    let mut changes = Vec::new();
     let change = match what {
         Work::Acknowledge => {
-            // A named person: whoever acknowledges an unowned complaint owns it.
+            // A named person: whoever acknowledges an unowned complaint owns
+            // it (both in one transaction).
             if k.owner.is_none() {
-                state
-                    .store
-                    .change_complaint(
-                        id,
-                        &ComplaintChange::Assign {
-                            owner: staff.user.username.clone(),
-                            role: staff.user.role,
-                        },
-                        &staff.actor(),
-                        state.now(),
-                    )
-                    .await?;
+                changes.push(ComplaintChange::Assign {
+                    owner: staff.user.username.clone(),
+                    role: staff.user.role,
+                });
             }
             ComplaintChange::Acknowledge
         }
@@ -433,10 +428,29 @@ pub async fn work(
                 .map(|f| f.kind.as_str().to_string())
                 .collect();
             flags.dedup();
+            // The reply and the message that takes it to the patient are
+            // recorded together.
+            let message = match reply_route(state, &k) {
+                Some((channel, recipient)) => {
+                    let practice = state.location(&k.location).await?.name;
+                    Some(frontdesk_store::NewOutboxMessage {
+                        location: k.location.clone(),
+                        visit_id: k.visit_id,
+                        channel,
+                        recipient,
+                        subject: match channel {
+                            MessageChannel::Email => format!("Your complaint to {practice}"),
+                            MessageChannel::Sms => String::new(),
+                        },
+                        body: format!("{text}\n\n{}, {practice}", staff.user.username),
+                    })
+                }
+                None => None,
+            };
             ComplaintChange::Reply {
                 text,
                 sent_anyway_flags: flags,
-                sent_by: reply_route(state, &k).map(|(c, _)| c.as_str().to_string()),
+                message,
             }
         }
         Work::Resolve {
@@ -450,32 +464,22 @@ pub async fn work(
         )?),
     };
     let now = state.now();
+    let resolved = matches!(change, ComplaintChange::Resolve(_));
+    let queued = match &change {
+        ComplaintChange::Reply {
+            message: Some(m), ..
+        } => Some(m.channel),
+        _ => None,
+    };
+    changes.push(change);
     let k = state
         .store
-        .change_complaint(id, &change, &staff.actor(), now)
+        .change_complaint(id, &changes, &staff.actor(), now)
         .await?;
-    if matches!(change, ComplaintChange::Resolve(_)) {
+    if resolved {
         publish(state, "complaint_resolved", &k, now, json!({}));
     }
-    if let ComplaintChange::Reply { text, .. } = &change
-        && let Some((channel, recipient)) = reply_route(state, &k)
-    {
-        let practice = state.location(&k.location).await?.name;
-        let message = frontdesk_store::NewOutboxMessage {
-            location: k.location.clone(),
-            visit_id: k.visit_id,
-            channel,
-            recipient,
-            subject: match channel {
-                MessageChannel::Email => format!("Your complaint to {practice}"),
-                MessageChannel::Sms => String::new(),
-            },
-            body: format!("{text}\n\n{}, {practice}", staff.user.username),
-        };
-        state
-            .store
-            .enqueue_message(&message, &staff.actor(), now)
-            .await?;
+    if let Some(channel) = queued {
         tracing::info!(
             complaint_id = k.id,
             channel = channel.as_str(),
@@ -529,7 +533,11 @@ pub async fn work_api(
             let mut body = complaint_json(&k, &clocks_of(&k, &settings, zone, state.now()));
             if reply {
                 let (_, events) = state.store.complaint(k.id).await?;
-                if let Some(e) = events.iter().rev().find(|e| e.kind == "reply") {
+                if let Some(e) = events
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == ComplaintEventKind::Reply)
+                {
                     body["reply"] = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
                 }
             }
@@ -623,7 +631,7 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
                 .store
                 .change_complaint(
                     k.id,
-                    &ComplaintChange::Escalate(level),
+                    &[ComplaintChange::Escalate(level)],
                     &Actor::system(),
                     now,
                 )
@@ -885,14 +893,15 @@ struct ComplaintPage {
 
 fn describe(e: &ComplaintEvent) -> String {
     let detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
-    match e.kind.as_str() {
-        "received" => format!("Received by {}", e.actor),
-        "acknowledged" => format!("Acknowledged by {}", e.actor),
-        "paused" if e.detail.is_empty() => format!("Clocks paused by {}", e.actor),
-        "paused" => format!("Clocks paused by {}: {}", e.actor, e.detail),
-        "resumed" => format!("Clocks resumed by {}", e.actor),
-        "assigned" => format!("Assigned to {} by {}", e.detail, e.actor),
-        "reply" => {
+    use ComplaintEventKind as K;
+    match e.kind {
+        K::Received => format!("Received by {}", e.actor),
+        K::Acknowledged => format!("Acknowledged by {}", e.actor),
+        K::Paused if e.detail.is_empty() => format!("Clocks paused by {}", e.actor),
+        K::Paused => format!("Clocks paused by {}: {}", e.actor, e.detail),
+        K::Resumed => format!("Clocks resumed by {}", e.actor),
+        K::Assigned => format!("Assigned to {} by {}", e.detail, e.actor),
+        K::Reply => {
             let flags: Vec<&str> = detail["sent_anyway"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|f| f.as_str()).collect())
@@ -915,9 +924,8 @@ fn describe(e: &ComplaintEvent) -> String {
                 _ => " · recorded, not sent by the system",
             }
         }
-        "escalated" => format!("A clock ran out: escalated to {}", e.detail),
-        "resolved" => format!("Resolved by {}", e.actor),
-        other => other.to_string(),
+        K::Escalated => format!("A clock ran out: escalated to {}", e.detail),
+        K::Resolved => format!("Resolved by {}", e.actor),
     }
 }
 

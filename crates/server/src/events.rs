@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::auth::Staff;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{AckStatus, Timestamp};
 use frontdesk_store::Visit;
 use futures_util::stream::Stream;
@@ -137,14 +138,14 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
         if !watch.primed {
             // After a restart: alerts already raised for the current clock are not raised again.
             for (v, clock) in &updates {
-                let raised_since = |kind: &str| {
+                let raised_since = |kind: EventKind| {
                     earlier_alerts
                         .iter()
-                        .any(|(id, k, at)| *id == v.id && k == kind && *at >= clock.started_at)
+                        .any(|(id, k, at)| *id == v.id && *k == kind && *at >= clock.started_at)
                 };
-                let status = if raised_since("ack_escalated") {
+                let status = if raised_since(EventKind::AckEscalated) {
                     Some(AckStatus::Escalated)
-                } else if raised_since("ack_overdue") {
+                } else if raised_since(EventKind::AckOverdue) {
                     Some(AckStatus::Overdue)
                 } else {
                     None
@@ -191,10 +192,15 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
         }
     }
     for e in &raised {
-        let detail = json!({"since": crate::api::time(e.at)}).to_string();
+        let detail = json!({"since": crate::api::time(e.at)});
+        let kind = if e.name == "ack_escalated" {
+            EventKind::AckEscalated
+        } else {
+            EventKind::AckOverdue
+        };
         state
             .store
-            .record_event(e.visit_id, e.name, &detail, now)
+            .record_event(e.visit_id, kind, &detail, now)
             .await?;
         if e.name == "ack_escalated" {
             tracing::warn!(

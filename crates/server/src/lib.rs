@@ -5,6 +5,7 @@
 //! The route table is in [`router`]; each group of routes lives in its own module.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod complaints;

@@ -21,7 +21,7 @@ use base64::Engine;
 use frontdesk_domain::outbox::{MessageChannel, check_in_message, is_stale, mask_recipient};
 use frontdesk_domain::patient::NewPatient;
 use frontdesk_domain::{Role, Timestamp};
-use frontdesk_store::{Actor, NewOutboxMessage, OutboxMessage, StoreError, Visit};
+use frontdesk_store::{Location, NewOutboxMessage, OutboxMessage, StoreError};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -98,47 +98,38 @@ pub fn contacts_of(patient: &NewPatient) -> Vec<(MessageChannel, String)> {
     out
 }
 
-/// Queue the check-in message with the patient's private link to each
-/// contact whose channel is configured. A check-in never fails for this:
-/// problems are logged (without the address) and the link is still shown.
-/// Returns the channels queued.
-pub async fn send_status_link(
+/// The check-in messages with the patient's private link, one to each
+/// contact whose channel is configured (recorded with the check-in, in its
+/// transaction). None without a public address for the link: a link made
+/// from a request's `Host` header could point anywhere.
+pub fn link_messages(
     state: &AppState,
-    visit: &Visit,
+    location: &Location,
+    first_name: &str,
     status_path: &str,
     contacts: &[(MessageChannel, String)],
-    actor: &Actor,
-) -> Vec<MessageChannel> {
-    let mut queued = Vec::new();
+) -> Vec<NewOutboxMessage> {
+    let mut out: Vec<NewOutboxMessage> = Vec::new();
     if contacts.is_empty() {
-        return queued;
+        return out;
     }
     let Some(base) = &state.config.public_url else {
         if state.config.outbox.is_on() {
-            tracing::warn!(
-                visit_id = visit.id,
-                "status link not sent: set public_url so links in messages work"
-            );
+            tracing::warn!("status link not sent: set public_url so links in messages work");
         }
-        return queued;
+        return out;
     };
-    let location_name = match state.location(&visit.location).await {
-        Ok(l) => l.name,
-        Err(e) => {
-            tracing::error!(visit_id = visit.id, error = %e, "status link not queued");
-            return queued;
-        }
-    };
-    let name = visit.preferred_name.as_deref().unwrap_or(&visit.given_name);
     let link = format!("{}{status_path}", base.trim_end_matches('/'));
-    let (subject, body) = check_in_message(name, &location_name, &link);
+    let (subject, body) = check_in_message(first_name, &location.name, &link);
     for (channel, recipient) in contacts {
-        if state.config.outbox.route(*channel).is_none() || queued.contains(channel) {
+        if state.config.outbox.route(*channel).is_none()
+            || out.iter().any(|m| m.channel == *channel)
+        {
             continue;
         }
-        let message = NewOutboxMessage {
-            location: visit.location.clone(),
-            visit_id: Some(visit.id),
+        out.push(NewOutboxMessage {
+            location: location.id.clone(),
+            visit_id: None,
             channel: *channel,
             recipient: recipient.clone(),
             subject: match channel {
@@ -146,30 +137,9 @@ pub async fn send_status_link(
                 MessageChannel::Sms => String::new(),
             },
             body: body.clone(),
-        };
-        match state
-            .store
-            .enqueue_message(&message, actor, state.now())
-            .await
-        {
-            Ok(m) => {
-                tracing::info!(
-                    message_id = m.id,
-                    visit_id = visit.id,
-                    channel = channel.as_str(),
-                    "status link queued"
-                );
-                queued.push(*channel);
-            }
-            Err(e) => tracing::error!(
-                visit_id = visit.id,
-                channel = channel.as_str(),
-                error = %e,
-                "status link not queued"
-            ),
-        }
+        });
     }
-    queued
+    out
 }
 
 // --- delivery ---

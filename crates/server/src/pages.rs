@@ -310,7 +310,7 @@ pub fn with_promise(
     promise: Option<&frontdesk_store::Promise>,
     zone: chrono_tz::Tz,
 ) -> RowView {
-    if let Some(p) = promise.filter(|p| p.status == "open") {
+    if let Some(p) = promise.filter(|p| p.status == frontdesk_store::PromiseStatus::Open) {
         let hm = |t: Timestamp| t.with_timezone(&zone).format("%H:%M").to_string();
         row.promise = match p.likely_at {
             Some(l) if hm(l) != hm(p.due_at) => format!("{}–{}", hm(l), hm(p.due_at)),
@@ -810,10 +810,8 @@ pub async fn visit_response(
             .iter()
             .map(|c| crate::concerns::concern_view(c, zone, held.as_ref()))
             .collect(),
-        follow_up_kinds: frontdesk_domain::promise::KINDS
-            .iter()
-            .filter(|k| **k != "seen_by")
-            .map(|k| (*k, frontdesk_domain::promise::kind_label(k)))
+        follow_up_kinds: frontdesk_domain::promise::PromiseKind::ledger()
+            .map(|k| (k.as_str(), k.label()))
             .collect(),
         timeline: timeline
             .iter()

@@ -12,9 +12,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use frontdesk_domain::promise::{
-    KINDS, WaitCheck, big_promise_warning, check_wait, due_state, suggest_due,
+    DueState, PromiseKind, PromiseStatus, WaitCheck, big_promise_warning, check_wait, due_state,
+    suggest_due,
 };
 use frontdesk_domain::quote::{QueueKey, Quote};
+use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{FieldErrors, Timestamp, VisitState, fields};
 use frontdesk_store::{Actor, NewPromise, Promise, StoreError, Visit};
 use serde::Deserialize;
@@ -55,7 +57,7 @@ pub fn draft_wait_promise(
         location: location.to_string(),
         visit_id: None,
         patient_id: None,
-        kind: "seen_by".into(),
+        kind: PromiseKind::SeenBy,
         owner: None,
         note: String::new(),
         due_at: q.promised_by,
@@ -71,7 +73,7 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
     let mut raised = Vec::new();
     for loc in state.store.locations().await? {
         for p in state.store.open_promises(&loc.id).await? {
-            if due_state(p.made_at, p.due_at, now) == "later" {
+            if due_state(p.made_at, p.due_at, now) == DueState::Later {
                 continue;
             }
             let first = {
@@ -93,7 +95,7 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
                     json!({"promise_id": p.id, "kind": p.kind, "owner": p.owner, "due_at": due});
                 state
                     .store
-                    .record_event(visit_id, "promise_reminder", &detail.to_string(), now)
+                    .record_event(visit_id, EventKind::PromiseReminder, &detail, now)
                     .await?;
             }
             let event = LiveEvent {
@@ -226,7 +228,7 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
             location: p.location.clone(),
             visit_id: p.visit_id,
             patient_id: p.patient_id,
-            kind: "seen_by".into(),
+            kind: PromiseKind::SeenBy,
             owner: None,
             note: String::new(),
             due_at: q.promised_by,
@@ -238,10 +240,10 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
             state.store.renegotiate(p.id, &new, &system, now).await
         } else {
             // Missed: the promise broke. Record it and promise again honestly.
-            match state.store.fulfil_promise(p.id, &system, now).await {
-                Ok(_) => state.store.create_promise(&new, &system, now).await,
-                Err(e) => Err(e),
-            }
+            state
+                .store
+                .replace_broken_promise(p.id, &new, &system, now)
+                .await
         };
         match replaced {
             Ok(new) => raised.push(LiveEvent {
@@ -252,7 +254,7 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
                 extra: json!({"due_at": crate::api::time(new.due_at), "was": crate::api::time(p.due_at)}),
             }),
             // Someone else settled it meanwhile (the patient was seen): fine.
-            Err(StoreError::Refused(_)) => {}
+            Err(StoreError::Refused(_) | StoreError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -280,7 +282,7 @@ pub fn promise_json(p: &Promise) -> Value {
         "status": p.status,
         "fulfilled_at": p.fulfilled_at.map(crate::api::time),
         "fulfilled_by": p.fulfilled_by,
-        "at_risk": p.kind == "seen_by" && p.made_by == "system",
+        "at_risk": p.kind == PromiseKind::SeenBy && p.made_by == "system",
     })
 }
 
@@ -350,15 +352,22 @@ pub async fn prepare(
 ) -> Result<Prepared, ApiError> {
     let now = state.now();
     let mut errors = FieldErrors::new();
-    let kind = input.kind.trim().to_string();
-    if kind.is_empty() {
-        errors.add("kind", fields::REQUIRED);
-    } else if !KINDS.contains(&kind.as_str()) {
-        errors.add(
-            "kind",
-            "Use seen_by, callback, refill, results, form, referral or other",
-        );
-    }
+    let kind = match input.kind.trim() {
+        "" => {
+            errors.add("kind", fields::REQUIRED);
+            None
+        }
+        text => match text.parse::<PromiseKind>() {
+            Ok(k) => Some(k),
+            Err(_) => {
+                errors.add(
+                    "kind",
+                    "Use seen_by, callback, refill, results, form, referral or other",
+                );
+                None
+            }
+        },
+    };
     let mut location = input
         .location
         .clone()
@@ -413,14 +422,14 @@ pub async fn prepare(
             .unwrap_or_default(),
         None => String::new(),
     };
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(ApiError::InvalidFields(errors));
-    }
-    let history = state.store.fulfilment_history(&location, &kind).await?;
+    };
+    let history = state.store.fulfilment_history(&location, kind).await?;
     let quantile = state.quotes().quantile_for(&queue_of(&location, &None));
-    let suggestion = suggest_due(&kind, &history.minutes, quantile, now);
+    let suggestion = suggest_due(kind, &history.minutes, quantile, now);
     let due_at = due_at.unwrap_or(suggestion.suggested_due_at);
-    let warning = big_promise_warning(&kind, &history.minutes, now, due_at);
+    let warning = big_promise_warning(kind, &history.minutes, now, due_at);
     Ok(Prepared {
         promise: NewPromise {
             location,
@@ -581,8 +590,8 @@ async fn promises_page_response(
         let row = PromiseRow {
             id: p.id,
             due: local(p.due_at),
-            state: due_state(p.made_at, p.due_at, now),
-            kind: frontdesk_domain::promise::kind_label(&p.kind).to_string(),
+            state: due_state(p.made_at, p.due_at, now).as_str(),
+            kind: p.kind.label().to_string(),
             who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
             owner: owner.clone(),
             note: p.note.clone(),
@@ -603,7 +612,10 @@ async fn promises_page_response(
         g.due_soon = g.rows.iter().filter(|r| r.state == "due_soon").count();
     }
     groups.sort_by(|a, b| b.mine.cmp(&a.mine).then(a.owner.cmp(&b.owner)));
-    let kept = settled.iter().filter(|p| p.status == "kept").count();
+    let kept = settled
+        .iter()
+        .filter(|p| p.status == PromiseStatus::Kept)
+        .count();
     let kept_rate = if settled.is_empty() {
         "No promises settled in the last 30 days yet.".to_string()
     } else {
@@ -628,19 +640,17 @@ async fn promises_page_response(
             .iter()
             .take(50)
             .map(|p| SettledRow {
-                kind: frontdesk_domain::promise::kind_label(&p.kind).to_string(),
+                kind: p.kind.label().to_string(),
                 who: p.visit_id.map(|v| format!("visit {v}")).unwrap_or_default(),
                 due: local(p.due_at),
                 done: p.fulfilled_at.map(local).unwrap_or_default(),
                 by: p.fulfilled_by.clone().unwrap_or_default(),
-                kept: p.status == "kept",
+                kept: p.status == PromiseStatus::Kept,
             })
             .collect(),
         kept_rate,
-        kinds: KINDS
-            .iter()
-            .filter(|k| **k != "seen_by")
-            .map(|k| (*k, frontdesk_domain::promise::kind_label(k)))
+        kinds: PromiseKind::ledger()
+            .map(|k| (k.as_str(), k.label()))
             .collect(),
         errors,
     };
@@ -656,10 +666,10 @@ pub async fn warning_for(state: &AppState, id: i64) -> Option<String> {
     let p = state.store.promise(id).await.ok()?;
     let history = state
         .store
-        .fulfilment_history(&p.location, &p.kind)
+        .fulfilment_history(&p.location, p.kind)
         .await
         .ok()?;
-    big_promise_warning(&p.kind, &history.minutes, p.made_at, p.due_at)
+    big_promise_warning(p.kind, &history.minutes, p.made_at, p.due_at)
 }
 
 #[derive(Deserialize, Default)]

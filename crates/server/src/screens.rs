@@ -3,6 +3,7 @@
 //! ticket code; shown from a signed-in staff device).
 
 use crate::AppState;
+use crate::app::visits::{Arriving, Who, check_in};
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::pages::error_page;
@@ -13,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient, parse_contact};
 use frontdesk_domain::patient::{ArrivalInput, KioskCandidate, kiosk_match, parse_kiosk};
 use frontdesk_domain::{FieldErrors, VisitState};
-use frontdesk_store::{Actor, Location, StoreError};
+use frontdesk_store::{Actor, Location, NewVisit};
 use serde::Deserialize;
 
 const KIOSK_COOKIE: &str = "fd_kiosk";
@@ -122,28 +123,6 @@ fn kiosk_contact(
         });
     }
     Ok(Some((channel, to)))
-}
-
-/// Send the new link to the contact the patient gave at the kiosk; where it
-/// is going, masked, when it was queued.
-async fn send_kiosk_link(
-    state: &AppState,
-    visit: &frontdesk_store::Visit,
-    link: &str,
-    contact: Option<&(MessageChannel, String)>,
-) -> Option<String> {
-    let (channel, to) = contact?;
-    let queued = crate::outbox::send_status_link(
-        state,
-        visit,
-        link,
-        &[(*channel, to.clone())],
-        &Actor::kiosk(),
-    )
-    .await;
-    queued
-        .contains(channel)
-        .then(|| mask_recipient(*channel, to))
 }
 
 async fn kiosk_location(state: &AppState, id: &str) -> Result<Location, ApiError> {
@@ -264,6 +243,19 @@ pub async fn kiosk_submit(
                 .store
                 .audit(&actor, "kiosk.already_here", &format!("visit:{id}"), now)
                 .await?;
+            // Their question still reaches the visit.
+            if let Some(text) = &concern {
+                crate::concerns::raise(
+                    &state,
+                    v.id,
+                    text,
+                    frontdesk_domain::concern::Source::Kiosk,
+                    None,
+                    &actor,
+                )
+                .await?;
+                crate::app::visits::flag_if_upset(&state, v, text).await?;
+            }
             return Ok((
                 v.given_name.clone(),
                 v.appointment_id.is_some(),
@@ -292,48 +284,11 @@ pub async fn kiosk_submit(
                 date_of_birth: v.date_of_birth,
             })
             .collect();
-        match kiosk_match(&who, &candidates) {
-            Some(visit_id) => {
-                let appointment = expected
-                    .iter()
-                    .find(|v| v.id == visit_id)
-                    .and_then(|v| v.appointment_id.clone());
-                let checked_in = match &appointment {
-                    Some(id) => {
-                        state
-                            .store
-                            .check_in_appointment(&location.id, id, None, &actor, now)
-                            .await
-                    }
-                    None => {
-                        state
-                            .store
-                            .transition(visit_id, VisitState::Waiting, &actor, now)
-                            .await
-                    }
-                };
-                let visit = match checked_in {
-                    Ok(v) => v,
-                    Err(StoreError::InvalidTransition(_)) => {
-                        return Err(ApiError::InvalidTransition("already checked in".into()));
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                crate::promises::promise_wait(&state, &visit, &actor, now).await?;
-                crate::promises::arrived(&state, &visit, now);
-                state.publish(crate::events::LiveEvent::for_visit("arrived", &visit, now));
-                let link = crate::status::issue_link(&state, &visit).await?;
-                let sent_to = send_kiosk_link(&state, &visit, &link, contact.as_ref()).await;
-                Ok((
-                    visit.given_name.clone(),
-                    true,
-                    false,
-                    visit.ticket(),
-                    Some(link),
-                    visit.id,
-                    sent_to,
-                ))
-            }
+        let (who, with_appointment) = match kiosk_match(&who, &candidates) {
+            Some(visit_id) => match expected.into_iter().find(|v| v.id == visit_id) {
+                Some(v) => (Who::Expected(Box::new(v)), true),
+                None => return Err(ApiError::NotFound),
+            },
             None => {
                 let input = ArrivalInput {
                     given_name: who.given_name.clone(),
@@ -342,43 +297,44 @@ pub async fn kiosk_submit(
                     location: Some(location.id.clone()),
                     ..Default::default()
                 };
-                let checked_in = crate::api::do_check_in(&state, &input, &actor).await?;
-                let (visit, link) = (checked_in.visit, checked_in.status_path);
-                let sent_to = send_kiosk_link(&state, &visit, &link, contact.as_ref()).await;
-                Ok((
-                    visit.given_name.clone(),
-                    false,
-                    false,
-                    visit.ticket(),
-                    Some(link),
-                    visit.id,
-                    sent_to,
-                ))
+                let arrival = frontdesk_domain::patient::Arrival::parse(&input, today)?;
+                let visit = NewVisit {
+                    location: location.id.clone(),
+                    provider: None,
+                    visit_type: None,
+                    patient: arrival.patient,
+                };
+                (Who::WalkIn(visit), false)
             }
-        }
+        };
+        let arriving = Arriving {
+            who,
+            contacts: contact.iter().cloned().collect(),
+            // The patient's question, in their words, goes to the visit as a concern.
+            question: concern,
+        };
+        let done = match check_in(&state, &location, arriving, &actor).await {
+            Ok(done) => done,
+            Err(ApiError::InvalidTransition(_)) => {
+                return Err(ApiError::InvalidTransition("already checked in".into()));
+            }
+            Err(e) => return Err(e),
+        };
+        let sent_to = done
+            .sent_to
+            .first()
+            .map(|(channel, to)| mask_recipient(*channel, to));
+        Ok((
+            done.visit.given_name.clone(),
+            with_appointment,
+            false,
+            done.visit.ticket(),
+            Some(done.status_path),
+            done.visit.id,
+            sent_to,
+        ))
     }
     .await;
-    // The patient's question, in their words, goes to the visit as a concern.
-    let result = match (result, concern) {
-        (Ok(done), Some(text)) => {
-            let raised = async {
-                crate::concerns::raise(
-                    &state,
-                    done.5,
-                    &text,
-                    frontdesk_domain::concern::Source::Kiosk,
-                    None,
-                    &Actor::kiosk(),
-                )
-                .await?;
-                let (visit, _) = state.store.visit(done.5, &Actor::kiosk(), now).await?;
-                crate::status::flag_if_upset(&state, &visit, &text).await
-            }
-            .await;
-            raised.map(|()| done)
-        }
-        (result, _) => result,
-    };
     match result {
         Ok((given_name, with_appointment, already, ticket, status_url, _, sent_to)) => {
             render(&KioskDone {

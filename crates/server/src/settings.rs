@@ -279,19 +279,10 @@ pub async fn save_provider(
                 name,
                 location: location.clone(),
             };
-            let saved = async {
-                state.store.upsert_provider(&provider).await?;
-                state
-                    .store
-                    .audit(
-                        &staff.actor(),
-                        "provider.save",
-                        &format!("provider:{id}"),
-                        state.now(),
-                    )
-                    .await
-            }
-            .await;
+            let saved = state
+                .store
+                .upsert_provider(&provider, &staff.actor(), state.now())
+                .await;
             match saved {
                 Ok(()) => Redirect::to(&format!(
                     "/settings?location={}&saved=provider",

@@ -4,6 +4,7 @@
 //! English or Spanish, and nothing a stranger could use.
 
 use crate::AppState;
+use crate::app::visits::flag_if_upset;
 use crate::auth::{random_token, token_hash};
 use crate::error::ApiError;
 use crate::events::LiveEvent;
@@ -13,21 +14,22 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::quote::Quote;
+use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{Timestamp, VisitState, fields};
-use frontdesk_store::{Actor, Concern, ConcernStatus, Promise, StoreError, Visit};
+use frontdesk_store::{
+    Actor, Concern, ConcernStatus, Location, NewStatusLink, Promise, PromiseStatus, StoreError,
+    Visit,
+};
 use serde::Deserialize;
 use serde_json::json;
 
-/// A new private link for a visit at `location`: (its path `/s/TOKEN`, the
-/// hash to store, the expiry at the end of the location's day). The token is
-/// shown only now: only its hash is stored.
-pub async fn new_link(
-    state: &AppState,
-    location: &str,
-) -> Result<(String, String, Timestamp), StoreError> {
+/// A new private link for a visit at `location`: its path `/s/TOKEN` and
+/// what to store (the token's hash, and the expiry at the end of the
+/// location's day). The token is shown only now: only its hash is stored.
+pub fn new_link(state: &AppState, location: &Location) -> (String, NewStatusLink) {
     let token = random_token();
     let now = state.now();
-    let zone = state.location(location).await?.zone();
+    let zone = location.zone();
     let tomorrow = now
         .with_timezone(&zone)
         .date_naive()
@@ -37,15 +39,20 @@ pub async fn new_link(
         .and_then(|d| d.and_local_timezone(zone).earliest())
         .map(|d| d.with_timezone(&chrono::Utc))
         .unwrap_or(now + chrono::Duration::hours(12));
-    Ok((format!("/s/{token}"), token_hash(&token), expires_at))
+    let link = NewStatusLink {
+        token_hash: token_hash(&token),
+        expires_at,
+    };
+    (format!("/s/{token}"), link)
 }
 
 /// Make and record a new private link for a visit; returns its path.
 pub async fn issue_link(state: &AppState, visit: &Visit) -> Result<String, StoreError> {
-    let (path, hash, expires_at) = new_link(state, &visit.location).await?;
+    let location = state.location(&visit.location).await?;
+    let (path, link) = new_link(state, &location);
     state
         .store
-        .create_status_link(visit.id, &hash, expires_at, state.now())
+        .create_status_link(visit.id, &link, state.now())
         .await?;
     Ok(path)
 }
@@ -220,7 +227,7 @@ fn view(
     let hm = |x: Timestamp| x.with_timezone(&zone).format("%H:%M").to_string();
     let waiting = matches!(visit.state, VisitState::Waiting | VisitState::Roomed);
     let (headline, detail) = match visit.state {
-        VisitState::Waiting => match promise.filter(|p| p.status == "open") {
+        VisitState::Waiting => match promise.filter(|p| p.status == PromiseStatus::Open) {
             Some(p) => {
                 let likely = p.likely_at.unwrap_or(p.due_at).max(now);
                 let at_risk = p.made_by == "system";
@@ -470,8 +477,8 @@ async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError>
     let stepped_out = timeline
         .iter()
         .rev()
-        .find(|e| e.kind == "stepped_out" || e.kind == "back")
-        .is_some_and(|e| e.kind == "stepped_out");
+        .find(|e| matches!(e.kind, EventKind::SteppedOut | EventKind::Back))
+        .is_some_and(|e| e.kind == EventKind::SteppedOut);
     Ok(Some(Linked {
         visit,
         promise,
@@ -566,7 +573,7 @@ pub async fn status_json(
 async fn patient_event(
     state: &AppState,
     token: &str,
-    kind: &'static str,
+    kind: EventKind,
     detail: serde_json::Value,
 ) -> Result<Option<Visit>, ApiError> {
     let Some(Linked { visit, .. }) = load(state, token).await? else {
@@ -575,16 +582,7 @@ async fn patient_event(
     let now = state.now();
     state
         .store
-        .record_event(visit.id, kind, &detail.to_string(), now)
-        .await?;
-    state
-        .store
-        .audit(
-            &Actor("patient-link".into()),
-            &format!("status.{kind}"),
-            &format!("visit:{}", visit.id),
-            now,
-        )
+        .patient_said(visit.id, kind, &detail, now)
         .await?;
     let mut event = LiveEvent::for_visit("patient_update", &visit, now);
     event.extra["what"] = json!(kind);
@@ -602,7 +600,7 @@ pub async fn stepped_out(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match patient_event(&state, &token, "stepped_out", json!({})).await {
+    match patient_event(&state, &token, EventKind::SteppedOut, json!({})).await {
         Ok(Some(_)) => back_to(&token, &q.lang, "out"),
         Ok(None) => not_found(),
         Err(e) => crate::pages::error_page(e),
@@ -614,7 +612,7 @@ pub async fn back(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match patient_event(&state, &token, "back", json!({})).await {
+    match patient_event(&state, &token, EventKind::Back, json!({})).await {
         Ok(Some(_)) => back_to(&token, &q.lang, "back"),
         Ok(None) => not_found(),
         Err(e) => crate::pages::error_page(e),
@@ -801,43 +799,4 @@ pub async fn concern_reply(
         }
         Err(e) => crate::pages::error_page(e.into()),
     }
-}
-
-/// An upset message goes on the timeline, and every board (and so the
-/// managers) is told, at most once an hour per patient.
-pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Result<(), ApiError> {
-    let check = frontdesk_domain::tone::check_incoming(text);
-    if !check.upset {
-        return Ok(());
-    }
-    let now = state.now();
-    let alert = {
-        let mut last = state.upset_alerts.lock().unwrap_or_else(|p| p.into_inner());
-        let due = last
-            .get(&visit.id)
-            .is_none_or(|t| now - *t >= chrono::Duration::hours(1));
-        if due {
-            if last.len() > 10_000 {
-                last.clear();
-            }
-            last.insert(visit.id, now);
-        }
-        due
-    };
-    state
-        .store
-        .record_event(
-            visit.id,
-            "upset",
-            &json!({"why": check.why, "alerted": alert}).to_string(),
-            now,
-        )
-        .await?;
-    if alert {
-        let mut event = LiveEvent::for_visit("upset", visit, now);
-        event.extra["name"] = json!(visit.public_name());
-        event.extra["why"] = json!(check.why);
-        state.publish(event);
-    }
-    Ok(())
 }

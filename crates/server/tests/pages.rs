@@ -399,7 +399,10 @@ async fn staff_record_and_settle_promises_on_the_promises_page() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.state.store.promise(id).await.unwrap().status, "kept");
+    assert_eq!(
+        app.state.store.promise(id).await.unwrap().status.as_str(),
+        "kept"
+    );
     let (_, html) = page(&app, &cookie, "/promises").await;
     assert!(html.contains("No open promises."));
 }

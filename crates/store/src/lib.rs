@@ -1,9 +1,11 @@
 //! Storage for Frontdesk: one [`Store`] trait, with SQLite (the embedded
 //! default) and PostgreSQL behind it.
 //!
-//! Both backends run the same SQL: every operation is written once in `ops`
-//! against a small connection seam (`db::Conn`) and stamped into the trait by
-//! `sql`. SQLite runs on rusqlite with one writer thread that commits queued
+//! The operations are grouped by aggregate (locations, staff and sessions,
+//! visits, promises, concerns, complaints, outbox, audit): one trait each in
+//! [`traits`], one module each in `ops`. Both backends run the same SQL:
+//! every operation is written once against a small connection seam
+//! (`db::Conn`) and stamped into the traits by `sql`. SQLite runs on rusqlite with one writer thread that commits queued
 //! writes together (group commit); PostgreSQL runs on sqlx. Only connection
 //! setup and migrations differ. The rules of the practice are
 //! asked of `frontdesk-domain` (for example whether a transition is allowed),
@@ -17,15 +19,14 @@ mod ops;
 mod postgres;
 mod sql;
 mod sqlite;
+pub mod traits;
 mod types;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use types::*;
 
-use async_trait::async_trait;
-use frontdesk_domain::appointment::Appointment;
-use frontdesk_domain::{AckPolicy, FieldErrors, Role, Timestamp, TransitionError, VisitState};
+use frontdesk_domain::{FieldErrors, TransitionError};
 use std::sync::Arc;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -93,295 +94,30 @@ impl Actor {
     pub fn system() -> Actor {
         Actor("system".into())
     }
+    /// The patient, acting through their private status link.
+    pub fn patient_link() -> Actor {
+        Actor("patient-link".into())
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-/// Everything Frontdesk keeps. Handlers hold an `Arc<dyn Store>` and never
-/// know which database is behind it.
-#[async_trait]
-pub trait Store: Send + Sync {
+/// Everything Frontdesk keeps: every aggregate's operations (see
+/// [`traits`]). Handlers hold an `Arc<dyn Store>` and never know which
+/// database is behind it.
+pub trait Store:
+    traits::Locations
+    + traits::StaffAccounts
+    + traits::Visits
+    + traits::Promises
+    + traits::Concerns
+    + traits::Complaints
+    + traits::Outbox
+    + traits::Audit
+{
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;
-
-    // --- locations and providers ---
-    /// Create the location if it does not exist yet; leave it alone if it does.
-    async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location>;
-    async fn location(&self, id: &str) -> Result<Location>;
-    async fn locations(&self) -> Result<Vec<Location>>;
-    async fn save_ack_policy(
-        &self,
-        location: &str,
-        policy: AckPolicy,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<()>;
-    /// Quote at this percentile at a location (50–99), or `None` for the server's default.
-    async fn save_quote_quantile(
-        &self,
-        location: &str,
-        percent: Option<i64>,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<()>;
-    async fn upsert_provider(&self, provider: &Provider) -> Result<()>;
-    async fn providers(&self) -> Result<Vec<Provider>>;
-
-    // --- staff accounts and sessions ---
-    /// Add a staff account; an existing username is a `Conflict`.
-    async fn create_user(
-        &self,
-        username: &str,
-        role: Role,
-        password_hash: &str,
-        now: Timestamp,
-    ) -> Result<StaffUser>;
-    async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
-    async fn users(&self) -> Result<Vec<StaffUser>>;
-    /// Disable (signing the user out everywhere) or re-enable an account.
-    async fn set_user_disabled(
-        &self,
-        username: &str,
-        disabled: bool,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<()>;
-    async fn create_session(&self, session: &NewSession) -> Result<()>;
-    /// A session that is neither expired nor idle past `idle_cutoff`.
-    async fn live_session(
-        &self,
-        token_hash: &str,
-        now: Timestamp,
-        idle_cutoff: Timestamp,
-    ) -> Result<Option<Session>>;
-    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
-    async fn delete_session(&self, token_hash: &str) -> Result<()>;
-
-    // --- visits ---
-    /// A walk-in (or staff-entered) arrival: a new patient and a `waiting` visit.
-    /// With a wait promise when one is given, in the same transaction.
-    async fn check_in(
-        &self,
-        visit: &NewVisit,
-        promise: Option<&NewPromise>,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Visit>;
-    /// Check in the `expected` visit made from an imported appointment.
-    async fn check_in_appointment(
-        &self,
-        location: &str,
-        appointment_id: &str,
-        promise: Option<&NewPromise>,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Visit>;
-    async fn acknowledge(&self, visit_id: i64, actor: &Actor, now: Timestamp) -> Result<Visit>;
-    async fn transition(
-        &self,
-        visit_id: i64,
-        to: VisitState,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Visit>;
-    /// Patients present at a location (arrived, not gone), oldest arrival
-    /// first. Writes one audit row for the read when `audit` names a reader.
-    async fn lobby(
-        &self,
-        location: &str,
-        audit: Option<&Actor>,
-        now: Timestamp,
-    ) -> Result<Vec<Visit>>;
-    /// Visits still expected between `from` and `to` (today's schedule).
-    async fn expected_visits(
-        &self,
-        location: &str,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<Visit>>;
-    /// One visit and its timeline, audited as a read.
-    async fn visit(
-        &self,
-        visit_id: i64,
-        reader: &Actor,
-        now: Timestamp,
-    ) -> Result<(Visit, Vec<TimelineEvent>)>;
-    /// Every visit whose acknowledgement clock is running, at any location.
-    /// For the server's clock watcher; not audited (no person reads it).
-    async fn running_clocks(&self) -> Result<Vec<Visit>>;
-    /// Latest `ack_overdue`/`ack_escalated` event time per running visit and kind.
-    async fn running_alerts(&self) -> Result<Vec<(i64, String, Timestamp)>>;
-    /// Append a system event (such as `ack_overdue`) to a visit's timeline.
-    async fn record_event(
-        &self,
-        visit_id: i64,
-        kind: &str,
-        detail: &str,
-        now: Timestamp,
-    ) -> Result<()>;
-    /// Import a day's schedule as `expected` visits, all in one transaction.
-    /// Appointments already imported (same location and id) are left alone.
-    async fn import_appointments(
-        &self,
-        appointments: &[Appointment],
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<ImportSummary>;
-
-    // --- promises ---
-    async fn create_promise(
-        &self,
-        promise: &NewPromise,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Promise>;
-    async fn promise(&self, id: i64) -> Result<Promise>;
-    /// The visit's current wait promise (newest `seen_by`), if any.
-    async fn visit_promise(&self, visit_id: i64) -> Result<Option<Promise>>;
-    /// Mark an open promise done: kept when on time, broken when late.
-    async fn fulfil_promise(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Promise>;
-    /// Replace an open promise before it breaks; the old one is kept as renegotiated.
-    async fn renegotiate(
-        &self,
-        old_id: i64,
-        new: &NewPromise,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Promise>;
-    /// Open wait promises of patients still waiting or roomed.
-    async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
-    /// Open promises other than waits at a location, soonest due first.
-    async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
-    /// Promises other than waits kept or broken since `since`, newest first.
-    async fn settled_promises(&self, location: &str, since: Timestamp) -> Result<Vec<Promise>>;
-    /// Minutes recent promises of a kind took to fulfil.
-    async fn fulfilment_history(&self, location: &str, kind: &str) -> Result<FulfilmentHistory>;
-    /// Visits that arrived since `since` (warming up the quote engine).
-    async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>>;
-
-    // --- patient status links ---
-    /// Record a private status link (by the hash of its token) for a visit.
-    async fn create_status_link(
-        &self,
-        visit_id: i64,
-        token_hash: &str,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<()>;
-    /// The visit an unexpired link belongs to.
-    async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
-
-    // --- concerns ---
-    /// Raise a concern on a visit (timeline event and audit row with it).
-    async fn raise_concern(
-        &self,
-        concern: &NewConcern,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Concern>;
-    async fn concern(&self, id: i64) -> Result<Concern>;
-    /// A visit's concerns, needing an answer first.
-    async fn visit_concerns(&self, visit_id: i64) -> Result<Vec<Concern>>;
-    /// Concerns raised at a location since `since`, needing an answer first.
-    async fn location_concerns(&self, location: &str, since: Timestamp) -> Result<Vec<Concern>>;
-    /// Concern statuses and upset marks for a location's board, since `since`.
-    async fn lobby_marks(&self, location: &str, since: Timestamp) -> Result<LobbyMarks>;
-    /// Answer (or improve the answer to) a concern; the patient is asked to confirm.
-    async fn answer_concern(
-        &self,
-        id: i64,
-        answer: &ConcernAnswer,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Concern>;
-    /// The patient's reply on their status page: the answer covered it, or not.
-    async fn respond_to_concern(
-        &self,
-        id: i64,
-        confirmed: bool,
-        note: &str,
-        now: Timestamp,
-    ) -> Result<Concern>;
-    /// Turn a concern that still needs an answer into a follow-up promise.
-    async fn follow_up_concern(
-        &self,
-        id: i64,
-        promise: &NewPromise,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<(Concern, Promise)>;
-
-    // --- complaints ---
-    /// Record a complaint (its `received` event, the visit's timeline when
-    /// linked, and an audit row).
-    async fn create_complaint(
-        &self,
-        complaint: &NewComplaintRecord,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Complaint>;
-    /// One complaint and everything that happened to it (not audited here:
-    /// the caller checks the reader's role first, then audits).
-    async fn complaint(&self, id: i64) -> Result<(Complaint, Vec<ComplaintEvent>)>;
-    /// A location's complaints: every unresolved one and those resolved since `since`, newest first.
-    async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>>;
-    /// Unresolved complaints at every location (for the escalation watcher).
-    async fn unresolved_complaints(&self) -> Result<Vec<Complaint>>;
-    /// Apply one change, refused when the rules do not allow it.
-    async fn change_complaint(
-        &self,
-        id: i64,
-        change: &ComplaintChange,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<Complaint>;
-    async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings>;
-    async fn save_complaint_settings(
-        &self,
-        location: &str,
-        settings: &ComplaintSettings,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<()>;
-
-    // --- outbox ---
-    /// Put a message in the outbox, due at once (with an `outbox.enqueue`
-    /// audit row naming the channel, never the address).
-    async fn enqueue_message(
-        &self,
-        message: &NewOutboxMessage,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<OutboxMessage>;
-    /// Pending messages due by `now`, oldest first, at most `limit`; each is
-    /// claimed for `lease` (not due again meanwhile), so two servers never
-    /// send the same message at once.
-    async fn claim_due_messages(
-        &self,
-        now: Timestamp,
-        lease: chrono::Duration,
-        limit: i64,
-    ) -> Result<Vec<OutboxMessage>>;
-    /// A message was delivered: marked sent, its body (the private link) replaced.
-    async fn message_sent(&self, id: i64, now: Timestamp) -> Result<OutboxMessage>;
-    /// A delivery attempt failed: due again after the domain's back-off, or
-    /// `failed` (body replaced) after the last attempt or a permanent failure.
-    /// `error` must hold no addresses or names.
-    async fn message_failed(
-        &self,
-        id: i64,
-        error: &str,
-        permanent: bool,
-        now: Timestamp,
-    ) -> Result<OutboxMessage>;
-    /// The newest messages first, for the admins' outbox page.
-    async fn outbox_messages(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
-
-    // --- audit ---
-    async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
-    -> Result<()>;
-    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
 }
 
 /// Open the database a URL names: `postgres://…` or `postgresql://…` for

@@ -2,14 +2,15 @@
 
 use frontdesk_domain::ack::AckFacts;
 use frontdesk_domain::patient::{NewPatient, public_name};
+use frontdesk_domain::timeline::{ComplaintEventKind, EventKind};
 use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
-use serde_json::json;
 
 pub use frontdesk_domain::complaint::{
     Category, Channel, ComplaintPolicy, ComplaintStatus, Level, NewComplaint, Pause, Resolution,
     Severity,
 };
 pub use frontdesk_domain::concern::{ConcernStatus, Source as ConcernSource};
+pub use frontdesk_domain::promise::{PromiseKind, PromiseStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -81,8 +82,60 @@ pub struct NewVisit {
     pub provider: Option<String>,
     pub visit_type: Option<String>,
     pub patient: NewPatient,
-    /// A private status link to record with the visit: (hash of its token, expiry).
-    pub status_link: Option<(String, Timestamp)>,
+}
+
+/// Who is arriving.
+#[derive(Debug, Clone)]
+pub enum Arrival {
+    /// Someone not on the schedule: a new patient and visit.
+    WalkIn(NewVisit),
+    /// A visit the schedule expected (imported from an appointment). Refused
+    /// as a conflict when it is no longer expected.
+    Expected { visit_id: i64 },
+}
+
+/// A private status link to record, by the hash of its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStatusLink {
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+}
+
+/// A check-in and everything that comes with it, written in one transaction:
+/// if any part fails, none of it is kept (and a retry does not double it).
+#[derive(Debug, Clone)]
+pub struct CheckIn {
+    pub arrival: Arrival,
+    /// The wait promise; its visit and patient are filled in here.
+    pub promise: Option<NewPromise>,
+    pub status_link: Option<NewStatusLink>,
+    /// The status link by e-mail or text; their visit is filled in here.
+    pub messages: Vec<NewOutboxMessage>,
+    /// The patient's question at check-in, in their words.
+    pub concern: Option<(String, ConcernSource)>,
+    /// The question read as upset: the `upset` timeline entry's detail.
+    pub upset: Option<serde_json::Value>,
+}
+
+/// What a check-in recorded: the visit, and the question asked with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrived {
+    pub visit: Visit,
+    pub concern: Option<Concern>,
+}
+
+impl CheckIn {
+    /// Just the arrival, with nothing else.
+    pub fn of(arrival: Arrival) -> CheckIn {
+        CheckIn {
+            arrival,
+            promise: None,
+            status_link: None,
+            messages: Vec::new(),
+            concern: None,
+            upset: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,11 +200,10 @@ pub struct TimelineEvent {
     pub id: i64,
     pub visit_id: i64,
     pub at: Timestamp,
-    /// `arrived`, `acknowledged`, `transitioned`, `ack_overdue`, `ack_escalated`, `scheduled`.
-    pub kind: String,
+    pub kind: EventKind,
     pub actor: Option<String>,
-    /// Kind-specific JSON, such as `{"from":"waiting","to":"roomed"}`.
-    pub detail: String,
+    /// Kind-specific, such as `{"from":"waiting","to":"roomed"}`.
+    pub detail: serde_json::Value,
 }
 
 impl TimelineEvent {
@@ -162,7 +214,7 @@ impl TimelineEvent {
             .as_deref()
             .map(|a| format!(" by {a}"))
             .unwrap_or_default();
-        let detail: serde_json::Value = serde_json::from_str(&self.detail).unwrap_or(json!({}));
+        let detail = &self.detail;
         let state = |key: &str| {
             detail[key]
                 .as_str()
@@ -170,14 +222,16 @@ impl TimelineEvent {
                 .map(|s| s.label().to_lowercase())
                 .unwrap_or_else(|| "?".into())
         };
-        match self.kind.as_str() {
-            "arrived" => format!("Arrived (checked in{by})"),
-            "scheduled" => format!("Appointment imported{by}"),
-            "acknowledged" => format!("Acknowledged{by}"),
-            "transitioned" => format!("Moved from {} to {}{by}", state("from"), state("to")),
-            "ack_overdue" => "Acknowledgement overdue".to_string(),
-            "ack_escalated" => "Acknowledgement escalated to managers".to_string(),
-            "promised" => format!(
+        match self.kind {
+            EventKind::Arrived => format!("Arrived (checked in{by})"),
+            EventKind::Scheduled => format!("Appointment imported{by}"),
+            EventKind::Acknowledged => format!("Acknowledged{by}"),
+            EventKind::Transitioned => {
+                format!("Moved from {} to {}{by}", state("from"), state("to"))
+            }
+            EventKind::AckOverdue => "Acknowledgement overdue".to_string(),
+            EventKind::AckEscalated => "Acknowledgement escalated to managers".to_string(),
+            EventKind::Promised => format!(
                 "Promised{}: {}",
                 detail["kind"]
                     .as_str()
@@ -185,21 +239,21 @@ impl TimelineEvent {
                     .unwrap_or_default(),
                 detail["due_at"].as_str().unwrap_or("?")
             ),
-            "requoted" => format!(
+            EventKind::Requoted => format!(
                 "Re-quoted before the promise broke: {} (was {}){by}",
                 detail["due_at"].as_str().unwrap_or("?"),
                 detail["was"].as_str().unwrap_or("?")
             ),
-            "promise_settled" => {
+            EventKind::PromiseSettled => {
                 format!("Promise {}", detail["status"].as_str().unwrap_or("settled"))
             }
-            "stepped_out" => "The patient said they stepped out (status page)".to_string(),
-            "back" => "The patient said they are back (status page)".to_string(),
-            "question" => format!(
+            EventKind::SteppedOut => "The patient said they stepped out (status page)".to_string(),
+            EventKind::Back => "The patient said they are back (status page)".to_string(),
+            EventKind::Question => format!(
                 "The patient asked: \u{201c}{}\u{201d}",
                 detail["text"].as_str().unwrap_or("")
             ),
-            "concern_raised" => format!(
+            EventKind::ConcernRaised => format!(
                 "Concern raised {}: \u{201c}{}\u{201d}",
                 detail["source"]
                     .as_str()
@@ -208,7 +262,7 @@ impl TimelineEvent {
                     .unwrap_or("by staff"),
                 detail["text"].as_str().unwrap_or("")
             ),
-            "concern_answered" => format!(
+            EventKind::ConcernAnswered => format!(
                 "Concern answered{by}: \u{201c}{}\u{201d}{}",
                 detail["text"].as_str().unwrap_or(""),
                 match detail["sent_anyway"].as_array() {
@@ -223,10 +277,10 @@ impl TimelineEvent {
                     _ => String::new(),
                 }
             ),
-            "concern_confirmed" => {
+            EventKind::ConcernConfirmed => {
                 "The patient confirmed the answer covered their concern".to_string()
             }
-            "concern_reopened" => format!(
+            EventKind::ConcernReopened => format!(
                 "The patient said the answer did not cover it{}",
                 detail["note"]
                     .as_str()
@@ -234,27 +288,27 @@ impl TimelineEvent {
                     .map(|n| format!(": \u{201c}{n}\u{201d}"))
                     .unwrap_or_default()
             ),
-            "concern_follow_up" => format!(
+            EventKind::ConcernFollowUp => format!(
                 "Concern turned into a follow-up promise due {}{by}",
                 detail["due_at"].as_str().unwrap_or("?")
             ),
-            "promise_reminder" => format!(
+            EventKind::PromiseReminder => format!(
                 "Reminder sent to {}: {} promise due {}",
                 detail["owner"].as_str().unwrap_or("the team"),
                 detail["kind"].as_str().unwrap_or("a").replace('_', " "),
                 detail["due_at"].as_str().unwrap_or("?")
             ),
-            "complaint_received" => format!(
+            EventKind::ComplaintReceived => format!(
                 "Complaint {} received ({}){by}",
                 detail["complaint_id"],
                 detail["channel"].as_str().unwrap_or("?").replace('_', " ")
             ),
-            "complaint_updated" => format!(
+            EventKind::ComplaintUpdated => format!(
                 "Complaint {} {}{by}",
                 detail["complaint_id"],
                 detail["what"].as_str().unwrap_or("updated")
             ),
-            "upset" => format!(
+            EventKind::Upset => format!(
                 "The patient seems upset ({}){}",
                 detail["why"]
                     .as_array()
@@ -270,7 +324,6 @@ impl TimelineEvent {
                     ": every board and the managers were alerted"
                 }
             ),
-            other => format!("{other}{by}"),
         }
     }
 }
@@ -298,7 +351,7 @@ pub struct Promise {
     pub location: String,
     pub visit_id: Option<i64>,
     pub patient_id: Option<i64>,
-    pub kind: String,
+    pub kind: PromiseKind,
     pub made_by: String,
     pub owner: Option<String>,
     pub note: String,
@@ -309,8 +362,7 @@ pub struct Promise {
     pub suggested_due_at: Option<Timestamp>,
     /// Why it was made or changed, in words for the patient.
     pub reason: String,
-    /// `open`, `kept`, `broken`, `renegotiated` or `withdrawn`.
-    pub status: String,
+    pub status: PromiseStatus,
     pub fulfilled_at: Option<Timestamp>,
     pub fulfilled_by: Option<String>,
     pub replaced_by: Option<i64>,
@@ -322,7 +374,7 @@ pub struct NewPromise {
     pub location: String,
     pub visit_id: Option<i64>,
     pub patient_id: Option<i64>,
-    pub kind: String,
+    pub kind: PromiseKind,
     pub owner: Option<String>,
     pub note: String,
     pub due_at: Timestamp,
@@ -421,6 +473,8 @@ pub struct Complaint {
     pub resolution: Option<Resolution>,
     /// The highest escalation already announced.
     pub escalation_level: Level,
+    /// Bumped by every change; a change is written only on the revision it read.
+    pub revision: i64,
 }
 
 /// A complaint about to be recorded.
@@ -437,8 +491,7 @@ pub struct NewComplaintRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplaintEvent {
     pub at: Timestamp,
-    /// `received`, `acknowledged`, `assigned`, `paused`, `resumed`, `reply`, `escalated`, `resolved`.
-    pub kind: String,
+    pub kind: ComplaintEventKind,
     pub actor: String,
     pub detail: String,
 }
@@ -455,12 +508,14 @@ pub enum ComplaintChange {
         owner: String,
         role: Role,
     },
-    /// A written reply to the patient, with the tone coach's flags when staff sent it anyway.
+    /// A written reply to the patient, with the tone coach's flags when
+    /// staff sent it anyway, and the message that takes it to the patient
+    /// (queued with the reply, in the same transaction), or `None` when it
+    /// is recorded only.
     Reply {
         text: String,
         sent_anyway_flags: Vec<String>,
-        /// `email` or `sms` when the reply is also queued to the patient; `None`: recorded only.
-        sent_by: Option<String>,
+        message: Option<NewOutboxMessage>,
     },
     Resolve(Resolution),
     /// A clock ran out: the complaint moves up the ladder.

@@ -45,11 +45,15 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         .await
         .unwrap();
     store
-        .upsert_provider(&Provider {
-            id: "dr-lee".into(),
-            name: "Dr. Lee".into(),
-            location: "main".into(),
-        })
+        .upsert_provider(
+            &Provider {
+                id: "dr-lee".into(),
+                name: "Dr. Lee".into(),
+                location: "main".into(),
+            },
+            &frontdesk_store::Actor::system(),
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
     let hash = frontdesk_server::auth::hash_password(PASSWORD).unwrap();

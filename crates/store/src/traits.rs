@@ -1,0 +1,334 @@
+//! The store's operations, one trait per aggregate. [`Store`](crate::Store)
+//! is all of them together; handlers hold an `Arc<dyn Store>` and call any
+//! of these methods on it without naming the trait.
+//!
+//! Every write is one transaction: what a method's comment lists is written
+//! together or not at all.
+
+use crate::*;
+use async_trait::async_trait;
+use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::timeline::EventKind;
+use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
+
+/// Locations and their settings, and providers.
+#[async_trait]
+pub trait Locations: Send + Sync {
+    /// Create the location if it does not exist yet; leave it alone if it does.
+    async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location>;
+    async fn location(&self, id: &str) -> Result<Location>;
+    async fn locations(&self) -> Result<Vec<Location>>;
+    async fn save_ack_policy(
+        &self,
+        location: &str,
+        policy: AckPolicy,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Quote at this percentile at a location (50–99), or `None` for the server's default.
+    async fn save_quote_quantile(
+        &self,
+        location: &str,
+        percent: Option<i64>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+    async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings>;
+    async fn save_complaint_settings(
+        &self,
+        location: &str,
+        settings: &ComplaintSettings,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Add a provider or change one, with its audit row.
+    async fn upsert_provider(
+        &self,
+        provider: &Provider,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+    async fn providers(&self) -> Result<Vec<Provider>>;
+}
+
+/// Staff accounts and their sessions.
+#[async_trait]
+pub trait StaffAccounts: Send + Sync {
+    /// Add a staff account; an existing username is a `Conflict`.
+    async fn create_user(
+        &self,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<StaffUser>;
+    async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    async fn users(&self) -> Result<Vec<StaffUser>>;
+    /// Disable (signing the user out everywhere) or re-enable an account.
+    async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
+    async fn create_session(&self, session: &NewSession) -> Result<()>;
+    /// A session that is neither expired nor idle past `idle_cutoff`.
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        idle_cutoff: Timestamp,
+    ) -> Result<Option<Session>>;
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
+
+/// Visits, their timelines and patients' status links.
+#[async_trait]
+pub trait Visits: Send + Sync {
+    /// A check-in with its wait promise, status link, messages, question and
+    /// upset mark (see [`CheckIn`]); the `arrived` event and audit row.
+    async fn check_in(&self, check_in: &CheckIn, actor: &Actor, now: Timestamp) -> Result<Arrived>;
+    async fn acknowledge(&self, visit_id: i64, actor: &Actor, now: Timestamp) -> Result<Visit>;
+    /// Move a visit; an expected patient marked as arrived gets
+    /// `arrival_promise` as their wait promise, in the same transaction.
+    async fn transition(
+        &self,
+        visit_id: i64,
+        to: VisitState,
+        arrival_promise: Option<&NewPromise>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Visit>;
+    /// Patients present at a location (arrived, not gone), oldest arrival
+    /// first. Writes one audit row for the read when `audit` names a reader.
+    async fn lobby(
+        &self,
+        location: &str,
+        audit: Option<&Actor>,
+        now: Timestamp,
+    ) -> Result<Vec<Visit>>;
+    /// Visits still expected between `from` and `to` (today's schedule).
+    async fn expected_visits(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Visit>>;
+    /// The visit made from an imported appointment. Not audited: for the
+    /// server's own use before a check-in, never shown as it is.
+    async fn appointment_visit(&self, location: &str, appointment_id: &str) -> Result<Visit>;
+    /// One visit without its timeline, not audited: for the server's own
+    /// checks before a change (the change itself is audited).
+    async fn visit_record(&self, visit_id: i64) -> Result<Visit>;
+    /// One visit and its timeline, audited as a read.
+    async fn visit(
+        &self,
+        visit_id: i64,
+        reader: &Actor,
+        now: Timestamp,
+    ) -> Result<(Visit, Vec<TimelineEvent>)>;
+    /// Every visit whose acknowledgement clock is running, at any location.
+    /// For the server's clock watcher; not audited (no person reads it).
+    async fn running_clocks(&self) -> Result<Vec<Visit>>;
+    /// Latest `ack_overdue`/`ack_escalated` event time per running visit and kind.
+    async fn running_alerts(&self) -> Result<Vec<(i64, EventKind, Timestamp)>>;
+    /// Append one of the server's own events (such as `ack_overdue`) to a visit's timeline.
+    async fn record_event(
+        &self,
+        visit_id: i64,
+        kind: EventKind,
+        detail: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// What the patient said on their status page, with its audit row.
+    async fn patient_said(
+        &self,
+        visit_id: i64,
+        kind: EventKind,
+        detail: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Import a day's schedule as `expected` visits, all in one transaction.
+    /// Appointments already imported (same location and id) are left alone.
+    async fn import_appointments(
+        &self,
+        appointments: &[Appointment],
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<ImportSummary>;
+    /// Visits that arrived since `since` (warming up the quote engine).
+    async fn visits_since(&self, since: Timestamp) -> Result<Vec<Visit>>;
+    /// Concern statuses and upset and stepped-out marks for a location's board, since `since`.
+    async fn lobby_marks(&self, location: &str, since: Timestamp) -> Result<LobbyMarks>;
+    /// Record a private status link (by the hash of its token) for a visit.
+    async fn create_status_link(
+        &self,
+        visit_id: i64,
+        link: &NewStatusLink,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The visit an unexpired link belongs to.
+    async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
+}
+
+/// Promises: waits and everything staff promise.
+#[async_trait]
+pub trait Promises: Send + Sync {
+    /// A promise made by hand, with its timeline event and audit row.
+    async fn create_promise(
+        &self,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+    async fn promise(&self, id: i64) -> Result<Promise>;
+    /// The visit's current wait promise (newest `seen_by`), if any.
+    async fn visit_promise(&self, visit_id: i64) -> Result<Option<Promise>>;
+    /// Mark an open promise done: kept when on time, broken when late.
+    async fn fulfil_promise(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Promise>;
+    /// Replace an open promise before it breaks; the old one is kept as renegotiated.
+    async fn renegotiate(
+        &self,
+        old_id: i64,
+        new: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+    /// A promise that broke: recorded broken, and `new` made in its place.
+    async fn replace_broken_promise(
+        &self,
+        old_id: i64,
+        new: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+    /// Open wait promises of patients still waiting or roomed.
+    async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
+    /// Open promises other than waits at a location, soonest due first.
+    async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
+    /// Promises other than waits kept or broken since `since`, newest first.
+    async fn settled_promises(&self, location: &str, since: Timestamp) -> Result<Vec<Promise>>;
+    /// Minutes recent promises of a kind took to fulfil.
+    async fn fulfilment_history(
+        &self,
+        location: &str,
+        kind: PromiseKind,
+    ) -> Result<FulfilmentHistory>;
+}
+
+/// Patients' questions and concerns.
+#[async_trait]
+pub trait Concerns: Send + Sync {
+    /// Raise a concern on a visit (timeline event and audit row with it).
+    async fn raise_concern(
+        &self,
+        concern: &NewConcern,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    async fn concern(&self, id: i64) -> Result<Concern>;
+    /// A visit's concerns, needing an answer first.
+    async fn visit_concerns(&self, visit_id: i64) -> Result<Vec<Concern>>;
+    /// Concerns raised at a location since `since`, needing an answer first.
+    async fn location_concerns(&self, location: &str, since: Timestamp) -> Result<Vec<Concern>>;
+    /// Answer (or improve the answer to) a concern; the patient is asked to confirm.
+    async fn answer_concern(
+        &self,
+        id: i64,
+        answer: &ConcernAnswer,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// The patient's reply on their status page: the answer covered it, or not.
+    async fn respond_to_concern(
+        &self,
+        id: i64,
+        confirmed: bool,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// Turn a concern that still needs an answer into a follow-up promise.
+    async fn follow_up_concern(
+        &self,
+        id: i64,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(Concern, Promise)>;
+}
+
+/// Complaints and their record.
+#[async_trait]
+pub trait Complaints: Send + Sync {
+    /// Record a complaint (its `received` event, the visit's timeline when
+    /// linked, and an audit row).
+    async fn create_complaint(
+        &self,
+        complaint: &NewComplaintRecord,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    /// One complaint and everything that happened to it (not audited here:
+    /// the caller checks the reader's role first, then audits).
+    async fn complaint(&self, id: i64) -> Result<(Complaint, Vec<ComplaintEvent>)>;
+    /// A location's complaints: every unresolved one and those resolved since `since`, newest first.
+    async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>>;
+    /// Unresolved complaints at every location (for the escalation watcher).
+    async fn unresolved_complaints(&self) -> Result<Vec<Complaint>>;
+    /// Apply changes in order, all or none, each refused when the rules do
+    /// not allow it or the complaint changed since it was read.
+    async fn change_complaint(
+        &self,
+        id: i64,
+        changes: &[ComplaintChange],
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+}
+
+/// Messages to patients on their way out.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Put a message in the outbox, due at once (with an `outbox.enqueue`
+    /// audit row naming the channel, never the address).
+    async fn enqueue_message(
+        &self,
+        message: &NewOutboxMessage,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<OutboxMessage>;
+    /// Pending messages due by `now`, oldest first, at most `limit`; each is
+    /// claimed for `lease` (not due again meanwhile), so two servers never
+    /// send the same message at once.
+    async fn claim_due_messages(
+        &self,
+        now: Timestamp,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>>;
+    /// A message was delivered: marked sent, its body (the private link) replaced.
+    async fn message_sent(&self, id: i64, now: Timestamp) -> Result<OutboxMessage>;
+    /// A delivery attempt failed: due again after the domain's back-off, or
+    /// `failed` (body replaced) after the last attempt or a permanent failure.
+    /// `error` must hold no addresses or names.
+    async fn message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        permanent: bool,
+        now: Timestamp,
+    ) -> Result<OutboxMessage>;
+    /// The newest messages first, for the admins' outbox page.
+    async fn outbox_messages(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait Audit: Send + Sync {
+    /// One row for a read of patient data (changes write their own).
+    async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
+    -> Result<()>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+}
