@@ -109,6 +109,8 @@ enum Command {
 enum UserCommand {
     /// Add a staff account. The password (at least 12 characters) is read from standard input.
     Add {
+        /// Letters a to z, digits, dots, dashes and underscores (at most 64); kept
+        /// in lowercase, so `Maria` and `maria` are one account.
         name: String,
         /// front_desk, clinician, manager or admin.
         #[arg(long)]
@@ -314,14 +316,6 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
-
 async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> {
     match command {
         UserCommand::Add {
@@ -329,11 +323,8 @@ async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> 
             role,
             password_stdin,
         } => {
-            if !valid_username(&name) {
-                return Err(format!(
-                    "username {name:?}: use letters, digits, dots, dashes and underscores (at most 64)"
-                ));
-            }
+            let name =
+                fields::username(&name).map_err(|e| format!("username: {e} (got {name:?})"))?;
             let role: Role = role.parse().map_err(|e| format!("{e}"))?;
             if !password_stdin {
                 return Err("give the password on standard input with --password-stdin".into());

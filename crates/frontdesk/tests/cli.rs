@@ -91,6 +91,76 @@ fn a_trailing_newline_is_not_part_of_the_password() {
 }
 
 #[test]
+fn a_name_added_in_capitals_is_kept_in_lowercase_and_signs_in_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "Maria",
+            "--role",
+            "front_desk",
+            "--password-stdin",
+        ],
+        Some("twelve chars ok\n"),
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    assert!(
+        text(&add).contains("Added maria (Front desk)"),
+        "{}",
+        text(&add)
+    );
+    let list = frontdesk(dir.path(), &["user", "list"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "maria\tfront_desk"
+    );
+    let again = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "MARIA",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("another long one\n"),
+    );
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let bad = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "maria lopez",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("another long one\n"),
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains(
+            "username: Use only the letters a to z, digits, dots, dashes and underscores"
+        ),
+        "{}",
+        text(&bad)
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (mut server, url) = serve(dir.path()).await;
+        for typed in ["maria", "Maria", " MARIA "] {
+            assert!(!login(&url, typed, "twelve chars ok").await.is_empty());
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+    });
+}
+
+#[test]
 fn import_reports_bad_rows_by_line_and_imports_nothing_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("day.csv");
