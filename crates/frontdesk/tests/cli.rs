@@ -242,6 +242,67 @@ fn help_lists_the_commands() {
     }
 }
 
+#[test]
+fn each_command_shows_only_its_own_options() {
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let serve = help(&["serve"]);
+    for option in [
+        "--addr",
+        "--data-dir",
+        "--database",
+        "--time-zone",
+        "--secure-cookies",
+        "--outbox-smtp-addr",
+        "--outbox-webhook-url",
+    ] {
+        assert!(
+            serve.contains(option),
+            "serve --help lacks {option}: {serve}"
+        );
+    }
+    for command in [&["backtest"][..], &["simulate"], &["tone"]] {
+        let t = help(command);
+        for server_only in [
+            "smtp",
+            "cookie",
+            "webhook",
+            "--addr",
+            "--data-dir",
+            "--database",
+        ] {
+            assert!(!t.contains(server_only), "{command:?} --help: {t}");
+        }
+    }
+    assert!(help(&["backtest"]).contains("--time-zone"));
+    for command in [
+        &["user", "add"][..],
+        &["user", "list"],
+        &["import", "appointments"],
+    ] {
+        let t = help(command);
+        assert!(t.contains("--data-dir") && t.contains("--database"), "{t}");
+        for server_only in ["smtp", "cookie", "webhook", "--addr"] {
+            assert!(!t.contains(server_only), "{command:?} --help: {t}");
+        }
+    }
+    // The environment still reaches the commands that use it.
+    let out = std::process::Command::new(BIN)
+        .args(["backtest", "--visits", "/nonexistent.csv"])
+        .env("FRONTDESK_TIME_ZONE", "Mars/Olympus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("time_zone: unknown time zone"));
+}
+
 fn run(args: &[&str]) -> std::process::Output {
     std::process::Command::new(BIN)
         .args(args)
