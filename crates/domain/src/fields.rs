@@ -223,6 +223,33 @@ pub fn short_id(input: &str) -> Result<String, &'static str> {
     }
 }
 
+pub const USERNAME_CHARACTERS: &str =
+    "Use only the letters a to z, digits, dots, dashes and underscores";
+pub const USERNAME_TOO_LONG: &str = "Too long (at most 64 characters)";
+
+/// A staff member's username, as the CLI, the API, the users page and the
+/// sign-in form all read it: trimmed and kept in lowercase, so `Maria` and
+/// `maria` are one person; the letters a to z, digits, dots, dashes and
+/// underscores; 1 to 64 characters.
+pub fn username(input: &str) -> Result<String, &'static str> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(REQUIRED);
+    }
+    // Checked before lowercasing, so no other letter (such as the Kelvin
+    // sign, whose lowercase is `k`) can pass for one of a to z.
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(USERNAME_CHARACTERS);
+    }
+    if text.len() > 64 {
+        return Err(USERNAME_TOO_LONG);
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +334,33 @@ mod tests {
         assert!(short_id("dr-lee").is_ok());
         assert!(short_id("Dr Lee").is_err());
         assert_eq!(short_id(""), Err(REQUIRED));
+    }
+
+    #[test]
+    fn usernames_are_trimmed_and_kept_in_lowercase() {
+        assert_eq!(username("maria"), Ok("maria".to_string()));
+        assert_eq!(username("  Maria "), Ok("maria".to_string()));
+        assert_eq!(username("MARIA"), username("maria"));
+        assert_eq!(username("dr.lee_2-b"), Ok("dr.lee_2-b".to_string()));
+        assert_eq!(username(&"a".repeat(64)), Ok("a".repeat(64)));
+    }
+
+    #[test]
+    fn a_bad_username_says_what_to_use() {
+        assert_eq!(username(""), Err(REQUIRED));
+        assert_eq!(username("   "), Err(REQUIRED));
+        assert_eq!(username(&"a".repeat(65)), Err(USERNAME_TOO_LONG));
+        for bad in [
+            "maria lopez",
+            "maria@clinic",
+            "maría",
+            "\u{212A}im",
+            "ma\u{200B}ria",
+            "../admin",
+            "a/b",
+        ] {
+            assert_eq!(username(bad), Err(USERNAME_CHARACTERS), "{bad}");
+        }
     }
 
     #[test]

@@ -29,60 +29,90 @@ pub struct FileConfig {
     pub outbox_webhook_token: Option<String>,
 }
 
-/// What flags and environment variables said (clap fills these).
+/// `--time-zone`, for the commands that create the `main` location or read
+/// local times.
 #[derive(Debug, Default, Clone, clap::Args)]
-pub struct Overrides {
-    /// Address to listen on.
-    #[arg(long, env = "FRONTDESK_ADDR", global = true)]
-    pub addr: Option<String>,
+pub struct ZoneArgs {
+    /// Time zone of the `main` location when it is first created (IANA name; default: this machine's).
+    #[arg(long, env = "FRONTDESK_TIME_ZONE")]
+    pub time_zone: Option<String>,
+}
+
+impl ZoneArgs {
+    /// The zone given, or this machine's.
+    pub fn zone(&self) -> Result<chrono_tz::Tz, String> {
+        known_zone(&self.time_zone.clone().unwrap_or_else(local_time_zone))
+    }
+}
+
+/// Where an installation keeps its data, for every command that opens the
+/// database (clap fills these from flags and environment variables).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct StoreArgs {
     /// Directory for the SQLite database and the optional frontdesk.toml.
-    #[arg(long, env = "FRONTDESK_DATA_DIR", global = true)]
+    #[arg(long, env = "FRONTDESK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Database URL: postgres://… for PostgreSQL; default is SQLite in the data directory.
-    #[arg(long = "database", env = "FRONTDESK_DATABASE_URL", global = true)]
+    #[arg(long = "database", env = "FRONTDESK_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Configuration file (default: DATA_DIR/frontdesk.toml when it exists).
-    #[arg(long, env = "FRONTDESK_CONFIG", global = true)]
+    #[arg(long, env = "FRONTDESK_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Time zone of the `main` location when it is first created (IANA name).
-    #[arg(long, env = "FRONTDESK_TIME_ZONE", global = true)]
-    pub time_zone: Option<String>,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
+}
+
+/// The server's settings from flags and environment variables, for `serve`,
+/// `demo` and `config` (which shows what `serve` would run with).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "FRONTDESK_ADDR")]
+    pub addr: Option<String>,
     /// Sign staff out after this long idle (e.g. 15m).
-    #[arg(long, env = "FRONTDESK_IDLE_TIMEOUT", global = true)]
+    #[arg(long, env = "FRONTDESK_IDLE_TIMEOUT")]
     pub idle_timeout: Option<String>,
     /// Mark cookies Secure (serve behind TLS): `--secure-cookies`, or true/false, 1/0, yes/no.
-    #[arg(long, env = "FRONTDESK_SECURE_COOKIES", global = true, num_args = 0..=1, default_missing_value = "true",
+    #[arg(long, env = "FRONTDESK_SECURE_COOKIES", num_args = 0..=1, default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     pub secure_cookies: Option<bool>,
     /// The address patients' phones reach the server at, for QR codes (e.g. https://desk.example.org).
-    #[arg(long, env = "FRONTDESK_PUBLIC_URL", global = true)]
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// First acknowledgement due within (wins over stored settings), e.g. 2m.
-    #[arg(long, env = "FRONTDESK_ACK_FIRST_WITHIN", global = true, hide = true)]
+    #[arg(long, env = "FRONTDESK_ACK_FIRST_WITHIN", hide = true)]
     pub ack_first_within: Option<String>,
     /// Recheck every (wins over stored settings), e.g. 15m.
-    #[arg(long, env = "FRONTDESK_ACK_RECHECK_EVERY", global = true, hide = true)]
+    #[arg(long, env = "FRONTDESK_ACK_RECHECK_EVERY", hide = true)]
     pub ack_recheck_every: Option<String>,
     /// Escalate to managers this long after overdue (wins over stored settings), e.g. 5m.
-    #[arg(long, env = "FRONTDESK_ACK_ESCALATE_AFTER", global = true, hide = true)]
+    #[arg(long, env = "FRONTDESK_ACK_ESCALATE_AFTER", hide = true)]
     pub ack_escalate_after: Option<String>,
     /// SMTP relay (host:port, plain TCP, no TLS) for e-mailing patients their status link.
-    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_ADDR", global = true)]
+    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_ADDR")]
     pub outbox_smtp_addr: Option<String>,
     /// Sender address of those e-mails.
-    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_FROM", global = true)]
+    #[arg(long, env = "FRONTDESK_OUTBOX_SMTP_FROM")]
     pub outbox_smtp_from: Option<String>,
     /// Webhook (http:// only) that receives text messages, and e-mail when no SMTP relay is set.
-    #[arg(long, env = "FRONTDESK_OUTBOX_WEBHOOK_URL", global = true)]
+    #[arg(long, env = "FRONTDESK_OUTBOX_WEBHOOK_URL")]
     pub outbox_webhook_url: Option<String>,
     /// Bearer token sent to the webhook (prefer the environment variable or the file to a flag).
-    #[arg(
-        long,
-        env = "FRONTDESK_OUTBOX_WEBHOOK_TOKEN",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "FRONTDESK_OUTBOX_WEBHOOK_TOKEN", hide_env_values = true)]
     pub outbox_webhook_token: Option<String>,
+}
+
+impl From<StoreArgs> for ServerArgs {
+    /// A command that only opens the database: the server's settings come
+    /// from the file alone, if there is one.
+    fn from(store: StoreArgs) -> Self {
+        ServerArgs {
+            store,
+            ..Default::default()
+        }
+    }
 }
 
 /// The effective configuration.
@@ -221,10 +251,17 @@ fn duration(field: &str, text: &str) -> Result<Duration, String> {
     parse_duration(text).map_err(|e| format!("{field}: {e} (got {text:?})"))
 }
 
+/// A time zone by its IANA name.
+fn known_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse().map_err(|_| {
+        format!("time_zone: unknown time zone {name:?}; use an IANA name such as America/Chicago")
+    })
+}
+
 impl Config {
-    pub fn load(o: &Overrides) -> Result<Config, String> {
-        let data_dir = o.data_dir.clone().unwrap_or_else(default_data_dir);
-        let (file, config_file) = match &o.config {
+    pub fn load(o: &ServerArgs) -> Result<Config, String> {
+        let data_dir = o.store.data_dir.clone().unwrap_or_else(default_data_dir);
+        let (file, config_file) = match &o.store.config {
             Some(path) => (read_file(path)?, Some(path.clone())),
             None => {
                 let path = data_dir.join("frontdesk.toml");
@@ -237,15 +274,12 @@ impl Config {
         };
         let pick =
             |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
-        let database_url = pick(&o.database_url, &file.database_url)
+        let database_url = pick(&o.store.database_url, &file.database_url)
             .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| data_dir.join("frontdesk.db").to_string_lossy().into_owned());
-        let time_zone = pick(&o.time_zone, &file.time_zone).unwrap_or_else(local_time_zone);
-        if time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(format!(
-                "time_zone: unknown time zone {time_zone:?}; use an IANA name such as America/Chicago"
-            ));
-        }
+        let time_zone =
+            pick(&o.store.zone.time_zone, &file.time_zone).unwrap_or_else(local_time_zone);
+        known_zone(&time_zone)?;
         let opt = |field: &str,
                    flag: &Option<String>,
                    file: &Option<String>|
@@ -383,14 +417,21 @@ fn read_file(path: &Path) -> Result<FileConfig, String> {
 mod tests {
     use super::*;
 
+    /// Flags for a data directory, in UTC.
+    fn args(data_dir: &Path) -> ServerArgs {
+        ServerArgs::from(StoreArgs {
+            data_dir: Some(data_dir.into()),
+            zone: ZoneArgs {
+                time_zone: Some("UTC".into()),
+            },
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn defaults_then_file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
-        let o = Overrides {
-            data_dir: Some(dir.path().into()),
-            time_zone: Some("UTC".into()),
-            ..Default::default()
-        };
+        let o = args(dir.path());
         let c = Config::load(&o).unwrap();
         assert_eq!(c.addr, "127.0.0.1:8080");
         assert!(c.database_url.ends_with("frontdesk.db"));
@@ -406,7 +447,7 @@ mod tests {
         assert_eq!(c.addr, "0.0.0.0:9000");
         assert_eq!(c.ack_first_within, Some(Duration::seconds(90)));
 
-        let o = Overrides {
+        let o = ServerArgs {
             addr: Some("127.0.0.1:1".into()),
             ack_first_within: Some("1m".into()),
             ..o
@@ -418,31 +459,22 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let o = Overrides {
+        let o = ServerArgs {
             ack_recheck_every: Some("soon".into()),
-            time_zone: Some("UTC".into()),
-            data_dir: Some("/nonexistent".into()),
-            ..Default::default()
+            ..args(Path::new("/nonexistent"))
         };
         let e = Config::load(&o).unwrap_err();
         assert!(e.starts_with("ack_recheck_every:"), "{e}");
-        let o = Overrides {
-            time_zone: Some("Mars/Olympus".into()),
-            data_dir: Some("/nonexistent".into()),
-            ..Default::default()
-        };
+        let mut o = args(Path::new("/nonexistent"));
+        o.store.zone.time_zone = Some("Mars/Olympus".into());
         assert!(Config::load(&o).unwrap_err().starts_with("time_zone"));
     }
 
     #[test]
     fn the_example_file_parses_and_secrets_are_masked() {
         let _: FileConfig = toml::from_str(DEFAULT_TOML).unwrap();
-        let o = Overrides {
-            database_url: Some("postgres://fd:hunter2@db/fd".into()),
-            time_zone: Some("UTC".into()),
-            data_dir: Some("/nonexistent".into()),
-            ..Default::default()
-        };
+        let mut o = args(Path::new("/nonexistent"));
+        o.store.database_url = Some("postgres://fd:hunter2@db/fd".into());
         let text = Config::load(&o).unwrap().to_toml();
         assert!(!text.contains("hunter2"));
         assert!(text.contains("postgres://fd:****@db/fd"));
@@ -450,11 +482,7 @@ mod tests {
 
     #[test]
     fn the_outbox_is_checked_and_its_token_masked() {
-        let base = Overrides {
-            time_zone: Some("UTC".into()),
-            data_dir: Some("/nonexistent".into()),
-            ..Default::default()
-        };
+        let base = args(Path::new("/nonexistent"));
         let c = Config::load(&base).unwrap();
         assert!(!c.outbox.is_on());
         assert_eq!(
@@ -462,7 +490,7 @@ mod tests {
             frontdesk_server::OutboxConfig::default()
         );
 
-        let o = Overrides {
+        let o = ServerArgs {
             public_url: Some("https://desk.example.org".into()),
             outbox_smtp_addr: Some("127.0.0.1:25".into()),
             outbox_smtp_from: Some("desk@example.org".into()),
@@ -481,28 +509,28 @@ mod tests {
         assert!(text.contains("outbox_webhook_token = \"****\""), "{text}");
         assert!(!format!("{c:?}").contains("s3cret-token"));
 
-        let err = |o: Overrides| Config::load(&o).unwrap_err();
-        let e = err(Overrides {
+        let err = |o: ServerArgs| Config::load(&o).unwrap_err();
+        let e = err(ServerArgs {
             public_url: None,
             ..o.clone()
         });
         assert!(e.starts_with("public_url:"), "{e}");
-        let e = err(Overrides {
+        let e = err(ServerArgs {
             outbox_smtp_from: None,
             ..o.clone()
         });
         assert!(e.starts_with("outbox_smtp_from:"), "{e}");
-        let e = err(Overrides {
+        let e = err(ServerArgs {
             outbox_smtp_addr: Some("localhost".into()),
             ..o.clone()
         });
         assert!(e.starts_with("outbox_smtp_addr:"), "{e}");
-        let e = err(Overrides {
+        let e = err(ServerArgs {
             outbox_webhook_url: Some("https://sms.example.com/send".into()),
             ..o.clone()
         });
         assert!(e.contains("no TLS"), "{e}");
-        let e = err(Overrides {
+        let e = err(ServerArgs {
             outbox_webhook_token: Some("two words".into()),
             ..o
         });

@@ -1,7 +1,10 @@
 //! `frontdesk`: the patient service desk.
 //!
 //! `serve` runs the server; `demo` runs it on a throw-away database with a
-//! simulated clinic day; `user`, `import` and `config` manage an installation.
+//! simulated clinic day; `user`, `import` and `config` manage an installation;
+//! `simulate`, `backtest` and `tone` work on files and standard input alone.
+//! Each command takes only the options it uses: the server's ([`ServerArgs`]),
+//! the database's ([`StoreArgs`]), the time zone ([`ZoneArgs`]) or none.
 
 mod backtest_cmd;
 mod config;
@@ -9,7 +12,7 @@ mod demo;
 mod tone_cmd;
 
 use clap::{Parser, Subcommand};
-use config::{Config, Overrides};
+use config::{Config, ServerArgs, StoreArgs, ZoneArgs};
 use frontdesk_domain::{Role, fields};
 use frontdesk_server::AppState;
 use frontdesk_server::clock::SystemClock;
@@ -22,8 +25,6 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "frontdesk", version, about = "Frontdesk: a self-hosted patient service desk.", long_about = None)]
 struct Cli {
-    #[command(flatten)]
-    overrides: Overrides,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,9 +32,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (SQLite in the data directory unless --database is given).
-    Serve,
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Run a live demo clinic on a fresh temporary database, in accelerated time.
+    #[command(
+        mut_arg("database_url", |a| a.hide(true)),
+        mut_arg("data_dir", |a| a.help("Directory of the optional frontdesk.toml"))
+    )]
     Demo {
+        #[command(flatten)]
+        server: ServerArgs,
         /// Simulated seconds per real second.
         #[arg(long, default_value_t = 20.0)]
         speed: f64,
@@ -70,6 +80,7 @@ enum Command {
     },
     /// Replay a visit history CSV, quoting every arrival with only what was
     /// known then, and report how many promises would have been kept.
+    #[command(mut_arg("time_zone", |a| a.help("Time zone of the times written without an offset (IANA name; default: this machine's)")))]
     Backtest {
         /// Visit history CSV (visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome).
         #[arg(long)]
@@ -86,6 +97,8 @@ enum Command {
         /// Replay the good rows even when some are bad (they are still reported).
         #[arg(long)]
         skip_bad_rows: bool,
+        #[command(flatten)]
+        zone: ZoneArgs,
     },
     /// Check staff replies with the tone coach (or, with --incoming, whether patient
     /// messages sound upset): JSON lines {"id","text"} in, one JSON line out per line in.
@@ -97,11 +110,13 @@ enum Command {
         #[arg(long)]
         incoming: bool,
     },
-    /// Print the effective configuration (secrets masked).
+    /// Print the configuration `serve` would run with, given the same options (secrets masked).
     Config {
         /// Print the commented default configuration file instead.
         #[arg(long)]
         default: bool,
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 
@@ -109,6 +124,8 @@ enum Command {
 enum UserCommand {
     /// Add a staff account. The password (at least 12 characters) is read from standard input.
     Add {
+        /// Letters a to z, digits, dots, dashes and underscores (at most 64); kept
+        /// in lowercase, so `Maria` and `maria` are one account.
         name: String,
         /// front_desk, clinician, manager or admin.
         #[arg(long)]
@@ -116,9 +133,14 @@ enum UserCommand {
         /// Read the password from standard input (required; a trailing newline is ignored).
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// List staff accounts.
-    List,
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,19 +152,31 @@ enum ImportCommand {
         /// Import the good rows and report the bad ones.
         #[arg(long)]
         skip_bad_rows: bool,
+        #[command(flatten)]
+        store: StoreArgs,
     },
+}
+
+/// Why a command failed: its configuration (exit code 2) or anything else (1).
+enum Failure {
+    Configuration(String),
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Other(e)
+    }
+}
+
+/// The effective configuration from defaults, the file and these options.
+fn configure(args: &ServerArgs) -> Result<Config, Failure> {
+    Config::load(args).map_err(Failure::Configuration)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let config = match Config::load(&cli.overrides) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("frontdesk: configuration: {e}");
-            return ExitCode::from(2);
-        }
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -154,49 +188,55 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Serve => serve(config).await,
-            Command::Demo { speed, seed } => demo::run(config, speed, seed).await,
-            Command::User { command } => user(config, command).await,
+        Ok(match cli.command {
+            Command::Serve { server } => serve(configure(&server)?).await?,
+            Command::Demo {
+                server,
+                speed,
+                seed,
+            } => demo::run(configure(&server)?, speed, seed).await?,
+            Command::User { command } => user(command).await?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
                         file,
                         skip_bad_rows,
+                        store,
                     },
-            } => import_appointments(config, file, skip_bad_rows).await,
+            } => import_appointments(configure(&store.into())?, file, skip_bad_rows).await?,
             Command::Simulate {
                 scenario,
                 days,
                 seed,
                 start,
                 out,
-            } => simulate(&scenario, days, seed, &start, out.as_deref()),
+            } => simulate(&scenario, days, seed, &start, out.as_deref())?,
             Command::Backtest {
                 visits,
                 quantile,
                 quotes_out,
                 json,
                 skip_bad_rows,
+                zone,
             } => backtest_cmd::run(backtest_cmd::Options {
                 visits: &visits,
                 quantile,
                 quotes_out: quotes_out.as_deref(),
                 json,
                 skip_bad_rows,
-                zone: config.time_zone.parse().unwrap_or(chrono_tz::UTC),
-            }),
+                zone: zone.zone().map_err(Failure::Configuration)?,
+            })?,
             Command::Tone { jsonl, incoming } => {
-                if jsonl {
-                    Ok(tone_cmd::run(incoming))
-                } else {
-                    Err(
+                if !jsonl {
+                    return Err(Failure::Other(
                         "tone: give --jsonl (JSON lines {\"id\",\"text\"} on standard input)"
                             .into(),
-                    )
+                    ));
                 }
+                tone_cmd::run(incoming)
             }
-            Command::Config { default } => {
+            Command::Config { default, server } => {
+                let config = configure(&server)?;
                 print!(
                     "{}",
                     if default {
@@ -205,13 +245,17 @@ fn main() -> ExitCode {
                         config.to_toml()
                     }
                 );
-                Ok(ExitCode::SUCCESS)
+                ExitCode::SUCCESS
             }
-        }
+        })
     });
     match result {
         Ok(code) => code,
-        Err(e) => {
+        Err(Failure::Configuration(e)) => {
+            eprintln!("frontdesk: configuration: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
             eprintln!("frontdesk: {e}");
             ExitCode::FAILURE
         }
@@ -314,29 +358,22 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
-
-async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> {
+async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
     match command {
         UserCommand::Add {
             name,
             role,
             password_stdin,
+            store,
         } => {
-            if !valid_username(&name) {
-                return Err(format!(
-                    "username {name:?}: use letters, digits, dots, dashes and underscores (at most 64)"
-                ));
-            }
+            let config = configure(&store.into())?;
+            let name =
+                fields::username(&name).map_err(|e| format!("username: {e} (got {name:?})"))?;
             let role: Role = role.parse().map_err(|e| format!("{e}"))?;
             if !password_stdin {
-                return Err("give the password on standard input with --password-stdin".into());
+                return Err(Failure::Other(
+                    "give the password on standard input with --password-stdin".into(),
+                ));
             }
             let mut password = String::new();
             std::io::stdin()
@@ -365,7 +402,8 @@ async fn user(config: Config, command: UserCommand) -> Result<ExitCode, String> 
             println!("Added {} ({})", user.username, user.role.label());
             Ok(ExitCode::SUCCESS)
         }
-        UserCommand::List => {
+        UserCommand::List { store } => {
+            let config = configure(&store.into())?;
             let store = open_store(&config).await?;
             for u in store.users().await.map_err(|e| e.to_string())? {
                 println!(

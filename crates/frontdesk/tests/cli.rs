@@ -91,6 +91,76 @@ fn a_trailing_newline_is_not_part_of_the_password() {
 }
 
 #[test]
+fn a_name_added_in_capitals_is_kept_in_lowercase_and_signs_in_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "Maria",
+            "--role",
+            "front_desk",
+            "--password-stdin",
+        ],
+        Some("twelve chars ok\n"),
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    assert!(
+        text(&add).contains("Added maria (Front desk)"),
+        "{}",
+        text(&add)
+    );
+    let list = frontdesk(dir.path(), &["user", "list"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "maria\tfront_desk"
+    );
+    let again = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "MARIA",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("another long one\n"),
+    );
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let bad = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "maria lopez",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("another long one\n"),
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains(
+            "username: Use only the letters a to z, digits, dots, dashes and underscores"
+        ),
+        "{}",
+        text(&bad)
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (mut server, url) = serve(dir.path()).await;
+        for typed in ["maria", "Maria", " MARIA "] {
+            assert!(!login(&url, typed, "twelve chars ok").await.is_empty());
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+    });
+}
+
+#[test]
 fn import_reports_bad_rows_by_line_and_imports_nothing_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("day.csv");
@@ -170,6 +240,67 @@ fn help_lists_the_commands() {
     for command in ["serve", "demo", "user", "import", "config"] {
         assert!(t.contains(command), "{t}");
     }
+}
+
+#[test]
+fn each_command_shows_only_its_own_options() {
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let serve = help(&["serve"]);
+    for option in [
+        "--addr",
+        "--data-dir",
+        "--database",
+        "--time-zone",
+        "--secure-cookies",
+        "--outbox-smtp-addr",
+        "--outbox-webhook-url",
+    ] {
+        assert!(
+            serve.contains(option),
+            "serve --help lacks {option}: {serve}"
+        );
+    }
+    for command in [&["backtest"][..], &["simulate"], &["tone"]] {
+        let t = help(command);
+        for server_only in [
+            "smtp",
+            "cookie",
+            "webhook",
+            "--addr",
+            "--data-dir",
+            "--database",
+        ] {
+            assert!(!t.contains(server_only), "{command:?} --help: {t}");
+        }
+    }
+    assert!(help(&["backtest"]).contains("--time-zone"));
+    for command in [
+        &["user", "add"][..],
+        &["user", "list"],
+        &["import", "appointments"],
+    ] {
+        let t = help(command);
+        assert!(t.contains("--data-dir") && t.contains("--database"), "{t}");
+        for server_only in ["smtp", "cookie", "webhook", "--addr"] {
+            assert!(!t.contains(server_only), "{command:?} --help: {t}");
+        }
+    }
+    // The environment still reaches the commands that use it.
+    let out = std::process::Command::new(BIN)
+        .args(["backtest", "--visits", "/nonexistent.csv"])
+        .env("FRONTDESK_TIME_ZONE", "Mars/Olympus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("time_zone: unknown time zone"));
 }
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -652,7 +652,7 @@ async fn create_user(
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     staff.require(Role::can_manage_users)?;
-    crate::users::add_user(
+    let user = crate::users::add_user(
         &state,
         &staff,
         &input.username,
@@ -662,7 +662,7 @@ async fn create_user(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"username": input.username.trim(), "role": input.role})),
+        Json(json!({"username": user.username, "role": user.role.as_str()})),
     ))
 }
 

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
-use frontdesk_domain::{Role, Timestamp};
+use frontdesk_domain::{Role, Timestamp, fields};
 use frontdesk_store::{NewSession, StaffUser};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -82,12 +82,19 @@ pub async fn start_session(
 }
 
 /// Check a username and password, with the rate limit. `Ok(None)` means wrong.
+///
+/// The typed name is read by the same rule as when the account was added
+/// ([`fields::username`]), so `Maria` signs in as `maria`. A name that rule
+/// refuses fails exactly like a wrong password (same answer, same limit, same
+/// work), so sign-in never says whether a name is well-formed.
 pub async fn check_login(
     state: &AppState,
     username: &str,
     password: &str,
 ) -> Result<Option<StaffUser>, ApiError> {
-    let key = username.trim().to_lowercase();
+    // A malformed name is looked up and limited as typed: no account has
+    // such a name, so it fails at the password like any unknown name.
+    let key = fields::username(username).unwrap_or_else(|_| username.trim().to_string());
     // Count this attempt as a failure *before* checking the password, so many
     // guesses sent at once cannot all slip under the limit; a success clears it.
     if !state.login_limiter.reserve(&key, state.now()) {

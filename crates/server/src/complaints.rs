@@ -225,7 +225,7 @@ pub async fn take(
         .map(str::trim)
         .filter(|o| !o.is_empty())
     {
-        Some(name) => match crate::users::valid_username(name) {
+        Some(name) => match fields::username(name) {
             Ok(name) => match state
                 .store
                 .users()
@@ -397,8 +397,7 @@ pub async fn work(
         }
         Work::Resume => ComplaintChange::Resume,
         Work::Assign(owner) => {
-            let name =
-                crate::users::valid_username(&owner).map_err(|m| ApiError::field("owner", m))?;
+            let name = fields::username(&owner).map_err(|m| ApiError::field("owner", m))?;
             let user = state
                 .store
                 .users()

@@ -63,7 +63,7 @@ pub async fn raise(
     let mut errors = FieldErrors::new();
     let text = errors.check("text", concern::words(text));
     let owner = match owner.map(str::trim).filter(|o| !o.is_empty()) {
-        Some(o) => errors.check("owner", crate::users::valid_username(o)),
+        Some(o) => errors.check("owner", frontdesk_domain::fields::username(o)),
         None => None,
     };
     let Some(text) = text.filter(|_| errors.is_empty()) else {

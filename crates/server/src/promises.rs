@@ -412,7 +412,7 @@ pub async fn prepare(
         .map(str::trim)
         .filter(|o| !o.is_empty())
     {
-        Some(o) => errors.check("owner", crate::users::valid_username(o)),
+        Some(o) => errors.check("owner", fields::username(o)),
         None => None,
     };
     let note = match input.note.as_deref() {

@@ -10,37 +10,20 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use frontdesk_domain::{FieldErrors, Role, fields};
+use frontdesk_store::StaffUser;
 use serde::Deserialize;
 
-/// Usernames: letters, digits, dots, dashes and underscores, at most 64;
-/// kept in lowercase, so `Maria` and `maria` are one person.
-pub fn valid_username(name: &str) -> Result<String, &'static str> {
-    let name = name.trim().to_lowercase();
-    let name = name.as_str();
-    if name.is_empty() {
-        return Err(fields::REQUIRED);
-    }
-    if name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        Ok(name.to_string())
-    } else {
-        Err("Use letters, digits, dots, dashes and underscores (at most 64)")
-    }
-}
-
-/// Validate and add a staff account.
+/// Validate and add a staff account. Returns the account as kept: the
+/// username trimmed and in lowercase ([`fields::username`]).
 pub async fn add_user(
     state: &AppState,
     actor: &Staff,
     username: &str,
     role: &str,
     password: &str,
-) -> Result<(), ApiError> {
+) -> Result<StaffUser, ApiError> {
     let mut errors = FieldErrors::new();
-    let username = errors.check("username", valid_username(username));
+    let username = errors.check("username", fields::username(username));
     let role = match role.parse::<Role>() {
         Ok(r) => Some(r),
         Err(_) => {
@@ -58,27 +41,27 @@ pub async fn add_user(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(ApiError::Internal)?;
-    match state
+    let user = match state
         .store
         .create_user(&username, role, &hash, state.now())
         .await
     {
-        Ok(_) => {}
+        Ok(user) => user,
         Err(frontdesk_store::StoreError::Conflict(_)) => {
             return Err(ApiError::field("username", "This username is taken"));
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     state
         .store
         .audit(
             &actor.actor(),
             "user.add",
-            &format!("user:{username}"),
+            &format!("user:{}", user.username),
             state.now(),
         )
         .await?;
-    Ok(())
+    Ok(user)
 }
 
 #[derive(Template)]
@@ -180,9 +163,9 @@ pub async fn add_user_submit(
         return error_page(e);
     }
     match add_user(&state, &staff, &form.username, &form.role, &form.password).await {
-        Ok(()) => Redirect::to(&format!(
+        Ok(user) => Redirect::to(&format!(
             "/users?saved={}",
-            crate::pages::url_encode(form.username.trim())
+            crate::pages::url_encode(&user.username)
         ))
         .into_response(),
         Err(ApiError::InvalidFields(errors)) => users_response(&state, &staff, None, &form, errors)

@@ -87,6 +87,60 @@ async fn repeated_wrong_passwords_are_rate_limited() {
 }
 
 #[tokio::test]
+async fn a_new_account_is_kept_in_lowercase_and_a_malformed_name_fails_like_a_wrong_password() {
+    let app = spawn_app().await;
+    let admin = app.token("root").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"username": " Maria ", "role": "front_desk", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body, json!({"username": "maria", "role": "front_desk"}));
+    for typed in ["maria", "Maria", "MARIA"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/sessions",
+                None,
+                json!({"username": typed, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{typed}: {body}");
+        assert_eq!(body["user"]["username"], "maria");
+    }
+    let (status, body) = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"username": "maria lopez", "role": "front_desk", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["error"]["fields"]["username"],
+        "Use only the letters a to z, digits, dots, dashes and underscores"
+    );
+    let wrong_password = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "maria", "password": "not the password"}),
+        )
+        .await;
+    let malformed_name = app
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "maria lopez", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(malformed_name, wrong_password);
+}
+
+#[tokio::test]
 async fn everything_else_needs_a_valid_token() {
     let app = spawn_app().await;
     for path in [
