@@ -41,6 +41,10 @@ serialize_as_str!(
     timeline::ComplaintEventKind,
 );
 
+/// The location every installation has from its first start; requests that
+/// name no location mean this one.
+pub const MAIN_LOCATION: &str = "main";
+
 /// A point in time. Stored and compared in UTC; shown in the location's zone.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 

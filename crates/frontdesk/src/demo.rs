@@ -8,7 +8,7 @@ use frontdesk_domain::Role;
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
 use frontdesk_server::AppState;
-use frontdesk_server::api;
+use frontdesk_server::app::visits;
 use frontdesk_server::clock::{Clock, ScaledClock};
 use frontdesk_sim::{Action, DayConfig, plan_day};
 use frontdesk_store::{Actor, Provider};
@@ -37,9 +37,9 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
 
     let now = chrono::Utc::now();
     for (name, role, password) in DEMO_USERS {
-        let hash = frontdesk_server::auth::hash_password(password)?;
+        let hash = frontdesk_server::secrets::hash_password(password)?;
         store
-            .create_user(name, role, &hash, now)
+            .create_user(name, role, &hash, &Actor::system(), now)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -182,7 +182,7 @@ async fn drive(
                 {
                     let id = visits[&step.patient];
                     answer_concerns(&state, id, &clinician).await;
-                    api::do_transition(&state, id, to.as_str(), &clinician)
+                    visits::transition(&state, id, to.as_str(), &clinician)
                         .await
                         .map(|_| ())
                 }
@@ -194,7 +194,7 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    api::do_check_in(&state, &input, &Actor::kiosk())
+                    visits::check_in_as_asked(&state, &input, &Actor::kiosk())
                         .await
                         .map(|checked_in| {
                             let v = checked_in.visit;
@@ -207,7 +207,7 @@ async fn drive(
                                 let text = QUESTIONS[step.patient / 4 % QUESTIONS.len()];
                                 let state = state.clone();
                                 tokio::spawn(async move {
-                                    let _ = frontdesk_server::concerns::raise(
+                                    let _ = frontdesk_server::app::concerns::raise(
                                         &state,
                                         id,
                                         text,
@@ -221,11 +221,11 @@ async fn drive(
                         })
                 }
                 Action::Acknowledge => match visits.get(&step.patient) {
-                    Some(id) => api::do_acknowledge(&state, *id, &desk).await.map(|_| ()),
+                    Some(id) => visits::acknowledge(&state, *id, &desk).await.map(|_| ()),
                     None => Ok(()),
                 },
                 Action::Move(to) => match visits.get(&step.patient) {
-                    Some(id) => api::do_transition(&state, *id, to.as_str(), &clinician)
+                    Some(id) => visits::transition(&state, *id, to.as_str(), &clinician)
                         .await
                         .map(|_| ()),
                     None => Ok(()),
@@ -255,7 +255,7 @@ async fn answer_concerns(state: &AppState, visit_id: i64, clinician: &Actor) {
         return;
     };
     for c in list.iter().filter(|c| c.status.needs_answer()) {
-        let _ = frontdesk_server::concerns::answer(
+        let _ = frontdesk_server::app::concerns::answer(
             state,
             c.id,
             "Yes: we covered this in the room today, and the details are in your visit summary.",
@@ -310,6 +310,7 @@ async fn seed_complaints(
                     visit_id: None,
                     complaint: new,
                     owner: owner.map(|o| (o.to_string(), Role::Manager)),
+                    upset: None,
                 },
                 &Actor::staff("sim-desk"),
                 at,

@@ -384,19 +384,10 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
                 .map(|p| p.strip_suffix('\r').unwrap_or(p))
                 .unwrap_or(&password);
             fields::new_password(password).map_err(|e| format!("password: {e}"))?;
-            let hash = frontdesk_server::auth::hash_password(password)?;
+            let hash = frontdesk_server::secrets::hash_password(password)?;
             let store = open_store(&config).await?;
             let user = store
-                .create_user(&name, role, &hash, chrono::Utc::now())
-                .await
-                .map_err(|e| e.to_string())?;
-            store
-                .audit(
-                    &Actor::system(),
-                    "user.add",
-                    &format!("user:{}", user.username),
-                    chrono::Utc::now(),
-                )
+                .create_user(&name, role, &hash, &Actor::system(), chrono::Utc::now())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {} ({})", user.username, user.role.label());

@@ -11,10 +11,10 @@
 //! exit status is 1 at the end; otherwise 0. Blank lines are skipped. Spans
 //! (`start`, `end`) count characters (Unicode scalar values), not bytes.
 //!
-//! The JSON shapes are the HTTP API's (`POST /api/v1/tone`), built in `frontdesk_server::tone`.
+//! The JSON shapes are the HTTP API's (`POST /api/v1/tone`), built in `frontdesk_server::views::tone`.
 
 use frontdesk_domain::tone;
-use frontdesk_server::tone::{incoming_json, reply_json};
+use frontdesk_server::views::tone::{IncomingJson, ReplyJson};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -116,9 +116,9 @@ fn answer_line(
         return error(id, "\"text\" is missing or not a string");
     };
     let checked = if incoming {
-        incoming_json(&tone::check_incoming(&body))
+        serde_json::json!(IncomingJson::of(&tone::check_incoming(&body)))
     } else {
-        reply_json(&tone::check_reply(&body))
+        serde_json::json!(ReplyJson::of(&tone::check_reply(&body)))
     };
     Some((id, Ok(checked)))
 }

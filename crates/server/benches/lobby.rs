@@ -59,12 +59,13 @@ async fn start() -> (String, tempfile::TempDir) {
         )
         .await
         .expect("provider");
-    let hash = frontdesk_server::auth::hash_password("bench password 1").expect("hash");
+    let hash = frontdesk_server::secrets::hash_password("bench password 1").expect("hash");
     store
         .create_user(
             "bench",
             frontdesk_domain::Role::FrontDesk,
             &hash,
+            &frontdesk_store::Actor::system(),
             chrono::Utc::now(),
         )
         .await

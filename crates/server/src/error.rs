@@ -1,13 +1,11 @@
-//! One error type for the JSON API. Handlers use `?`; the response always has
-//! the shape `{"error": {"code", "message", "fields"}}`. Server faults are
-//! logged here and never leak their details to the client.
+//! One error type for the server: what went wrong, the HTTP status it means
+//! and the API's error code. Use cases return it; `http::error` turns it into
+//! the API's JSON and `http::page` into a page. Server faults are logged
+//! there and never leak their details to the client.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use frontdesk_domain::FieldErrors;
 use frontdesk_store::{Concern, StoreError};
-use serde_json::json;
-use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -103,25 +101,6 @@ impl From<StoreError> for ApiError {
 impl From<FieldErrors> for ApiError {
     fn from(e: FieldErrors) -> Self {
         ApiError::InvalidFields(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            // The detail may name tables or values; it stays in the log.
-            tracing::error!(error = %detail, "request failed");
-        }
-        let fields: BTreeMap<String, String> = match &self {
-            ApiError::InvalidFields(f) => f.0.clone(),
-            _ => BTreeMap::new(),
-        };
-        let mut body =
-            json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
-        if let ApiError::OpenConcerns(list) = &self {
-            body["error"]["concerns"] = list.iter().map(crate::concerns::concern_json).collect();
-        }
-        (self.status(), axum::Json(body)).into_response()
     }
 }
 

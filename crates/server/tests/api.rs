@@ -589,19 +589,19 @@ async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
 
     let id = app.check_in(&token, "Ana").await["id"].as_i64().unwrap();
     app.clock.advance(Duration::minutes(3));
-    let raised = frontdesk_server::events::check_clocks(&app.state)
+    let raised = frontdesk_server::app::watch::check_clocks(&app.state)
         .await
         .unwrap();
     assert_eq!(raised.len(), 1);
     // Checking again raises nothing new.
     assert!(
-        frontdesk_server::events::check_clocks(&app.state)
+        frontdesk_server::app::watch::check_clocks(&app.state)
             .await
             .unwrap()
             .is_empty()
     );
     app.clock.advance(Duration::minutes(5));
-    frontdesk_server::events::check_clocks(&app.state)
+    frontdesk_server::app::watch::check_clocks(&app.state)
         .await
         .unwrap();
     app.post(
@@ -618,7 +618,7 @@ async fn the_event_stream_carries_arrivals_acknowledgements_moves_and_alerts() {
     .await;
     // After the acknowledgement the clock restarted; 16 minutes later it is overdue again.
     app.clock.advance(Duration::minutes(16));
-    frontdesk_server::events::check_clocks(&app.state)
+    frontdesk_server::app::watch::check_clocks(&app.state)
         .await
         .unwrap();
 
@@ -728,7 +728,7 @@ async fn every_arrival_gets_an_honest_wait_promise_kept_or_broken() {
     for _ in 0..12 {
         app.clock.advance(Duration::minutes(5));
         requoted.extend(
-            frontdesk_server::promises::check_promises(&app.state)
+            frontdesk_server::app::promises::check_promises(&app.state)
                 .await
                 .unwrap(),
         );
@@ -996,7 +996,7 @@ async fn a_restarted_server_does_not_raise_the_same_alerts_again() {
     let token = app.token("desk").await;
     app.check_in(&token, "Ana").await;
     app.clock.advance(Duration::minutes(8));
-    let raised = frontdesk_server::events::check_clocks(&app.state)
+    let raised = frontdesk_server::app::watch::check_clocks(&app.state)
         .await
         .unwrap();
     assert_eq!(raised.len(), 2, "overdue and escalated");
@@ -1007,7 +1007,7 @@ async fn a_restarted_server_does_not_raise_the_same_alerts_again() {
         Default::default(),
     );
     assert!(
-        frontdesk_server::events::check_clocks(&restarted)
+        frontdesk_server::app::watch::check_clocks(&restarted)
             .await
             .unwrap()
             .is_empty()
@@ -1021,7 +1021,7 @@ async fn a_restarted_server_does_not_raise_the_same_alerts_again() {
     )
     .await;
     app.clock.advance(Duration::minutes(16));
-    let again = frontdesk_server::events::check_clocks(&restarted)
+    let again = frontdesk_server::app::watch::check_clocks(&restarted)
         .await
         .unwrap();
     assert_eq!(again.len(), 1);
@@ -1182,7 +1182,7 @@ async fn promises_are_listed_per_owner_reminded_before_due_and_recorded_kept() {
     );
 
     app.clock.advance(Duration::minutes(95));
-    let events = frontdesk_server::promises::check_promises(&app.state)
+    let events = frontdesk_server::app::promises::check_promises(&app.state)
         .await
         .unwrap();
     let reminders: Vec<_> = events
@@ -1191,7 +1191,7 @@ async fn promises_are_listed_per_owner_reminded_before_due_and_recorded_kept() {
         .collect();
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0].extra["owner"], "desk");
-    let again = frontdesk_server::promises::check_promises(&app.state)
+    let again = frontdesk_server::app::promises::check_promises(&app.state)
         .await
         .unwrap();
     assert!(

@@ -325,7 +325,7 @@ async fn the_status_page_updates_itself_and_apologises_in_spanish() {
     let mut requoted = false;
     for _ in 0..12 {
         app.clock.advance(Duration::minutes(5));
-        if !frontdesk_server::promises::check_promises(&app.state)
+        if !frontdesk_server::app::promises::check_promises(&app.state)
             .await
             .unwrap()
             .is_empty()

@@ -183,7 +183,7 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
 
     app.clock.set(start_time() + Duration::hours(22)); // Friday 12:00, the last quarter
     assert_eq!(
-        frontdesk_server::complaints::check_escalations(&app.state)
+        frontdesk_server::app::complaints::check_escalations(&app.state)
             .await
             .unwrap(),
         0
@@ -192,13 +192,13 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
 
     app.clock.set(start_time() + Duration::hours(25)); // Friday 15:00: overdue
     assert_eq!(
-        frontdesk_server::complaints::check_escalations(&app.state)
+        frontdesk_server::app::complaints::check_escalations(&app.state)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        frontdesk_server::complaints::check_escalations(&app.state)
+        frontdesk_server::app::complaints::check_escalations(&app.state)
             .await
             .unwrap(),
         0,
@@ -210,7 +210,7 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
 
     // The weekend does not count: Sunday is still "manager".
     app.clock.set(start_time() + Duration::days(3));
-    frontdesk_server::complaints::check_escalations(&app.state)
+    frontdesk_server::app::complaints::check_escalations(&app.state)
         .await
         .unwrap();
     assert_eq!(get().await["level"], "manager");
@@ -218,7 +218,7 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
     app.clock
         .set(start_time() + Duration::days(4) + Duration::hours(1));
     assert_eq!(
-        frontdesk_server::complaints::check_escalations(&app.state)
+        frontdesk_server::app::complaints::check_escalations(&app.state)
             .await
             .unwrap(),
         1
@@ -261,7 +261,7 @@ async fn clocks_escalate_to_managers_then_admins_and_pauses_stop_them() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "already paused");
     app.clock.set(start_time() + Duration::days(2));
-    frontdesk_server::complaints::check_escalations(&app.state)
+    frontdesk_server::app::complaints::check_escalations(&app.state)
         .await
         .unwrap();
     let desk = app.token("desk").await;

@@ -6,7 +6,7 @@
 mod support;
 
 use chrono::Duration;
-use frontdesk_server::outbox::deliver_due;
+use frontdesk_server::app::outbox::deliver_due;
 use frontdesk_server::{OutboxConfig, ServerConfig};
 use frontdesk_store::{MessageChannel, MessageStatus, OutboxMessage};
 use reqwest::StatusCode;

@@ -173,7 +173,7 @@ async fn a_requote_apologises_on_the_status_page() {
     let mut requoted = false;
     for _ in 0..12 {
         app.clock.advance(Duration::minutes(5));
-        if !frontdesk_server::promises::check_promises(&app.state)
+        if !frontdesk_server::app::promises::check_promises(&app.state)
             .await
             .unwrap()
             .is_empty()
@@ -294,9 +294,13 @@ async fn a_booked_patient_is_told_how_far_behind_their_provider_is() {
         .await
         .unwrap()
         .0;
-    let url = frontdesk_server::status::issue_link(&app.state, &visit)
-        .await
-        .unwrap();
+    let url = frontdesk_server::app::visits::issue_link(
+        &app.state,
+        &visit,
+        &frontdesk_store::Actor::system(),
+    )
+    .await
+    .unwrap();
     let (_, page) = html(&app, &url, None).await;
     assert!(
         page.contains("Your provider is running about") && page.contains("minutes behind"),

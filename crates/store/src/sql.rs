@@ -68,9 +68,9 @@ macro_rules! store_impl {
 
         #[async_trait::async_trait]
         impl traits::StaffAccounts for $Store {
-            async fn create_user(&self, username: &str, role: Role, password_hash: &str, now: Timestamp) -> Result<StaffUser> {
-                let (username, hash) = (username.to_string(), password_hash.to_string());
-                write_op!(self, c => staff::create_user(c, &username, role, &hash, now).await)
+            async fn create_user(&self, username: &str, role: Role, password_hash: &str, actor: &Actor, now: Timestamp) -> Result<StaffUser> {
+                let (username, hash, actor) = (username.to_string(), password_hash.to_string(), actor.clone());
+                write_op!(self, c => staff::create_user(c, &username, role, &hash, &actor, now).await)
             }
 
             async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>> {
@@ -280,9 +280,9 @@ macro_rules! store_impl {
                 write_op!(self, c => concerns::answer(c, id, &answer, &actor, now).await)
             }
 
-            async fn respond_to_concern(&self, id: i64, confirmed: bool, note: &str, now: Timestamp) -> Result<Concern> {
-                let note = note.to_string();
-                write_op!(self, c => concerns::respond(c, id, confirmed, &note, now).await)
+            async fn respond_to_concern(&self, id: i64, confirmed: bool, note: &str, upset: Option<&serde_json::Value>, now: Timestamp) -> Result<Concern> {
+                let (note, upset) = (note.to_string(), upset.cloned());
+                write_op!(self, c => concerns::respond(c, id, confirmed, &note, upset.as_ref(), now).await)
             }
 
             async fn follow_up_concern(&self, id: i64, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<(Concern, Promise)> {

@@ -54,12 +54,13 @@ pub trait Locations: Send + Sync {
 /// Staff accounts and their sessions.
 #[async_trait]
 pub trait StaffAccounts: Send + Sync {
-    /// Add a staff account; an existing username is a `Conflict`.
+    /// Add a staff account, with its audit row; an existing username is a `Conflict`.
     async fn create_user(
         &self,
         username: &str,
         role: Role,
         password_hash: &str,
+        actor: &Actor,
         now: Timestamp,
     ) -> Result<StaffUser>;
     async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
@@ -241,12 +242,14 @@ pub trait Concerns: Send + Sync {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<Concern>;
-    /// The patient's reply on their status page: the answer covered it, or not.
+    /// The patient's reply on their status page: the answer covered it, or
+    /// not (with the note's upset mark, when it reads upset).
     async fn respond_to_concern(
         &self,
         id: i64,
         confirmed: bool,
         note: &str,
+        upset: Option<&serde_json::Value>,
         now: Timestamp,
     ) -> Result<Concern>;
     /// Turn a concern that still needs an answer into a follow-up promise.

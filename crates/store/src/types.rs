@@ -111,10 +111,9 @@ pub struct CheckIn {
     pub status_link: Option<NewStatusLink>,
     /// The status link by e-mail or text; their visit is filled in here.
     pub messages: Vec<NewOutboxMessage>,
-    /// The patient's question at check-in, in their words.
-    pub concern: Option<(String, ConcernSource)>,
-    /// The question read as upset: the `upset` timeline entry's detail.
-    pub upset: Option<serde_json::Value>,
+    /// The patient's question at check-in, in their words (its visit is
+    /// filled in here).
+    pub concern: Option<NewConcern>,
 }
 
 /// What a check-in recorded: the visit, and the question asked with it.
@@ -133,7 +132,6 @@ impl CheckIn {
             status_link: None,
             messages: Vec::new(),
             concern: None,
-            upset: None,
         }
     }
 }
@@ -423,6 +421,9 @@ pub struct NewConcern {
     pub text: String,
     pub source: ConcernSource,
     pub owner: Option<String>,
+    /// The words read as upset: the `upset` timeline entry's detail, written
+    /// with the concern.
+    pub upset: Option<serde_json::Value>,
 }
 
 /// An answer to a concern, with what the tone coach said about it.
@@ -485,6 +486,9 @@ pub struct NewComplaintRecord {
     pub complaint: NewComplaint,
     /// Owner username and role (whoever took it, unless assigned).
     pub owner: Option<(String, Role)>,
+    /// On a visit, the words read as upset: the `upset` timeline entry's
+    /// detail, written with the complaint.
+    pub upset: Option<serde_json::Value>,
 }
 
 /// One thing that happened to a complaint.

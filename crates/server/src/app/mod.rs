@@ -1,10 +1,21 @@
 //! Use cases: one function for each thing a person does, taking the state and
 //! returning domain results. Each change is one store transaction, so a
 //! failure leaves nothing half-done and a retry doubles nothing. After the
-//! transaction come the side effects that only live in this process: the
+//! transaction come the side effects that live only in this process: the
 //! quote engine, live events.
 //!
 //! Nothing here knows about HTTP: handlers in `routes` turn requests into
-//! calls and results into responses.
+//! calls and results into views.
 
+pub mod complaints;
+pub mod concerns;
+pub mod kiosk;
+pub mod outbox;
+pub mod patient;
+pub mod promises;
+pub mod quotes;
+pub mod sessions;
+pub mod settings;
+pub mod users;
 pub mod visits;
+pub mod watch;

@@ -1,14 +1,17 @@
 //! Checking patients in (walk-ins, today's appointments, the kiosk: all
 //! through [`check_in`]), acknowledging them and moving them through the day.
 
-use crate::AppState;
 use crate::error::ApiError;
-use crate::events::LiveEvent;
+use crate::live::LiveEvent;
+use crate::state::AppState;
 use frontdesk_domain::Timestamp;
+use frontdesk_domain::VisitState;
 use frontdesk_domain::concern::Source;
 use frontdesk_domain::outbox::MessageChannel;
-use frontdesk_domain::timeline::EventKind;
-use frontdesk_store::{Actor, Arrival, CheckIn, Concern, Location, NewVisit, Visit};
+use frontdesk_domain::patient::{Arrival as Typed, ArrivalInput};
+use frontdesk_store::{
+    Actor, Arrival, CheckIn, Concern, Location, NewConcern, NewVisit, StoreError, Visit,
+};
 use serde_json::json;
 
 /// Who is arriving.
@@ -71,9 +74,9 @@ pub async fn check_in(
         ),
     };
     let promise =
-        crate::promises::draft_wait_promise(state, &location.id, &provider, scheduled_at, now);
-    let (status_path, link) = crate::status::new_link(state, location);
-    let messages = crate::outbox::link_messages(
+        super::quotes::draft_wait_promise(state, &location.id, &provider, scheduled_at, now);
+    let (status_path, link) = super::patient::new_link(state, location);
+    let messages = super::outbox::link_messages(
         state,
         location,
         &first_name,
@@ -89,12 +92,17 @@ pub async fn check_in(
         promise: Some(promise),
         status_link: Some(link),
         messages: messages.clone(),
-        concern: arriving.question.map(|text| (text, Source::Kiosk)),
-        upset: upset.as_ref().map(|u| u.detail()),
+        concern: arriving.question.map(|text| NewConcern {
+            visit_id: 0,
+            text,
+            source: Source::Kiosk,
+            owner: None,
+            upset: upset.as_ref().map(|u| u.detail()),
+        }),
     };
     let checked_in = state.store.check_in(&check_in, actor, now).await?;
     let visit = checked_in.visit;
-    crate::promises::arrived(state, &visit, now);
+    super::quotes::arrived(state, &visit, now);
     state.publish(LiveEvent::for_visit("arrived", &visit, now));
     if let Some(c) = &checked_in.concern {
         state.publish(LiveEvent {
@@ -124,6 +132,172 @@ pub async fn check_in(
             .collect(),
         concern: checked_in.concern,
     })
+}
+
+/// Check a patient in from what staff or an API client typed: a walk-in, or
+/// today's appointment when `appointment_id` is given.
+pub async fn check_in_as_asked(
+    state: &AppState,
+    input: &ArrivalInput,
+    actor: &Actor,
+) -> Result<CheckedIn, ApiError> {
+    let now = state.now();
+    let location_id = input
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or(frontdesk_domain::MAIN_LOCATION)
+        .to_string();
+    let location = match state.location(&location_id).await {
+        Ok(l) => Some(l),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let today = now
+        .with_timezone(
+            &location
+                .as_ref()
+                .map(|l| l.zone())
+                .unwrap_or(chrono_tz::UTC),
+        )
+        .date_naive();
+    let arrival = Typed::parse(input, today);
+    let (arrival, location) = match (arrival, location) {
+        (Ok(a), Some(l)) => (a, l),
+        (result, location) => {
+            let mut errors = result.err().unwrap_or_default();
+            if location.is_none() {
+                errors.add("location", "Unknown location");
+            }
+            return Err(errors.into());
+        }
+    };
+    let contacts = super::outbox::contacts_of(&arrival.patient);
+    let who = match &arrival.appointment_id {
+        Some(appointment) => match state
+            .store
+            .appointment_visit(&location.id, appointment)
+            .await
+        {
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::field(
+                    "appointment_id",
+                    "No appointment with this id at this location",
+                ));
+            }
+            other => Who::Expected(Box::new(other?)),
+        },
+        None => Who::WalkIn(NewVisit {
+            location: location.id.clone(),
+            provider: arrival.provider,
+            visit_type: arrival.visit_type,
+            patient: arrival.patient,
+        }),
+    };
+    check_in(
+        state,
+        &location,
+        Arriving {
+            who,
+            contacts,
+            question: None,
+        },
+        actor,
+    )
+    .await
+}
+
+/// A named staff member acknowledged the patient: the clock restarts.
+pub async fn acknowledge(state: &AppState, id: i64, actor: &Actor) -> Result<Visit, ApiError> {
+    let now = state.now();
+    let visit = state.store.acknowledge(id, actor, now).await?;
+    let mut event = LiveEvent::for_visit("acknowledged", &visit, now);
+    event.extra["by"] = json!(actor.as_str());
+    state.publish(event);
+    Ok(visit)
+}
+
+/// Move a visit to the state named `to`. An expected patient marked as
+/// arrived gets their wait promise with the move; every board hears of it.
+pub async fn transition(
+    state: &AppState,
+    id: i64,
+    to: &str,
+    actor: &Actor,
+) -> Result<Visit, ApiError> {
+    let to: VisitState = to.trim().parse().map_err(|_| {
+        let names: Vec<&str> = VisitState::ALL.iter().map(|s| s.as_str()).collect();
+        ApiError::field(
+            "to",
+            &format!("Unknown state; use one of {}", names.join(", ")),
+        )
+    })?;
+    let now = state.now();
+    let before = state.store.visit_record(id).await?;
+    // An expected patient marked as arrived from the board: their wait
+    // promise is made with the move.
+    let arriving = before.state == VisitState::Expected && to == VisitState::Waiting;
+    let promise = arriving.then(|| {
+        super::quotes::draft_wait_promise(
+            state,
+            &before.location,
+            &before.provider,
+            before.scheduled_at,
+            now,
+        )
+    });
+    let after = state
+        .store
+        .transition(id, to, promise.as_ref(), actor, now)
+        .await?;
+    if arriving {
+        super::quotes::arrived(state, &after, now);
+    } else {
+        super::quotes::moved(state, &after, now);
+    }
+    let mut event = LiveEvent::for_visit("transitioned", &after, now);
+    event.extra["by"] = json!(actor.as_str());
+    state.publish(event);
+    Ok(after)
+}
+
+/// Open wait promises by visit id.
+pub async fn open_waits_by_visit(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, frontdesk_store::Promise>, ApiError> {
+    Ok(state
+        .store
+        .open_wait_promises()
+        .await?
+        .into_iter()
+        .filter_map(|p| p.visit_id.map(|id| (id, p)))
+        .collect())
+}
+
+/// Make and record a new private status link for a visit ("Make a patient
+/// link"); returns its path, shown once.
+pub async fn issue_link(
+    state: &AppState,
+    visit: &Visit,
+    actor: &Actor,
+) -> Result<String, ApiError> {
+    let location = state.location(&visit.location).await?;
+    let (path, link) = super::patient::new_link(state, &location);
+    state
+        .store
+        .create_status_link(visit.id, &link, state.now())
+        .await?;
+    state
+        .store
+        .audit(
+            actor,
+            "status_link.create",
+            &format!("visit:{}", visit.id),
+            state.now(),
+        )
+        .await?;
+    Ok(path)
 }
 
 /// A message from a patient that reads upset: why, and whether every board
@@ -178,19 +352,4 @@ pub fn upset_mark(
         why: check.why.iter().map(|w| w.to_string()).collect(),
         alert,
     })
-}
-
-/// An upset message from a patient already here (their status page): on
-/// the timeline, and every board told when due.
-pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Result<(), ApiError> {
-    let now = state.now();
-    let Some(mark) = upset_mark(state, Some(visit.id), text, now) else {
-        return Ok(());
-    };
-    state
-        .store
-        .record_event(visit.id, EventKind::Upset, &mark.detail(), now)
-        .await?;
-    mark.announce(state, visit, now);
-    Ok(())
 }

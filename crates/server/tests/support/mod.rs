@@ -56,7 +56,7 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         )
         .await
         .unwrap();
-    let hash = frontdesk_server::auth::hash_password(PASSWORD).unwrap();
+    let hash = frontdesk_server::secrets::hash_password(PASSWORD).unwrap();
     for (name, role) in [
         ("desk", frontdesk_domain::Role::FrontDesk),
         ("doc", frontdesk_domain::Role::Clinician),
@@ -64,7 +64,13 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         ("root", frontdesk_domain::Role::Admin),
     ] {
         store
-            .create_user(name, role, &hash, start_time())
+            .create_user(
+                name,
+                role,
+                &hash,
+                &frontdesk_store::Actor::system(),
+                start_time(),
+            )
             .await
             .unwrap();
     }

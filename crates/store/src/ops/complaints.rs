@@ -226,6 +226,9 @@ pub async fn create<C: Conn>(
             now,
         )
         .await?;
+        if let Some(detail) = &new.upset {
+            event(c, visit_id, EventKind::Upset, None, detail, now).await?;
+        }
     }
     audit::write(
         c,

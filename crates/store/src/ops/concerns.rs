@@ -133,6 +133,9 @@ pub async fn raise<C: Conn>(
         now,
     )
     .await?;
+    if let Some(detail) = &new.upset {
+        super::event(c, new.visit_id, EventKind::Upset, None, detail, now).await?;
+    }
     concern(c, id).await
 }
 
@@ -190,6 +193,7 @@ pub async fn respond<C: Conn>(
     id: i64,
     confirmed: bool,
     note: &str,
+    upset: Option<&serde_json::Value>,
     now: Timestamp,
 ) -> Result<Concern> {
     let before = concern(c, id).await?;
@@ -230,6 +234,9 @@ pub async fn respond<C: Conn>(
         now,
     )
     .await?;
+    if let Some(detail) = upset {
+        super::event(c, before.visit_id, EventKind::Upset, None, detail, now).await?;
+    }
     concern(c, id).await
 }
 

@@ -19,6 +19,7 @@ pub async fn create_user<C: Conn>(
     username: &str,
     role: Role,
     password_hash: &str,
+    actor: &Actor,
     now: Timestamp,
 ) -> Result<StaffUser> {
     let inserted = insert_id(
@@ -28,12 +29,16 @@ pub async fn create_user<C: Conn>(
     )
     .await;
     match inserted {
-        Ok(id) => Ok(StaffUser {
-            id,
-            username: username.to_string(),
-            role,
-            disabled: false,
-        }),
+        Ok(id) => {
+            let subject = format!("user:{username}");
+            super::audit::write(c, actor, "user.add", &subject, role.as_str(), now).await?;
+            Ok(StaffUser {
+                id,
+                username: username.to_string(),
+                role,
+                disabled: false,
+            })
+        }
         Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(format!(
             "a user named {username} already exists"
         ))),

@@ -218,17 +218,12 @@ pub async fn check_in<C: Conn>(
         super::outbox::enqueue(c, &m, actor, now).await?;
     }
     let mut concern = None;
-    if let Some((text, source)) = &check_in.concern {
+    if let Some(new) = &check_in.concern {
         let new = NewConcern {
             visit_id: id,
-            text: text.clone(),
-            source: *source,
-            owner: None,
+            ..new.clone()
         };
         concern = Some(super::concerns::raise(c, &new, actor, now).await?);
-    }
-    if let Some(detail) = &check_in.upset {
-        event(c, id, EventKind::Upset, None, detail, now).await?;
     }
     Ok(Arrived { visit, concern })
 }

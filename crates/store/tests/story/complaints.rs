@@ -30,6 +30,7 @@ story!(
                     )
                     .unwrap(),
                     owner: Some(("maria".into(), Role::FrontDesk)),
+                    upset: None,
                 },
                 &desk,
                 t0(),
@@ -221,6 +222,7 @@ story!(
                     visit_id: Some(4242),
                     complaint: validate_new("x", "phone", None, None, None, None, None).unwrap(),
                     owner: None,
+                    upset: None,
                 },
                 &desk,
                 t0(),

@@ -13,6 +13,7 @@ story!(
             .unwrap()
             .visit;
         let raise = |text: &str, source| NewConcern {
+            upset: None,
             visit_id: v.id,
             text: text.into(),
             source,
@@ -95,6 +96,7 @@ story!(
                 knee.id,
                 false,
                 "What about the swelling?",
+                None,
                 t0() + Duration::minutes(14),
             )
             .await
@@ -104,7 +106,7 @@ story!(
         // The patient cannot confirm a reopened concern; only an answer.
         assert!(matches!(
             store
-                .respond_to_concern(knee.id, true, "", t0() + Duration::minutes(15))
+                .respond_to_concern(knee.id, true, "", None, t0() + Duration::minutes(15))
                 .await,
             Err(StoreError::Refused(_))
         ));
@@ -163,7 +165,7 @@ story!(
             .await
             .unwrap();
         let c = store
-            .respond_to_concern(knee.id, true, "", t0() + Duration::minutes(30))
+            .respond_to_concern(knee.id, true, "", None, t0() + Duration::minutes(30))
             .await
             .unwrap();
         assert_eq!(c.status, ConcernStatus::Confirmed);

@@ -6,12 +6,18 @@ story!(
     staff_accounts_and_sessions,
     |store: Arc<dyn Store>| async move {
         let user = store
-            .create_user("maria", Role::FrontDesk, "$argon2id$hash", t0())
+            .create_user(
+                "maria",
+                Role::FrontDesk,
+                "$argon2id$hash",
+                &Actor::system(),
+                t0(),
+            )
             .await
             .unwrap();
         assert_eq!(user.role, Role::FrontDesk);
         let err = store
-            .create_user("maria", Role::Admin, "x", t0())
+            .create_user("maria", Role::Admin, "x", &Actor::system(), t0())
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");

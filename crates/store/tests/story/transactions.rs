@@ -45,8 +45,13 @@ story!(an_appointment_check_in_fails_as_a_whole, |store: Arc<
         promise: Some(wait_promise(20)),
         status_link: Some(link("taken", t0() + Duration::hours(9))),
         messages: Vec::new(),
-        concern: Some(("Can I get a sick note?".into(), ConcernSource::Kiosk)),
-        upset: None,
+        concern: Some(NewConcern {
+            visit_id: 0,
+            text: "Can I get a sick note? This wait is outrageous.".into(),
+            source: ConcernSource::Kiosk,
+            owner: None,
+            upset: Some(serde_json::json!({"why": ["outrageous"], "alerted": true})),
+        }),
     };
     let err = store.check_in(&check_in, &staff, t0()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -84,7 +89,8 @@ story!(an_appointment_check_in_fails_as_a_whole, |store: Arc<
             EventKind::Scheduled,
             EventKind::Arrived,
             EventKind::Promised,
-            EventKind::ConcernRaised
+            EventKind::ConcernRaised,
+            EventKind::Upset
         ]
     );
     // And a second try finds the patient already here.
@@ -116,6 +122,7 @@ story!(
                     )
                     .unwrap(),
                     owner: None,
+                    upset: None,
                 },
                 &desk,
                 t0(),

@@ -1,0 +1,122 @@
+//! The live quote engine, fed with every arrival and move, and the wait
+//! promise it gives a patient arriving now. Every server warms its engine up
+//! on the last two weeks of visits when it starts.
+
+use crate::state::AppState;
+use frontdesk_domain::promise::PromiseKind;
+use frontdesk_domain::quote::{QueueKey, Quote};
+use frontdesk_domain::{Timestamp, VisitState};
+use frontdesk_store::{NewPromise, StoreError, Visit};
+
+pub fn queue_of(location: &str, provider: &Option<String>) -> QueueKey {
+    QueueKey {
+        location: location.to_string(),
+        provider: provider.clone(),
+    }
+}
+
+/// Words for the patient about where a quote comes from.
+pub fn reason(q: &Quote) -> String {
+    if q.cold_start {
+        "Based on typical visit lengths; we are still learning this clinic's pace.".into()
+    } else if q.ahead == 0 {
+        "You are next.".into()
+    } else if q.ahead == 1 {
+        "There is 1 patient ahead of you.".into()
+    } else {
+        format!("There are {} patients ahead of you.", q.ahead)
+    }
+}
+
+/// The wait promise for a patient arriving now (not yet recorded).
+pub fn draft_wait_promise(
+    state: &AppState,
+    location: &str,
+    provider: &Option<String>,
+    scheduled_at: Option<Timestamp>,
+    now: Timestamp,
+) -> NewPromise {
+    let q = state
+        .quotes()
+        .quote(&queue_of(location, provider), None, scheduled_at, now);
+    NewPromise {
+        location: location.to_string(),
+        visit_id: None,
+        patient_id: None,
+        kind: PromiseKind::SeenBy,
+        owner: None,
+        note: String::new(),
+        due_at: q.promised_by,
+        likely_at: Some(q.likely_by),
+        suggested_due_at: Some(q.promised_by),
+        reason: reason(&q),
+    }
+}
+
+/// Count a checked-in patient as waiting in the engine.
+pub fn arrived(state: &AppState, visit: &Visit, now: Timestamp) {
+    state.quotes().arrive(
+        &visit.id.to_string(),
+        &queue_of(&visit.location, &visit.provider),
+        None,
+        visit.scheduled_at,
+        now,
+    );
+}
+
+/// Tell the engine about a move: seen by the provider, or gone.
+pub fn moved(state: &AppState, visit: &Visit, now: Timestamp) {
+    let id = visit.id.to_string();
+    let mut engine = state.quotes();
+    match visit.state {
+        VisitState::WithProvider => {
+            engine.seen(&id, &queue_of(&visit.location, &visit.provider), now)
+        }
+        s if s.is_final() || s == VisitState::Checkout => engine.forget(&id),
+        _ => {}
+    }
+}
+
+/// Warm the engine up on the last two weeks of visits, so the first quotes
+/// after a restart use the site's own history.
+pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.now();
+    for loc in state.store.locations().await? {
+        state
+            .quotes()
+            .set_location_quantile(&loc.id, loc.quote_quantile());
+    }
+    let visits = state
+        .store
+        .visits_since(now - chrono::Duration::days(14))
+        .await?;
+    let mut events: Vec<(Timestamp, u8, &Visit)> = Vec::new();
+    for v in &visits {
+        let Some(arrived_at) = v.arrived_at else {
+            continue;
+        };
+        events.push((arrived_at, 0, v));
+        if let Some(seen) = v.seen_at {
+            events.push((seen, 1, v));
+        } else if v.state.is_final() {
+            events.push((v.state_changed_at, 2, v));
+        }
+    }
+    events.sort_by_key(|(t, kind, v)| (*t, *kind, v.id));
+    let mut engine = state.quotes();
+    for (t, kind, v) in &events {
+        if *t > now {
+            continue;
+        }
+        let id = v.id.to_string();
+        let queue = queue_of(&v.location, &v.provider);
+        match kind {
+            0 => {
+                engine.arrive(&id, &queue, None, v.scheduled_at, *t);
+            }
+            1 => engine.seen(&id, &queue, *t),
+            _ => engine.left(&id, &queue),
+        }
+    }
+    Ok(visits.len())
+}

@@ -1,0 +1,31 @@
+//! The API's error shape: `{"error": {"code", "message", "fields"}}`, with
+//! `fields` always present, and for a stopped checkout the concerns that
+//! stopped it.
+
+use crate::error::ApiError;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            // The detail may name tables or values; it stays in the log.
+            tracing::error!(error = %detail, "request failed");
+        }
+        let fields: BTreeMap<String, String> = match &self {
+            ApiError::InvalidFields(f) => f.0.clone(),
+            _ => BTreeMap::new(),
+        };
+        let mut body =
+            json!({"error": {"code": self.code(), "message": self.to_string(), "fields": fields}});
+        if let ApiError::OpenConcerns(list) = &self {
+            body["error"]["concerns"] = json!(
+                list.iter()
+                    .map(crate::views::concerns::ConcernJson::of)
+                    .collect::<Vec<_>>()
+            );
+        }
+        (self.status(), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,202 @@
+//! Reading requests: JSON bodies and query strings with the API's error
+//! shape, ids from the path, the location a request is about, and page forms
+//! with their CSRF token checked.
+
+use crate::error::ApiError;
+use crate::http::auth::{PageStaff, Staff};
+use crate::http::page::error_page;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A JSON body: malformed JSON is a 400; a field of the wrong type is a 422
+/// that names the field. Any content type is accepted.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge
+            } else {
+                ApiError::BadRequest("The request body could not be read".into())
+            }
+        })?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))?;
+        if !value.is_object() {
+            return Err(ApiError::BadRequest("Expected a JSON object".into()));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path.is_empty() || path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                let inner = e.into_inner().to_string();
+                let message = if inner.contains("invalid type") {
+                    "Wrong kind of value (expected text)".to_string()
+                } else {
+                    inner
+                };
+                ApiError::field(&field, &message)
+            })
+    }
+}
+
+/// Query parameters; ones that cannot be read are a 400 in the API's shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|e| {
+                ApiError::BadRequest(format!(
+                    "The query string could not be read: {}",
+                    e.body_text()
+                ))
+            })
+    }
+}
+
+/// A record's id from the path (`/visits/{id}`): anything that is not a
+/// positive whole number is simply not found.
+fn id_in(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+async fn path_id<S: Send + Sync>(parts: &mut Parts, state: &S) -> Option<i64> {
+    match Path::<String>::from_request_parts(parts, state).await {
+        Ok(Path(raw)) => id_in(&raw),
+        // Two segments (`/complaints/{id}/{action}`): the first is the id.
+        Err(_) => Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|Path((raw, _))| id_in(&raw)),
+    }
+}
+
+/// The id in an API path; a JSON 404 when it is not one.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_id(parts, state)
+            .await
+            .map(Id)
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+/// The id in a page's path; the "Not found" page when it is not one.
+pub struct PageId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_id(parts, state)
+            .await
+            .map(PageId)
+            .ok_or_else(|| error_page(ApiError::NotFound))
+    }
+}
+
+/// `?location=ID`; the location `main` (made at the first start) when absent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LocationQuery {
+    pub location: Option<String>,
+}
+
+impl LocationQuery {
+    pub fn id(&self) -> &str {
+        location_or_main(self.location.as_deref())
+    }
+}
+
+/// A location named in a request, or `main` when it names none.
+pub fn location_or_main(given: Option<&str>) -> &str {
+    given
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or(frontdesk_domain::MAIN_LOCATION)
+}
+
+/// Where the kiosk reached us: the configured public address, else the
+/// request's own host (the kiosk is on the practice's network).
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CsrfField {
+    csrf: String,
+}
+
+/// A form posted from a signed-in staff member's page, with its `csrf`
+/// field checked against their session: anyone else is sent to the login
+/// page, a missing or wrong token is a 403 page, and a form that cannot be
+/// read is a 400 page.
+pub struct StaffForm<T> {
+    pub staff: Staff,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let PageStaff(staff) = PageStaff::from_request_parts(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let unreadable = |_| error_page(ApiError::BadRequest("The form could not be read".into()));
+        let CsrfField { csrf } = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        if !staff.csrf_ok(&csrf) {
+            return Err(error_page(ApiError::Forbidden));
+        }
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        Ok(StaffForm { staff, form })
+    }
+}
+
+/// A form that carries nothing but its CSRF token (sign out, acknowledge).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoFields {}

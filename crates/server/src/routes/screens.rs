@@ -1,0 +1,210 @@
+//! The screens patients see: the public self check-in kiosk (`/kiosk`, no
+//! login; a cookie-and-form token guards against forged submissions) and
+//! the lobby TV (`/tv`, on a signed-in screen).
+
+use crate::app::kiosk::{self, KioskOutcome};
+use crate::error::ApiError;
+use crate::http::auth::{PageStaff, Staff, cookie};
+use crate::http::extract::{LocationQuery, base_url, location_or_main};
+use crate::http::page::{PageResult, form_status, render};
+use crate::state::AppState;
+use crate::views::page::local;
+use crate::views::patient::qr_svg;
+use crate::views::screens::{KioskDone, KioskForm, KioskPage, TvPage, TvRows, tv_status};
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use frontdesk_domain::FieldErrors;
+use frontdesk_domain::patient::parse_kiosk;
+use frontdesk_store::Location;
+use serde::Deserialize;
+
+const KIOSK_COOKIE: &str = "fd_kiosk";
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/kiosk", get(kiosk_page).post(kiosk_submit))
+        .route("/tv", get(tv_page))
+        .route("/tv/rows", get(tv_rows_fragment))
+}
+
+fn kiosk_form(
+    state: &AppState,
+    location: &Location,
+    form: &KioskForm,
+    errors: FieldErrors,
+) -> Response {
+    // The kiosk has no login; a token in a cookie and the form guards against
+    // forged submissions from other sites.
+    let csrf = crate::secrets::random_token();
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("{KIOSK_COOKIE}={csrf}; Path=/kiosk; HttpOnly; SameSite=Strict{secure}");
+    let status = form_status(&errors);
+    let page = KioskPage {
+        location: location.id.clone(),
+        location_name: location.name.clone(),
+        csrf,
+        given_name: form.given_name.clone(),
+        family_name: form.family_name.clone(),
+        date_of_birth: form.date_of_birth.clone(),
+        concern: form.concern.clone(),
+        send_link_to: form.send_link_to.clone(),
+        link_label: kiosk::link_label(state),
+        errors,
+    };
+    (status, [(header::SET_COOKIE, cookie)], render(&page)).into_response()
+}
+
+async fn kiosk_page(State(state): State<AppState>, Query(q): Query<LocationQuery>) -> PageResult {
+    let location = state.location(q.id()).await?;
+    Ok(kiosk_form(
+        &state,
+        &location,
+        &KioskForm::default(),
+        FieldErrors::new(),
+    ))
+}
+
+async fn kiosk_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<KioskForm>,
+) -> PageResult {
+    let location = state
+        .location(location_or_main(Some(&form.location)))
+        .await?;
+    let sent = cookie(&headers, KIOSK_COOKIE).unwrap_or_default();
+    if sent.is_empty() || !crate::secrets::same(sent, &form.csrf) {
+        let mut errors = FieldErrors::new();
+        errors.add("form", "This form expired; please try again.");
+        return Ok(kiosk_form(&state, &location, &form, errors));
+    }
+    let today = state.now().with_timezone(&location.zone()).date_naive();
+    // The optional question is checked with the rest, so a bad one saves nothing.
+    let question = match form.concern.trim() {
+        "" => Ok(None),
+        text => frontdesk_domain::concern::words(text).map(Some),
+    };
+    let contact = kiosk::contact(&state, &form.send_link_to);
+    let who = parse_kiosk(
+        &form.given_name,
+        &form.family_name,
+        &form.date_of_birth,
+        today,
+    );
+    let (who, question, contact) = match (who, question, contact) {
+        (Ok(who), Ok(question), Ok(contact)) => (who, question, contact),
+        (who, question, contact) => {
+            let mut errors = who.err().unwrap_or_default();
+            if let Err(message) = question {
+                errors.add("concern", message);
+            }
+            if let Err(message) = contact {
+                errors.add("send_link_to", message);
+            }
+            return Ok(kiosk_form(&state, &location, &form, errors));
+        }
+    };
+    match kiosk::check_in(&state, &location, &who, question, contact).await {
+        Ok(KioskOutcome {
+            given_name,
+            with_appointment,
+            already,
+            ticket,
+            status_path,
+            sent_to,
+        }) => Ok(render(&KioskDone {
+            location: location.id.clone(),
+            location_name: location.name.clone(),
+            given_name,
+            with_appointment,
+            already,
+            ticket,
+            qr: status_path
+                .as_deref()
+                .and_then(|u| qr_svg(&base_url(&state, &headers), u)),
+            status_url: status_path,
+            sent_to,
+        })),
+        Err(ApiError::InvalidFields(errors)) => Ok(kiosk_form(&state, &location, &form, errors)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// --- lobby TV ---
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TvQuery {
+    location: Option<String>,
+    /// `names` (first name, last initial) or `tickets`.
+    show: String,
+}
+
+impl TvQuery {
+    fn tickets(&self) -> bool {
+        self.show == "tickets"
+    }
+}
+
+/// The lobby's rows (name or ticket, where they are, arrived at); a live
+/// refresh is audited at most once a minute per session.
+async fn tv_rows(
+    state: &AppState,
+    staff: &Staff,
+    q: &TvQuery,
+) -> Result<(Location, Vec<(String, &'static str, String)>), ApiError> {
+    let location = state
+        .location(location_or_main(q.location.as_deref()))
+        .await?;
+    let zone = location.zone();
+    let actor = staff.actor();
+    let audit = state.live_audit_due(&staff.token_hash).then_some(&actor);
+    let visits = state.store.lobby(&location.id, audit, state.now()).await?;
+    let rows = visits
+        .iter()
+        .map(|v| {
+            let name = if q.tickets() {
+                v.ticket()
+            } else {
+                v.public_name()
+            };
+            let at = v
+                .arrived_at
+                .map(|t| local(t, zone, "%H:%M"))
+                .unwrap_or_default();
+            (name, tv_status(v.state), at)
+        })
+        .collect();
+    Ok((location, rows))
+}
+
+async fn tv_page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Query(q): Query<TvQuery>,
+) -> PageResult {
+    let (location, rows) = tv_rows(&state, &staff, &q).await?;
+    Ok(render(&TvPage {
+        location: location.id,
+        location_name: location.name,
+        show: if q.tickets() { "tickets" } else { "names" },
+        refresh_ms: ((15_000.0 / state.clock.speed().max(1.0)) as u64).clamp(1_000, 15_000),
+        rows,
+    }))
+}
+
+async fn tv_rows_fragment(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<TvQuery>,
+) -> Result<Response, ApiError> {
+    let (_, rows) = tv_rows(&state, &staff, &q).await?;
+    Ok(render(&TvRows { rows }))
+}

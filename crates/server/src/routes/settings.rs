@@ -1,0 +1,490 @@
+//! Settings, for managers and admins: `/api/v1/settings/*`,
+//! `/api/v1/providers`, and the settings page with its forms (clocks,
+//! quotes, complaints, providers, the schedule upload).
+
+use crate::app::quotes::queue_of;
+use crate::app::settings::{
+    self as settings, AckSettingsInput, ComplaintSettingsInput, Imported, parse_quote_percent,
+};
+use crate::error::ApiError;
+use crate::http::auth::{PageStaff, Staff};
+use crate::http::extract::{ApiJson, ApiQuery, LocationQuery, StaffForm, location_or_main};
+use crate::http::page::{PageError, PageResult, render_with};
+use crate::state::AppState;
+use crate::text::{log_safe, url_encode};
+use crate::views::settings::{
+    AckPolicyJson, ComplaintSettingsJson, ProviderJson, ProviderList, QuoteSettingsJson,
+    SettingsPage, ack_fields,
+};
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use frontdesk_domain::duration::format_duration;
+use frontdesk_domain::quote::LOCATION_QUANTILES;
+use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role};
+use serde::Deserialize;
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/providers", get(providers).post(add_provider))
+        .route(
+            "/settings/acknowledgement",
+            get(ack_settings).put(save_ack_settings),
+        )
+        .route(
+            "/settings/quotes",
+            get(quote_settings).put(save_quote_settings),
+        )
+        .route(
+            "/settings/complaints",
+            get(complaint_settings).put(save_complaint_settings),
+        )
+}
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(page))
+        .route("/settings/acknowledgement", post(save_ack))
+        .route("/settings/providers", post(save_provider))
+        .route("/settings/complaints", post(save_complaints))
+        .route("/settings/quotes", post(save_quotes))
+        .route("/settings/import", post(import))
+}
+
+fn manager(staff: &Staff) -> Result<(), ApiError> {
+    staff.require(Role::can_change_settings)
+}
+
+// --- the API ---
+
+async fn providers(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<ProviderList>, ApiError> {
+    let providers = state.store.providers().await?;
+    Ok(Json(ProviderList {
+        providers: providers.iter().map(ProviderJson::of).collect(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProviderInput {
+    id: String,
+    name: String,
+    location: Option<String>,
+}
+
+async fn add_provider(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<ProviderInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    manager(&staff)?;
+    let location = input.location.as_deref().unwrap_or(MAIN_LOCATION);
+    let provider =
+        settings::save_provider(&state, &input.id, &input.name, location, &staff.actor()).await?;
+    Ok((StatusCode::CREATED, Json(ProviderJson::of(&provider))))
+}
+
+async fn ack_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+) -> Result<Json<AckPolicyJson>, ApiError> {
+    manager(&staff)?;
+    let location = state.location(q.id()).await?;
+    Ok(Json(AckPolicyJson::of(
+        &location.ack_policy,
+        &state.config.ack_override,
+    )))
+}
+
+async fn save_ack_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+    ApiJson(input): ApiJson<AckSettingsInput>,
+) -> Result<Json<AckPolicyJson>, ApiError> {
+    manager(&staff)?;
+    let policy = settings::save_ack_policy(&state, q.id(), &input, &staff.actor()).await?;
+    Ok(Json(AckPolicyJson::of(&policy, &state.config.ack_override)))
+}
+
+async fn complaint_settings(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+) -> Result<Json<ComplaintSettingsJson>, ApiError> {
+    let s = state.store.complaint_settings(q.id()).await?;
+    Ok(Json(ComplaintSettingsJson::of(&s)))
+}
+
+/// `PUT /api/v1/settings/complaints`: managers and admins; all or nothing.
+/// Fields not sent keep their stored value.
+async fn save_complaint_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<Json<ComplaintSettingsJson>, ApiError> {
+    use serde_json::Value;
+    manager(&staff)?;
+    let text = |k: &str| match &body[k] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    let current = state.store.complaint_settings(q.id()).await?;
+    let mut input = ComplaintSettingsInput::from(&current);
+    for (key, slot) in [
+        ("business_hours", &mut input.business_hours),
+        ("closed_dates", &mut input.closed_dates),
+        (
+            "acknowledge_business_days",
+            &mut input.acknowledge_business_days,
+        ),
+        ("resolve_calendar_days", &mut input.resolve_calendar_days),
+        ("staff_read_all", &mut input.staff_read_all),
+        ("website", &mut input.website),
+    ] {
+        if body.get(key).is_some() {
+            *slot = text(key);
+        }
+    }
+    let saved = settings::save_complaint_settings(&state, q.id(), &input, &staff.actor()).await?;
+    Ok(Json(ComplaintSettingsJson::of(&saved)))
+}
+
+fn quote_settings_json(state: &AppState, location: &str) -> QuoteSettingsJson {
+    QuoteSettingsJson {
+        quantile: state.quotes().quantile_for(&queue_of(location, &None)),
+        default_quantile: state.config.quote_quantile,
+        own: None,
+    }
+}
+
+async fn quote_settings(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+) -> Result<Json<QuoteSettingsJson>, ApiError> {
+    let loc = state.location(q.id()).await?;
+    Ok(Json(QuoteSettingsJson {
+        own: Some(loc.quote_quantile()),
+        ..quote_settings_json(&state, &loc.id)
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QuoteSettingsInput {
+    /// 0.5–0.99, or null for the server's default.
+    quantile: Option<f64>,
+}
+
+/// `PUT /api/v1/settings/quotes {"quantile": 0.85 | null}`: managers and admins.
+async fn save_quote_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+    ApiJson(input): ApiJson<QuoteSettingsInput>,
+) -> Result<Json<QuoteSettingsJson>, ApiError> {
+    manager(&staff)?;
+    let percent = match input.quantile {
+        None => None,
+        Some(x) if LOCATION_QUANTILES.contains(&x) => Some((x * 100.0).round() as i64),
+        Some(_) => {
+            return Err(ApiError::field(
+                "quantile",
+                "Use a number from 0.5 to 0.99, or null for the default",
+            ));
+        }
+    };
+    state.location(q.id()).await?;
+    settings::save_quote_percent(&state, &staff.actor(), q.id(), percent).await?;
+    Ok(Json(quote_settings_json(&state, q.id())))
+}
+
+// --- the page ---
+
+/// What a settings form sent back: its fields as typed and their errors,
+/// or a notice.
+#[derive(Default)]
+struct Extra {
+    quote_input: Option<String>,
+    quote_error: Option<String>,
+    complaint_input: Option<ComplaintSettingsInput>,
+    complaint_errors: FieldErrors,
+    notice: Option<String>,
+    ack_input: Option<AckSettingsInput>,
+    errors: FieldErrors,
+    provider_form: (String, String),
+    provider_errors: FieldErrors,
+    import_errors: Vec<String>,
+    import_summary: String,
+}
+
+async fn page_with(state: &AppState, staff: &Staff, location: &str, extra: Extra) -> PageResult {
+    manager(staff)?;
+    let loc = state.location(location).await?;
+    let o = state.config.ack_override;
+    let stored = loc.ack_policy;
+    let input = extra.ack_input.unwrap_or(AckSettingsInput {
+        first_within: format_duration(stored.first_within),
+        recheck_every: format_duration(stored.recheck_every),
+        escalate_after: format_duration(stored.escalate_after),
+    });
+    let complaints = match extra.complaint_input {
+        Some(input) => input,
+        None => ComplaintSettingsInput::from(&state.store.complaint_settings(&loc.id).await?),
+    };
+    let failed = !extra.errors.is_empty()
+        || extra.quote_error.is_some()
+        || !extra.complaint_errors.is_empty()
+        || !extra.provider_errors.is_empty()
+        || !extra.import_errors.is_empty();
+    let page = SettingsPage {
+        nav: staff.nav(),
+        location: loc.id.clone(),
+        location_name: loc.name.clone(),
+        notice: extra.notice,
+        overridden: o.is_set(),
+        ack_fields: ack_fields(&input, &o),
+        errors: extra.errors,
+        providers: state
+            .store
+            .providers()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect(),
+        provider_form: extra.provider_form,
+        provider_errors: extra.provider_errors,
+        import_errors: extra.import_errors,
+        import_summary: extra.import_summary,
+        complaints,
+        complaint_errors: extra.complaint_errors,
+        quote_percent: extra
+            .quote_input
+            .unwrap_or_else(|| loc.quote_percent.map(|p| p.to_string()).unwrap_or_default()),
+        default_percent: format!("{:.0}", state.config.quote_quantile * 100.0),
+        quote_error: extra.quote_error,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_with(status, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeQuery {
+    location: Option<String>,
+    saved: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let notice = q.saved.map(|what| match what.as_str() {
+        "clocks" => "Acknowledgement clocks saved. They apply from now on.".to_string(),
+        "provider" => "Provider saved.".to_string(),
+        "complaints" => {
+            "Complaint settings saved. Open complaints' clocks follow them from now on.".to_string()
+        }
+        other => format!("Saved: {}", log_safe(other)),
+    });
+    let location = location_or_main(q.location.as_deref()).to_string();
+    page_with(
+        &state,
+        &staff,
+        &location,
+        Extra {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Back to the settings page after a save, at the part that was saved.
+fn saved(location: &str, what: &str, anchor: &str) -> PageResult {
+    Ok(Redirect::to(&format!(
+        "/settings?location={}&saved={what}{anchor}",
+        url_encode(location)
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AckForm {
+    location: String,
+    #[serde(flatten)]
+    input: AckSettingsInput,
+}
+
+async fn save_ack(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<AckForm>,
+) -> PageResult {
+    manager(&staff)?;
+    let location = location_or_main(Some(&form.location)).to_string();
+    match settings::save_ack_policy(&state, &location, &form.input, &staff.actor()).await {
+        Ok(_) => saved(&location, "clocks", ""),
+        Err(ApiError::InvalidFields(errors)) => {
+            let extra = Extra {
+                ack_input: Some(form.input),
+                errors,
+                ..Default::default()
+            };
+            page_with(&state, &staff, &location, extra).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProviderForm {
+    location: String,
+    id: String,
+    name: String,
+}
+
+async fn save_provider(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<ProviderForm>,
+) -> PageResult {
+    manager(&staff)?;
+    let location = location_or_main(Some(&form.location)).to_string();
+    match settings::save_provider(&state, &form.id, &form.name, &location, &staff.actor()).await {
+        Ok(_) => saved(&location, "provider", ""),
+        Err(ApiError::InvalidFields(errors)) if !errors.0.contains_key("location") => {
+            let extra = Extra {
+                provider_form: (form.id, form.name),
+                provider_errors: errors,
+                ..Default::default()
+            };
+            page_with(&state, &staff, &location, extra).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ComplaintSettingsForm {
+    location: String,
+    #[serde(flatten)]
+    input: ComplaintSettingsInput,
+}
+
+async fn save_complaints(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<ComplaintSettingsForm>,
+) -> PageResult {
+    manager(&staff)?;
+    let location = location_or_main(Some(&form.location)).to_string();
+    match settings::save_complaint_settings(&state, &location, &form.input, &staff.actor()).await {
+        Ok(_) => saved(&location, "complaints", "#complaint-settings"),
+        Err(ApiError::InvalidFields(errors)) => {
+            let extra = Extra {
+                complaint_input: Some(form.input),
+                complaint_errors: errors,
+                ..Default::default()
+            };
+            page_with(&state, &staff, &location, extra).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QuoteForm {
+    location: String,
+    percent: String,
+}
+
+async fn save_quotes(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<QuoteForm>,
+) -> PageResult {
+    manager(&staff)?;
+    let location = location_or_main(Some(&form.location)).to_string();
+    match parse_quote_percent(&form.percent) {
+        Ok(percent) => {
+            settings::save_quote_percent(&state, &staff.actor(), &location, percent).await?;
+            saved(&location, "quotes", "#quote-settings")
+        }
+        Err(message) => {
+            let extra = Extra {
+                quote_input: Some(form.percent),
+                quote_error: Some(message.to_string()),
+                ..Default::default()
+            };
+            page_with(&state, &staff, &location, extra).await
+        }
+    }
+}
+
+/// Upload of an appointment CSV. All rows or none unless "skip bad rows" is ticked.
+async fn import(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    mut multipart: Multipart,
+) -> PageResult {
+    manager(&staff)?;
+    let unreadable = || PageError(ApiError::BadRequest("The upload could not be read".into()));
+    let mut csrf = String::new();
+    let mut skip_bad_rows = false;
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "skip_bad_rows" => skip_bad_rows = !bytes.is_empty(),
+            "file" => file = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    if !staff.csrf_ok(&csrf) {
+        return Err(ApiError::Forbidden.into());
+    }
+    let imported = match file.filter(|f| !f.is_empty()) {
+        None => Imported::Refused(
+            vec!["file: Required field missing".into()],
+            "No file was chosen.".into(),
+        ),
+        Some(file) => {
+            settings::import_appointments(&state, &file, skip_bad_rows, &staff.actor()).await?
+        }
+    };
+    let extra = match imported {
+        Imported::Done(message) => Extra {
+            notice: Some(message),
+            ..Default::default()
+        },
+        Imported::Refused(errors, summary) => Extra {
+            import_errors: errors,
+            import_summary: summary,
+            ..Default::default()
+        },
+    };
+    page_with(&state, &staff, MAIN_LOCATION, extra).await
+}

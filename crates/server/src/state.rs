@@ -1,0 +1,319 @@
+//! What every handler shares: the store, the clock, the configuration, the
+//! live event channel and what the server keeps in memory (caches, rate
+//! limits, the quote engine, what the watcher has already said).
+
+use crate::clock::Clock;
+use crate::config::ServerConfig;
+use crate::live::LiveEvent;
+use frontdesk_domain::{AckPolicy, AckStatus, Timestamp};
+use frontdesk_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: ServerConfig,
+    pub events: broadcast::Sender<LiveEvent>,
+    pub login_limiter: LoginLimiter,
+    pub clock_watch: Mutex<ClockWatch>,
+    /// Turns true when the server is shutting down; open event streams end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// When each visit last raised an "upset" alert (at most one an hour).
+    pub upset_alerts: Mutex<std::collections::HashMap<i64, Timestamp>>,
+    /// Promises whose owner has been reminded (in memory: after a restart a
+    /// reminder may be given once more, never missed).
+    pub promise_reminders: Mutex<std::collections::HashSet<i64>>,
+    /// Sessions checked recently (see `auth::cached_session`).
+    pub session_cache:
+        Mutex<std::collections::HashMap<String, (frontdesk_store::Session, std::time::Instant)>>,
+    /// Locations read recently: they change rarely and are read on every request.
+    pub location_cache:
+        Mutex<std::collections::HashMap<String, (frontdesk_store::Location, std::time::Instant)>>,
+    /// The live quote engine, fed with every arrival and move.
+    pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
+    /// When each session last had a live board refresh audited.
+    pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// An outbox delivery run is going (see `outbox::start_delivery`).
+    pub outbox_busy: std::sync::atomic::AtomicBool,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
+        let (events, _) = broadcast::channel(4096);
+        let quantile = config.quote_quantile;
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            events,
+            login_limiter: LoginLimiter::default(),
+            clock_watch: Mutex::new(ClockWatch::default()),
+            location_cache: Mutex::new(Default::default()),
+            session_cache: Mutex::new(Default::default()),
+            upset_alerts: Mutex::new(Default::default()),
+            promise_reminders: Mutex::new(Default::default()),
+            shutdown: tokio::sync::watch::channel(false).0,
+            quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
+                frontdesk_domain::quote::QuoteConfig {
+                    quantile,
+                    ..Default::default()
+                },
+            )),
+            live_audit: Mutex::new(Default::default()),
+            outbox_busy: std::sync::atomic::AtomicBool::new(false),
+        }))
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// A location, from a short-lived cache (a few seconds): settings saved
+    /// through this server clear it at once; other servers see them within
+    /// `LOCATION_CACHE`.
+    pub async fn location(
+        &self,
+        id: &str,
+    ) -> Result<frontdesk_store::Location, frontdesk_store::StoreError> {
+        const LOCATION_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+        if let Some((loc, at)) = self
+            .location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            && at.elapsed() < LOCATION_CACHE
+        {
+            return Ok(loc.clone());
+        }
+        let loc = self.store.location(id).await?;
+        // A location's own quote quantile may have changed (here or on another server).
+        self.quotes()
+            .set_location_quantile(&loc.id, loc.quote_quantile());
+        let mut cache = self
+            .location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 1000 {
+            cache.clear();
+        }
+        cache.insert(id.to_string(), (loc.clone(), std::time::Instant::now()));
+        Ok(loc)
+    }
+
+    /// Forget cached locations (after their settings change).
+    pub fn locations_changed(&self) {
+        self.location_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
+        self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn publish(&self, event: LiveEvent) {
+        // No open streams is fine.
+        let _ = self.events.send(event);
+    }
+
+    /// The policy in force at a location: stored settings, then environment overrides.
+    pub async fn ack_policy(
+        &self,
+        location: &str,
+    ) -> Result<AckPolicy, frontdesk_store::StoreError> {
+        let stored = self.location(location).await?.ack_policy;
+        Ok(self.config.ack_override.apply(stored))
+    }
+}
+
+/// How long a session checked against the database is trusted in memory. A
+/// sign-out or a disabled account through this server takes effect at once
+/// (the entry is dropped); through another server sharing the database,
+/// within this time.
+const SESSION_CACHE: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl AppState {
+    /// A live session by its token's hash, from a short-lived cache.
+    pub async fn live_session(
+        &self,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<frontdesk_store::Session>, frontdesk_store::StoreError> {
+        let state = self;
+        let idle_cutoff = now - state.config.idle_timeout;
+        {
+            let cache = state
+                .session_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some((session, checked)) = cache.get(hash)
+                && checked.elapsed() < SESSION_CACHE
+            {
+                let live = session.expires_at > now
+                    && session.last_seen_at > idle_cutoff
+                    && !session.user.disabled;
+                return Ok(live.then(|| session.clone()));
+            }
+        }
+        let session = state.store.live_session(hash, now, idle_cutoff).await?;
+        let mut cache = state
+            .session_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        match &session {
+            Some(s) => {
+                cache.insert(hash.to_string(), (s.clone(), std::time::Instant::now()));
+            }
+            None => {
+                cache.remove(hash);
+            }
+        }
+        Ok(session)
+    }
+
+    /// Record a session's activity, in the store and the cache.
+    pub async fn touch_session(
+        &self,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<(), frontdesk_store::StoreError> {
+        self.store.touch_session(hash, now).await?;
+        if let Some(entry) = self
+            .session_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(hash)
+        {
+            entry.0.last_seen_at = now;
+        }
+        Ok(())
+    }
+
+    /// Live refreshes of a page are audited at most once a minute per session,
+    /// in real time (the demo's fast clock would otherwise fill the audit log).
+    pub fn live_audit_due(&self, session_hash: &str) -> bool {
+        let state = self;
+        let now = std::time::Instant::now();
+        let mut seen = state.live_audit.lock().unwrap_or_else(|p| p.into_inner());
+        let due = seen
+            .get(session_hash)
+            .is_none_or(|t| now.duration_since(*t) >= std::time::Duration::from_secs(60));
+        if due {
+            if seen.len() > 10_000 {
+                seen.clear();
+            }
+            seen.insert(session_hash.to_string(), now);
+        }
+        due
+    }
+
+    /// Forget cached sessions: after a sign-out or an account change.
+    pub fn forget_sessions(&self) {
+        self.session_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+/// At most `MAX_FAILURES` failed logins per username in `WINDOW`.
+#[derive(Default)]
+pub struct LoginLimiter(Mutex<HashMap<String, Vec<Timestamp>>>);
+
+impl LoginLimiter {
+    const MAX_FAILURES: usize = 5;
+    const WINDOW_MIN: i64 = 15;
+
+    fn recent(list: &mut Vec<Timestamp>, now: Timestamp) {
+        list.retain(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN));
+    }
+
+    /// Record an attempt if the name is under the limit; false when it is not.
+    pub fn reserve(&self, key: &str, now: Timestamp) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, l| {
+                l.iter()
+                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
+            });
+        }
+        let list = map.entry(key.to_string()).or_default();
+        Self::recent(list, now);
+        if list.len() >= Self::MAX_FAILURES {
+            return false;
+        }
+        list.push(now);
+        true
+    }
+
+    pub fn allowed(&self, key: &str, now: Timestamp) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(key) {
+            Some(list) => {
+                Self::recent(list, now);
+                list.len() < Self::MAX_FAILURES
+            }
+            None => true,
+        }
+    }
+
+    pub fn failed(&self, key: &str, now: Timestamp) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, l| {
+                l.iter()
+                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
+            });
+        }
+        let list = map.entry(key.to_string()).or_default();
+        Self::recent(list, now);
+        list.push(now);
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+/// What the watcher last said about a running clock, so each alert is raised once.
+#[derive(Default)]
+pub struct ClockWatch {
+    pub seen: HashMap<i64, (Timestamp, AckStatus)>,
+    /// Whether alerts already on the timelines (before a restart) were read.
+    pub primed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_failures_lock_a_name_for_fifteen_minutes() {
+        let l = LoginLimiter::default();
+        let t = chrono::Utc::now();
+        for _ in 0..5 {
+            assert!(l.allowed("ana", t));
+            l.failed("ana", t);
+        }
+        assert!(!l.allowed("ana", t));
+        assert!(l.allowed("bob", t));
+        assert!(l.allowed("ana", t + chrono::Duration::minutes(16)));
+    }
+}

@@ -1,0 +1,18 @@
+//! What responses look like: typed JSON bodies (each field named as the API
+//! sends it) and the askama templates of the pages, built from domain and
+//! store records. Askama escapes every value, so a patient named `<script>`
+//! is shown as text.
+
+pub mod audit;
+pub mod complaints;
+pub mod concerns;
+pub mod outbox;
+pub mod page;
+pub mod patient;
+pub mod promises;
+pub mod screens;
+pub mod sessions;
+pub mod settings;
+pub mod tone;
+pub mod users;
+pub mod visits;
