@@ -250,8 +250,8 @@ impl LoginLimiter {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 10_000 {
             map.retain(|_, l| {
-                l.iter()
-                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
+                Self::recent(l, now);
+                !l.is_empty()
             });
         }
         let list = map.entry(key.to_string()).or_default();
@@ -261,30 +261,6 @@ impl LoginLimiter {
         }
         list.push(now);
         true
-    }
-
-    pub fn allowed(&self, key: &str, now: Timestamp) -> bool {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get_mut(key) {
-            Some(list) => {
-                Self::recent(list, now);
-                list.len() < Self::MAX_FAILURES
-            }
-            None => true,
-        }
-    }
-
-    pub fn failed(&self, key: &str, now: Timestamp) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, l| {
-                l.iter()
-                    .any(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN))
-            });
-        }
-        let list = map.entry(key.to_string()).or_default();
-        Self::recent(list, now);
-        list.push(now);
     }
 
     pub fn clear(&self, key: &str) {
@@ -309,11 +285,12 @@ mod tests {
         let l = LoginLimiter::default();
         let t = chrono::Utc::now();
         for _ in 0..5 {
-            assert!(l.allowed("ana", t));
-            l.failed("ana", t);
+            assert!(l.reserve("ana", t));
         }
-        assert!(!l.allowed("ana", t));
-        assert!(l.allowed("bob", t));
-        assert!(l.allowed("ana", t + chrono::Duration::minutes(16)));
+        assert!(!l.reserve("ana", t));
+        assert!(l.reserve("bob", t));
+        assert!(l.reserve("ana", t + chrono::Duration::minutes(16)));
+        l.clear("bob");
+        assert!(l.reserve("bob", t));
     }
 }

@@ -5,12 +5,13 @@
 //! concern answers. Who may read or work a complaint is the domain's rule
 //! (`complaint::can_read`, `can_work`), asked on every use.
 
+use super::tone::Gate;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
 use frontdesk_domain::complaint::{self, BusinessHours, ClockInput, ComplaintClocks};
 use frontdesk_domain::outbox::MessageChannel;
-use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
+use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role, Timestamp, fields};
 use frontdesk_store::{
     Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
@@ -327,16 +328,10 @@ pub async fn work(
             hold_if_flagged,
         } => {
             let text = complaint::long_text(&text).map_err(|m| ApiError::field("text", m))?;
-            let check = tone::check_reply(&text);
-            if check.verdict == Verdict::Revise && hold_if_flagged {
-                return Ok(Worked::Held(check));
-            }
-            let mut flags: Vec<String> = check
-                .flags
-                .iter()
-                .map(|f| f.kind.as_str().to_string())
-                .collect();
-            flags.dedup();
+            let flags = match super::tone::gate(&text, hold_if_flagged) {
+                Gate::Held(check) => return Ok(Worked::Held(check)),
+                Gate::Send(_, flags) => flags,
+            };
             // The reply and the message that takes it to the patient are
             // recorded together.
             let message = match reply_route(state, &k) {

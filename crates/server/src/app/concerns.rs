@@ -3,14 +3,15 @@
 //! coach first: a flagged answer is held unless staff send it anyway, and
 //! sending anyway is recorded with the flags.
 
+use super::tone::Gate;
 use crate::app::promises::{self, Prepared, PromiseInput};
-use crate::app::visits::upset_mark;
+use crate::app::upset::upset_mark;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
 use frontdesk_domain::concern::{self, Source};
 use frontdesk_domain::promise::PromiseKind;
-use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
+use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
 use frontdesk_store::{Actor, Concern, ConcernAnswer, NewConcern, Promise, StaffUser, Visit};
 use serde_json::json;
@@ -104,17 +105,10 @@ pub async fn answer(
     actor: &Actor,
 ) -> Result<Answered, ApiError> {
     let text = concern::answer_text(text).map_err(|m| ApiError::field("text", m))?;
-    let check = tone::check_reply(&text);
-    let flagged = check.verdict == Verdict::Revise;
-    if flagged && hold_if_flagged {
-        return Ok(Answered::Held(check));
-    }
-    let mut flags: Vec<String> = check
-        .flags
-        .iter()
-        .map(|f| f.kind.as_str().to_string())
-        .collect();
-    flags.dedup();
+    let (check, flags) = match super::tone::gate(&text, hold_if_flagged) {
+        Gate::Held(check) => return Ok(Answered::Held(check)),
+        Gate::Send(check, flags) => (check, flags),
+    };
     let now = state.now();
     let concern = state
         .store

@@ -16,6 +16,8 @@ pub mod promises;
 pub mod quotes;
 pub mod sessions;
 pub mod settings;
+pub mod tone;
+pub mod upset;
 pub mod users;
 pub mod visits;
 pub mod watch;

@@ -5,7 +5,7 @@
 //! sees only its own visit.
 
 use crate::app::complaints::{self, ComplaintInput, ContactInput, Taker};
-use crate::app::visits::upset_mark;
+use crate::app::upset::upset_mark;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::secrets::{random_token, token_hash};

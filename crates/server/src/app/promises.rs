@@ -3,7 +3,7 @@
 //! suggested from the location's own history and a warning when a promise
 //! is bigger than history supports.
 
-use super::quotes::{queue_of, reason};
+use super::quotes::{queue_of, reason, wait_promise};
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -277,16 +277,13 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
         }
         let system = Actor::system();
         let new = NewPromise {
-            location: p.location.clone(),
             visit_id: p.visit_id,
             patient_id: p.patient_id,
-            kind: PromiseKind::SeenBy,
-            owner: None,
-            note: String::new(),
-            due_at: q.promised_by,
-            likely_at: Some(q.likely_by),
-            suggested_due_at: Some(q.promised_by),
-            reason: format!("We are running behind, sorry. {}", reason(&q)),
+            ..wait_promise(
+                &p.location,
+                &q,
+                format!("We are running behind, sorry. {}", reason(&q)),
+            )
         };
         let replaced = if check == WaitCheck::Renegotiate {
             state.store.renegotiate(p.id, &new, &system, now).await

@@ -39,6 +39,12 @@ pub fn draft_wait_promise(
     let q = state
         .quotes()
         .quote(&queue_of(location, provider), None, scheduled_at, now);
+    wait_promise(location, &q, reason(&q))
+}
+
+/// A `seen_by` promise at a quote's time, with the likely time it shows as
+/// the start of the range.
+pub fn wait_promise(location: &str, q: &Quote, reason: String) -> NewPromise {
     NewPromise {
         location: location.to_string(),
         visit_id: None,
@@ -49,7 +55,7 @@ pub fn draft_wait_promise(
         due_at: q.promised_by,
         likely_at: Some(q.likely_by),
         suggested_due_at: Some(q.promised_by),
-        reason: reason(&q),
+        reason,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Checking patients in (walk-ins, today's appointments, the kiosk: all
 //! through [`check_in`]), acknowledging them and moving them through the day.
 
+use super::upset::upset_mark;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
-use frontdesk_domain::Timestamp;
 use frontdesk_domain::VisitState;
 use frontdesk_domain::concern::Source;
 use frontdesk_domain::outbox::MessageChannel;
@@ -298,58 +298,4 @@ pub async fn issue_link(
         )
         .await?;
     Ok(path)
-}
-
-/// A message from a patient that reads upset: why, and whether every board
-/// is to be alerted (at most once an hour per patient).
-pub struct UpsetMark {
-    pub why: Vec<String>,
-    pub alert: bool,
-}
-
-impl UpsetMark {
-    /// The `upset` timeline entry's detail.
-    pub fn detail(&self) -> serde_json::Value {
-        json!({"why": self.why, "alerted": self.alert})
-    }
-
-    /// Alert every board (and so the managers), when due.
-    pub fn announce(&self, state: &AppState, visit: &Visit, now: Timestamp) {
-        if !self.alert {
-            return;
-        }
-        state
-            .upset_alerts
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(visit.id, now);
-        let mut event = LiveEvent::for_visit("upset", visit, now);
-        event.extra["name"] = json!(visit.public_name());
-        event.extra["why"] = json!(self.why);
-        state.publish(event);
-    }
-}
-
-/// How the tone coach reads a patient's words: `None` when they are not upset.
-pub fn upset_mark(
-    state: &AppState,
-    visit_id: Option<i64>,
-    text: &str,
-    now: Timestamp,
-) -> Option<UpsetMark> {
-    let check = frontdesk_domain::tone::check_incoming(text);
-    if !check.upset {
-        return None;
-    }
-    let mut last = state.upset_alerts.lock().unwrap_or_else(|p| p.into_inner());
-    if last.len() > 10_000 {
-        last.clear();
-    }
-    let alert = visit_id
-        .and_then(|id| last.get(&id))
-        .is_none_or(|t| now - *t >= chrono::Duration::hours(1));
-    Some(UpsetMark {
-        why: check.why.iter().map(|w| w.to_string()).collect(),
-        alert,
-    })
 }

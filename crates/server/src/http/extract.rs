@@ -119,6 +119,21 @@ impl<S: Send + Sync> FromRequestParts<S> for PageId {
     }
 }
 
+/// An optional visit number typed into a form: empty is none; anything but
+/// a positive whole number is a field error on `visit_id`.
+pub fn visit_number(text: &str, errors: &mut frontdesk_domain::FieldErrors) -> Option<i64> {
+    match text.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("visit_id", "A visit number is a whole number");
+                None
+            }
+        },
+    }
+}
+
 /// `?location=ID`; the location `main` (made at the first start) when absent.
 #[derive(Deserialize, Default)]
 #[serde(default)]

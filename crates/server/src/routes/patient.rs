@@ -150,11 +150,7 @@ async fn stepped_out(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Response, Response> {
-    let linked = linked(&state, &token).await?;
-    patient::said(&state, &linked, EventKind::SteppedOut)
-        .await
-        .map_err(crate::http::page::error_page)?;
-    Ok(back_to(&token, &q.lang, "out"))
+    said(&state, &token, &q, EventKind::SteppedOut, "out").await
 }
 
 async fn back(
@@ -162,11 +158,22 @@ async fn back(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Response, Response> {
-    let linked = linked(&state, &token).await?;
-    patient::said(&state, &linked, EventKind::Back)
+    said(&state, &token, &q, EventKind::Back, "back").await
+}
+
+/// "I stepped out" or "I'm back", then the page again with its notice.
+async fn said(
+    state: &AppState,
+    token: &str,
+    q: &LangQuery,
+    kind: EventKind,
+    done: &str,
+) -> Result<Response, Response> {
+    let linked = linked(state, token).await?;
+    patient::said(state, &linked, kind)
         .await
         .map_err(crate::http::page::error_page)?;
-    Ok(back_to(&token, &q.lang, "back"))
+    Ok(back_to(token, &q.lang, done))
 }
 
 #[derive(Deserialize, Default)]

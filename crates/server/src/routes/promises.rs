@@ -213,16 +213,7 @@ async fn page_submit(
     StaffForm { staff, form }: StaffForm<PromiseForm>,
 ) -> PageResult {
     let mut errors = FieldErrors::new();
-    let visit_id = match form.visit_id.trim() {
-        "" => None,
-        v => match v.parse::<i64>() {
-            Ok(id) if id > 0 => Some(id),
-            _ => {
-                errors.add("visit_id", "A visit number is a whole number");
-                None
-            }
-        },
-    };
+    let visit_id = crate::http::extract::visit_number(&form.visit_id, &mut errors);
     let due_at = match form.due_at.trim() {
         "" => None,
         text => match local_due(&state, MAIN_LOCATION, text).await {

@@ -1,0 +1,29 @@
+//! The tone coach in front of every staff reply (a concern's answer, a
+//! complaint's reply): a reply it flags is held until staff revise it or
+//! choose to send it anyway, and sending anyway is recorded with the flags.
+
+use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
+
+/// What the coach's reading means for a reply about to go out.
+pub enum Gate {
+    /// Flagged, and staff have not chosen to send it anyway: not sent.
+    Held(ReplyCheck),
+    /// To be sent, with the kinds of flag staff chose to send it despite
+    /// (empty when it read fine).
+    Send(ReplyCheck, Vec<String>),
+}
+
+/// Read a reply; hold it when flagged, unless `hold_if_flagged` is false.
+pub fn gate(text: &str, hold_if_flagged: bool) -> Gate {
+    let check = tone::check_reply(text);
+    if check.verdict == Verdict::Revise && hold_if_flagged {
+        return Gate::Held(check);
+    }
+    let mut kinds: Vec<String> = check
+        .flags
+        .iter()
+        .map(|f| f.kind.as_str().to_string())
+        .collect();
+    kinds.dedup();
+    Gate::Send(check, kinds)
+}
