@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use chrono::{Duration, TimeZone};
-use frontdesk_domain::Role;
+use frontdesk_domain::{MAIN_LOCATION, Role};
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
 use frontdesk_server::AppState;
@@ -55,7 +55,7 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         let p = Provider {
             id: id.clone(),
             name: name.into(),
-            location: "main".into(),
+            location: MAIN_LOCATION.into(),
         };
         store
             .upsert_provider(&p, &Actor::system(), now)
@@ -79,7 +79,7 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
             let (id, at) = p.appointment.clone()?;
             Some(Appointment {
                 appointment_id: id,
-                location: "main".into(),
+                location: MAIN_LOCATION.into(),
                 provider: p.provider.clone().unwrap_or_default(),
                 visit_type: Some(p.visit_type.clone()),
                 scheduled_at: day_start + Duration::seconds(at),
@@ -306,7 +306,7 @@ async fn seed_complaints(
             .store
             .create_complaint(
                 &NewComplaintRecord {
-                    location: "main".into(),
+                    location: MAIN_LOCATION.into(),
                     visit_id: None,
                     complaint: new,
                     owner: owner.map(|o| (o.to_string(), Role::Manager)),

@@ -13,7 +13,7 @@ mod tone_cmd;
 
 use clap::{Parser, Subcommand};
 use config::{Config, ServerArgs, StoreArgs, ZoneArgs};
-use frontdesk_domain::{Role, fields};
+use frontdesk_domain::{MAIN_LOCATION, Role, fields};
 use frontdesk_server::AppState;
 use frontdesk_server::clock::SystemClock;
 use frontdesk_store::{Actor, Store};
@@ -337,7 +337,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
             )
         })?;
     store
-        .ensure_location("main", "Main clinic", &config.time_zone)
+        .ensure_location(MAIN_LOCATION, "Main clinic", &config.time_zone)
         .await
         .map_err(|e| format!("cannot prepare the main location: {e}"))?;
     Ok(store)
@@ -418,7 +418,7 @@ async fn import_appointments(
     let store = open_store(&config).await?;
     let locations = store.locations().await.map_err(|e| e.to_string())?;
     let zone_of = |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.zone());
-    let main_zone = zone_of("main").unwrap_or(chrono_tz::UTC);
+    let main_zone = zone_of(MAIN_LOCATION).unwrap_or(chrono_tz::UTC);
     let today = chrono::Utc::now().with_timezone(&main_zone).date_naive();
     // Count lines for the progress bar; it only shows on a terminal.
     let total = text
