@@ -18,7 +18,6 @@ pub mod patient;
 pub mod promise;
 pub mod quote;
 pub mod role;
-pub mod tone;
 pub mod visit;
 
 /// A point in time. Stored and compared in UTC; shown in the location's zone.

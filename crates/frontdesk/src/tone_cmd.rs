@@ -13,7 +13,6 @@
 //!
 //! The JSON shapes are the HTTP API's (`POST /api/v1/tone`), built in `frontdesk_server::tone`.
 
-use frontdesk_domain::tone;
 use frontdesk_server::tone::{incoming_json, reply_json};
 use serde::Serialize;
 use serde_json::Value;
@@ -116,9 +115,9 @@ fn answer_line(
         return error(id, "\"text\" is missing or not a string");
     };
     let checked = if incoming {
-        incoming_json(&tone::check_incoming(&body))
+        incoming_json(&frontdesk_tone::check_incoming(&body))
     } else {
-        reply_json(&tone::check_reply(&body))
+        reply_json(&frontdesk_tone::check_reply(&body))
     };
     Some((id, Ok(checked)))
 }

@@ -20,11 +20,11 @@ use frontdesk_domain::complaint::{
     self, BusinessHours, Category, Channel, ClockInput, ComplaintClocks, Level, Severity,
 };
 use frontdesk_domain::outbox::MessageChannel;
-use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
 use frontdesk_domain::{FieldErrors, Role, Timestamp, fields};
 use frontdesk_store::{
     Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
 };
+use frontdesk_tone::{ReplyCheck, Verdict};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -423,7 +423,7 @@ pub async fn work(
             hold_if_flagged,
         } => {
             let text = complaint::long_text(&text).map_err(|m| ApiError::field("text", m))?;
-            let check = tone::check_reply(&text);
+            let check = frontdesk_tone::check_reply(&text);
             if check.verdict == Verdict::Revise && hold_if_flagged {
                 return Ok(Worked::Held(check));
             }

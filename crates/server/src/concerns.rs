@@ -16,9 +16,9 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::concern::{self, Source};
-use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
 use frontdesk_domain::{FieldErrors, Timestamp};
 use frontdesk_store::{Actor, Concern, ConcernAnswer, ConcernStatus, NewConcern, Promise};
+use frontdesk_tone::{ReplyCheck, Verdict};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -111,7 +111,7 @@ pub async fn answer(
     actor: &Actor,
 ) -> Result<Answered, ApiError> {
     let text = concern::answer_text(text).map_err(|m| ApiError::field("text", m))?;
-    let check = tone::check_reply(&text);
+    let check = frontdesk_tone::check_reply(&text);
     let flagged = check.verdict == Verdict::Revise;
     if flagged && hold_if_flagged {
         return Ok(Answered::Held(check));

@@ -774,7 +774,7 @@ pub async fn visit_response(
     staff: &Staff,
     id: i64,
     error: Option<String>,
-    held: Option<(i64, String, frontdesk_domain::tone::ReplyCheck)>,
+    held: Option<(i64, String, frontdesk_tone::ReplyCheck)>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;

@@ -806,7 +806,7 @@ pub async fn concern_reply(
 /// An upset message goes on the timeline, and every board (and so the
 /// managers) is told, at most once an hour per patient.
 pub async fn flag_if_upset(state: &AppState, visit: &Visit, text: &str) -> Result<(), ApiError> {
-    let check = frontdesk_domain::tone::check_incoming(text);
+    let check = frontdesk_tone::check_incoming(text);
     if !check.upset {
         return Ok(());
     }

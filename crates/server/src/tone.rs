@@ -7,8 +7,8 @@ use crate::auth::Staff;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
-use frontdesk_domain::tone::{self, Flag, IncomingCheck, ReplyCheck};
 use frontdesk_domain::{FieldErrors, fields};
+use frontdesk_tone::{Flag, IncomingCheck, ReplyCheck};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -71,8 +71,8 @@ pub async fn check(
         return Err(ApiError::InvalidFields(errors));
     }
     Ok(Json(if incoming {
-        incoming_json(&tone::check_incoming(&input.text))
+        incoming_json(&frontdesk_tone::check_incoming(&input.text))
     } else {
-        reply_json(&tone::check_reply(&input.text))
+        reply_json(&frontdesk_tone::check_reply(&input.text))
     }))
 }

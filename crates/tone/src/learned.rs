@@ -3,7 +3,7 @@
 //! (`tests/data/tone_replies.tsv`, `tests/data/tone_incoming.tsv`) and
 //! shipped as data, `tone_weights.tsv`, one `feature<TAB>weight` a line.
 //! The generator is a test:
-//! `cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored`.
+//! `cargo test -p frontdesk-tone --test corpus write_weights -- --ignored`.
 //!
 //! Why a model at all: the rules only catch phrasings someone thought of.
 //! On replies written after the last rule change they caught a quarter of
@@ -211,7 +211,7 @@ impl Options {
     /// The options the shipped models are trained with. Filler words are
     /// never features alone (for the explanations' sake); the rest was
     /// chosen by cross-validation over every text but the last held-out part
-    /// (`choose_model` in tests/tone_corpus.rs): the highest recall of the
+    /// (`choose_model` in tests/corpus.rs): the highest recall of the
     /// model alone with at most 0.05 false alarms and at most 2,000
     /// weights, ties to the smaller model. That rule was fixed before any
     /// of this was measured on held out 3; it was last applied on
@@ -244,7 +244,7 @@ impl Options {
     ///   model's word classes as well ([`Features`]): over the 2,039 replies
     ///   outside held out 4 the model alone went from 0.371 / 0.026 to
     ///   0.392 / 0.025 at the old budget, and each kind helped a little on
-    ///   its own (`experiment` in tests/tone_corpus.rs); the learner is
+    ///   its own (`experiment` in tests/corpus.rs); the learner is
     ///   unchanged;
     /// - the false-alarm budget is 0.07 for both directions, not 0.05. The
     ///   goal allows 0.10 on new text, and on the three blind sets the

@@ -31,12 +31,10 @@
 //! The floors below guard against regressions and are not a claim that the
 //! issue's goal (recall 0.90 at false alarms 0.10) holds on new text.
 //!
-//! `cargo test -p frontdesk-domain --test tone_corpus -- --nocapture`
+//! `cargo test -p frontdesk-tone --test corpus -- --nocapture`
 
-use frontdesk_domain::tone::learned::{self, Direction, Features, Learner, Model, Options};
-use frontdesk_domain::tone::{
-    Verdict, check_incoming, check_incoming_with, check_reply, check_reply_with,
-};
+use frontdesk_tone::learned::{self, Direction, Features, Learner, Model, Options};
+use frontdesk_tone::{Verdict, check_incoming, check_incoming_with, check_reply, check_reply_with};
 use std::time::Instant;
 
 struct Example {
@@ -463,7 +461,7 @@ fn upset_patients_are_recognised_by_the_rules() {
 }
 
 /// Time to check a 2 KB reply. Meaningful in release builds only:
-/// `cargo test --release -p frontdesk-domain --test tone_corpus -- --ignored --nocapture`
+/// `cargo test --release -p frontdesk-tone --test corpus -- --ignored --nocapture`
 #[test]
 #[ignore = "timing; run in release with --ignored"]
 fn a_2kb_reply_is_checked_well_under_a_millisecond() {
@@ -552,7 +550,7 @@ fn a_2kb_reply_is_checked_well_under_a_millisecond() {
 }
 
 /// Print what the coach says about each line of `$TONE_EXPLAIN` (a file):
-/// `TONE_EXPLAIN=/tmp/x.txt cargo test -p frontdesk-domain --test tone_corpus explain -- --ignored --nocapture`
+/// `TONE_EXPLAIN=/tmp/x.txt cargo test -p frontdesk-tone --test corpus explain -- --ignored --nocapture`
 #[test]
 #[ignore = "a tool for reading the coach's output"]
 fn explain() {
@@ -963,10 +961,10 @@ fn learned_second_opinion_on_patient_messages() {
 }
 
 const WEIGHTS_HEADER: &str = "\
-The tone coach's learned second opinion (crates/domain/src/tone_model.rs). Generated: do not edit.
-Regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored
+The tone coach's learned second opinion (crates/tone/src/learned.rs). Generated: do not edit.
+Regenerate: cargo test -p frontdesk-tone --test corpus write_weights -- --ignored
 Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, every held-out
-part included; the numbers measured without the last held-out part are in tests/tone_corpus.rs.
+part included; the numbers measured without the last held-out part are in tests/corpus.rs.
 Lines: model/feature<TAB>weight (log-odds). w: a word, b: two neighbouring words (^: sentence start),
 h: a named cue, s: one of the rules' word sets, t: a word's stem, k: two words one apart, c: one of the
 model's word classes, cc: two classes in one sentence; not_: after a negating word. =threshold: the model
@@ -1007,7 +1005,7 @@ fn shipped_weights_are_trained_from_the_corpus() {
     let (reply, incoming) = train_shipped();
     let shipped = learned::shipped();
     let regenerate =
-        "regenerate: cargo test -p frontdesk-domain --test tone_corpus write_weights -- --ignored";
+        "regenerate: cargo test -p frontdesk-tone --test corpus write_weights -- --ignored";
     for (fresh, shipped) in [(&reply, &shipped.reply), (&incoming, &shipped.incoming)] {
         let prune = Options::chosen(fresh.direction()).prune;
         if let Err(e) = fresh.agrees_with(shipped, 2e-3, prune) {
@@ -1032,7 +1030,7 @@ fn shipped_weights_are_trained_from_the_corpus() {
 /// the last held-out part, for the model alone (the rules were tuned on most
 /// of these texts, so "rules + model" says little here). Prints a table; the choice, by the rule
 /// in `Options::chosen`, is made from it.
-/// `cargo test --release -p frontdesk-domain --test tone_corpus choose_model -- --ignored --nocapture`
+/// `cargo test --release -p frontdesk-tone --test corpus choose_model -- --ignored --nocapture`
 #[test]
 #[ignore = "model selection; slow in debug builds"]
 fn choose_model() {
@@ -1123,7 +1121,7 @@ fn choose_model() {
 /// that part ("b"), for the model alone and for rules + model.
 /// `EXP_DIR=incoming` for messages, `EXP_ONLY=<name part>` for some rows,
 /// `EXP_MISSES=1` to print the cross-validation's mistakes, `EXP_MISSES=b` those on the last held-out part.
-/// `cargo test --release -p frontdesk-domain --test tone_corpus experiment -- --ignored --nocapture`
+/// `cargo test --release -p frontdesk-tone --test corpus experiment -- --ignored --nocapture`
 #[test]
 #[ignore = "model comparison; slow in debug builds"]
 fn experiment() {

@@ -36,7 +36,7 @@
 //! the patient was sent or told, curt closings, lecturing, apologies taken
 //! back with "but", promises in new words. They still only catch phrasings
 //! someone thought of: on the blind held out 6 the rules alone found 0.58 of
-//! the replies that needed revising (see tests/tone_corpus.rs).
+//! the replies that needed revising (see tests/corpus.rs).
 //!
 //! A patient's message is read for signs of anger or frustration (strong
 //! words, swearing, threats to leave or complain, long waits, being ignored,
@@ -72,7 +72,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[path = "tone_model.rs"]
 pub mod learned;
 
 /// What a flagged phrase does to the patient.
@@ -5158,7 +5157,7 @@ mod tests {
 
     /// Which reply patterns match each line of `TONE_TEXTS` (a file), for
     /// working on the rules:
-    /// `TONE_TEXTS=f cargo test -p frontdesk-domain --lib which_patterns -- --ignored --nocapture`
+    /// `TONE_TEXTS=f cargo test -p frontdesk-tone --lib which_patterns -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn which_patterns() {

@@ -3,14 +3,14 @@
 //! (`tests/data/shipped_predictions.tsv`). A change to the rules, the text
 //! reading or the shipped weights shows here as the lines whose answer
 //! changed; when the change is meant, regenerate the snapshot:
-//! `cargo test -p frontdesk-domain --test tone_shipped write_shipped_predictions -- --ignored`
+//! `cargo test -p frontdesk-tone --test shipped write_shipped_predictions -- --ignored`
 //!
 //! Each snapshot line is `file:line<TAB>answer`. For a reply the answer is
 //! the verdict, each flag's kind and character span, and a digest of every
 //! flag's `why` and `suggestion` (their exact bytes, too long to keep in
 //! full); for a patient message, `upset` or `calm` and the reasons, in full.
 
-use frontdesk_domain::tone::{check_incoming, check_reply};
+use frontdesk_tone::{check_incoming, check_reply};
 
 const SNAPSHOT: &str = "tests/data/shipped_predictions.tsv";
 
@@ -19,7 +19,7 @@ const CORPORA: &[(&str, bool)] = &[("tone_replies.tsv", true), ("tone_incoming.t
 
 const HEADER: &str = "\
 # The shipped tone coach's answer on every text of the labelled corpora. Generated: do not edit.
-# Regenerate: cargo test -p frontdesk-domain --test tone_shipped write_shipped_predictions -- --ignored
+# Regenerate: cargo test -p frontdesk-tone --test shipped write_shipped_predictions -- --ignored
 # Replies: file:line<TAB>ok, or revise<TAB>kind start-end; ...<TAB>FNV-1a digest of each flag's why and suggestion.
 # Messages: file:line<TAB>calm, or upset<TAB>the reasons, joined by \" | \".
 ";
@@ -120,8 +120,8 @@ fn the_shipped_coach_answers_as_pinned() {
     assert!(
         differing.is_empty() && pinned.len() == now.len(),
         "the coach's answers differ from {SNAPSHOT} on {} of {} texts ({} pinned, {} now); \
-         the first:\n{}\nif the change is meant, regenerate: cargo test -p frontdesk-domain \
-         --test tone_shipped write_shipped_predictions -- --ignored",
+         the first:\n{}\nif the change is meant, regenerate: cargo test -p frontdesk-tone \
+         --test shipped write_shipped_predictions -- --ignored",
         differing.len(),
         now.len(),
         pinned.len(),
