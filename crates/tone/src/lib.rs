@@ -3429,54 +3429,109 @@ struct IncomingRule {
     patterns: &'static [&'static str],
     /// Skip when a negating word comes up to this many words earlier ("I'm not upset").
     negation: u8,
-    /// Readings of the context that clear a match: `SUBJECT`, `BEFORE`,
-    /// `SPAN`, `OWN`, `THANKED`, `OUTWEIGHED`, `WARM`, `REASONED`,
-    /// `MITIGATED`, `REQUEST`.
-    clear: u16,
+    /// Readings of the context that clear a match.
+    clear: Clear,
 }
 
-/// The word describes a symptom or how the writer feels ("a terrible
-/// headache", "I feel awful", "in a terrible state", "furious with myself"),
-/// or is a figure of speech ("feared the worst").
-const SUBJECT: u16 = 1;
-/// Its clause is about an illness, traffic or the weather, or another
-/// practice, and says nothing about this one ("the pain has been horrendous",
-/// "snow is ridiculous", "my old surgery was terrible").
-const BEFORE: u16 = 2;
-/// It qualifies a stretch of time ("a nightmare week", "a horrible night").
-const SPAN: u16 = 4;
-/// The writer says it was their own fault ("my mistake", "silly me").
-const OWN: u16 = 8;
-/// The message thanks someone, not sarcastically, and the word is what was
-/// put right or endured ("thank you for sorting out the terrible mix-up").
-const THANKED: u16 = 16;
-/// "but" and praise, understanding or recovery follow ("the wait was awful
-/// but the nurse was lovely", "disappointed, but I understand").
-const OUTWEIGHED: u16 = 32;
-/// Not in a friendly message: thanks, "no worries", "see you".
-const WARM: u16 = 64;
-/// Not when the message gives an ordinary reason (moving away, a bereavement,
-/// a preference, a solicitor asking for a copy of the records).
-const REASONED: u16 = 128;
-/// Not when the complaint is played down or medical ("nothing serious", "a
-/// skin complaint").
-const MITIGATED: u16 = 256;
-/// Not when the message asks for something to be done ("I never got the
-/// letter, could you resend it?"): a report with a request is a request.
-const REQUEST: u16 = 512;
+/// Readings of the context that clear a match of an incoming rule, like the
+/// reply rules' [`Guard`]; none set: nothing clears it.
+#[derive(Debug, Clone, Copy)]
+struct Clear {
+    /// The word describes a symptom or how the writer feels ("a terrible
+    /// headache", "I feel awful", "in a terrible state", "furious with
+    /// myself"), or is a figure of speech ("feared the worst").
+    subject: bool,
+    /// Its clause is about an illness, traffic or the weather, or another
+    /// practice, and says nothing about this one ("the pain has been
+    /// horrendous", "snow is ridiculous", "my old surgery was terrible").
+    before: bool,
+    /// It qualifies a stretch of time ("a nightmare week", "a horrible night").
+    span: bool,
+    /// The writer says it was their own fault ("my mistake", "silly me").
+    own: bool,
+    /// The message thanks someone, not sarcastically, and the word is what
+    /// was put right or endured ("thank you for sorting out the terrible
+    /// mix-up").
+    thanked: bool,
+    /// "but" and praise, understanding or recovery follow ("the wait was
+    /// awful but the nurse was lovely", "disappointed, but I understand").
+    outweighed: bool,
+    /// Not in a friendly message: thanks, "no worries", "see you".
+    warm: bool,
+    /// Not when the message gives an ordinary reason (moving away, a
+    /// bereavement, a preference, a solicitor asking for a copy of the
+    /// records).
+    reasoned: bool,
+    /// Not when the complaint is played down or medical ("nothing serious",
+    /// "a skin complaint").
+    mitigated: bool,
+    /// Not when the message asks for something to be done ("I never got the
+    /// letter, could you resend it?"): a report with a request is a request.
+    request: bool,
+}
 
-/// What a strong word describes, when it is not the practice: said in the
-/// reasons when the message is upset for something else.
-const WHY_NOT: &[(u8, &str)] = &[
-    (1, "about an illness"),
-    (2, "about a hard stretch of time"),
-    (3, "about something outside the practice"),
-    (4, "about how the writer felt"),
-    (5, "a figure of speech"),
-    (6, "the writer's own fault"),
-    (7, "said in thanks"),
-    (8, "outweighed by what follows \"but\""),
-];
+impl Clear {
+    const NONE: Clear = Clear {
+        subject: false,
+        before: false,
+        span: false,
+        own: false,
+        thanked: false,
+        outweighed: false,
+        warm: false,
+        reasoned: false,
+        mitigated: false,
+        request: false,
+    };
+
+    /// Can anything clear a match?
+    fn any(self) -> bool {
+        self.subject
+            || self.before
+            || self.span
+            || self.own
+            || self.thanked
+            || self.outweighed
+            || self.warm
+            || self.reasoned
+            || self.mitigated
+            || self.request
+    }
+}
+
+/// Why a sign of anger did not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotCounted {
+    Illness,
+    HardStretch,
+    Elsewhere,
+    Feeling,
+    FigureOfSpeech,
+    OwnFault,
+    InThanks,
+    Outweighed,
+    /// The message as a whole: friendly, with an ordinary reason, played
+    /// down, or asking for something. Not named in the reasons.
+    Context,
+}
+
+impl NotCounted {
+    /// What a strong word describes, when it is not the practice: said in
+    /// the reasons when the message is upset for something else.
+    fn reason(self) -> Option<&'static str> {
+        Some(match self {
+            NotCounted::Illness => "about an illness",
+            NotCounted::HardStretch => "about a hard stretch of time",
+            NotCounted::Elsewhere => "about something outside the practice",
+            NotCounted::Feeling => "about how the writer felt",
+            NotCounted::FigureOfSpeech => "a figure of speech",
+            NotCounted::OwnFault => "the writer's own fault",
+            NotCounted::InThanks => "said in thanks",
+            NotCounted::Outweighed => "outweighed by what follows \"but\"",
+            NotCounted::Context => return None,
+        })
+    }
+}
 
 static INCOMING_RULES: &[IncomingRule] = &[
     IncomingRule {
@@ -3489,7 +3544,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "sucks",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     // Anger at people: only a negation or the writer's own fault clears it.
     IncomingRule {
@@ -3509,7 +3564,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "just stood there",
         ],
         negation: 3,
-        clear: OWN,
+        clear: Clear {
+            own: true,
+            ..Clear::NONE
+        },
     },
     // Judgements of the practice, and angry feelings ("the roads are appalling" is not one).
     IncomingRule {
@@ -3519,7 +3577,12 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "furious|livid|angry|outraged|infuriating|infuriated|incensed|fuming|seething|disgusted|appalled|horrified|exasperated|humiliated|insulted|belittled|patronized|patronised|lectured|mistreated|disrespected|cheated|robbed|gaslit|gaslighted|dissatisfied|displeased|uncalled",
         ],
         negation: 3,
-        clear: SUBJECT | BEFORE | OWN,
+        clear: Clear {
+            subject: true,
+            before: true,
+            own: true,
+            ..Clear::NONE
+        },
     },
     // Milder feelings: "disappointed, but I understand" is not upset.
     IncomingRule {
@@ -3528,7 +3591,13 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "annoyed|irritated|frustrated|frustrating|upset|disappointed|disappointing|unhappy",
         ],
         negation: 3,
-        clear: SUBJECT | BEFORE | OWN | OUTWEIGHED,
+        clear: Clear {
+            subject: true,
+            before: true,
+            own: true,
+            outweighed: true,
+            ..Clear::NONE
+        },
     },
     // Words that call something bad: as often about an illness, a hard week,
     // the traffic, or the mix-up being thanked for, as about the practice.
@@ -3539,7 +3608,15 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "can not believe",
         ],
         negation: 3,
-        clear: SUBJECT | BEFORE | SPAN | OWN | THANKED | OUTWEIGHED,
+        clear: Clear {
+            subject: true,
+            before: true,
+            span: true,
+            own: true,
+            thanked: true,
+            outweighed: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::Strong,
@@ -3643,7 +3720,11 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "do not|never tell me ~3 again|busy",
         ],
         negation: 3,
-        clear: SUBJECT | OWN,
+        clear: Clear {
+            subject: true,
+            own: true,
+            ..Clear::NONE
+        },
     },
     // "the way my wife was treated": not "I loved the way I was treated, thank you".
     IncomingRule {
@@ -3653,7 +3734,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "the way ~3 spoke|speaks|talked|talks|treated|treats|handled|behaved|dealt",
         ],
         negation: 3,
-        clear: WARM,
+        clear: Clear {
+            warm: true,
+            ..Clear::NONE
+        },
     },
     // Leaving, legal threats, regulators, the press, escalation.
     IncomingRule {
@@ -3712,7 +3796,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "who do|can|should i write|complain|report|escalate",
         ],
         negation: 3,
-        clear: 0,
+        clear: Clear::NONE,
     },
     // Complaining: not "nothing serious", not a medical "skin complaint".
     IncomingRule {
@@ -3722,7 +3806,11 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "grievance|grievances",
         ],
         negation: 3,
-        clear: MITIGATED | THANKED,
+        clear: Clear {
+            mitigated: true,
+            thanked: true,
+            ..Clear::NONE
+        },
     },
     // Reviews: "where can I leave a review? Dr Shah was brilliant" is praise.
     IncomingRule {
@@ -3732,7 +3820,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "review|reviews ?on google|trustpilot|facebook|nhs|online|everywhere",
         ],
         negation: 3,
-        clear: WARM,
+        clear: Clear {
+            warm: true,
+            ..Clear::NONE
+        },
     },
     // Leaving the practice's list: not when moving away or after a bereavement.
     IncomingRule {
@@ -3752,7 +3843,11 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "that|this is|was the last time i|we",
         ],
         negation: 3,
-        clear: REASONED | WARM,
+        clear: Clear {
+            reasoned: true,
+            warm: true,
+            ..Clear::NONE
+        },
     },
     // Legal threats: not a solicitor asking for the records for a claim.
     IncomingRule {
@@ -3762,7 +3857,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "legal action|advice|team|representative|route|proceedings",
         ],
         negation: 3,
-        clear: REASONED,
+        clear: Clear {
+            reasoned: true,
+            ..Clear::NONE
+        },
     },
     // Holding someone to account: not "the name of the nurse, for a thank-you card".
     IncomingRule {
@@ -3783,7 +3881,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "kindly tell me why|who|how",
         ],
         negation: 0,
-        clear: WARM,
+        clear: Clear {
+            warm: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::LongWait,
@@ -3802,7 +3903,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "waiting since",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Ignored,
@@ -3874,7 +3975,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "month|week|day|year after month|week|day|year",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Rhetorical,
@@ -3942,7 +4043,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "idea|know|realise|realize|understand|imagine how ~2 stressful|humiliating|embarrassing|upsetting|distressing|degrading|frightening|scary",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Sarcasm,
@@ -3969,7 +4070,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "thanks|thank|cheers|ta *3 for the|a|an ~3 wait|delay !time|times|update|list|estimate|information|info",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     // A clipped verdict: "Noted." or "Typical." as a sentence of its own,
     // not in a friendly message ("Noted, see you Friday").
@@ -3992,7 +4093,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "^ well|oh|yeah|and so much for",
         ],
         negation: 0,
-        clear: WARM,
+        clear: Clear {
+            warm: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::Expect,
@@ -4015,7 +4119,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "thought i|we could rely|trust|count on",
         ],
         negation: 3,
-        clear: SUBJECT,
+        clear: Clear {
+            subject: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::Doubt,
@@ -4042,7 +4149,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "^ sure you will|are|did|do|have|can .",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Resigned,
@@ -4070,7 +4177,10 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "guess i will|am|have ?just ?have ?to ?keep suffer|suffering|struggle|struggling|pay|die|beg",
         ],
         negation: 0,
-        clear: WARM,
+        clear: Clear {
+            warm: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::Failure,
@@ -4108,7 +4218,14 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "because your clinic|surgery|practice|receptionist|receptionists|staff|system|doctor|doctors|phones",
         ],
         negation: 0,
-        clear: OWN | WARM | REQUEST | MITIGATED | OUTWEIGHED,
+        clear: Clear {
+            own: true,
+            warm: true,
+            request: true,
+            mitigated: true,
+            outweighed: true,
+            ..Clear::NONE
+        },
     },
     IncomingRule {
         cue: Cue::Privacy,
@@ -4120,7 +4237,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "door|curtain|curtains ~3 open|opened while|when",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Praise,
@@ -4148,7 +4265,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "really impressive",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Situation,
@@ -4185,7 +4302,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "in a row",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::OnlyLong,
@@ -4194,7 +4311,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "only @num30 minutes|mins",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Mishap,
@@ -4205,7 +4322,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "still have|has|do|does|is|did|are|was not",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Gratitude,
@@ -4213,7 +4330,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "thank|thanks|appreciate|appreciated|grateful|wonderful|amazing|awesome|great|love|happy|glad|congratulations|congrats|excellent|yay|brilliant|fantastic",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Thanks,
@@ -4221,7 +4338,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "thank|thanks|thankyou|cheers|ta|grateful|appreciate|appreciated|appreciative|gratitude",
         ],
         negation: 2,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Warm,
@@ -4237,7 +4354,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "x .",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Repair,
@@ -4251,7 +4368,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "following|followed up",
         ],
         negation: 2,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Positive,
@@ -4270,7 +4387,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "thank|thanks|cheers|grateful|glad|happy|pleased",
         ],
         negation: 2,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Positive,
@@ -4281,7 +4398,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "these things happen",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Reason,
@@ -4305,7 +4422,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "abroad|overseas|travelling|traveling|holiday|holidays",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Mitigated,
@@ -4323,7 +4440,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "skin|chest|stomach|bowel|heart|medical|health|ongoing|chronic|presenting|main|digestive|kidney|liver|eye|ear|joint|respiratory complaint|complaints",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Opener,
@@ -4332,13 +4449,13 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "^ oh|yeah sure|right $",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Then,
         patterns: &["just ~8 then|myself|instead $", "i will just ~8 until"],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
     IncomingRule {
         cue: Cue::Request,
@@ -4359,7 +4476,7 @@ static INCOMING_RULES: &[IncomingRule] = &[
             "let me know",
         ],
         negation: 0,
-        clear: 0,
+        clear: Clear::NONE,
     },
 ];
 
@@ -4492,13 +4609,13 @@ fn about_practice(doc: &Doc, from: usize, to: usize) -> bool {
 }
 
 /// Why the strong word at `i..end` is not about the practice, if it is not
-/// and `clear` allows that reading: an index into `WHY_NOT`.
-fn aside(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
+/// and `clear` allows that reading.
+fn aside(doc: &Doc, i: usize, end: usize, clear: Clear) -> Option<NotCounted> {
     let (_, s_to) = doc.sentence(i);
     let c_from = doc.clause_start(i);
     let clause = doc.toks[end - 1].clause;
     let same = |j: usize| j < s_to && doc.toks[j].clause == clause;
-    if clear & SUBJECT == 0 {
+    if !clear.subject {
         return aside_in_clause(doc, i, end, clear);
     }
     // "a terrible headache", "frustrated with this rash".
@@ -4506,13 +4623,13 @@ fn aside(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
         .take_while(|&j| same(j))
         .any(|j| one_of(SYMPTOMS, doc.word(j)))
     {
-        return Some(1);
+        return Some(NotCounted::Illness);
     }
     // "I feel awful", "she felt horrible".
     if one_of(BODILY, doc.word(i))
         && (i.saturating_sub(2)..i).any(|j| doc.is(j, &["feel", "feeling", "felt", "feels"]))
     {
-        return Some(4);
+        return Some(NotCounted::Feeling);
     }
     // "furious with myself", "in a terrible state".
     if (end..(end + 3).min(s_to)).any(|j| {
@@ -4529,15 +4646,15 @@ fn aside(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
             &["state", "place", "way", "mood", "shape", "headspace"],
         ))
     {
-        return Some(4);
+        return Some(NotCounted::Feeling);
     }
     // "a horrible shock", "awful news".
-    if clear & SPAN != 0
+    if clear.span
         && (end..(end + 2).min(s_to))
             .take_while(|&j| same(j))
             .any(|j| one_of(EVENTS, doc.word(j)))
     {
-        return Some(3);
+        return Some(NotCounted::Elsewhere);
     }
     // "I've been awful at remembering my tablets", "hopeless at computers"
     // (not "angry at you").
@@ -4548,14 +4665,14 @@ fn aside(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
         && same(end + 1)
         && doc.word(end + 1).ends_with("ing")
     {
-        return Some(4);
+        return Some(NotCounted::Feeling);
     }
     // "I've been a nightmare patient", "I was hopeless": the writer on themselves.
     if one_of(INEPT, doc.word(i))
         && doc.is(c_from, &["i"])
         && (c_from + 1..i).all(|j| one_of(COPULA, doc.word(j)))
     {
-        return Some(4);
+        return Some(NotCounted::Feeling);
     }
     // "feared the worst", "worst case".
     if doc.word(i) == "worst"
@@ -4563,46 +4680,46 @@ fn aside(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
             || (same(i + 1) && doc.is(i + 1, &["case"]))
             || (i >= 1 && doc.is(i - 1, &["at"])))
     {
-        return Some(5);
+        return Some(NotCounted::FigureOfSpeech);
     }
     aside_in_clause(doc, i, end, clear)
 }
 
 /// The readings of `aside` that need a clause saying nothing about the
-/// practice: a stretch of time right after the word (`SPAN`), an illness,
-/// traffic or another practice before it in the clause (`BEFORE`).
-fn aside_in_clause(doc: &Doc, i: usize, end: usize, clear: u16) -> Option<u8> {
+/// practice: a stretch of time right after the word (`span`), an illness,
+/// traffic or another practice before it in the clause (`before`).
+fn aside_in_clause(doc: &Doc, i: usize, end: usize, clear: Clear) -> Option<NotCounted> {
     let (_, s_to) = doc.sentence(i);
     let (c_from, c_to) = clause_of(doc, i);
     let clause = doc.toks[end - 1].clause;
-    if clear & (SPAN | BEFORE) == 0 || about_practice(doc, c_from, c_to) {
+    if !(clear.span || clear.before) || about_practice(doc, c_from, c_to) {
         return None;
     }
     // "a nightmare week", "a chaotic few months"; "awful roads", "a
     // horrible shock".
-    if clear & SPAN != 0 {
+    if clear.span {
         for j in (end..(end + 4).min(s_to)).take_while(|&j| doc.toks[j].clause == clause) {
             let w = doc.word(j);
             if j < end + 2 && one_of(TIMESPAN, w) {
-                return Some(2);
+                return Some(NotCounted::HardStretch);
             }
             if one_of(ELSEWHERE, w) {
-                return Some(3);
+                return Some(NotCounted::Elsewhere);
             }
         }
     }
     // "the pain has been horrendous", "the traffic is insane", "my old
     // surgery was terrible".
-    if clear & BEFORE != 0 {
+    if clear.before {
         for j in c_from..i {
             let w = doc.word(j);
             if one_of(SYMPTOMS, w) {
-                return Some(1);
+                return Some(NotCounted::Illness);
             }
             if one_of(ELSEWHERE, w)
                 || (j > c_from && one_of(FORMER, doc.word(j - 1)) && one_of(PRACTICE, w))
             {
-                return Some(3);
+                return Some(NotCounted::Elsewhere);
             }
         }
     }
@@ -4661,16 +4778,15 @@ fn incoming_rules(
     let warm = thanks || found(Cue::Warm);
     let contrast_at = |j: usize| one_of(CONTRASTS, doc.word(j));
 
-    // Does the context clear match `m` of a rule with `clear` flags? The
-    // reason, as an index into `WHY_NOT`.
-    let clears = |m: &Match, clear: u16| -> Option<u8> {
+    // Does the context clear match `m` of a rule that `clear`s? Why, if so.
+    let clears = |m: &Match, clear: Clear| -> Option<NotCounted> {
         let (s_from, s_to) = doc.sentence(m.from);
-        if clear & (SUBJECT | BEFORE | SPAN) != 0
+        if (clear.subject || clear.before || clear.span)
             && let Some(why) = aside(doc, m.from, m.to, clear)
         {
             return Some(why);
         }
-        if clear & OWN != 0
+        if clear.own
             && doc.has_seq(
                 s_from,
                 s_to,
@@ -4684,9 +4800,9 @@ fn incoming_rules(
                 ],
             )
         {
-            return Some(6);
+            return Some(NotCounted::OwnFault);
         }
-        if clear & THANKED != 0 && thanks {
+        if clear.thanked && thanks {
             let sent = doc.toks[m.from].sent;
             let put_right = sentence_has(Cue::Repair, sent)
                 || sentence_has(Cue::Positive, sent)
@@ -4697,10 +4813,10 @@ fn incoming_rules(
                 .filter(|t| t.cue == Cue::Thanks)
                 .any(|t| t.from > m.from || !(t.to..m.from).any(contrast_at));
             if put_right && in_thanks {
-                return Some(7);
+                return Some(NotCounted::InThanks);
             }
         }
-        if clear & OUTWEIGHED != 0 {
+        if clear.outweighed {
             // "awful, but the nurse was lovely" (in this sentence or the next).
             let next_end = if s_to < doc.toks.len() {
                 doc.sentence(s_to).1
@@ -4719,20 +4835,20 @@ fn incoming_rules(
                     .iter()
                     .any(|p| p.cue == Cue::Positive && p.from >= m.to && p.from < s_to);
             if after || before {
-                return Some(8);
+                return Some(NotCounted::Outweighed);
             }
         }
-        if clear & WARM != 0 && warm {
-            return Some(0);
+        if clear.warm && warm {
+            return Some(NotCounted::Context);
         }
-        if clear & REASONED != 0 && found(Cue::Reason) {
-            return Some(0);
+        if clear.reasoned && found(Cue::Reason) {
+            return Some(NotCounted::Context);
         }
-        if clear & MITIGATED != 0 && found(Cue::Mitigated) {
-            return Some(0);
+        if clear.mitigated && found(Cue::Mitigated) {
+            return Some(NotCounted::Context);
         }
-        if clear & REQUEST != 0 && found(Cue::Request) {
-            return Some(0);
+        if clear.request && found(Cue::Request) {
+            return Some(NotCounted::Context);
         }
         None
     };
@@ -4740,17 +4856,19 @@ fn incoming_rules(
     // (cue, start char, end char) of every hit that counts, in text order,
     // and the strong words that did not count, with the reason.
     let mut hits: Vec<(Cue, u32, u32)> = Vec::new();
-    let mut set_aside: Vec<(u32, u32, u8)> = Vec::new();
+    let mut set_aside: Vec<(u32, u32, &str)> = Vec::new();
     for m in &all {
         let rule = &INCOMING_RULES[m.rule];
-        if rule.clear != 0
+        if rule.clear.any()
             && let Some(why) = clears(m, rule.clear)
         {
             if m.cue.angry() {
                 cleared.push(doc.toks[m.from].sent);
             }
-            if m.cue == Cue::Strong && why > 0 {
-                set_aside.push((doc.toks[m.from].start, doc.toks[m.to - 1].end, why));
+            if m.cue == Cue::Strong
+                && let Some(what) = why.reason()
+            {
+                set_aside.push((doc.toks[m.from].start, doc.toks[m.to - 1].end, what));
             }
             continue;
         }
@@ -4885,11 +5003,8 @@ fn incoming_rules(
     }
     // Strong words that were read as being about something else.
     let mut not_counted: Vec<String> = Vec::new();
-    for &(s, e, reason) in &set_aside {
+    for &(s, e, what) in &set_aside {
         let q = format!("\"{}\"", quote(s, e));
-        let Some((_, what)) = WHY_NOT.iter().find(|w| w.0 == reason) else {
-            continue;
-        };
         let item = format!("{q} ({what})");
         if !not_counted.contains(&item) && not_counted.len() < 3 {
             not_counted.push(item);
