@@ -640,7 +640,7 @@ fn smileys(
 /// What a word starts or belongs to, looked up once per word.
 #[derive(Default)]
 struct WordCues {
-    /// The rules' word sets holding the word, in `SETS` order.
+    /// The rules' word sets holding the word, in the order of `rules/word_sets.rules`.
     sets: Vec<&'static str>,
     feeling: bool,
     hedge: bool,
@@ -654,9 +654,9 @@ fn word_cues() -> &'static HashMap<&'static str, WordCues, BuildHasherDefault<Fn
     static CUES: OnceLock<Map> = OnceLock::new();
     CUES.get_or_init(|| {
         let mut map = Map::default();
-        for (name, words) in super::SETS {
-            for w in words.split('|') {
-                map.entry(w.trim()).or_default().sets.push(name);
+        for set in &super::lexicons().sets {
+            for w in &set.words {
+                map.entry(*w).or_default().sets.push(set.name);
             }
         }
         for w in FEELINGS.split('|') {
