@@ -38,10 +38,11 @@
 //!   lowest score at which rules and model together raise no more than
 //!   [`Options::false_alarms`] of the fine texts.
 
-use super::{
-    ADMISSIONS, Doc, FChar, FEELINGS, Flag, FlagKind, Fnv, HEDGES, NEGATORS, OWNING, REMEDIES,
-    TAKING_ON,
-};
+use crate::pattern::Fnv;
+use crate::reply::{ADMISSIONS, FEELINGS, HEDGES, NEGATORS, OWNING, REMEDIES, TAKING_ON};
+use crate::rules::lexicons;
+use crate::text::{Doc, FChar, fold, quoted_mask};
+use crate::{Flag, FlagKind};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
@@ -654,7 +655,7 @@ fn word_cues() -> &'static HashMap<&'static str, WordCues, BuildHasherDefault<Fn
     static CUES: OnceLock<Map> = OnceLock::new();
     CUES.get_or_init(|| {
         let mut map = Map::default();
-        for set in &super::lexicons().sets {
+        for set in &lexicons().sets {
             for w in &set.words {
                 map.entry(*w).or_default().sets.push(set.name);
             }
@@ -767,19 +768,19 @@ struct Read {
 }
 
 fn read_text(direction: Direction, text: &str) -> Read {
-    let folded = super::fold(text);
+    let folded = fold(text);
     let quoted = match direction {
-        Direction::Reply => super::quoted_mask(&folded),
+        Direction::Reply => quoted_mask(&folded),
         Direction::Incoming => vec![false; folded.len()],
     };
-    let doc = Doc::new(&folded, &quoted, &super::lexicons().vocab);
+    let doc = Doc::new(&folded, &quoted, &lexicons().vocab);
     let mut cleared = Vec::new();
     match direction {
         Direction::Reply => {
-            super::reply_rule_flags(&doc, &mut cleared);
+            crate::reply::reply_rule_flags(&doc, &mut cleared);
         }
         Direction::Incoming => {
-            super::incoming_rules(text, &folded, &doc, &mut cleared);
+            crate::incoming::incoming_rules(text, &folded, &doc, &mut cleared);
         }
     }
     Read {
@@ -982,7 +983,7 @@ impl Model {
 
     /// The model's flag for a reply no rule flagged, if it reads as needing
     /// a revision; sentences in `skip` are left out.
-    pub(super) fn reply_flag(&self, folded: &[FChar], doc: &Doc, skip: &[u32]) -> Option<Flag> {
+    pub(crate) fn reply_flag(&self, folded: &[FChar], doc: &Doc, skip: &[u32]) -> Option<Flag> {
         let r = self.read(doc, folded, skip);
         if r.score <= self.threshold {
             return None;
@@ -1009,7 +1010,7 @@ impl Model {
     }
 
     /// Why the model reads a message no rule found upset as upset, if it does.
-    pub(super) fn upset_why(&self, folded: &[FChar], doc: &Doc, skip: &[u32]) -> Option<String> {
+    pub(crate) fn upset_why(&self, folded: &[FChar], doc: &Doc, skip: &[u32]) -> Option<String> {
         let r = self.read(doc, folded, skip);
         if r.score <= self.threshold {
             return None;
@@ -1227,8 +1228,8 @@ pub fn train(direction: Direction, examples: &[(&str, bool)], options: &Options)
 
 fn rules_flag(direction: Direction, text: &str) -> bool {
     match direction {
-        Direction::Reply => !super::check_reply_with(text, None).flags.is_empty(),
-        Direction::Incoming => super::check_incoming_with(text, None).upset,
+        Direction::Reply => !crate::check_reply_with(text, None).flags.is_empty(),
+        Direction::Incoming => crate::check_incoming_with(text, None).upset,
     }
 }
 
@@ -1381,7 +1382,7 @@ fn fit_kinds(examples: &[(&str, bool)], docs: &[Vec<String>]) -> Vec<(FlagKind, 
         if !revise {
             continue;
         }
-        let flags = super::check_reply_with(text, None).flags;
+        let flags = crate::check_reply_with(text, None).flags;
         if flags.is_empty() {
             continue;
         }

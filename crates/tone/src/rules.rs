@@ -3,7 +3,10 @@
 //! rules and their compiled patterns. Each file says its own format in its
 //! opening comment; a mistake in one is reported with the file and line.
 
-use crate::{Clear, Cue, FlagKind, Guard, IncomingRule, Lexicon, ReplyRule, Vocab};
+use crate::FlagKind;
+use crate::incoming::{Clear, Cue, IncomingRule};
+use crate::pattern::{Lexicon, Vocab};
+use crate::reply::{Guard, ReplyRule};
 use std::sync::OnceLock;
 
 const REPLY: (&str, &str) = ("rules/reply.rules", include_str!("../rules/reply.rules"));
