@@ -979,12 +979,12 @@ fn train_shipped() -> (Model, Model) {
     (train(Direction::Reply), train(Direction::Incoming))
 }
 
-/// (c) Write `src/tone_weights.tsv`: both models trained on every text.
+/// (c) Write `tone_weights.tsv`: both models trained on every text.
 #[test]
-#[ignore = "writes src/tone_weights.tsv"]
+#[ignore = "writes tone_weights.tsv"]
 fn write_weights() {
     let (reply, incoming) = train_shipped();
-    let path = format!("{}/src/tone_weights.tsv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tone_weights.tsv", env!("CARGO_MANIFEST_DIR"));
     let text = learned::weights_file(&reply, &incoming, WEIGHTS_HEADER);
     std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{path}: {e}"));
     eprintln!(
@@ -1012,7 +1012,7 @@ fn shipped_weights_are_trained_from_the_corpus() {
             panic!("{:?}: {e}; {regenerate}", fresh.direction());
         }
     }
-    let file = include_str!("../src/tone_weights.tsv");
+    let file = include_str!("../tone_weights.tsv");
     // About 19,700 reply and 3,700 message weights (650 KB) since the reply
     // model blends in more naive Bayes over 9,600 replies (fourth session);
     // the file is compiled in.
