@@ -502,7 +502,7 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Read a weights file written by [`weights_file`].
+/// Read a weights file written by the trainer (`weights_file`).
 pub fn parse(tsv: &str) -> Result<Shipped, String> {
     let empty = |direction| Model {
         direction,

@@ -63,7 +63,7 @@ impl Options {
     /// The options the shipped models are trained with. Filler words are
     /// never features alone (for the explanations' sake); the rest was
     /// chosen by cross-validation over every text but the last held-out part
-    /// (`choose_model` in tests/corpus.rs): the highest recall of the
+    /// (`choose_model` in tests/corpus/tools.rs): the highest recall of the
     /// model alone with at most 0.05 false alarms and at most 2,000
     /// weights, ties to the smaller model. That rule was fixed before any
     /// of this was measured on held out 3; it was last applied on
@@ -96,7 +96,7 @@ impl Options {
     ///   model's word classes as well ([`Features`]): over the 2,039 replies
     ///   outside held out 4 the model alone went from 0.371 / 0.026 to
     ///   0.392 / 0.025 at the old budget, and each kind helped a little on
-    ///   its own (`experiment` in tests/corpus.rs); the learner is
+    ///   its own (`experiment` in tests/corpus/tools.rs); the learner is
     ///   unchanged;
     /// - the false-alarm budget is 0.07 for both directions, not 0.05. The
     ///   goal allows 0.10 on new text, and on the three blind sets the

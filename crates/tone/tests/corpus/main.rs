@@ -353,10 +353,10 @@ fn learned_second_opinion_on_patient_messages() {
 }
 
 const WEIGHTS_HEADER: &str = "\
-The tone coach's learned second opinion (crates/tone/src/learned.rs). Generated: do not edit.
+The tone coach's learned second opinion (crates/tone/src/learned/). Generated: do not edit.
 Regenerate: cargo test -p frontdesk-tone --test corpus write_weights -- --ignored
 Trained on every labelled text in tests/data/tone_replies.tsv and tone_incoming.tsv, every held-out
-part included; the numbers measured without the last held-out part are in tests/corpus.rs.
+part included; the numbers measured without the last held-out part are in tests/corpus/main.rs.
 Lines: model/feature<TAB>weight (log-odds). w: a word, b: two neighbouring words (^: sentence start),
 h: a named cue, s: one of the rules' word sets, t: a word's stem, k: two words one apart, c: one of the
 model's word classes, cc: two classes in one sentence; not_: after a negating word. =threshold: the model
