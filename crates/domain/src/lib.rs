@@ -19,7 +19,6 @@ pub mod promise;
 pub mod quote;
 pub mod role;
 pub mod timeline;
-pub mod tone;
 pub mod visit;
 
 /// Names that are stored and sent as text (`as_str`) serialize as that text.

@@ -4,9 +4,9 @@
 
 use crate::config::Config;
 use chrono::{Duration, TimeZone};
-use frontdesk_domain::{MAIN_LOCATION, Role};
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
+use frontdesk_domain::{MAIN_LOCATION, Role};
 use frontdesk_server::AppState;
 use frontdesk_server::app::visits;
 use frontdesk_server::clock::{Clock, ScaledClock};

@@ -13,7 +13,6 @@
 //!
 //! The JSON shapes are the HTTP API's (`POST /api/v1/tone`), built in `frontdesk_server::views::tone`.
 
-use frontdesk_domain::tone;
 use frontdesk_server::views::tone::{IncomingJson, ReplyJson};
 use serde::Serialize;
 use serde_json::Value;
@@ -116,9 +115,9 @@ fn answer_line(
         return error(id, "\"text\" is missing or not a string");
     };
     let checked = if incoming {
-        serde_json::json!(IncomingJson::of(&tone::check_incoming(&body)))
+        serde_json::json!(IncomingJson::of(&frontdesk_tone::check_incoming(&body)))
     } else {
-        serde_json::json!(ReplyJson::of(&tone::check_reply(&body)))
+        serde_json::json!(ReplyJson::of(&frontdesk_tone::check_reply(&body)))
     };
     Some((id, Ok(checked)))
 }

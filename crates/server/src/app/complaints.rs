@@ -11,12 +11,12 @@ use crate::live::LiveEvent;
 use crate::state::AppState;
 use frontdesk_domain::complaint::{self, BusinessHours, ClockInput, ComplaintClocks};
 use frontdesk_domain::outbox::MessageChannel;
-use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role, Timestamp, fields};
 use frontdesk_store::{
     Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
     NewOutboxMessage, StaffUser,
 };
+use frontdesk_tone::ReplyCheck;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

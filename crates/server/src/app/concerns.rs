@@ -11,9 +11,9 @@ use crate::live::LiveEvent;
 use crate::state::AppState;
 use frontdesk_domain::concern::{self, Source};
 use frontdesk_domain::promise::PromiseKind;
-use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
 use frontdesk_store::{Actor, Concern, ConcernAnswer, NewConcern, Promise, StaffUser, Visit};
+use frontdesk_tone::ReplyCheck;
 use serde_json::json;
 
 /// Raise a concern on a visit for a patient, by staff or an API client:

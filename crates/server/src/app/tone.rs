@@ -2,7 +2,7 @@
 //! complaint's reply): a reply it flags is held until staff revise it or
 //! choose to send it anyway, and sending anyway is recorded with the flags.
 
-use frontdesk_domain::tone::{self, ReplyCheck, Verdict};
+use frontdesk_tone::{ReplyCheck, Verdict};
 
 /// What the coach's reading means for a reply about to go out.
 pub enum Gate {
@@ -15,7 +15,7 @@ pub enum Gate {
 
 /// Read a reply; hold it when flagged, unless `hold_if_flagged` is false.
 pub fn gate(text: &str, hold_if_flagged: bool) -> Gate {
-    let check = tone::check_reply(text);
+    let check = frontdesk_tone::check_reply(text);
     if check.verdict == Verdict::Revise && hold_if_flagged {
         return Gate::Held(check);
     }

@@ -45,7 +45,7 @@ pub fn upset_mark(
     text: &str,
     now: Timestamp,
 ) -> Option<UpsetMark> {
-    let check = frontdesk_domain::tone::check_incoming(text);
+    let check = frontdesk_tone::check_incoming(text);
     if !check.upset {
         return None;
     }

@@ -25,9 +25,9 @@ use axum::{Json, Router};
 use frontdesk_domain::complaint::{self, Category, Channel, ComplaintStatus, Severity};
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient};
 use frontdesk_domain::timeline::ComplaintEventKind;
-use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION};
 use frontdesk_store::Complaint;
+use frontdesk_tone::ReplyCheck;
 
 pub fn api() -> Router<AppState> {
     Router::new()

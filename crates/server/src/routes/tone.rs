@@ -8,8 +8,8 @@ use crate::views::tone::{IncomingJson, ReplyJson};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use frontdesk_domain::tone;
 use frontdesk_domain::{FieldErrors, fields};
+use frontdesk_tone as tone;
 use serde::Deserialize;
 
 pub fn api() -> Router<AppState> {

@@ -4,8 +4,8 @@
 use crate::text::time;
 use frontdesk_domain::Timestamp;
 use frontdesk_domain::concern::minutes_to_first_answer;
-use frontdesk_domain::tone::ReplyCheck;
 use frontdesk_store::Concern;
+use frontdesk_tone::ReplyCheck;
 use serde::Serialize;
 
 /// A concern in the API.

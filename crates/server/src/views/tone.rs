@@ -1,7 +1,7 @@
 //! The tone coach's readings as JSON, shared by `POST /api/v1/tone`, the
 //! answer to a concern and `frontdesk tone --jsonl`.
 
-use frontdesk_domain::tone::{Flag, IncomingCheck, ReplyCheck};
+use frontdesk_tone::{Flag, IncomingCheck, ReplyCheck};
 use serde::Serialize;
 
 /// `{"verdict": "ok"|"revise", "flags": [...]}` for a checked staff reply.
