@@ -55,6 +55,14 @@ impl Role {
     }
 }
 
+/// Whether a staff member who works at `their` locations may see and act at
+/// `location`. No locations means every location (a one-site practice never
+/// lists any); otherwise only the ones listed, and anything elsewhere is, to
+/// them, not there at all.
+pub fn works_at(their: &[String], location: &str) -> bool {
+    their.is_empty() || their.iter().any(|l| l == location)
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -78,6 +86,16 @@ impl FromStr for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_see_their_locations_or_all_when_they_list_none() {
+        let none: Vec<String> = Vec::new();
+        assert!(works_at(&none, "north"));
+        let two = vec!["north".to_string(), "south".to_string()];
+        assert!(works_at(&two, "south"));
+        assert!(!works_at(&two, "east"));
+        assert!(!works_at(&two, "North"), "ids are exact");
+    }
 
     #[test]
     fn only_managers_and_admins_change_settings_and_hear_escalations() {

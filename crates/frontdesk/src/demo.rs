@@ -8,10 +8,11 @@ use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
 use frontdesk_domain::{MAIN_LOCATION, Role};
 use frontdesk_server::AppState;
+use frontdesk_server::app::caller::Caller;
 use frontdesk_server::app::visits;
 use frontdesk_server::clock::{Clock, ScaledClock};
 use frontdesk_sim::{Action, DayConfig, plan_day};
-use frontdesk_store::{Actor, Provider};
+use frontdesk_store::{Actor, NewUser, Provider};
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,7 +40,16 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     for (name, role, password) in DEMO_USERS {
         let hash = frontdesk_server::secrets::hash_password(password)?;
         store
-            .create_user(name, role, &hash, &Actor::system(), now)
+            .create_user(
+                &NewUser {
+                    username: name.into(),
+                    role,
+                    password_hash: hash,
+                    locations: Vec::new(),
+                },
+                &Actor::system(),
+                now,
+            )
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -161,8 +171,10 @@ async fn drive(
 ) {
     // The simulated staff have their own names, so what a person signed in as
     // `frontdesk` does is told apart from what the simulation did.
-    let desk = Actor::staff("sim-desk");
-    let clinician = Actor::staff("sim-clinician");
+    // The simulated staff act under their own names, at every location.
+    let desk = Caller::Door(Actor::staff("sim-desk"));
+    let clinician = Caller::Door(Actor::staff("sim-clinician"));
+    let kiosk = Caller::Door(Actor::kiosk());
     let mut visits: HashMap<usize, i64> = HashMap::new();
     let mut next = 0;
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
@@ -194,7 +206,7 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    visits::check_in_as_asked(&state, &input, &Actor::kiosk())
+                    visits::check_in_as_asked(&state, &input, &kiosk)
                         .await
                         .map(|checked_in| {
                             let v = checked_in.visit;
@@ -213,7 +225,7 @@ async fn drive(
                                         text,
                                         frontdesk_domain::concern::Source::Kiosk,
                                         None,
-                                        &Actor::kiosk(),
+                                        &Caller::Door(Actor::kiosk()),
                                     )
                                     .await;
                                 });
@@ -250,7 +262,7 @@ const QUESTIONS: [&str; 5] = [
 ];
 
 /// The clinician's answer to each open concern before checkout.
-async fn answer_concerns(state: &AppState, visit_id: i64, clinician: &Actor) {
+async fn answer_concerns(state: &AppState, visit_id: i64, clinician: &Caller<'_>) {
     let Ok(list) = state.store.visit_concerns(visit_id).await else {
         return;
     };

@@ -16,7 +16,7 @@ use config::{Config, ServerArgs, StoreArgs, ZoneArgs};
 use frontdesk_domain::{MAIN_LOCATION, Role, fields};
 use frontdesk_server::AppState;
 use frontdesk_server::clock::SystemClock;
-use frontdesk_store::{Actor, Store};
+use frontdesk_store::{Actor, NewUser, Store};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +55,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage locations (sites of a group practice; `main` exists from the first start).
+    Location {
+        #[command(subcommand)]
+        command: LocationCommand,
     },
     /// Import data from files.
     Import {
@@ -133,10 +138,34 @@ enum UserCommand {
         /// Read the password from standard input (required; a trailing newline is ignored).
         #[arg(long)]
         password_stdin: bool,
+        /// A location they work at (repeat for several); none means every location.
+        #[arg(long = "location", value_name = "ID")]
+        locations: Vec<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
     /// List staff accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum LocationCommand {
+    /// Add a location: its id (letters, digits, dashes), its name, and its time
+    /// zone with --time-zone (an IANA name such as `America/Chicago`; default:
+    /// FRONTDESK_TIME_ZONE, else this machine's).
+    #[command(mut_arg("time_zone", |a| a.help("The new location's IANA time zone")))]
+    Add {
+        id: String,
+        /// The name patients and staff see.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List locations.
     List {
         #[command(flatten)]
         store: StoreArgs,
@@ -196,6 +225,7 @@ fn main() -> ExitCode {
                 seed,
             } => demo::run(configure(&server)?, speed, seed).await?,
             Command::User { command } => user(command).await?,
+            Command::Location { command } => location(command).await?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -364,6 +394,7 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
             name,
             role,
             password_stdin,
+            locations,
             store,
         } => {
             let config = configure(&store.into())?;
@@ -387,7 +418,16 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
             let hash = frontdesk_server::secrets::hash_password(password)?;
             let store = open_store(&config).await?;
             let user = store
-                .create_user(&name, role, &hash, &Actor::system(), chrono::Utc::now())
+                .create_user(
+                    &NewUser {
+                        username: name,
+                        role,
+                        password_hash: hash,
+                        locations,
+                    },
+                    &Actor::system(),
+                    chrono::Utc::now(),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Added {} ({})", user.username, user.role.label());
@@ -397,12 +437,56 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
             let config = configure(&store.into())?;
             let store = open_store(&config).await?;
             for u in store.users().await.map_err(|e| e.to_string())? {
+                let at = if u.locations.is_empty() {
+                    String::new()
+                } else {
+                    format!("\tat {}", u.locations.join(", "))
+                };
                 println!(
-                    "{}\t{}{}",
+                    "{}\t{}{at}{}",
                     u.username,
                     u.role,
                     if u.disabled { "\t(disabled)" } else { "" }
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn location(command: LocationCommand) -> Result<ExitCode, Failure> {
+    match command {
+        LocationCommand::Add {
+            id,
+            name,
+            mut store,
+        } => {
+            // --time-zone is the new location's, not `main`'s.
+            let zone = match store.zone.time_zone.take() {
+                Some(z) => z,
+                None => store.zone.zone()?.name().to_string(),
+            };
+            let config = configure(&store.into())?;
+            let id = fields::short_id(&id).map_err(|e| format!("location id: {e} (got {id:?})"))?;
+            let name = fields::required_text(&name).map_err(|e| format!("name: {e}"))?;
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(Failure::Other(format!(
+                    "time zone: {zone:?} is not an IANA zone such as America/Chicago"
+                )));
+            }
+            let store = open_store(&config).await?;
+            let added = store
+                .add_location(&id, &name, &zone, &Actor::system(), chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Added {} ({}, {})", added.id, added.name, added.time_zone);
+            Ok(ExitCode::SUCCESS)
+        }
+        LocationCommand::List { store } => {
+            let config = configure(&store.into())?;
+            let store = open_store(&config).await?;
+            for l in store.locations().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}", l.id, l.name, l.time_zone);
             }
             Ok(ExitCode::SUCCESS)
         }

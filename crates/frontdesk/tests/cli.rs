@@ -493,3 +493,102 @@ fn backtest_quotes_do_not_depend_on_the_future() {
         "the change must have mattered to later quotes, or this test proves nothing"
     );
 }
+
+#[test]
+fn locations_are_added_and_staff_are_given_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = frontdesk(
+        dir.path(),
+        &[
+            "location",
+            "add",
+            "north",
+            "--name",
+            "North clinic",
+            "--time-zone",
+            "Europe/London",
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(text(&added).contains("Added north (North clinic, Europe/London)"));
+    let zone = frontdesk(
+        dir.path(),
+        &[
+            "location",
+            "add",
+            "east",
+            "--name",
+            "East",
+            "--time-zone",
+            "Mars/Olympus",
+        ],
+        None,
+    );
+    assert!(!zone.status.success());
+    assert!(text(&zone).contains("IANA"), "{}", text(&zone));
+    let again = frontdesk(
+        dir.path(),
+        &[
+            "location",
+            "add",
+            "north",
+            "--name",
+            "N",
+            "--time-zone",
+            "UTC",
+        ],
+        None,
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let list = frontdesk(dir.path(), &["location", "list"], None);
+    assert!(
+        text(&list).contains("main\t")
+            && text(&list).contains("north\tNorth clinic\tEurope/London")
+    );
+
+    let nora = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "nora",
+            "--role",
+            "front_desk",
+            "--location",
+            "north",
+            "--location",
+            "main",
+            "--password-stdin",
+        ],
+        Some("twelve chars ok\n"),
+    );
+    assert!(nora.status.success(), "{}", text(&nora));
+    let nowhere = frontdesk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "nils",
+            "--role",
+            "front_desk",
+            "--location",
+            "south",
+            "--password-stdin",
+        ],
+        Some("twelve chars ok\n"),
+    );
+    assert!(!nowhere.status.success());
+    assert!(
+        text(&nowhere).contains("Unknown location"),
+        "{}",
+        text(&nowhere)
+    );
+    let users = frontdesk(dir.path(), &["user", "list"], None);
+    assert!(
+        text(&users).contains("nora\tfront_desk\tat main, north"),
+        "{}",
+        text(&users)
+    );
+}

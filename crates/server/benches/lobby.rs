@@ -62,9 +62,12 @@ async fn start() -> (String, tempfile::TempDir) {
     let hash = frontdesk_server::secrets::hash_password("bench password 1").expect("hash");
     store
         .create_user(
-            "bench",
-            frontdesk_domain::Role::FrontDesk,
-            &hash,
+            &frontdesk_store::NewUser {
+                username: "bench".into(),
+                role: frontdesk_domain::Role::FrontDesk,
+                password_hash: hash,
+                locations: Vec::new(),
+            },
             &frontdesk_store::Actor::system(),
             chrono::Utc::now(),
         )

@@ -98,7 +98,10 @@ async fn a_new_account_is_kept_in_lowercase_and_a_malformed_name_fails_like_a_wr
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body, json!({"username": "maria", "role": "front_desk"}));
+    assert_eq!(
+        body,
+        json!({"username": "maria", "role": "front_desk", "locations": []})
+    );
     for typed in ["maria", "Maria", "MARIA"] {
         let (status, body) = app
             .post(

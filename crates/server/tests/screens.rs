@@ -432,7 +432,10 @@ async fn admins_manage_staff_accounts() {
         .iter()
         .map(|u| u["username"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["boss", "desk", "doc", "nina", "omar", "root"]);
+    assert_eq!(
+        names,
+        ["boss", "desk", "doc", "nell", "nico", "nina", "noel", "nora", "omar", "root"]
+    );
 }
 
 #[tokio::test]

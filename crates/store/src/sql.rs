@@ -12,7 +12,7 @@ macro_rules! store_impl {
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
         use frontdesk_domain::timeline::EventKind;
-        use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
+        use frontdesk_domain::{AckPolicy, Timestamp, VisitState};
 
         impl Store for $Store {
             fn backend(&self) -> &'static str {
@@ -25,6 +25,11 @@ macro_rules! store_impl {
             async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location> {
                 let (id, name, time_zone) = (id.to_string(), name.to_string(), time_zone.to_string());
                 write_op!(self, c => locations::ensure(c, &id, &name, &time_zone).await)
+            }
+
+            async fn add_location(&self, id: &str, name: &str, time_zone: &str, actor: &Actor, now: Timestamp) -> Result<Location> {
+                let (id, name, time_zone, actor) = (id.to_string(), name.to_string(), time_zone.to_string(), actor.clone());
+                write_op!(self, c => locations::add(c, &id, &name, &time_zone, &actor, now).await)
             }
 
             async fn location(&self, id: &str) -> Result<Location> {
@@ -68,9 +73,9 @@ macro_rules! store_impl {
 
         #[async_trait::async_trait]
         impl traits::StaffAccounts for $Store {
-            async fn create_user(&self, username: &str, role: Role, password_hash: &str, actor: &Actor, now: Timestamp) -> Result<StaffUser> {
-                let (username, hash, actor) = (username.to_string(), password_hash.to_string(), actor.clone());
-                write_op!(self, c => staff::create_user(c, &username, role, &hash, &actor, now).await)
+            async fn create_user(&self, user: &NewUser, actor: &Actor, now: Timestamp) -> Result<StaffUser> {
+                let (user, actor) = (user.clone(), actor.clone());
+                write_op!(self, c => staff::create_user(c, &user, &actor, now).await)
             }
 
             async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>> {

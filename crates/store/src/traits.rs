@@ -9,13 +9,22 @@ use crate::*;
 use async_trait::async_trait;
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::timeline::EventKind;
-use frontdesk_domain::{AckPolicy, Role, Timestamp, VisitState};
+use frontdesk_domain::{AckPolicy, Timestamp, VisitState};
 
 /// Locations and their settings, and providers.
 #[async_trait]
 pub trait Locations: Send + Sync {
     /// Create the location if it does not exist yet; leave it alone if it does.
     async fn ensure_location(&self, id: &str, name: &str, time_zone: &str) -> Result<Location>;
+    /// Add a new location, with its audit row; an id already taken is a `Conflict`.
+    async fn add_location(
+        &self,
+        id: &str,
+        name: &str,
+        time_zone: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Location>;
     async fn location(&self, id: &str) -> Result<Location>;
     async fn locations(&self) -> Result<Vec<Location>>;
     async fn save_ack_policy(
@@ -54,15 +63,10 @@ pub trait Locations: Send + Sync {
 /// Staff accounts and their sessions.
 #[async_trait]
 pub trait StaffAccounts: Send + Sync {
-    /// Add a staff account, with its audit row; an existing username is a `Conflict`.
-    async fn create_user(
-        &self,
-        username: &str,
-        role: Role,
-        password_hash: &str,
-        actor: &Actor,
-        now: Timestamp,
-    ) -> Result<StaffUser>;
+    /// Add a staff account with the locations it works at, and its audit row;
+    /// an existing username is a `Conflict`, an unknown location a field error.
+    async fn create_user(&self, user: &NewUser, actor: &Actor, now: Timestamp)
+    -> Result<StaffUser>;
     async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
     async fn users(&self) -> Result<Vec<StaffUser>>;
     /// Disable (signing the user out everywhere) or re-enable an account.

@@ -48,6 +48,25 @@ pub struct StaffUser {
     pub username: String,
     pub role: Role,
     pub disabled: bool,
+    /// The locations they work at; empty means every location.
+    pub locations: Vec<String>,
+}
+
+impl StaffUser {
+    /// Whether they may see and act at `location` (the domain's rule).
+    pub fn works_at(&self, location: &str) -> bool {
+        frontdesk_domain::role::works_at(&self.locations, location)
+    }
+}
+
+/// A staff account about to be added.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub role: Role,
+    pub password_hash: String,
+    /// Empty: every location.
+    pub locations: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! concern answers. Who may read or work a complaint is the domain's rule
 //! (`complaint::can_read`, `can_work`), asked on every use.
 
+use super::caller::Caller;
 use super::tone::Gate;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
@@ -14,7 +15,7 @@ use frontdesk_domain::outbox::MessageChannel;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role, Timestamp, fields};
 use frontdesk_store::{
     Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
-    NewOutboxMessage, StaffUser,
+    NewOutboxMessage, StaffUser, StoreError,
 };
 use frontdesk_tone::ReplyCheck;
 use serde::Deserialize;
@@ -85,6 +86,7 @@ pub struct Loaded {
 /// Everything about one complaint the caller may read (audited), or 403/404.
 pub async fn load(state: &AppState, user: &StaffUser, id: i64) -> Result<Loaded, ApiError> {
     let (k, events) = state.store.complaint(id).await?;
+    Caller::Staff(user).check(&k.location)?;
     let settings = state.store.complaint_settings(&k.location).await?;
     if !may_read(user, &k, &settings) {
         return Err(ApiError::Forbidden);
@@ -213,21 +215,41 @@ pub async fn take_marked(
         },
         None => staff.map(|s| (s.username.clone(), s.role)),
     };
+    let caller = match taker {
+        Taker::Staff(s) => Caller::Staff(s),
+        Taker::Public(name) => Caller::Door(Actor(name.into())),
+    };
+    // About a visit: at the visit's location, unless another is named. A
+    // visit or location the taker does not work at is, to them, not there.
+    let visit_location = match input.visit_id {
+        Some(id) => match state.store.visit_record(id).await {
+            Ok(v) if caller.may_see(&v.location) => Some(v.location),
+            Ok(_) | Err(StoreError::NotFound) => {
+                errors.add("visit_id", "No visit with this id");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     let location = input
         .location
         .clone()
         .filter(|l| !l.trim().is_empty())
+        .or(visit_location)
         .unwrap_or_else(|| MAIN_LOCATION.into());
+    match state.location(&location).await {
+        Ok(l) if caller.may_see(&l.id) => {}
+        Ok(_) | Err(StoreError::NotFound) => errors.add("location", "Unknown location"),
+        Err(e) => return Err(e.into()),
+    }
     if !errors.is_empty() {
         return Err(ApiError::InvalidFields(errors));
     }
     let Ok(new) = validated else {
         unreachable!("errors were empty");
     };
-    let actor = match taker {
-        Taker::Staff(s) => Actor::staff(&s.username),
-        Taker::Public(name) => Actor(name.into()),
-    };
+    let actor = caller.actor();
     let now = state.now();
     let k = state
         .store
@@ -278,6 +300,7 @@ pub async fn work(
     what: Work,
 ) -> Result<Worked, ApiError> {
     let (k, _) = state.store.complaint(id).await?;
+    Caller::Staff(user).check(&k.location)?;
     let settings = state.store.complaint_settings(&k.location).await?;
     if !may_read(user, &k, &settings) || !may_work(user, &k) {
         return Err(ApiError::Forbidden);

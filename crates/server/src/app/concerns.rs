@@ -3,6 +3,7 @@
 //! coach first: a flagged answer is held unless staff send it anyway, and
 //! sending anyway is recorded with the flags.
 
+use super::caller::Caller;
 use super::tone::Gate;
 use crate::app::promises::{self, Prepared, PromiseInput};
 use crate::app::upset::upset_mark;
@@ -24,7 +25,7 @@ pub async fn raise(
     text: &str,
     source: Source,
     owner: Option<&str>,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<Concern, ApiError> {
     let mut errors = FieldErrors::new();
     let text = errors.check("text", concern::words(text));
@@ -35,6 +36,7 @@ pub async fn raise(
     let Some(text) = text.filter(|_| errors.is_empty()) else {
         return Err(ApiError::InvalidFields(errors));
     };
+    caller.check(&state.store.visit_record(visit_id).await?.location)?;
     let now = state.now();
     let new = NewConcern {
         visit_id,
@@ -43,7 +45,10 @@ pub async fn raise(
         owner,
         upset: None,
     };
-    let concern = state.store.raise_concern(&new, actor, now).await?;
+    let concern = state
+        .store
+        .raise_concern(&new, &caller.actor(), now)
+        .await?;
     raised(state, &concern, now);
     Ok(concern)
 }
@@ -102,8 +107,9 @@ pub async fn answer(
     id: i64,
     text: &str,
     hold_if_flagged: bool,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<Answered, ApiError> {
+    caller.check(&state.store.concern(id).await?.location)?;
     let text = concern::answer_text(text).map_err(|m| ApiError::field("text", m))?;
     let (check, flags) = match super::tone::gate(&text, hold_if_flagged) {
         Gate::Held(check) => return Ok(Answered::Held(check)),
@@ -118,7 +124,7 @@ pub async fn answer(
                 text,
                 sent_anyway_flags: flags,
             },
-            actor,
+            &caller.actor(),
             now,
         )
         .await?;
@@ -141,6 +147,7 @@ pub async fn follow_up(
     mut input: PromiseInput,
 ) -> Result<(Concern, Promise, Prepared), ApiError> {
     let c = state.store.concern(id).await?;
+    Caller::Staff(user).check(&c.location)?;
     c.status
         .can_follow_up()
         .map_err(|e| ApiError::InvalidTransition(e.to_string()))?;

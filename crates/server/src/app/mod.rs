@@ -7,9 +7,11 @@
 //! Nothing here knows about HTTP: handlers in `routes` turn requests into
 //! calls and results into views.
 
+pub mod caller;
 pub mod complaints;
 pub mod concerns;
 pub mod kiosk;
+pub mod links;
 pub mod outbox;
 pub mod patient;
 pub mod promises;

@@ -3,6 +3,7 @@
 //! suggested from the location's own history and a warning when a promise
 //! is bigger than history supports.
 
+use super::caller::Caller;
 use super::quotes::{queue_of, reason, wait_promise};
 use crate::error::ApiError;
 use crate::live::LiveEvent;
@@ -62,7 +63,6 @@ pub async fn prepare(
     user: &StaffUser,
     input: PromiseInput,
 ) -> Result<Prepared, ApiError> {
-    let reader = Actor::staff(&user.username);
     let now = state.now();
     let mut errors = FieldErrors::new();
     let kind = match input.kind.trim() {
@@ -87,15 +87,22 @@ pub async fn prepare(
         .filter(|l| !l.trim().is_empty())
         .unwrap_or_else(|| frontdesk_domain::MAIN_LOCATION.into());
     let mut patient_id = input.patient_id;
-    if let Some(visit_id) = input.visit_id {
-        match state.store.visit(visit_id, &reader, now).await {
+    let caller = Caller::Staff(user);
+    match input.visit_id {
+        // Another location's visit is, to them, no visit at all.
+        Some(visit_id) => match super::visits::read(state, &caller, visit_id).await {
             Ok((v, _)) => {
                 location = v.location.clone();
                 patient_id = Some(v.patient_id);
             }
-            Err(StoreError::NotFound) => errors.add("visit_id", "No visit with this id"),
+            Err(ApiError::NotFound) => errors.add("visit_id", "No visit with this id"),
+            Err(e) => return Err(e),
+        },
+        None => match state.location(&location).await {
+            Ok(l) if caller.may_see(&l.id) => {}
+            Ok(_) | Err(StoreError::NotFound) => errors.add("location", "Unknown location"),
             Err(e) => return Err(e.into()),
-        }
+        },
     }
     let due_at = match input
         .due_at
@@ -162,8 +169,12 @@ pub async fn prepare(
 }
 
 /// Mark a promise done: kept when on time, broken when late.
-pub async fn fulfil(state: &AppState, id: i64, actor: &Actor) -> Result<Promise, ApiError> {
-    Ok(state.store.fulfil_promise(id, actor, state.now()).await?)
+pub async fn fulfil(state: &AppState, id: i64, caller: &Caller<'_>) -> Result<Promise, ApiError> {
+    caller.check(&state.store.promise(id).await?.location)?;
+    Ok(state
+        .store
+        .fulfil_promise(id, &caller.actor(), state.now())
+        .await?)
 }
 
 /// Open promises at a location, of one owner when given (`me`: the reader),
@@ -174,6 +185,7 @@ pub async fn open(
     owner: Option<&str>,
     reader: &StaffUser,
 ) -> Result<Vec<Promise>, ApiError> {
+    Caller::Staff(reader).check(location)?;
     let now = state.now();
     let open = state.store.open_promises(location).await?;
     state

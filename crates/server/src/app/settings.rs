@@ -2,12 +2,13 @@
 //! the percentile quotes are given at, complaint clocks with opening hours
 //! and closed dates, providers, and the day's schedule from a CSV file.
 
+use super::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use frontdesk_domain::duration::parse_duration;
 use frontdesk_domain::quote::LOCATION_QUANTILES;
 use frontdesk_domain::{AckPolicy, FieldErrors, MAIN_LOCATION, fields};
-use frontdesk_store::{Actor, ComplaintSettings, Provider};
+use frontdesk_store::{ComplaintSettings, Provider};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -46,12 +47,13 @@ pub async fn save_ack_policy(
     state: &AppState,
     location: &str,
     input: &AckSettingsInput,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<AckPolicy, ApiError> {
+    caller.check(location)?;
     let policy = parse_ack_settings(input)?;
     state
         .store
-        .save_ack_policy(location, policy, actor, state.now())
+        .save_ack_policy(location, policy, &caller.actor(), state.now())
         .await?;
     state.locations_changed();
     Ok(policy)
@@ -143,12 +145,13 @@ pub async fn save_complaint_settings(
     state: &AppState,
     location: &str,
     input: &ComplaintSettingsInput,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<ComplaintSettings, ApiError> {
+    caller.check(location)?;
     let settings = parse_complaint_settings(input)?;
     state
         .store
-        .save_complaint_settings(location, &settings, actor, state.now())
+        .save_complaint_settings(location, &settings, &caller.actor(), state.now())
         .await?;
     Ok(settings)
 }
@@ -169,13 +172,14 @@ pub fn parse_quote_percent(text: &str) -> Result<Option<i64>, &'static str> {
 /// and the quote engine told at once.
 pub async fn save_quote_percent(
     state: &AppState,
-    actor: &Actor,
+    caller: &Caller<'_>,
     location: &str,
     percent: Option<i64>,
 ) -> Result<(), ApiError> {
+    caller.check(location)?;
     state
         .store
-        .save_quote_quantile(location, percent, actor, state.now())
+        .save_quote_quantile(location, percent, &caller.actor(), state.now())
         .await?;
     state
         .quotes()
@@ -190,9 +194,12 @@ pub async fn save_provider(
     id: &str,
     name: &str,
     location: &str,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<Provider, ApiError> {
     let mut errors = FieldErrors::new();
+    if !caller.may_see(location) {
+        errors.add("location", "Unknown location");
+    }
     let id = errors.check("id", fields::short_id(id));
     let name = errors.check("name", fields::required_text(name));
     let provider = errors.into_result(|| Provider {
@@ -202,9 +209,53 @@ pub async fn save_provider(
     })?;
     state
         .store
-        .upsert_provider(&provider, actor, state.now())
+        .upsert_provider(&provider, &caller.actor(), state.now())
         .await?;
     Ok(provider)
+}
+
+/// Add a location (admins): its id (a short id such as `north`), its name
+/// and its IANA time zone, each checked; an id taken is a field error.
+pub async fn add_location(
+    state: &AppState,
+    id: &str,
+    name: &str,
+    zone: &str,
+    caller: &Caller<'_>,
+) -> Result<frontdesk_store::Location, ApiError> {
+    let mut errors = FieldErrors::new();
+    let id = errors.check("id", fields::short_id(id));
+    let name = errors.check("name", fields::required_text(name));
+    let zone = zone.trim();
+    if zone.is_empty() {
+        errors.add("time_zone", fields::REQUIRED);
+    } else if zone.parse::<chrono_tz::Tz>().is_err() {
+        errors.add(
+            "time_zone",
+            "Not a time zone; write one like America/Chicago",
+        );
+    }
+    let (Some(id), Some(name)) = (id, name) else {
+        return Err(ApiError::InvalidFields(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidFields(errors));
+    }
+    match state
+        .store
+        .add_location(&id, &name, zone, &caller.actor(), state.now())
+        .await
+    {
+        Ok(l) => {
+            state.locations_changed();
+            Ok(l)
+        }
+        Err(frontdesk_store::StoreError::Conflict(_)) => Err(ApiError::field(
+            "id",
+            "A location with this id exists already",
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What an appointment CSV import did.
@@ -221,10 +272,16 @@ pub async fn import_appointments(
     state: &AppState,
     file: &[u8],
     skip_bad_rows: bool,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<Imported, ApiError> {
+    // Rows for a location the importer does not work at read as unknown.
     let locations = state.store.locations().await?;
-    let zone_of = |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.zone());
+    let zone_of = |id: &str| {
+        locations
+            .iter()
+            .find(|l| l.id == id && caller.may_see(&l.id))
+            .map(|l| l.zone())
+    };
     let today = state
         .now()
         .with_timezone(&zone_of(MAIN_LOCATION).unwrap_or(chrono_tz::UTC))
@@ -249,7 +306,7 @@ pub async fn import_appointments(
     }
     let summary = state
         .store
-        .import_appointments(&parsed.appointments, actor, state.now())
+        .import_appointments(&parsed.appointments, &caller.actor(), state.now())
         .await?;
     Ok(Imported::Done(format!(
         "Imported {} appointment(s); {} already present; {} bad row(s) skipped.",

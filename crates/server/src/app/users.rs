@@ -5,16 +5,18 @@ use crate::error::ApiError;
 use crate::secrets::hash_password;
 use crate::state::AppState;
 use frontdesk_domain::{FieldErrors, Role, fields};
-use frontdesk_store::{Actor, StaffUser, StoreError};
+use frontdesk_store::{Actor, NewUser, StaffUser, StoreError};
 
-/// Validate and add a staff account. Returns the account as kept: the
-/// username trimmed and in lowercase ([`fields::username`]).
+/// Validate and add a staff account, working at `locations` (none: every
+/// location). Returns the account as kept: the username trimmed and in
+/// lowercase ([`fields::username`]).
 pub async fn add(
     state: &AppState,
     actor: &Actor,
     username: &str,
     role: &str,
     password: &str,
+    locations: &[String],
 ) -> Result<StaffUser, ApiError> {
     let mut errors = FieldErrors::new();
     let username = errors.check("username", fields::username(username));
@@ -37,7 +39,16 @@ pub async fn add(
         .map_err(ApiError::Internal)?;
     match state
         .store
-        .create_user(&username, role, &hash, actor, state.now())
+        .create_user(
+            &NewUser {
+                username,
+                role,
+                password_hash: hash,
+                locations: locations.to_vec(),
+            },
+            actor,
+            state.now(),
+        )
         .await
     {
         Ok(user) => Ok(user),

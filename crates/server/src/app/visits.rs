@@ -1,6 +1,7 @@
 //! Checking patients in (walk-ins, today's appointments, the kiosk: all
 //! through [`check_in`]), acknowledging them and moving them through the day.
 
+use super::caller::Caller;
 use super::upset::upset_mark;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
@@ -75,7 +76,7 @@ pub async fn check_in(
     };
     let promise =
         super::quotes::draft_wait_promise(state, &location.id, &provider, scheduled_at, now);
-    let (status_path, link) = super::patient::new_link(state, location);
+    let (status_path, link) = super::links::new_link(state, location);
     let messages = super::outbox::link_messages(
         state,
         location,
@@ -139,7 +140,7 @@ pub async fn check_in(
 pub async fn check_in_as_asked(
     state: &AppState,
     input: &ArrivalInput,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<CheckedIn, ApiError> {
     let now = state.now();
     let location_id = input
@@ -149,9 +150,10 @@ pub async fn check_in_as_asked(
         .filter(|l| !l.is_empty())
         .unwrap_or(frontdesk_domain::MAIN_LOCATION)
         .to_string();
+    // A location they do not work at is, to them, no location at all.
     let location = match state.location(&location_id).await {
-        Ok(l) => Some(l),
-        Err(StoreError::NotFound) => None,
+        Ok(l) if caller.may_see(&l.id) => Some(l),
+        Ok(_) | Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
     let today = now
@@ -203,15 +205,21 @@ pub async fn check_in_as_asked(
             contacts,
             question: None,
         },
-        actor,
+        &caller.actor(),
     )
     .await
 }
 
 /// A named staff member acknowledged the patient: the clock restarts.
-pub async fn acknowledge(state: &AppState, id: i64, actor: &Actor) -> Result<Visit, ApiError> {
+pub async fn acknowledge(
+    state: &AppState,
+    id: i64,
+    caller: &Caller<'_>,
+) -> Result<Visit, ApiError> {
     let now = state.now();
-    let visit = state.store.acknowledge(id, actor, now).await?;
+    caller.check(&state.store.visit_record(id).await?.location)?;
+    let actor = caller.actor();
+    let visit = state.store.acknowledge(id, &actor, now).await?;
     let mut event = LiveEvent::for_visit("acknowledged", &visit, now);
     event.extra["by"] = json!(actor.as_str());
     state.publish(event);
@@ -224,7 +232,7 @@ pub async fn transition(
     state: &AppState,
     id: i64,
     to: &str,
-    actor: &Actor,
+    caller: &Caller<'_>,
 ) -> Result<Visit, ApiError> {
     let to: VisitState = to.trim().parse().map_err(|_| {
         let names: Vec<&str> = VisitState::ALL.iter().map(|s| s.as_str()).collect();
@@ -235,6 +243,8 @@ pub async fn transition(
     })?;
     let now = state.now();
     let before = state.store.visit_record(id).await?;
+    caller.check(&before.location)?;
+    let actor = &caller.actor();
     // An expected patient marked as arrived from the board: their wait
     // promise is made with the move.
     let arriving = before.state == VisitState::Expected && to == VisitState::Waiting;
@@ -262,6 +272,17 @@ pub async fn transition(
     Ok(after)
 }
 
+/// One visit and its timeline, as the caller may read it (audited).
+pub async fn read(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+) -> Result<(Visit, Vec<frontdesk_store::TimelineEvent>), ApiError> {
+    // Where it is, before the audited read: another location's visit is not found.
+    caller.check(&state.store.visit_record(id).await?.location)?;
+    Ok(state.store.visit(id, &caller.actor(), state.now()).await?)
+}
+
 /// Open wait promises by visit id.
 pub async fn open_waits_by_visit(
     state: &AppState,
@@ -283,7 +304,7 @@ pub async fn issue_link(
     actor: &Actor,
 ) -> Result<String, ApiError> {
     let location = state.location(&visit.location).await?;
-    let (path, link) = super::patient::new_link(state, &location);
+    let (path, link) = super::links::new_link(state, &location);
     state
         .store
         .create_status_link(visit.id, &link, state.now())

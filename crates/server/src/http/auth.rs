@@ -3,6 +3,7 @@
 //! change must also carry. Sessions are held server-side (see
 //! `app::sessions`); only the SHA-256 of a token is stored.
 
+use crate::app::caller::Caller;
 use crate::error::ApiError;
 use crate::http::page::PageError;
 use crate::secrets::token_hash;
@@ -64,6 +65,29 @@ impl Staff {
     /// Constant-time comparison of a submitted CSRF token.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
         crate::secrets::same(&self.csrf_token, submitted)
+    }
+
+    /// Who asks, for the use cases: they act only where they work.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller::Staff(&self.user)
+    }
+
+    /// The location a request is about: the one it names, else their own
+    /// (the first they work at; `main` when they work everywhere). Not found
+    /// when it is one they do not work at.
+    pub fn at(&self, given: Option<&str>) -> Result<String, ApiError> {
+        let home = self
+            .user
+            .locations
+            .first()
+            .map(String::as_str)
+            .unwrap_or(frontdesk_domain::MAIN_LOCATION);
+        let location = given
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .unwrap_or(home);
+        self.caller().check(location)?;
+        Ok(location.to_string())
     }
 
     /// The header of their pages.

@@ -8,7 +8,9 @@ use crate::app::complaints::{
 };
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
-use crate::http::extract::{ApiJson, ApiQuery, Id, LocationQuery, PageId, StaffForm};
+use crate::http::extract::{
+    ApiJson, ApiQuery, Id, LocationQuery, PageId, StaffForm, location_or_main,
+};
 use crate::http::page::{PageResult, form_status, render, render_with};
 use crate::state::AppState;
 use crate::views::complaints::{
@@ -17,16 +19,16 @@ use crate::views::complaints::{
 };
 use crate::views::concerns::flag_views;
 use crate::views::page::fields_in_words;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use frontdesk_domain::FieldErrors;
 use frontdesk_domain::complaint::{self, Category, Channel, ComplaintStatus, Severity};
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient};
 use frontdesk_domain::timeline::ComplaintEventKind;
-use frontdesk_domain::{FieldErrors, MAIN_LOCATION};
-use frontdesk_store::Complaint;
+use frontdesk_store::{Complaint, Location};
 use frontdesk_tone::ReplyCheck;
 
 pub fn api() -> Router<AppState> {
@@ -70,19 +72,20 @@ async fn list(
     staff: Staff,
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<ComplaintList>, ApiError> {
+    let location = staff.at(q.location.as_deref())?;
     let now = state.now();
-    let settings = state.store.complaint_settings(q.id()).await?;
-    let zone = state.location(q.id()).await?.zone();
+    let settings = state.store.complaint_settings(&location).await?;
+    let zone = state.location(&location).await?.zone();
     let list = state
         .store
-        .complaints(q.id(), now - chrono::Duration::days(30))
+        .complaints(&location, now - chrono::Duration::days(30))
         .await?;
     state
         .store
         .audit(
             &staff.actor(),
             "complaints.read",
-            &format!("location:{}", q.id()),
+            &format!("location:{}", &location),
             now,
         )
         .await?;
@@ -166,18 +169,20 @@ async fn list_page(
     errors: FieldErrors,
 ) -> PageResult {
     let now = state.now();
-    let settings = state.store.complaint_settings(MAIN_LOCATION).await?;
-    let zone = state.location(MAIN_LOCATION).await?.zone();
+    let location = staff.at(Some(&form.location))?;
+    let loc = state.location(&location).await?;
+    let settings = state.store.complaint_settings(&location).await?;
+    let zone = loc.zone();
     let list = state
         .store
-        .complaints(MAIN_LOCATION, now - chrono::Duration::days(30))
+        .complaints(&location, now - chrono::Duration::days(30))
         .await?;
     state
         .store
         .audit(
             &staff.actor(),
             "complaints.read",
-            &format!("location:{MAIN_LOCATION}"),
+            &format!("location:{location}"),
             now,
         )
         .await?;
@@ -187,6 +192,8 @@ async fn list_page(
         .collect();
     let page = ComplaintsPage {
         nav: staff.nav(),
+        location: loc.id.clone(),
+        location_name: loc.name.clone(),
         hidden: list.len() - readable.len(),
         rows: readable
             .iter()
@@ -211,8 +218,16 @@ async fn list_page(
     Ok(render_with(form_status(&page.errors), &page))
 }
 
-async fn page(State(state): State<AppState>, PageStaff(staff): PageStaff) -> PageResult {
-    list_page(&state, &staff, ComplaintForm::default(), FieldErrors::new()).await
+async fn page(
+    State(state): State<AppState>,
+    PageStaff(staff): PageStaff,
+    Query(q): Query<LocationQuery>,
+) -> PageResult {
+    let form = ComplaintForm {
+        location: staff.at(q.location.as_deref())?,
+        ..Default::default()
+    };
+    list_page(&state, &staff, form, FieldErrors::new()).await
 }
 
 async fn page_submit(
@@ -222,6 +237,7 @@ async fn page_submit(
     let mut errors = FieldErrors::new();
     let visit_id = crate::http::extract::visit_number(&form.visit_id, &mut errors);
     let input = ComplaintInput {
+        location: Some(staff.at(Some(&form.location))?),
         text: form.text.clone(),
         channel: form.channel.clone(),
         category: Some(form.category.clone()),
@@ -458,7 +474,7 @@ async fn letter_page(
 // --- the public feedback form ---
 
 fn feedback_response(
-    name: String,
+    location: &Location,
     form: FeedbackForm,
     errors: FieldErrors,
     sent: bool,
@@ -467,7 +483,8 @@ fn feedback_response(
     render_with(
         status,
         &FeedbackPage {
-            location_name: name,
+            location: location.id.clone(),
+            location_name: location.name.clone(),
             form,
             errors,
             sent,
@@ -475,14 +492,20 @@ fn feedback_response(
     )
 }
 
-async fn feedback_page(State(state): State<AppState>) -> PageResult {
-    let l = state.location(MAIN_LOCATION).await?;
-    Ok(feedback_response(
-        l.name,
-        FeedbackForm::default(),
-        FieldErrors::new(),
-        false,
-    ))
+/// A fresh feedback form for a location.
+fn blank(location: &Location) -> FeedbackForm {
+    FeedbackForm {
+        location: location.id.clone(),
+        ..Default::default()
+    }
+}
+
+async fn feedback_page(
+    State(state): State<AppState>,
+    Query(q): Query<LocationQuery>,
+) -> PageResult {
+    let l = state.location(q.id()).await?;
+    Ok(feedback_response(&l, blank(&l), FieldErrors::new(), false))
 }
 
 /// The public form: name, email and message required; the email is kept for
@@ -492,15 +515,12 @@ async fn feedback_submit(
     State(state): State<AppState>,
     Form(form): Form<FeedbackForm>,
 ) -> PageResult {
-    let name = state.location(MAIN_LOCATION).await?.name;
+    let l = state
+        .location(location_or_main(Some(&form.location)))
+        .await?;
     if !form.website.is_empty() {
         // A bot: thank it and keep nothing.
-        return Ok(feedback_response(
-            name,
-            FeedbackForm::default(),
-            FieldErrors::new(),
-            true,
-        ));
+        return Ok(feedback_response(&l, blank(&l), FieldErrors::new(), true));
     }
     let new = match complaint::validate_feedback_form(
         &form.name,
@@ -508,12 +528,13 @@ async fn feedback_submit(
         &form.message,
         &form.phone,
     ) {
-        Err(errors) => return Ok(feedback_response(name, form, errors, false)),
+        Err(errors) => return Ok(feedback_response(&l, form, errors, false)),
         Ok(new) => new,
     };
     let input = ComplaintInput {
         text: new.text,
         channel: "web_form".into(),
+        location: Some(l.id.clone()),
         contact: Some(ContactInput {
             name: new.contact_name,
             email: new.contact_email,
@@ -522,13 +543,8 @@ async fn feedback_submit(
         ..Default::default()
     };
     match complaints::take(&state, Taker::Public("feedback-form"), &input).await {
-        Ok(_) => Ok(feedback_response(
-            name,
-            FeedbackForm::default(),
-            FieldErrors::new(),
-            true,
-        )),
-        Err(ApiError::InvalidFields(errors)) => Ok(feedback_response(name, form, errors, false)),
+        Ok(_) => Ok(feedback_response(&l, blank(&l), FieldErrors::new(), true)),
+        Err(ApiError::InvalidFields(errors)) => Ok(feedback_response(&l, form, errors, false)),
         Err(e) => Err(e.into()),
     }
 }

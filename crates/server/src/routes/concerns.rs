@@ -64,7 +64,7 @@ async fn raise(
         &input.text,
         source,
         input.owner.as_deref(),
-        &staff.actor(),
+        &staff.caller(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(ConcernJson::of(&c))))
@@ -82,11 +82,8 @@ async fn of_visit(
     staff: Staff,
     Id(visit_id): Id,
 ) -> Result<Json<ConcernList>, ApiError> {
-    // Reading the visit checks it exists and audits the read.
-    state
-        .store
-        .visit(visit_id, &staff.actor(), state.now())
-        .await?;
+    // Reading the visit checks it exists, and is theirs to see, and audits the read.
+    crate::app::visits::read(&state, &staff.caller(), visit_id).await?;
     let list = state.store.visit_concerns(visit_id).await?;
     Ok(Json(ConcernList {
         concerns: ConcernJson::list(&list),
@@ -99,17 +96,18 @@ async fn list(
     staff: Staff,
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<ConcernList>, ApiError> {
+    let location = staff.at(q.location.as_deref())?;
     let now = state.now();
     let list = state
         .store
-        .location_concerns(q.id(), now - chrono::Duration::days(7))
+        .location_concerns(&location, now - chrono::Duration::days(7))
         .await?;
     state
         .store
         .audit(
             &staff.actor(),
             "concerns.read",
-            &format!("location:{}", q.id()),
+            &format!("location:{location}"),
             now,
         )
         .await?;
@@ -138,7 +136,7 @@ async fn answer(
     Id(id): Id,
     ApiJson(input): ApiJson<AnswerInput>,
 ) -> Result<Json<Answer>, ApiError> {
-    match concerns::answer(&state, id, &input.text, false, &staff.actor()).await? {
+    match concerns::answer(&state, id, &input.text, false, &staff.caller()).await? {
         Answered::Sent(c, check) => Ok(Json(Answer {
             concern: ConcernJson::of(&c),
             tone: ReplyJson::of(&check),
@@ -190,7 +188,7 @@ async fn raise_submit(
         &form.text,
         Source::Staff,
         None,
-        &staff.actor(),
+        &staff.caller(),
     )
     .await;
     match raised {
@@ -222,7 +220,7 @@ async fn answer_submit(
     let c = state.store.concern(id).await?;
     let hold = form.send_anyway != "1";
     let (message, status) =
-        match concerns::answer(&state, id, &form.text, hold, &staff.actor()).await {
+        match concerns::answer(&state, id, &form.text, hold, &staff.caller()).await {
             Ok(Answered::Sent(..)) => {
                 return Ok(
                     Redirect::to(&format!("/visits/{}#concern-{id}", c.visit_id)).into_response(),

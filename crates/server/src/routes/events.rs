@@ -23,10 +23,13 @@ async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.events.subscribe();
     let hello = tokio_stream::once(Ok(Event::default().event("ready").data("{}")));
-    let events = BroadcastStream::new(receiver).filter_map(|item| match item {
-        Ok(e) => Some(Ok(Event::default()
+    // Only what happens where they work.
+    let user = staff.user.clone();
+    let events = BroadcastStream::new(receiver).filter_map(move |item| match item {
+        Ok(e) if user.works_at(&e.location) => Some(Ok(Event::default()
             .event(e.name)
             .data(e.data().to_string()))),
+        Ok(_) => None,
         // A slow reader that fell behind just misses events; the page
         // refreshes its rows on the next one.
         Err(_) => None,

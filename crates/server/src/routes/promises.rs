@@ -7,7 +7,7 @@ use crate::http::auth::{PageStaff, Staff};
 use crate::http::extract::{ApiJson, ApiQuery, Id, PageId, StaffForm};
 use crate::http::page::{PageResult, form_status, render_with};
 use crate::state::AppState;
-use crate::text::time;
+use crate::text::{time, url_encode};
 use crate::views::page::local;
 use crate::views::promises::{
     PromiseJson, PromiseList, PromiseRow, PromisesPage, SettledRow, by_owner, kept_rate,
@@ -15,11 +15,11 @@ use crate::views::promises::{
 };
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_domain::promise::{PromiseStatus, due_state, remind_at};
-use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Timestamp};
+use frontdesk_domain::{FieldErrors, Timestamp};
 use serde::Deserialize;
 
 pub fn api() -> Router<AppState> {
@@ -55,7 +55,7 @@ async fn fulfil(
     staff: Staff,
     Id(id): Id,
 ) -> Result<Json<PromiseJson>, ApiError> {
-    let p = promises::fulfil(&state, id, &staff.actor()).await?;
+    let p = promises::fulfil(&state, id, &staff.caller()).await?;
     Ok(Json(PromiseJson::of(&p)))
 }
 
@@ -72,9 +72,9 @@ async fn list(
     staff: Staff,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PromiseList>, ApiError> {
-    let location = crate::http::extract::location_or_main(q.location.as_deref());
+    let location = staff.at(q.location.as_deref())?;
     let now = state.now();
-    let open = promises::open(&state, location, q.owner.as_deref(), &staff.user).await?;
+    let open = promises::open(&state, &location, q.owner.as_deref(), &staff.user).await?;
     let promises = open
         .iter()
         .map(|p| PromiseJson {
@@ -86,16 +86,30 @@ async fn list(
     Ok(Json(PromiseList { promises }))
 }
 
-async fn page_response(
-    state: &AppState,
-    staff: &crate::http::auth::Staff,
+/// The promises page of a location: what it says at the top, and a refused
+/// form's errors.
+struct Shown {
     only_mine: bool,
     notice: Option<String>,
     warning: Option<String>,
     errors: FieldErrors,
+}
+
+async fn page_response(
+    state: &AppState,
+    staff: &crate::http::auth::Staff,
+    location: &str,
+    shown: Shown,
 ) -> PageResult {
+    let Shown {
+        only_mine,
+        notice,
+        warning,
+        errors,
+    } = shown;
     let now = state.now();
-    let location = state.location(MAIN_LOCATION).await?;
+    staff.caller().check(location)?;
+    let location = state.location(location).await?;
     let zone = location.zone();
     let owner = only_mine.then_some("me");
     let open = promises::open(state, &location.id, owner, &staff.user).await?;
@@ -130,6 +144,8 @@ async fn page_response(
         .collect();
     let page = PromisesPage {
         nav: staff.nav(),
+        location: location.id.clone(),
+        location_name: location.name.clone(),
         notice,
         warning,
         groups: by_owner(rows, &staff.user.username),
@@ -152,6 +168,7 @@ struct PageQuery {
     done: Option<String>,
     /// `me`: only the signed-in user's promises.
     owner: Option<String>,
+    location: Option<String>,
 }
 
 async fn page(
@@ -170,21 +187,30 @@ async fn page(
         Some(id) => promises::warning_for(&state, id).await,
         None => None,
     };
-    let only_mine = q.owner.as_deref() == Some("me");
-    page_response(
-        &state,
-        &staff,
-        only_mine,
+    let shown = Shown {
+        only_mine: q.owner.as_deref() == Some("me"),
         notice,
         warning,
-        FieldErrors::new(),
-    )
-    .await
+        errors: FieldErrors::new(),
+    };
+    let location = staff.at(q.location.as_deref())?;
+    page_response(&state, &staff, &location, shown).await
+}
+
+/// The page again with a refused form's errors.
+fn refused(errors: FieldErrors) -> Shown {
+    Shown {
+        only_mine: false,
+        notice: None,
+        warning: None,
+        errors,
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PromiseForm {
+    location: String,
     kind: String,
     visit_id: String,
     due_at: String,
@@ -213,10 +239,11 @@ async fn page_submit(
     StaffForm { staff, form }: StaffForm<PromiseForm>,
 ) -> PageResult {
     let mut errors = FieldErrors::new();
+    let location = staff.at(Some(&form.location))?;
     let visit_id = crate::http::extract::visit_number(&form.visit_id, &mut errors);
     let due_at = match form.due_at.trim() {
         "" => None,
-        text => match local_due(&state, MAIN_LOCATION, text).await {
+        text => match local_due(&state, &location, text).await {
             Ok(t) => Some(t),
             Err(message) => {
                 errors.add("due_at", message);
@@ -225,19 +252,25 @@ async fn page_submit(
         },
     };
     if !errors.is_empty() {
-        return page_response(&state, &staff, false, None, None, errors).await;
+        return page_response(&state, &staff, &location, refused(errors)).await;
     }
     let input = PromiseInput {
         kind: form.kind,
         visit_id,
         due_at,
         note: Some(form.note),
+        location: Some(location.clone()),
         ..Default::default()
     };
     match promises::record(&state, &staff.user, input).await {
-        Ok((p, _)) => Ok(Redirect::to(&format!("/promises?saved={}", p.id)).into_response()),
+        Ok((p, _)) => Ok(Redirect::to(&format!(
+            "/promises?location={}&saved={}",
+            url_encode(&p.location),
+            p.id
+        ))
+        .into_response()),
         Err(ApiError::InvalidFields(errors)) => {
-            page_response(&state, &staff, false, None, None, errors).await
+            page_response(&state, &staff, &location, refused(errors)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -247,7 +280,11 @@ async fn fulfil_submit(
     State(state): State<AppState>,
     PageId(id): PageId,
     StaffForm { staff, .. }: StaffForm<crate::http::extract::NoFields>,
-) -> Result<Response, crate::http::page::PageError> {
-    promises::fulfil(&state, id, &staff.actor()).await?;
-    Ok(Redirect::to("/promises?done=1").into_response())
+) -> PageResult {
+    let p = promises::fulfil(&state, id, &staff.caller()).await?;
+    Ok(Redirect::to(&format!(
+        "/promises?location={}&done=1",
+        url_encode(&p.location)
+    ))
+    .into_response())
 }

@@ -160,9 +160,7 @@ async fn tv_rows(
     staff: &Staff,
     q: &TvQuery,
 ) -> Result<(Location, Vec<(String, &'static str, String)>), ApiError> {
-    let location = state
-        .location(location_or_main(q.location.as_deref()))
-        .await?;
+    let location = state.location(&staff.at(q.location.as_deref())?).await?;
     let zone = location.zone();
     let actor = staff.actor();
     let audit = state.live_audit_due(&staff.token_hash).then_some(&actor);

@@ -60,6 +60,7 @@ async fn create(
             username: user.username,
             role: user.role.as_str(),
             disabled: None,
+            locations: user.locations,
         },
         idle_timeout_s: state.config.idle_timeout.num_seconds(),
     }))

@@ -8,7 +8,7 @@ use crate::app::settings::{
 };
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
-use crate::http::extract::{ApiJson, ApiQuery, LocationQuery, StaffForm, location_or_main};
+use crate::http::extract::{ApiJson, ApiQuery, LocationQuery, StaffForm};
 use crate::http::page::{PageError, PageResult, render_with};
 use crate::state::AppState;
 use crate::text::{log_safe, url_encode};
@@ -85,7 +85,7 @@ async fn add_provider(
     manager(&staff)?;
     let location = input.location.as_deref().unwrap_or(MAIN_LOCATION);
     let provider =
-        settings::save_provider(&state, &input.id, &input.name, location, &staff.actor()).await?;
+        settings::save_provider(&state, &input.id, &input.name, location, &staff.caller()).await?;
     Ok((StatusCode::CREATED, Json(ProviderJson::of(&provider))))
 }
 
@@ -95,7 +95,8 @@ async fn ack_settings(
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<AckPolicyJson>, ApiError> {
     manager(&staff)?;
-    let location = state.location(q.id()).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let location = state.location(&location).await?;
     Ok(Json(AckPolicyJson::of(
         &location.ack_policy,
         &state.config.ack_override,
@@ -109,16 +110,18 @@ async fn save_ack_settings(
     ApiJson(input): ApiJson<AckSettingsInput>,
 ) -> Result<Json<AckPolicyJson>, ApiError> {
     manager(&staff)?;
-    let policy = settings::save_ack_policy(&state, q.id(), &input, &staff.actor()).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let policy = settings::save_ack_policy(&state, &location, &input, &staff.caller()).await?;
     Ok(Json(AckPolicyJson::of(&policy, &state.config.ack_override)))
 }
 
 async fn complaint_settings(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<ComplaintSettingsJson>, ApiError> {
-    let s = state.store.complaint_settings(q.id()).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let s = state.store.complaint_settings(&location).await?;
     Ok(Json(ComplaintSettingsJson::of(&s)))
 }
 
@@ -143,7 +146,8 @@ async fn save_complaint_settings(
             .join("\n"),
         _ => String::new(),
     };
-    let current = state.store.complaint_settings(q.id()).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let current = state.store.complaint_settings(&location).await?;
     let mut input = ComplaintSettingsInput::from(&current);
     for (key, slot) in [
         ("business_hours", &mut input.business_hours),
@@ -160,7 +164,8 @@ async fn save_complaint_settings(
             *slot = text(key);
         }
     }
-    let saved = settings::save_complaint_settings(&state, q.id(), &input, &staff.actor()).await?;
+    let saved =
+        settings::save_complaint_settings(&state, &location, &input, &staff.caller()).await?;
     Ok(Json(ComplaintSettingsJson::of(&saved)))
 }
 
@@ -174,10 +179,11 @@ fn quote_settings_json(state: &AppState, location: &str) -> QuoteSettingsJson {
 
 async fn quote_settings(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<QuoteSettingsJson>, ApiError> {
-    let loc = state.location(q.id()).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let loc = state.location(&location).await?;
     Ok(Json(QuoteSettingsJson {
         own: Some(loc.quote_quantile()),
         ..quote_settings_json(&state, &loc.id)
@@ -199,6 +205,7 @@ async fn save_quote_settings(
     ApiJson(input): ApiJson<QuoteSettingsInput>,
 ) -> Result<Json<QuoteSettingsJson>, ApiError> {
     manager(&staff)?;
+    let location = staff.at(q.location.as_deref())?;
     let percent = match input.quantile {
         None => None,
         Some(x) if LOCATION_QUANTILES.contains(&x) => Some((x * 100.0).round() as i64),
@@ -209,9 +216,9 @@ async fn save_quote_settings(
             ));
         }
     };
-    state.location(q.id()).await?;
-    settings::save_quote_percent(&state, &staff.actor(), q.id(), percent).await?;
-    Ok(Json(quote_settings_json(&state, q.id())))
+    state.location(&location).await?;
+    settings::save_quote_percent(&state, &staff.caller(), &location, percent).await?;
+    Ok(Json(quote_settings_json(&state, &location)))
 }
 
 // --- the page ---
@@ -235,6 +242,7 @@ struct Extra {
 
 async fn page_with(state: &AppState, staff: &Staff, location: &str, extra: Extra) -> PageResult {
     manager(staff)?;
+    staff.caller().check(location)?;
     let loc = state.location(location).await?;
     let o = state.config.ack_override;
     let stored = loc.ack_policy;
@@ -307,7 +315,7 @@ async fn page(
         }
         other => format!("Saved: {}", log_safe(other)),
     });
-    let location = location_or_main(q.location.as_deref()).to_string();
+    let location = staff.at(q.location.as_deref())?;
     page_with(
         &state,
         &staff,
@@ -342,8 +350,8 @@ async fn save_ack(
     StaffForm { staff, form }: StaffForm<AckForm>,
 ) -> PageResult {
     manager(&staff)?;
-    let location = location_or_main(Some(&form.location)).to_string();
-    match settings::save_ack_policy(&state, &location, &form.input, &staff.actor()).await {
+    let location = staff.at(Some(&form.location))?;
+    match settings::save_ack_policy(&state, &location, &form.input, &staff.caller()).await {
         Ok(_) => saved(&location, "clocks", ""),
         Err(ApiError::InvalidFields(errors)) => {
             let extra = Extra {
@@ -370,8 +378,8 @@ async fn save_provider(
     StaffForm { staff, form }: StaffForm<ProviderForm>,
 ) -> PageResult {
     manager(&staff)?;
-    let location = location_or_main(Some(&form.location)).to_string();
-    match settings::save_provider(&state, &form.id, &form.name, &location, &staff.actor()).await {
+    let location = staff.at(Some(&form.location))?;
+    match settings::save_provider(&state, &form.id, &form.name, &location, &staff.caller()).await {
         Ok(_) => saved(&location, "provider", ""),
         Err(ApiError::InvalidFields(errors)) if !errors.0.contains_key("location") => {
             let extra = Extra {
@@ -398,8 +406,8 @@ async fn save_complaints(
     StaffForm { staff, form }: StaffForm<ComplaintSettingsForm>,
 ) -> PageResult {
     manager(&staff)?;
-    let location = location_or_main(Some(&form.location)).to_string();
-    match settings::save_complaint_settings(&state, &location, &form.input, &staff.actor()).await {
+    let location = staff.at(Some(&form.location))?;
+    match settings::save_complaint_settings(&state, &location, &form.input, &staff.caller()).await {
         Ok(_) => saved(&location, "complaints", "#complaint-settings"),
         Err(ApiError::InvalidFields(errors)) => {
             let extra = Extra {
@@ -425,10 +433,10 @@ async fn save_quotes(
     StaffForm { staff, form }: StaffForm<QuoteForm>,
 ) -> PageResult {
     manager(&staff)?;
-    let location = location_or_main(Some(&form.location)).to_string();
+    let location = staff.at(Some(&form.location))?;
     match parse_quote_percent(&form.percent) {
         Ok(percent) => {
-            settings::save_quote_percent(&state, &staff.actor(), &location, percent).await?;
+            settings::save_quote_percent(&state, &staff.caller(), &location, percent).await?;
             saved(&location, "quotes", "#quote-settings")
         }
         Err(message) => {
@@ -472,7 +480,7 @@ async fn import(
             "No file was chosen.".into(),
         ),
         Some(file) => {
-            settings::import_appointments(&state, &file, skip_bad_rows, &staff.actor()).await?
+            settings::import_appointments(&state, &file, skip_bad_rows, &staff.caller()).await?
         }
     };
     let extra = match imported {

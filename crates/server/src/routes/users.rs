@@ -38,6 +38,7 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Json<UserLi
             username: u.username,
             role: u.role.as_str(),
             disabled: Some(u.disabled),
+            locations: u.locations,
         })
         .collect();
     Ok(Json(UserList { users }))
@@ -49,6 +50,8 @@ struct NewUserInput {
     username: String,
     role: String,
     password: String,
+    /// Location ids; none: every location.
+    locations: Vec<String>,
 }
 
 async fn create(
@@ -63,6 +66,7 @@ async fn create(
         &input.username,
         &input.role,
         &input.password,
+        &input.locations,
     )
     .await?;
     Ok((
@@ -71,6 +75,7 @@ async fn create(
             username: user.username,
             role: user.role.as_str(),
             disabled: None,
+            locations: user.locations,
         }),
     ))
 }
@@ -81,6 +86,19 @@ struct UserForm {
     username: String,
     role: String,
     password: String,
+    /// Location ids, comma-separated; empty: every location.
+    locations: String,
+}
+
+impl UserForm {
+    fn locations(&self) -> Vec<String> {
+        self.locations
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 async fn page_with(
@@ -96,7 +114,14 @@ async fn page_with(
         .users()
         .await?
         .into_iter()
-        .map(|u| (u.username, u.role.label(), u.disabled))
+        .map(|u| {
+            let at = if u.locations.is_empty() {
+                "every location".to_string()
+            } else {
+                u.locations.join(", ")
+            };
+            (u.username, u.role.label(), u.disabled, at)
+        })
         .collect();
     let page = UsersPage {
         nav: staff.nav(),
@@ -110,6 +135,7 @@ async fn page_with(
         } else {
             form.role.clone()
         },
+        form_locations: form.locations.clone(),
         errors,
     };
     Ok(render_with(form_status(&page.errors), &page))
@@ -148,6 +174,7 @@ async fn add_submit(
         &form.username,
         &form.role,
         &form.password,
+        &form.locations(),
     )
     .await
     {

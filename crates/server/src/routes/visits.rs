@@ -51,11 +51,19 @@ pub fn pages() -> Router<AppState> {
 async fn check_in(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(input): ApiJson<ArrivalInput>,
+    ApiJson(mut input): ApiJson<ArrivalInput>,
 ) -> Result<impl IntoResponse, ApiError> {
+    // No location named: their own.
+    if input
+        .location
+        .as_deref()
+        .is_none_or(|l| l.trim().is_empty())
+    {
+        input.location = Some(staff.at(None)?);
+    }
     let CheckedIn {
         visit, status_path, ..
-    } = visits::check_in_as_asked(&state, &input, &staff.actor()).await?;
+    } = visits::check_in_as_asked(&state, &input, &staff.caller()).await?;
     let policy = state.ack_policy(&visit.location).await?;
     let body = VisitJson {
         // The patient's private status link, shown only now.
@@ -71,7 +79,7 @@ async fn visit(
     Id(id): Id,
 ) -> Result<Json<VisitDetail>, ApiError> {
     let now = state.now();
-    let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
+    let (visit, timeline) = visits::read(&state, &staff.caller(), id).await?;
     let policy = state.ack_policy(&visit.location).await?;
     let promise = state.store.visit_promise(id).await?;
     Ok(Json(VisitDetail {
@@ -86,7 +94,7 @@ async fn acknowledge(
     staff: Staff,
     Id(id): Id,
 ) -> Result<impl IntoResponse, ApiError> {
-    let visit = visits::acknowledge(&state, id, &staff.actor()).await?;
+    let visit = visits::acknowledge(&state, id, &staff.caller()).await?;
     let policy = state.ack_policy(&visit.location).await?;
     Ok((
         StatusCode::CREATED,
@@ -109,7 +117,7 @@ async fn transition(
     if input.to.trim().is_empty() {
         return Err(ApiError::field("to", fields::REQUIRED));
     }
-    let visit = visits::transition(&state, id, &input.to, &staff.actor()).await?;
+    let visit = visits::transition(&state, id, &input.to, &staff.caller()).await?;
     let policy = state.ack_policy(&visit.location).await?;
     Ok(Json(VisitJson::of(&visit, &policy, state.now())))
 }
@@ -119,9 +127,13 @@ async fn lobby(
     staff: Staff,
     ApiQuery(q): ApiQuery<LocationQuery>,
 ) -> Result<Json<LobbyJson>, ApiError> {
+    let location = staff.at(q.location.as_deref())?;
     let now = state.now();
-    let policy = state.ack_policy(q.id()).await?;
-    let present = state.store.lobby(q.id(), Some(&staff.actor()), now).await?;
+    let policy = state.ack_policy(&location).await?;
+    let present = state
+        .store
+        .lobby(&location, Some(&staff.actor()), now)
+        .await?;
     let promises = open_waits_by_visit(&state).await?;
     let visits = present
         .iter()
@@ -132,7 +144,7 @@ async fn lobby(
         })
         .collect();
     Ok(Json(LobbyJson {
-        location: q.id().to_string(),
+        location: location.clone(),
         now: time(now),
         visits,
     }))
@@ -152,9 +164,11 @@ struct LobbyRows {
 /// `audit` names the reader when this read is to be audited.
 async fn lobby_rows(
     state: &AppState,
+    staff: &Staff,
     location: &str,
     audit: Option<&Actor>,
 ) -> Result<LobbyRows, ApiError> {
+    staff.caller().check(location)?;
     let now = state.now();
     let loc = state.location(location).await?;
     let policy = state.config.ack_override.apply(loc.ack_policy);
@@ -211,7 +225,7 @@ async fn board_page(
         policy,
         providers,
         rows,
-    } = lobby_rows(state, location, Some(&staff.actor())).await?;
+    } = lobby_rows(state, staff, location, Some(&staff.actor())).await?;
     let zone = loc.zone();
     let local_now = now.with_timezone(&zone);
     let day_start = local_now
@@ -276,7 +290,7 @@ async fn board(
     board_page(
         &state,
         &staff,
-        q.id(),
+        &staff.at(q.location.as_deref())?,
         ArrivalForm::default(),
         FieldErrors::new(),
     )
@@ -292,7 +306,8 @@ async fn board_rows(
 ) -> Result<Response, ApiError> {
     let actor = staff.actor();
     let audit = state.live_audit_due(&staff.token_hash).then_some(&actor);
-    let board = lobby_rows(&state, q.id(), audit).await?;
+    let location = staff.at(q.location.as_deref())?;
+    let board = lobby_rows(&state, &staff, &location, audit).await?;
     let now_text = local(state.now(), board.location.zone(), "%H:%M");
     Ok(render(&BoardRows {
         rows: board.rows,
@@ -305,7 +320,7 @@ async fn check_in_submit(
     State(state): State<AppState>,
     StaffForm { staff, form }: StaffForm<ArrivalForm>,
 ) -> PageResult {
-    let location = crate::http::extract::location_or_main(Some(&form.location)).to_string();
+    let location = staff.at(Some(&form.location))?;
     let input = ArrivalInput {
         given_name: form.given_name.clone(),
         family_name: form.family_name.clone(),
@@ -314,7 +329,7 @@ async fn check_in_submit(
         location: Some(location.clone()),
         ..Default::default()
     };
-    match visits::check_in_as_asked(&state, &input, &staff.actor()).await {
+    match visits::check_in_as_asked(&state, &input, &staff.caller()).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/board?location={}", url_encode(&location))).into_response())
         }
@@ -350,7 +365,7 @@ async fn acknowledge_submit(
     PageId(id): PageId,
     StaffForm { staff, form }: StaffForm<ActionForm>,
 ) -> PageResult {
-    let v = visits::acknowledge(&state, id, &staff.actor()).await?;
+    let v = visits::acknowledge(&state, id, &staff.caller()).await?;
     Ok(after_action(id, &form.back, &v.location))
 }
 
@@ -359,7 +374,7 @@ async fn transition_submit(
     PageId(id): PageId,
     StaffForm { staff, form }: StaffForm<ActionForm>,
 ) -> PageResult {
-    match visits::transition(&state, id, &form.to, &staff.actor()).await {
+    match visits::transition(&state, id, &form.to, &staff.caller()).await {
         Ok(v) => Ok(after_action(id, &form.back, &v.location)),
         Err(e @ ApiError::OpenConcerns(_)) => {
             let page = visit_page(&state, &staff, id, Some(e.to_string()), None).await?;
@@ -389,7 +404,7 @@ pub async fn visit_page(
     held: Option<HeldAnswer>,
 ) -> PageResult {
     let now = state.now();
-    let (visit, timeline) = state.store.visit(id, &staff.actor(), now).await?;
+    let (visit, timeline) = visits::read(state, &staff.caller(), id).await?;
     let loc = state.location(&visit.location).await?;
     let zone = loc.zone();
     let policy = state.config.ack_override.apply(loc.ack_policy);
@@ -433,7 +448,7 @@ async fn status_link_submit(
     headers: HeaderMap,
     StaffForm { staff, .. }: StaffForm<NoFields>,
 ) -> PageResult {
-    let (visit, _) = state.store.visit(id, &staff.actor(), state.now()).await?;
+    let (visit, _) = visits::read(&state, &staff.caller(), id).await?;
     let link = visits::issue_link(&state, &visit, &staff.actor()).await?;
     let base = crate::http::extract::base_url(&state, &headers);
     Ok(render(&StatusLinkPage {

@@ -213,6 +213,8 @@ pub fn row(k: &Complaint, c: &ComplaintClocks, zone: chrono_tz::Tz) -> Complaint
 #[template(path = "complaints.html")]
 pub struct ComplaintsPage {
     pub nav: Nav,
+    pub location: String,
+    pub location_name: String,
     pub rows: Vec<ComplaintRow>,
     pub hidden: usize,
     pub policy: String,
@@ -226,6 +228,7 @@ pub struct ComplaintsPage {
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ComplaintForm {
+    pub location: String,
     pub text: String,
     pub channel: String,
     pub category: String,
@@ -325,6 +328,7 @@ pub struct LetterPage {
 #[derive(Template)]
 #[template(path = "feedback.html")]
 pub struct FeedbackPage {
+    pub location: String,
     pub location_name: String,
     pub form: FeedbackForm,
     pub errors: FieldErrors,
@@ -334,6 +338,7 @@ pub struct FeedbackPage {
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct FeedbackForm {
+    pub location: String,
     pub name: String,
     pub email: String,
     pub phone: String,

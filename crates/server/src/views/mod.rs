@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod concerns;
+pub mod locations;
 pub mod outbox;
 pub mod page;
 pub mod patient;

@@ -12,6 +12,8 @@ pub struct Nav {
     pub csrf: String,
     pub is_manager: bool,
     pub is_admin: bool,
+    /// Where their pages open: the first location they work at, or `main`.
+    pub home: String,
 }
 
 impl Nav {
@@ -23,6 +25,7 @@ impl Nav {
             csrf: String::new(),
             is_manager: false,
             is_admin: false,
+            home: frontdesk_domain::MAIN_LOCATION.to_string(),
         }
     }
 
@@ -33,6 +36,11 @@ impl Nav {
             csrf: csrf.to_string(),
             is_manager: user.role.can_change_settings(),
             is_admin: user.role.can_manage_users(),
+            home: user
+                .locations
+                .first()
+                .cloned()
+                .unwrap_or_else(|| frontdesk_domain::MAIN_LOCATION.to_string()),
         }
     }
 }

@@ -121,6 +121,8 @@ pub struct SettledRow {
 #[template(path = "promises.html")]
 pub struct PromisesPage {
     pub nav: Nav,
+    pub location: String,
+    pub location_name: String,
     pub notice: Option<String>,
     pub warning: Option<String>,
     pub groups: Vec<OwnerGroup>,

@@ -31,4 +31,6 @@ pub struct UserJson {
     pub role: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
+    /// Where they work; empty means every location.
+    pub locations: Vec<String>,
 }

@@ -12,10 +12,12 @@ pub struct UsersPage {
     pub nav: Nav,
     pub notice: Option<String>,
     pub current: String,
-    pub users: Vec<(String, &'static str, bool)>,
+    /// Username, role, disabled, where they work ("every location" or a list).
+    pub users: Vec<(String, &'static str, bool, String)>,
     pub roles: Vec<(&'static str, &'static str)>,
     pub form_username: String,
     pub form_role: String,
+    pub form_locations: String,
     pub errors: FieldErrors,
 }
 

@@ -27,7 +27,9 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
-/// and `root` (admin), provider `dr-lee`, location `main` in UTC.
+/// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
+/// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
+/// locations `main` and `north`, both in UTC.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(ServerConfig::default(), false).await
 }
@@ -56,18 +58,30 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         )
         .await
         .unwrap();
+    store
+        .ensure_location("north", "North clinic", "UTC")
+        .await
+        .unwrap();
     let hash = frontdesk_server::secrets::hash_password(PASSWORD).unwrap();
-    for (name, role) in [
-        ("desk", frontdesk_domain::Role::FrontDesk),
-        ("doc", frontdesk_domain::Role::Clinician),
-        ("boss", frontdesk_domain::Role::Manager),
-        ("root", frontdesk_domain::Role::Admin),
+    use frontdesk_domain::Role;
+    for (name, role, at) in [
+        ("desk", Role::FrontDesk, None),
+        ("doc", Role::Clinician, None),
+        ("boss", Role::Manager, None),
+        ("root", Role::Admin, None),
+        ("nora", Role::FrontDesk, Some("north")),
+        ("noel", Role::Clinician, Some("north")),
+        ("nell", Role::Manager, Some("north")),
+        ("nico", Role::Admin, Some("north")),
     ] {
         store
             .create_user(
-                name,
-                role,
-                &hash,
+                &frontdesk_store::NewUser {
+                    username: name.into(),
+                    role,
+                    password_hash: hash.clone(),
+                    locations: at.into_iter().map(String::from).collect(),
+                },
                 &frontdesk_store::Actor::system(),
                 start_time(),
             )

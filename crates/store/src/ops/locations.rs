@@ -40,6 +40,30 @@ pub async fn ensure<C: Conn>(c: &mut C, id: &str, name: &str, time_zone: &str) -
     location(c, id).await
 }
 
+/// Add a new location; an id already taken is a `Conflict`.
+pub async fn add<C: Conn>(
+    c: &mut C,
+    id: &str,
+    name: &str,
+    time_zone: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Location> {
+    if exists(c, "SELECT id FROM location WHERE id = $1", id).await? {
+        return Err(StoreError::Conflict(format!(
+            "a location {id} already exists"
+        )));
+    }
+    c.exec(
+        "INSERT INTO location (id, name, time_zone) VALUES ($1, $2, $3)",
+        params![id, name, time_zone],
+    )
+    .await?;
+    let subject = format!("location:{id}");
+    audit::write(c, actor, "location.add", &subject, time_zone, now).await?;
+    location(c, id).await
+}
+
 pub async fn location<C: Conn>(c: &mut C, id: &str) -> Result<Location> {
     let row = one(c, "SELECT * FROM location WHERE id = $1", params![id])
         .await?

@@ -3,47 +3,96 @@
 use super::{at, insert_id, ms, one};
 use crate::db::{Conn, Row, params};
 use crate::*;
-use frontdesk_domain::{Role, Timestamp};
+use frontdesk_domain::Timestamp;
 
+/// A staff account from its row; its locations are read by [`with_locations`].
 fn user_from_row(row: &Row) -> Result<StaffUser> {
     Ok(StaffUser {
         id: row.int("user_id")?,
         username: row.text("username")?,
         role: super::parse_name(&row.text("role")?)?,
         disabled: row.int("disabled")? != 0,
+        locations: Vec::new(),
     })
 }
 
+/// Fill in the locations each account works at (none listed: every one).
+async fn with_locations<C: Conn>(c: &mut C, users: &mut [StaffUser]) -> Result<()> {
+    let rows = match users {
+        [one] => {
+            c.query(
+                "SELECT user_id, location_id FROM staff_location WHERE user_id = $1 ORDER BY location_id",
+                params![one.id],
+            )
+            .await?
+        }
+        _ => {
+            c.query(
+                "SELECT user_id, location_id FROM staff_location ORDER BY location_id",
+                &[],
+            )
+            .await?
+        }
+    };
+    for r in &rows {
+        let id = r.int("user_id")?;
+        if let Some(u) = users.iter_mut().find(|u| u.id == id) {
+            u.locations.push(r.text("location_id")?);
+        }
+    }
+    Ok(())
+}
+
+/// Add a staff account with the locations it works at, and its audit row.
 pub async fn create_user<C: Conn>(
     c: &mut C,
-    username: &str,
-    role: Role,
-    password_hash: &str,
+    new: &NewUser,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<StaffUser> {
+    for location in &new.locations {
+        super::locations::must_exist(c, location, "location").await?;
+    }
     let inserted = insert_id(
         c,
         "INSERT INTO staff_user (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        params![username, role.as_str(), password_hash, ms(now)],
+        params![new.username.as_str(), new.role.as_str(), new.password_hash.as_str(), ms(now)],
     )
     .await;
-    match inserted {
-        Ok(id) => {
-            let subject = format!("user:{username}");
-            super::audit::write(c, actor, "user.add", &subject, role.as_str(), now).await?;
-            Ok(StaffUser {
-                id,
-                username: username.to_string(),
-                role,
-                disabled: false,
-            })
+    let id = match inserted {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            return Err(StoreError::Conflict(format!(
+                "a user named {} already exists",
+                new.username
+            )));
         }
-        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(format!(
-            "a user named {username} already exists"
-        ))),
-        Err(e) => Err(e),
+        Err(e) => return Err(e),
+    };
+    let mut locations = new.locations.clone();
+    locations.sort();
+    locations.dedup();
+    for location in &locations {
+        c.exec(
+            "INSERT INTO staff_location (user_id, location_id) VALUES ($1, $2)",
+            params![id, location.as_str()],
+        )
+        .await?;
     }
+    let subject = format!("user:{}", new.username);
+    let detail = if locations.is_empty() {
+        new.role.as_str().to_string()
+    } else {
+        format!("{} at {}", new.role.as_str(), locations.join(", "))
+    };
+    super::audit::write(c, actor, "user.add", &subject, &detail, now).await?;
+    Ok(StaffUser {
+        id,
+        username: new.username.clone(),
+        role: new.role,
+        disabled: false,
+        locations,
+    })
 }
 
 pub async fn credentials<C: Conn>(c: &mut C, username: &str) -> Result<Option<Credentials>> {
@@ -55,22 +104,30 @@ pub async fn credentials<C: Conn>(c: &mut C, username: &str) -> Result<Option<Cr
     .await?;
     match row {
         None => Ok(None),
-        Some(row) => Ok(Some(Credentials {
-            user: user_from_row(&row)?,
-            password_hash: row.text("password_hash")?,
-        })),
+        Some(row) => {
+            let mut user = [user_from_row(&row)?];
+            with_locations(c, &mut user).await?;
+            let [user] = user;
+            Ok(Some(Credentials {
+                user,
+                password_hash: row.text("password_hash")?,
+            }))
+        }
     }
 }
 
 pub async fn users<C: Conn>(c: &mut C) -> Result<Vec<StaffUser>> {
-    c.query(
-        "SELECT id AS user_id, username, role, disabled FROM staff_user ORDER BY username",
-        &[],
-    )
-    .await?
-    .iter()
-    .map(user_from_row)
-    .collect()
+    let mut users = c
+        .query(
+            "SELECT id AS user_id, username, role, disabled FROM staff_user ORDER BY username",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    with_locations(c, &mut users).await?;
+    Ok(users)
 }
 
 pub async fn set_disabled<C: Conn>(
@@ -139,14 +196,19 @@ pub async fn live_session<C: Conn>(
     .await?;
     match row {
         None => Ok(None),
-        Some(row) => Ok(Some(Session {
-            token_hash: row.text("token_hash")?,
-            user: user_from_row(&row)?,
-            csrf_token: row.text("csrf_token")?,
-            created_at: at(row.int("created_at")?)?,
-            last_seen_at: at(row.int("last_seen_at")?)?,
-            expires_at: at(row.int("expires_at")?)?,
-        })),
+        Some(row) => {
+            let mut user = [user_from_row(&row)?];
+            with_locations(c, &mut user).await?;
+            let [user] = user;
+            Ok(Some(Session {
+                token_hash: row.text("token_hash")?,
+                user,
+                csrf_token: row.text("csrf_token")?,
+                created_at: at(row.int("created_at")?)?,
+                last_seen_at: at(row.int("last_seen_at")?)?,
+                expires_at: at(row.int("expires_at")?)?,
+            }))
+        }
     }
 }
 

@@ -2,14 +2,91 @@
 
 use super::*;
 
+fn new_user(name: &str, role: Role, locations: &[&str]) -> NewUser {
+    NewUser {
+        username: name.into(),
+        role,
+        password_hash: "$argon2id$hash".into(),
+        locations: locations.iter().map(|l| l.to_string()).collect(),
+    }
+}
+
+story!(
+    staff_work_at_their_locations,
+    |store: Arc<dyn Store>| async move {
+        let root = Actor::staff("root");
+        let north = store
+            .add_location("north", "North clinic", "Europe/London", &root, t0())
+            .await
+            .unwrap();
+        assert_eq!(
+            (north.name.as_str(), north.time_zone.as_str()),
+            ("North clinic", "Europe/London")
+        );
+        let again = store
+            .add_location("north", "Another", "UTC", &root, t0())
+            .await
+            .unwrap_err();
+        assert!(matches!(again, StoreError::Conflict(_)), "{again:?}");
+        let ana = store
+            .create_user(
+                &new_user("ana", Role::FrontDesk, &["north", "main", "north"]),
+                &root,
+                t0(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ana.locations, ["main", "north"]);
+        assert!(ana.works_at("north") && !ana.works_at("south"));
+        let bo = store
+            .create_user(&new_user("bo", Role::Manager, &[]), &root, t0())
+            .await
+            .unwrap();
+        assert!(bo.locations.is_empty() && bo.works_at("anywhere"));
+        // An unknown location saves nothing.
+        let err = store
+            .create_user(&new_user("cy", Role::FrontDesk, &["south"]), &root, t0())
+            .await
+            .unwrap_err();
+        match err {
+            StoreError::Invalid(f) => assert_eq!(f.get("location"), Some("Unknown location")),
+            other => panic!("{other:?}"),
+        }
+        assert!(store.user_credentials("cy").await.unwrap().is_none());
+        let creds = store.user_credentials("ana").await.unwrap().unwrap();
+        assert_eq!(creds.user.locations, ["main", "north"]);
+        let users = store.users().await.unwrap();
+        let listed: Vec<(&str, Vec<String>)> = users
+            .iter()
+            .map(|u| (u.username.as_str(), u.locations.clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("ana", vec!["main".to_string(), "north".to_string()]),
+                ("bo", vec![])
+            ]
+        );
+        let audit = store.audit_log(10).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "location.add" && a.subject == "location:north")
+        );
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "user.add" && a.detail == "front_desk at main, north")
+        );
+    }
+);
+
 story!(
     staff_accounts_and_sessions,
     |store: Arc<dyn Store>| async move {
         let user = store
             .create_user(
-                "maria",
-                Role::FrontDesk,
-                "$argon2id$hash",
+                &new_user("maria", Role::FrontDesk, &[]),
                 &Actor::system(),
                 t0(),
             )
@@ -17,7 +94,7 @@ story!(
             .unwrap();
         assert_eq!(user.role, Role::FrontDesk);
         let err = store
-            .create_user("maria", Role::Admin, "x", &Actor::system(), t0())
+            .create_user(&new_user("maria", Role::Admin, &[]), &Actor::system(), t0())
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");

@@ -285,7 +285,13 @@ pub async fn recent(state: &AppState, user: &StaffUser) -> Result<Vec<OutboxMess
     if !user.role.can_manage_users() {
         return Err(ApiError::Forbidden);
     }
-    let messages = state.store.outbox_messages(200).await?;
+    let messages = state
+        .store
+        .outbox_messages(200)
+        .await?
+        .into_iter()
+        .filter(|m| user.works_at(&m.location))
+        .collect();
     state
         .store
         .audit(
