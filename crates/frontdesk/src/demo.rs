@@ -134,6 +134,20 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
             )
         })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The demo's kiosk: its pairing link lasts the demo's day (a real one, 15 minutes).
+    let (code, hash) = frontdesk_server::app::kiosk::pairing_code();
+    state
+        .store
+        .add_kiosk(
+            MAIN_LOCATION,
+            "Lobby tablet",
+            &hash,
+            day_start + Duration::days(1),
+            &Actor::system(),
+            clock.now(),
+        )
+        .await
+        .map_err(|e| format!("cannot add the demo's kiosk: {e}"))?;
     println!("Frontdesk demo: a simulated clinic day at {speed}x speed.");
     println!("Open http://{addr}/board and sign in as one of:");
     for (name, role, password) in DEMO_USERS {
@@ -145,6 +159,9 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     );
     println!(
         "Patients' status pages: \"Make a patient link\" on a visit. Public feedback form: /feedback"
+    );
+    println!(
+        "The self check-in kiosk: open http://{addr}/kiosk/pair/{code} and press \"Pair this tablet\"."
     );
     println!(
         "Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted)."

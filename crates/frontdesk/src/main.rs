@@ -56,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage kiosks: the tablets patients check themselves in at.
+    Kiosk {
+        #[command(subcommand)]
+        command: KioskCommand,
+    },
     /// Manage locations (sites of a group practice; `main` exists from the first start).
     Location {
         #[command(subcommand)]
@@ -152,6 +157,32 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum KioskCommand {
+    /// Add a kiosk and print its one-time pairing link (15 minutes): open it on the tablet.
+    Add {
+        /// The location it stands at.
+        #[arg(long, default_value = "main")]
+        location: String,
+        /// A name staff recognise, such as "Lobby tablet".
+        #[arg(long)]
+        name: String,
+        /// The address the tablet reaches the server at, for the link (default:
+        /// public_url from the configuration, else http://ADDR).
+        #[arg(long)]
+        base_url: Option<String>,
+        #[command(flatten)]
+        server: Box<ServerArgs>,
+    },
+    /// List a location's kiosks.
+    List {
+        #[arg(long, default_value = "main")]
+        location: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum LocationCommand {
     /// Add a location: its id (letters, digits, dashes), its name, and its time
     /// zone with --time-zone (an IANA name such as `America/Chicago`; default:
@@ -226,6 +257,7 @@ fn main() -> ExitCode {
             } => demo::run(configure(&server)?, speed, seed).await?,
             Command::User { command } => user(command).await?,
             Command::Location { command } => location(command).await?,
+            Command::Kiosk { command } => kiosk(command).await?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -448,6 +480,63 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
                     u.role,
                     if u.disabled { "\t(disabled)" } else { "" }
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn kiosk(command: KioskCommand) -> Result<ExitCode, Failure> {
+    use frontdesk_server::app::kiosk::{pairing_code, pairing_lifetime};
+    match command {
+        KioskCommand::Add {
+            location,
+            name,
+            base_url,
+            server,
+        } => {
+            let config = configure(&server)?;
+            let name = fields::required_text(&name).map_err(|e| format!("name: {e}"))?;
+            let store = open_store(&config).await?;
+            let (code, hash) = pairing_code();
+            let now = chrono::Utc::now();
+            let expires_at = now + pairing_lifetime();
+            let k = store
+                .add_kiosk(
+                    &location,
+                    &name,
+                    &hash,
+                    expires_at,
+                    &Actor::system(),
+                    now,
+                )
+                .await
+                .map_err(|e| match e {
+                    frontdesk_store::StoreError::Invalid(_) => {
+                        format!("unknown location {location:?}")
+                    }
+                    other => other.to_string(),
+                })?;
+            let base = base_url
+                .or(config.public_url.clone())
+                .unwrap_or_else(|| format!("http://{}", config.addr));
+            println!(
+                "Added kiosk {} ({}) at {}. Open this link on the tablet within 15 minutes (it works once):",
+                k.id, k.name, k.location
+            );
+            println!("{}/kiosk/pair/{code}", base.trim_end_matches('/'));
+            Ok(ExitCode::SUCCESS)
+        }
+        KioskCommand::List { location, store } => {
+            let config = configure(&store.into())?;
+            let store = open_store(&config).await?;
+            for k in store.kiosks(&location).await.map_err(|e| e.to_string())? {
+                let state = match (k.revoked_at, k.paired_at) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(_)) => "paired",
+                    (None, None) => "waiting to be paired",
+                };
+                println!("{}\t{}\t{state}", k.id, k.name);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -35,6 +35,8 @@ pub struct Inner {
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
     pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// Each kiosk's check-ins in the last minutes (see [`Burst`]).
+    pub kiosk_bursts: Mutex<std::collections::HashMap<i64, Burst>>,
     /// An outbox delivery run is going (see `outbox::start_delivery`).
     pub outbox_busy: std::sync::atomic::AtomicBool,
 }
@@ -73,6 +75,7 @@ impl AppState {
                 },
             )),
             live_audit: Mutex::new(Default::default()),
+            kiosk_bursts: Mutex::new(Default::default()),
             outbox_busy: std::sync::atomic::AtomicBool::new(false),
         }))
     }
@@ -265,6 +268,43 @@ impl LoginLimiter {
 
     pub fn clear(&self, key: &str) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+/// A token bucket: up to `capacity` at once, refilled one every `every`.
+/// Kiosks use one each, so a burst of check-ins slows that kiosk down.
+#[derive(Debug, Clone, Copy)]
+pub struct Burst {
+    tokens: f64,
+    at: Timestamp,
+    /// When staff were last told this kiosk was busy.
+    pub told_at: Option<Timestamp>,
+}
+
+impl Burst {
+    /// One more, if the bucket allows it now; otherwise how long to wait.
+    pub fn take(
+        slot: &mut Option<Burst>,
+        capacity: f64,
+        every: chrono::Duration,
+        now: Timestamp,
+    ) -> Result<(), chrono::Duration> {
+        let b = slot.get_or_insert(Burst {
+            tokens: capacity,
+            at: now,
+            told_at: None,
+        });
+        let refill =
+            (now - b.at).num_milliseconds().max(0) as f64 / every.num_milliseconds() as f64;
+        b.tokens = (b.tokens + refill).min(capacity);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = ((1.0 - b.tokens) * every.num_milliseconds() as f64).ceil() as i64;
+            Err(chrono::Duration::milliseconds(wait))
+        }
     }
 }
 

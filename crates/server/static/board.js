@@ -69,6 +69,8 @@
       ? "New complaint " + data.complaint_id + " (" + data.severity + "). Open Complaints to acknowledge it."
       : kind === "upset"
       ? "Upset: " + who + " sent an upset message. Please go and speak to them; a manager has been told."
+      : kind === "kiosk_busy"
+      ? "Kiosk " + (data.kiosk || "") + " is slowing a burst of check-ins down. Please look at the lobby; patients may need a hand."
       : kind === "ack_escalated"
       ? "Escalated: " + who + " still has not been acknowledged. Managers have been told."
       : "Overdue: " + who + " is waiting for an acknowledgement.";
@@ -109,7 +111,7 @@
         refresh();
       });
     });
-    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated", "promise_due_soon"].forEach(function (name) {
+    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated", "promise_due_soon", "kiosk_busy"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var data = {};
         try { data = JSON.parse(e.data); } catch (x) {}

@@ -91,6 +91,34 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
     sign_in_browser(&tv, &app, "desk", "/tv").await;
     mark_page(&tv).await;
 
+    // A tablet that was not paired is no kiosk: staff pair it first.
+    kiosk.goto(&format!("{}/kiosk", app.url)).await.unwrap();
+    kiosk
+        .wait_for_text("h1", "This kiosk is not set up", T)
+        .await
+        .unwrap();
+    let boss = app.token("boss").await;
+    let (_, made) = app
+        .post(
+            "/api/v1/kiosks",
+            Some(&boss),
+            serde_json::json!({"name": "Lobby tablet"}),
+        )
+        .await;
+    kiosk
+        .goto(made["pairing_url"].as_str().unwrap())
+        .await
+        .unwrap();
+    kiosk.wait_for_text("h1", "Lobby tablet", T).await.unwrap();
+    kiosk
+        .find("form button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    kiosk.wait_for("#given_name", T).await.unwrap();
+
     // The patient checks in on the kiosk, with markup in their name.
     let name = "Ana<script>window.pwned=1</script>";
     kiosk.goto(&format!("{}/kiosk", app.url)).await.unwrap();
@@ -206,7 +234,7 @@ async fn kiosk_arrival_to_acknowledgement_on_board_and_tv() {
         .await
         .unwrap();
     assert!(
-        timeline.contains("Arrived (checked in by kiosk)"),
+        timeline.contains("Arrived (checked in by kiosk:1)"),
         "{timeline}"
     );
     assert!(timeline.contains("Acknowledgement overdue"), "{timeline}");

@@ -462,15 +462,7 @@ async fn the_board_marks_questions_and_a_stopped_checkout_shows_them() {
 #[tokio::test]
 async fn a_question_at_the_kiosk_becomes_a_concern_and_a_bad_one_saves_nothing() {
     let app = spawn_app().await;
-    let kiosk = app
-        .client
-        .get(format!("{}/kiosk", app.url))
-        .send()
-        .await
-        .unwrap();
-    let cookie = cookie_from(&kiosk, "fd_kiosk").expect("kiosk cookie");
-    let cookie = cookie.split(';').next().unwrap().to_string();
-    let csrf = csrf_in(&kiosk.text().await.unwrap());
+    let (cookie, csrf, _) = app.kiosk_form().await;
     let send = |concern: String| {
         let (cookie, csrf) = (cookie.clone(), csrf.clone());
         let app = &app;

@@ -412,20 +412,7 @@ async fn a_refused_recipient_or_a_refusing_webhook_is_handled() {
 // --- the kiosk ---
 
 async fn kiosk(app: &TestApp) -> (String, String, String) {
-    let resp = app
-        .client
-        .get(format!("{}/kiosk", app.url))
-        .send()
-        .await
-        .unwrap();
-    let cookie = cookie_from(&resp, "fd_kiosk")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = resp.text().await.unwrap();
-    (cookie, csrf_in(&html), html)
+    app.kiosk_form().await
 }
 
 async fn kiosk_submit(

@@ -7,21 +7,8 @@ use reqwest::StatusCode;
 use support::*;
 
 async fn kiosk_form(app: &TestApp) -> (String, String) {
-    let resp = app
-        .client
-        .get(format!("{}/kiosk", app.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let cookie = cookie_from(&resp, "fd_kiosk")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = resp.text().await.unwrap();
-    (cookie, csrf_in(&html))
+    let (cookie, csrf, _) = app.kiosk_form().await;
+    (cookie, csrf)
 }
 
 async fn kiosk_check_in(
@@ -99,7 +86,7 @@ async fn the_kiosk_matches_todays_appointment_by_name_and_birth_date() {
         .get(&format!("/api/v1/visits/{}", lobby[0]["id"]), Some(&token))
         .await;
     assert_eq!(visit["timeline"][1]["kind"], "arrived");
-    assert_eq!(visit["timeline"][1]["actor"], "kiosk");
+    assert_eq!(visit["timeline"][1]["actor"], "kiosk:1");
 }
 
 #[tokio::test]
@@ -124,9 +111,10 @@ async fn the_kiosk_explains_bad_input_and_refuses_forged_forms() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Required field missing"));
     assert!(html.contains("Date of birth is in the future"));
+    let (cookie, _) = kiosk_form(&app).await;
     let resp = form(
         &app,
-        "",
+        &cookie,
         "/kiosk",
         &[
             ("csrf", "x"),
@@ -434,7 +422,9 @@ async fn admins_manage_staff_accounts() {
         .collect();
     assert_eq!(
         names,
-        ["boss", "desk", "doc", "nell", "nico", "nina", "noel", "nora", "omar", "root"]
+        [
+            "boss", "desk", "doc", "nell", "nico", "nina", "noel", "nora", "omar", "root"
+        ]
     );
 }
 

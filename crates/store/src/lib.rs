@@ -108,6 +108,7 @@ impl Actor {
 /// database is behind it.
 pub trait Store:
     traits::Locations
+    + traits::Kiosks
     + traits::StaffAccounts
     + traits::Visits
     + traits::Promises

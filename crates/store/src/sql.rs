@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, complaints, concerns, locations, outbox, promises, staff, visits};
+        use crate::ops::{self, audit, complaints, concerns, kiosks, locations, outbox, promises, staff, visits};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -68,6 +68,57 @@ macro_rules! store_impl {
 
             async fn providers(&self) -> Result<Vec<Provider>> {
                 read_op!(self, c => locations::providers(c).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Kiosks for $Store {
+            async fn add_kiosk(&self, location: &str, name: &str, pairing_hash: &str, expires_at: Timestamp, actor: &Actor, now: Timestamp) -> Result<Kiosk> {
+                let (location, name, hash, actor) = (location.to_string(), name.to_string(), pairing_hash.to_string(), actor.clone());
+                write_op!(self, c => kiosks::add(c, &location, &name, &hash, expires_at, &actor, now).await)
+            }
+
+            async fn kiosk(&self, id: i64) -> Result<Kiosk> {
+                read_op!(self, c => kiosks::kiosk(c, id).await)
+            }
+
+            async fn new_kiosk_pairing(&self, id: i64, pairing_hash: &str, expires_at: Timestamp, actor: &Actor, now: Timestamp) -> Result<Kiosk> {
+                let (hash, actor) = (pairing_hash.to_string(), actor.clone());
+                write_op!(self, c => kiosks::new_pairing(c, id, &hash, expires_at, &actor, now).await)
+            }
+
+            async fn pair_kiosk(&self, pairing_hash: &str, device_hash: &str, now: Timestamp) -> Result<Option<Kiosk>> {
+                let (pairing, device) = (pairing_hash.to_string(), device_hash.to_string());
+                write_op!(self, c => kiosks::pair(c, &pairing, &device, now).await)
+            }
+
+            async fn kiosk_by_pairing(&self, pairing_hash: &str, now: Timestamp) -> Result<Option<Kiosk>> {
+                let pairing = pairing_hash.to_string();
+                read_op!(self, c => kiosks::by_pairing(c, &pairing, now).await)
+            }
+
+            async fn kiosk_by_device(&self, device_hash: &str) -> Result<Option<Kiosk>> {
+                let device = device_hash.to_string();
+                read_op!(self, c => kiosks::by_device(c, &device).await)
+            }
+
+            async fn kiosk_seen(&self, id: i64, now: Timestamp) -> Result<()> {
+                write_op!(self, c => kiosks::seen(c, id, now).await)
+            }
+
+            async fn kiosks(&self, location: &str) -> Result<Vec<Kiosk>> {
+                let location = location.to_string();
+                read_op!(self, c => kiosks::at_location(c, &location).await)
+            }
+
+            async fn rename_kiosk(&self, id: i64, name: &str, actor: &Actor, now: Timestamp) -> Result<Kiosk> {
+                let (name, actor) = (name.to_string(), actor.clone());
+                write_op!(self, c => kiosks::rename(c, id, &name, &actor, now).await)
+            }
+
+            async fn revoke_kiosk(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Kiosk> {
+                let actor = actor.clone();
+                write_op!(self, c => kiosks::revoke(c, id, &actor, now).await)
             }
         }
 

@@ -60,6 +60,53 @@ pub trait Locations: Send + Sync {
     async fn providers(&self) -> Result<Vec<Provider>>;
 }
 
+/// A location's kiosks: paired by a one-time link, each with a device token.
+#[async_trait]
+pub trait Kiosks: Send + Sync {
+    /// A new kiosk at a location with an open pairing link, audited.
+    async fn add_kiosk(
+        &self,
+        location: &str,
+        name: &str,
+        pairing_hash: &str,
+        expires_at: Timestamp,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Kiosk>;
+    async fn kiosk(&self, id: i64) -> Result<Kiosk>;
+    /// A fresh pairing link for a kiosk not revoked, audited.
+    async fn new_kiosk_pairing(
+        &self,
+        id: i64,
+        pairing_hash: &str,
+        expires_at: Timestamp,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Kiosk>;
+    /// Pair the device that opened a live link; `None` for a wrong, used or expired one.
+    async fn pair_kiosk(
+        &self,
+        pairing_hash: &str,
+        device_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Kiosk>>;
+    /// The kiosk a live pairing link would pair (nothing is changed).
+    async fn kiosk_by_pairing(&self, pairing_hash: &str, now: Timestamp) -> Result<Option<Kiosk>>;
+    /// The kiosk of a device token, when it is paired and not revoked.
+    async fn kiosk_by_device(&self, device_hash: &str) -> Result<Option<Kiosk>>;
+    /// Note that a kiosk was used (at most once a minute).
+    async fn kiosk_seen(&self, id: i64, now: Timestamp) -> Result<()>;
+    async fn kiosks(&self, location: &str) -> Result<Vec<Kiosk>>;
+    async fn rename_kiosk(
+        &self,
+        id: i64,
+        name: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Kiosk>;
+    async fn revoke_kiosk(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Kiosk>;
+}
+
 /// Staff accounts and their sessions.
 #[async_trait]
 pub trait StaffAccounts: Send + Sync {

@@ -34,6 +34,27 @@ impl Location {
     }
 }
 
+/// A location's kiosk: a tablet paired by a one-time link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kiosk {
+    pub id: i64,
+    pub location: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    /// When its pairing link (if one is open) stops working.
+    pub pairing_expires_at: Option<Timestamp>,
+    pub paired_at: Option<Timestamp>,
+    pub last_seen_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl Kiosk {
+    /// Paired, and not revoked: it may check patients in.
+    pub fn in_service(&self) -> bool {
+        self.paired_at.is_some() && self.revoked_at.is_none()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provider {
     /// A short id such as `dr-lee`.

@@ -1,17 +1,190 @@
-//! Self check-in at the kiosk: the patient is matched by name and date of
-//! birth to today's appointment, or checked in as a walk-in, through the
-//! same check-in as every other door. A double tap or a second try finds
-//! them already here and adds nothing.
+//! The kiosk: a tablet a manager paired with one of the location's kiosks
+//! (a one-time link, valid 15 minutes, leaves a long-lived device token in a
+//! cookie). Only a paired kiosk checks patients in: the patient is matched by
+//! name and date of birth to today's appointment, or checked in as a
+//! walk-in, through the same check-in as every other door. A double tap or
+//! a second try finds them already here and adds nothing; a burst of
+//! check-ins slows the kiosk down and tells staff.
 
+use crate::app::caller::Caller;
 use crate::app::visits::{Arriving, Who, check_in as check_in_visit};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::live::LiveEvent;
+use crate::secrets::{random_token, token_hash};
+use crate::state::{AppState, Burst};
 use frontdesk_domain::concern::Source;
+use frontdesk_domain::fields;
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient, parse_contact};
 use frontdesk_domain::patient::{
     Arrival, ArrivalInput, KioskCandidate, KioskIdentity, kiosk_match,
 };
-use frontdesk_store::{Actor, Location, NewVisit, Visit};
+use frontdesk_store::{Actor, Kiosk, Location, NewVisit, Visit};
+use serde_json::json;
+
+/// How long a pairing link works.
+pub fn pairing_lifetime() -> chrono::Duration {
+    chrono::Duration::minutes(15)
+}
+
+/// Check-ins a kiosk may take at once, and how soon it may take one more.
+const BURST: f64 = 5.0;
+fn one_more_every() -> chrono::Duration {
+    chrono::Duration::seconds(12)
+}
+
+/// A kiosk and its pairing link's path (`/kiosk/pair/CODE`), shown once.
+pub struct Pairing {
+    pub kiosk: Kiosk,
+    pub path: String,
+}
+
+/// A new pairing code and the hash the store keeps (never the code).
+pub fn pairing_code() -> (String, String) {
+    let code = random_token();
+    let hash = token_hash(&code);
+    (code, hash)
+}
+
+/// A new kiosk at a location, with its pairing link (managers and admins).
+pub async fn add(
+    state: &AppState,
+    caller: &Caller<'_>,
+    location: &str,
+    name: &str,
+) -> Result<Pairing, ApiError> {
+    caller.check(location)?;
+    let name = fields::required_text(name).map_err(|m| ApiError::field("name", m))?;
+    let (code, hash) = pairing_code();
+    let now = state.now();
+    let kiosk = state
+        .store
+        .add_kiosk(
+            location,
+            &name,
+            &hash,
+            now + pairing_lifetime(),
+            &caller.actor(),
+            now,
+        )
+        .await?;
+    Ok(Pairing {
+        kiosk,
+        path: format!("/kiosk/pair/{code}"),
+    })
+}
+
+/// One of the caller's kiosks, or not found.
+pub async fn kiosk(state: &AppState, caller: &Caller<'_>, id: i64) -> Result<Kiosk, ApiError> {
+    let k = state.store.kiosk(id).await?;
+    caller.check(&k.location)?;
+    Ok(k)
+}
+
+/// A fresh pairing link for a kiosk (a new tablet, or the link ran out).
+pub async fn new_pairing(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+) -> Result<Pairing, ApiError> {
+    kiosk(state, caller, id).await?;
+    let (code, hash) = pairing_code();
+    let now = state.now();
+    let kiosk = state
+        .store
+        .new_kiosk_pairing(id, &hash, now + pairing_lifetime(), &caller.actor(), now)
+        .await?;
+    Ok(Pairing {
+        kiosk,
+        path: format!("/kiosk/pair/{code}"),
+    })
+}
+
+pub async fn rename(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    name: &str,
+) -> Result<Kiosk, ApiError> {
+    kiosk(state, caller, id).await?;
+    let name = fields::required_text(name).map_err(|m| ApiError::field("name", m))?;
+    Ok(state
+        .store
+        .rename_kiosk(id, &name, &caller.actor(), state.now())
+        .await?)
+}
+
+/// Revoke a kiosk: its tablet is refused from the next request on.
+pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> Result<Kiosk, ApiError> {
+    kiosk(state, caller, id).await?;
+    Ok(state
+        .store
+        .revoke_kiosk(id, &caller.actor(), state.now())
+        .await?)
+}
+
+/// What a pairing link leads to before it is used: the kiosk it would pair,
+/// if the link is live. (Reading it changes nothing.)
+pub async fn pairing_for(state: &AppState, code: &str) -> Result<Option<Kiosk>, ApiError> {
+    if code.len() < 40 || code.len() > 64 {
+        return Ok(None);
+    }
+    let now = state.now();
+    let hash = token_hash(code);
+    Ok(state.store.kiosk_by_pairing(&hash, now).await?)
+}
+
+/// Pair the tablet that opened a live link: its device token (for the
+/// cookie, shown only now) and the kiosk. `None` for a wrong, used or
+/// expired link.
+pub async fn pair(state: &AppState, code: &str) -> Result<Option<(Kiosk, String)>, ApiError> {
+    if code.len() < 40 || code.len() > 64 {
+        return Ok(None);
+    }
+    let device = random_token();
+    let paired = state
+        .store
+        .pair_kiosk(&token_hash(code), &token_hash(&device), state.now())
+        .await?;
+    Ok(paired.map(|k| (k, device)))
+}
+
+/// The kiosk a tablet's device token belongs to, if it is in service.
+pub async fn device(state: &AppState, token: &str) -> Result<Option<Kiosk>, ApiError> {
+    if token.len() < 40 || token.len() > 64 {
+        return Ok(None);
+    }
+    let found = state.store.kiosk_by_device(&token_hash(token)).await?;
+    if let Some(k) = &found {
+        state.store.kiosk_seen(k.id, state.now()).await?;
+    }
+    Ok(found)
+}
+
+/// One more check-in at this kiosk, unless it has had a burst: then how long
+/// to wait, and every board is told (at most once a minute a kiosk).
+pub fn allow(state: &AppState, kiosk: &Kiosk) -> Result<(), chrono::Duration> {
+    let now = state.now();
+    let mut bursts = state.kiosk_bursts.lock().unwrap_or_else(|p| p.into_inner());
+    let mut slot = bursts.remove(&kiosk.id);
+    let outcome = Burst::take(&mut slot, BURST, one_more_every(), now);
+    if let (Err(_), Some(b)) = (&outcome, slot.as_mut())
+        && b.told_at
+            .is_none_or(|t| now - t >= chrono::Duration::minutes(1))
+    {
+        b.told_at = Some(now);
+        state.publish(LiveEvent {
+            name: "kiosk_busy",
+            visit_id: 0,
+            location: kiosk.location.clone(),
+            at: now,
+            extra: json!({"kiosk": kiosk.name, "kiosk_id": kiosk.id}),
+        });
+    }
+    if let Some(b) = slot {
+        bursts.insert(kiosk.id, b);
+    }
+    outcome
+}
 
 /// The label of the kiosk's "send me my link" field, when a message can go out.
 pub fn link_label(state: &AppState) -> Option<&'static str> {
@@ -75,12 +248,13 @@ fn candidates(visits: &[Visit]) -> Vec<KioskCandidate> {
 /// their link, both already checked.
 pub async fn check_in(
     state: &AppState,
+    kiosk: &Kiosk,
     location: &Location,
     who: &KioskIdentity,
     question: Option<String>,
     contact: Option<(MessageChannel, String)>,
 ) -> Result<KioskOutcome, ApiError> {
-    let actor = Actor::kiosk();
+    let actor = Actor(format!("kiosk:{}", kiosk.id));
     let now = state.now();
     let zone = location.zone();
     let today = now.with_timezone(&zone).date_naive();

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod complaints;
 pub mod concerns;
 pub mod events;
+pub mod kiosks;
 pub mod locations;
 pub mod outbox;
 pub mod patient;

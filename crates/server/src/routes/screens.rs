@@ -5,20 +5,22 @@
 use crate::app::kiosk::{self, KioskOutcome};
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff, cookie};
-use crate::http::extract::{LocationQuery, base_url, location_or_main};
-use crate::http::page::{PageResult, form_status, render};
+use crate::http::extract::base_url;
+use crate::http::page::{PageResult, error_page, form_status, render, render_with};
 use crate::state::AppState;
 use crate::views::page::local;
 use crate::views::patient::qr_svg;
-use crate::views::screens::{KioskDone, KioskForm, KioskPage, TvPage, TvRows, tv_status};
+use crate::views::screens::{
+    KioskBusy, KioskDone, KioskForm, KioskPage, KioskPair, KioskUnpaired, TvPage, TvRows, tv_status,
+};
 use axum::Router;
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use frontdesk_domain::FieldErrors;
 use frontdesk_domain::patient::parse_kiosk;
-use frontdesk_store::Location;
+use frontdesk_store::{Kiosk, Location};
 use serde::Deserialize;
 
 const KIOSK_COOKIE: &str = "fd_kiosk";
@@ -26,6 +28,7 @@ const KIOSK_COOKIE: &str = "fd_kiosk";
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/kiosk", get(kiosk_page).post(kiosk_submit))
+        .route("/kiosk/pair/{code}", get(pair_page).post(pair_submit))
         .route("/tv", get(tv_page))
         .route("/tv/rows", get(tv_rows_fragment))
 }
@@ -61,8 +64,34 @@ fn kiosk_form(
     (status, [(header::SET_COOKIE, cookie)], render(&page)).into_response()
 }
 
-async fn kiosk_page(State(state): State<AppState>, Query(q): Query<LocationQuery>) -> PageResult {
-    let location = state.location(q.id()).await?;
+/// The cookie a paired tablet keeps: its device token.
+const DEVICE_COOKIE: &str = "fd_kiosk_device";
+
+/// The kiosk this browser was paired as; an unpaired one gets a 403 page
+/// saying staff must set it up, and nothing else happens.
+async fn paired(state: &AppState, headers: &HeaderMap) -> Result<Kiosk, Response> {
+    let token = cookie(headers, DEVICE_COOKIE).unwrap_or_default();
+    match kiosk::device(state, token).await {
+        Ok(Some(k)) => Ok(k),
+        Ok(None) => Err(render_with(
+            StatusCode::FORBIDDEN,
+            &KioskUnpaired {
+                location_name: "Frontdesk".into(),
+            },
+        )),
+        Err(e) => Err(error_page(e)),
+    }
+}
+
+async fn kiosk_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Response> {
+    let k = paired(&state, &headers).await?;
+    let location = state
+        .location(&k.location)
+        .await
+        .map_err(|e| error_page(e.into()))?;
     Ok(kiosk_form(
         &state,
         &location,
@@ -75,15 +104,26 @@ async fn kiosk_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<KioskForm>,
-) -> PageResult {
+) -> Result<Response, Response> {
+    let k = paired(&state, &headers).await?;
     let location = state
-        .location(location_or_main(Some(&form.location)))
-        .await?;
+        .location(&k.location)
+        .await
+        .map_err(|e| error_page(e.into()))?;
     let sent = cookie(&headers, KIOSK_COOKIE).unwrap_or_default();
     if sent.is_empty() || !crate::secrets::same(sent, &form.csrf) {
         let mut errors = FieldErrors::new();
         errors.add("form", "This form expired; please try again.");
         return Ok(kiosk_form(&state, &location, &form, errors));
+    }
+    if let Err(wait) = kiosk::allow(&state, &k) {
+        return Ok(render_with(
+            StatusCode::TOO_MANY_REQUESTS,
+            &KioskBusy {
+                location_name: location.name.clone(),
+                wait_s: wait.num_seconds().max(1),
+            },
+        ));
     }
     let today = state.now().with_timezone(&location.zone()).date_naive();
     // The optional question is checked with the rest, so a bad one saves nothing.
@@ -111,7 +151,7 @@ async fn kiosk_submit(
             return Ok(kiosk_form(&state, &location, &form, errors));
         }
     };
-    match kiosk::check_in(&state, &location, &who, question, contact).await {
+    match kiosk::check_in(&state, &k, &location, &who, question, contact).await {
         Ok(KioskOutcome {
             given_name,
             with_appointment,
@@ -133,8 +173,58 @@ async fn kiosk_submit(
             sent_to,
         })),
         Err(ApiError::InvalidFields(errors)) => Ok(kiosk_form(&state, &location, &form, errors)),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(error_page(e)),
     }
+}
+
+/// A pairing link opened on the tablet: what it would pair (GET changes
+/// nothing), or that it does not work.
+async fn pair_page(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
+    let found = kiosk::pairing_for(&state, &code).await?;
+    let (status, location_name, kiosk_name) = match found {
+        Some(k) => (
+            StatusCode::OK,
+            state.location(&k.location).await?.name,
+            Some(k.name),
+        ),
+        None => (StatusCode::NOT_FOUND, "Frontdesk".to_string(), None),
+    };
+    Ok(render_with(
+        status,
+        &KioskPair {
+            location_name,
+            kiosk_name,
+            code,
+        },
+    ))
+}
+
+/// Pair this tablet: the link is used up, the tablet keeps its device token
+/// in a cookie (a year; revoking the kiosk ends it at once).
+async fn pair_submit(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
+    let Some((_, device)) = kiosk::pair(&state, &code).await? else {
+        return Ok(render_with(
+            StatusCode::NOT_FOUND,
+            &KioskPair {
+                location_name: "Frontdesk".into(),
+                kiosk_name: None,
+                code,
+            },
+        ));
+    };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{DEVICE_COOKIE}={device}; Path=/kiosk; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        axum::response::Redirect::to("/kiosk"),
+    )
+        .into_response())
 }
 
 // --- lobby TV ---

@@ -12,6 +12,7 @@ use crate::http::extract::{ApiJson, ApiQuery, LocationQuery, StaffForm};
 use crate::http::page::{PageError, PageResult, render_with};
 use crate::state::AppState;
 use crate::text::{log_safe, url_encode};
+use crate::views::screens::KioskRow;
 use crate::views::settings::{
     AckPolicyJson, ComplaintSettingsJson, ProviderJson, ProviderList, QuoteSettingsJson,
     SettingsPage, ack_fields,
@@ -286,6 +287,7 @@ async fn page_with(state: &AppState, staff: &Staff, location: &str, extra: Extra
             .unwrap_or_else(|| loc.quote_percent.map(|p| p.to_string()).unwrap_or_default()),
         default_percent: format!("{:.0}", state.config.quote_quantile * 100.0),
         quote_error: extra.quote_error,
+        kiosks: kiosk_rows(&state.store.kiosks(&loc.id).await?, loc.zone()),
     };
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -310,6 +312,7 @@ async fn page(
     let notice = q.saved.map(|what| match what.as_str() {
         "clocks" => "Acknowledgement clocks saved. They apply from now on.".to_string(),
         "provider" => "Provider saved.".to_string(),
+        "kiosks" => "Kiosks saved.".to_string(),
         "complaints" => {
             "Complaint settings saved. Open complaints' clocks follow them from now on.".to_string()
         }
@@ -326,6 +329,31 @@ async fn page(
         },
     )
     .await
+}
+
+/// The location's kiosks, in words.
+fn kiosk_rows(kiosks: &[frontdesk_store::Kiosk], zone: chrono_tz::Tz) -> Vec<KioskRow> {
+    let when = |t| crate::views::page::local(t, zone, "%d %b %H:%M");
+    kiosks
+        .iter()
+        .map(|k| KioskRow {
+            id: k.id,
+            name: k.name.clone(),
+            state: match (k.revoked_at, k.paired_at) {
+                (Some(t), _) => format!("Revoked {}", when(t)),
+                (None, Some(t)) => format!(
+                    "Paired {}{}",
+                    when(t),
+                    k.last_seen_at
+                        .map(|s| format!(", last used {}", when(s)))
+                        .unwrap_or_default()
+                ),
+                (None, None) => "Waiting to be paired".to_string(),
+            },
+            in_service: k.in_service(),
+            revoked: k.revoked_at.is_some(),
+        })
+        .collect()
 }
 
 /// Back to the settings page after a save, at the part that was saved.

@@ -80,3 +80,48 @@ pub fn tv_status(state: VisitState) -> &'static str {
         _ => "",
     }
 }
+
+/// An unpaired browser at `/kiosk`: staff must set it up.
+#[derive(Template)]
+#[template(path = "kiosk_unpaired.html")]
+pub struct KioskUnpaired {
+    pub location_name: String,
+}
+
+/// A kiosk slowed down after a burst of check-ins.
+#[derive(Template)]
+#[template(path = "kiosk_busy.html")]
+pub struct KioskBusy {
+    pub location_name: String,
+    pub wait_s: i64,
+}
+
+/// The tablet opened a pairing link: pair it, or the link does not work.
+#[derive(Template)]
+#[template(path = "kiosk_pair.html")]
+pub struct KioskPair {
+    pub location_name: String,
+    pub kiosk_name: Option<String>,
+    pub code: String,
+}
+
+/// A kiosk's pairing link, shown once to the manager who made it.
+#[derive(Template)]
+#[template(path = "kiosk_pairing.html")]
+pub struct KioskPairing {
+    pub nav: crate::views::page::Nav,
+    pub location: String,
+    pub name: String,
+    pub url: String,
+    pub qr: Option<String>,
+}
+
+/// One kiosk on the settings page.
+pub struct KioskRow {
+    pub id: i64,
+    pub name: String,
+    /// "Paired 5 Mar 09:12, last used 10:40", "Waiting for its pairing link", "Revoked".
+    pub state: String,
+    pub in_service: bool,
+    pub revoked: bool,
+}

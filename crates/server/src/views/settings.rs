@@ -36,6 +36,7 @@ pub struct SettingsPage {
     pub quote_percent: String,
     pub default_percent: String,
     pub quote_error: Option<String>,
+    pub kiosks: Vec<crate::views::screens::KioskRow>,
 }
 
 /// The three durations of an acknowledgement policy, as words (`2m`, `15m`).

@@ -19,6 +19,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
+    kiosk: tokio::sync::OnceCell<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -109,6 +110,7 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         state,
         clock,
         client,
+        kiosk: tokio::sync::OnceCell::new(),
         _dir: dir,
     }
 }
@@ -119,6 +121,69 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 impl TestApp {
+    /// The device cookie (`fd_kiosk_device=…`) of a kiosk at `main`, paired
+    /// on first use the way a manager does it: `boss` adds it, the tablet
+    /// opens the link.
+    pub async fn kiosk_device(&self) -> String {
+        self.kiosk
+            .get_or_init(|| async {
+                let boss = self.token("boss").await;
+                let (status, body) = self
+                    .post(
+                        "/api/v1/kiosks",
+                        Some(&boss),
+                        serde_json::json!({"name": "Lobby tablet", "location": "main"}),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+                self.pair_kiosk(body["pairing_url"].as_str().unwrap()).await
+            })
+            .await
+            .clone()
+    }
+
+    /// Open a pairing link on a tablet and press "Pair": its device cookie.
+    /// (The link may name the configured public address; its path is what
+    /// the tablet follows.)
+    pub async fn pair_kiosk(&self, pairing_url: &str) -> String {
+        let path = &pairing_url[pairing_url.find("/kiosk/pair/").unwrap()..];
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        cookie_from(&resp, "fd_kiosk_device")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The paired kiosk's form: the cookies to send back with it (the
+    /// device's and the form's), its CSRF token and the page.
+    pub async fn kiosk_form(&self) -> (String, String, String) {
+        let device = self.kiosk_device().await;
+        let resp = self
+            .client
+            .get(format!("{}/kiosk", self.url))
+            .header("cookie", &device)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let form_cookie = cookie_from(&resp, "fd_kiosk")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let html = resp.text().await.unwrap();
+        (format!("{form_cookie}; {device}"), csrf_in(&html), html)
+    }
+
     pub async fn token(&self, user: &str) -> String {
         let (status, body) = self
             .post(

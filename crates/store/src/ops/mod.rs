@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod concerns;
+pub mod kiosks;
 pub mod locations;
 pub mod outbox;
 pub mod promises;

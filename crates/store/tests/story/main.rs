@@ -173,6 +173,7 @@ fn wait_promise(due_min: i64) -> NewPromise {
 
 mod complaints;
 mod concerns;
+mod kiosks;
 mod outbox;
 mod promises;
 mod staff;
