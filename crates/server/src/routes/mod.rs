@@ -8,6 +8,7 @@ pub mod audit;
 pub mod complaints;
 pub mod concerns;
 pub mod events;
+pub mod me;
 pub mod outbox;
 pub mod patient;
 pub mod promises;
