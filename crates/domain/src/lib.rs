@@ -18,6 +18,7 @@ pub mod patient;
 pub mod promise;
 pub mod quote;
 pub mod role;
+pub mod second_factor;
 pub mod timeline;
 pub mod visit;
 

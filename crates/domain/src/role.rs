@@ -49,6 +49,13 @@ impl Role {
         matches!(self, Role::Manager | Role::Admin)
     }
 
+    /// Managers and admins read every patient's data and the audit log, so
+    /// they sign in with a second factor; until they set one up, their
+    /// session can do nothing else.
+    pub fn needs_second_factor(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
+
     /// Only admins add and remove staff accounts.
     pub fn can_manage_users(self) -> bool {
         matches!(self, Role::Admin)
@@ -105,6 +112,16 @@ mod tests {
         assert!(Role::Admin.can_change_settings());
         assert!(!Role::FrontDesk.receives_escalations());
         assert!(Role::Manager.receives_escalations());
+    }
+
+    #[test]
+    fn managers_and_admins_need_a_second_factor() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.needs_second_factor(),
+                matches!(r, Role::Manager | Role::Admin)
+            );
+        }
     }
 
     #[test]

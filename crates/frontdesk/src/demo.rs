@@ -6,16 +6,20 @@ use crate::config::Config;
 use chrono::{Duration, TimeZone};
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::{ArrivalInput, NewPatient};
-use frontdesk_domain::{MAIN_LOCATION, Role};
+use frontdesk_domain::{MAIN_LOCATION, Role, second_factor};
 use frontdesk_server::AppState;
 use frontdesk_server::app::caller::Caller;
 use frontdesk_server::app::visits;
 use frontdesk_server::clock::{Clock, ScaledClock};
 use frontdesk_sim::{Action, DayConfig, plan_day};
-use frontdesk_store::{Actor, NewUser, Provider};
+use frontdesk_store::{Actor, NewUser, Provider, StaffUser, Store};
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// The demo's managers and admins share this second-factor secret (a demo
+/// database; its key is printed and its codes shown on the login page).
+const DEMO_SECOND_FACTOR: &[u8; second_factor::SECRET_BYTES] = b"frontdesk-demo-totp!";
 
 pub const DEMO_USERS: [(&str, Role, &str); 4] = [
     ("frontdesk", Role::FrontDesk, "frontdesk-demo"),
@@ -37,9 +41,10 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     let zone: chrono_tz::Tz = config.time_zone.parse().unwrap_or(chrono_tz::UTC);
 
     let now = chrono::Utc::now();
+    let demo_secret = second_factor::secret_text(DEMO_SECOND_FACTOR);
     for (name, role, password) in DEMO_USERS {
         let hash = frontdesk_server::secrets::hash_password(password)?;
-        store
+        let user = store
             .create_user(
                 &NewUser {
                     username: name.into(),
@@ -52,6 +57,11 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
             )
             .await
             .map_err(|e| e.to_string())?;
+        if role.needs_second_factor() {
+            enroll(&store, &user, &demo_secret)
+                .await
+                .map_err(|e| format!("cannot set up the demo's second factors: {e}"))?;
+        }
     }
     let day = DayConfig {
         seed,
@@ -120,6 +130,11 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         .iter()
         .map(|(n, _, p)| (n.to_string(), p.to_string()))
         .collect();
+    server_config.demo_second_factors = DEMO_USERS
+        .iter()
+        .filter(|(_, role, _)| role.needs_second_factor())
+        .map(|(n, _, _)| (n.to_string(), demo_secret.clone()))
+        .collect();
     // Sessions would idle out in seconds on a fast clock; give the demo a day.
     server_config.idle_timeout = Duration::hours(24);
     server_config.clock_tick = std::time::Duration::from_millis(500);
@@ -153,6 +168,12 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     for (name, role, password) in DEMO_USERS {
         println!("  {name:<10} {password:<16} ({})", role.label());
     }
+    println!(
+        "Managers and admins sign in with a second factor: the login page shows their current code,"
+    );
+    println!(
+        "or add the key {demo_secret} to an authenticator app (codes follow real time, not the demo's clock)."
+    );
     println!("Patients arrive, wait, and are seen; some are not acknowledged in time.");
     println!(
         "Some ask questions (the visit page, to answer them); /complaints has two complaints to work."
@@ -176,6 +197,25 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     drop(dir);
     result.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Turn on a demo account's second factor, as its owner would (offered,
+/// then confirmed with a code from a minute ago, so the code the login page
+/// shows now is still unused). No recovery codes: the demo shows the codes.
+async fn enroll(
+    store: &Arc<dyn Store>,
+    user: &StaffUser,
+    secret: &str,
+) -> Result<(), frontdesk_store::StoreError> {
+    let before = chrono::Utc::now() - Duration::minutes(1);
+    store.begin_second_factor(user, secret, before).await?;
+    let key = second_factor::secret_key(secret).unwrap_or_default();
+    let code = second_factor::code_at(&key, before)
+        .parse()
+        .unwrap_or_default();
+    store
+        .confirm_second_factor(user, code, before, &[], "", before)
+        .await
 }
 
 /// Replay the planned steps as their time comes, through the same actions

@@ -154,6 +154,16 @@ enum UserCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Remove a staff member's second factor (a lost phone) and sign them out
+    /// everywhere. A manager or admin sets up a new one at their next sign-in;
+    /// their old recovery codes stop working.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        /// The staff member's username.
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -465,6 +475,30 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
             println!("Added {} ({})", user.username, user.role.label());
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::Reset2fa { name, store } => {
+            let config = configure(&store.into())?;
+            let name =
+                fields::username(&name).map_err(|e| format!("username: {e} (got {name:?})"))?;
+            let store = open_store(&config).await?;
+            let had_one = match store
+                .reset_second_factor(&name, &Actor::system(), chrono::Utc::now())
+                .await
+            {
+                Ok(had_one) => had_one,
+                Err(frontdesk_store::StoreError::NotFound) => {
+                    return Err(Failure::Other(format!("no staff account named {name}")));
+                }
+                Err(e) => return Err(Failure::Other(e.to_string())),
+            };
+            if had_one {
+                println!(
+                    "Removed the second factor of {name} and signed them out everywhere; they set up a new one at their next sign-in."
+                );
+            } else {
+                println!("{name} had no second factor; signed them out everywhere.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         UserCommand::List { store } => {
             let config = configure(&store.into())?;
             let store = open_store(&config).await?;
@@ -502,14 +536,7 @@ async fn kiosk(command: KioskCommand) -> Result<ExitCode, Failure> {
             let now = chrono::Utc::now();
             let expires_at = now + pairing_lifetime();
             let k = store
-                .add_kiosk(
-                    &location,
-                    &name,
-                    &hash,
-                    expires_at,
-                    &Actor::system(),
-                    now,
-                )
+                .add_kiosk(&location, &name, &hash, expires_at, &Actor::system(), now)
                 .await
                 .map_err(|e| match e {
                     frontdesk_store::StoreError::Invalid(_) => {

@@ -230,6 +230,101 @@ fn config_prints_the_effective_settings_with_secrets_masked() {
     assert!(text(&bad).contains("ack_recheck_every"));
 }
 
+#[tokio::test]
+async fn reset_2fa_lets_an_admin_who_lost_their_phone_set_one_up_again() {
+    use frontdesk_domain::second_factor::{code_at, secret_key};
+    let dir = tempfile::tempdir().unwrap();
+    let password = "lost phone password";
+    let add = frontdesk(
+        dir.path(),
+        &["user", "add", "ann", "--role", "admin", "--password-stdin"],
+        Some(password),
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let (mut server, url) = serve(dir.path()).await;
+    let client = reqwest::Client::new();
+    let sign_in = |code: Option<String>| {
+        let client = client.clone();
+        let url = url.clone();
+        async move {
+            let mut body = serde_json::json!({"username": "ann", "password": password});
+            if let Some(code) = code {
+                body["code"] = code.into();
+            }
+            let resp = client
+                .post(format!("{url}/api/v1/sessions"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let api = |token: String, path: &'static str| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let resp = client
+                .post(format!("{url}/api/v1{path}"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+
+    // Ann sets up a second factor…
+    let (_, body) = sign_in(None).await;
+    let token = body["token"].as_str().unwrap().to_string();
+    let (status, offered) = api(token.clone(), "/me/totp").await;
+    assert_eq!(status, 200, "{offered}");
+    let key = secret_key(offered["secret"].as_str().unwrap()).unwrap();
+    let confirmed = client
+        .post(format!("{url}/api/v1/me/totp/confirm"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"code": code_at(&key, chrono::Utc::now())}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status().as_u16(), 200);
+    let (status, body) = sign_in(None).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "second_factor_required");
+
+    // …loses her phone; the reset works while the server runs.
+    let reset = frontdesk(dir.path(), &["user", "reset-2fa", "Ann"], None);
+    assert!(reset.status.success(), "{}", text(&reset));
+    assert!(
+        text(&reset).contains("Removed the second factor of ann"),
+        "{}",
+        text(&reset)
+    );
+    // The password alone signs in again, to a session that can only enroll.
+    let (status, body) = sign_in(None).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().unwrap().to_string();
+    let (status, body) = api(token.clone(), "/visits").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "second_factor_enrollment_required");
+    let (status, _) = api(token, "/me/totp").await;
+    assert_eq!(status, 200);
+    server.kill().unwrap();
+    let _ = server.wait();
+
+    // The key offered and not confirmed goes too; after that there is none.
+    let again = frontdesk(dir.path(), &["user", "reset-2fa", "ann"], None);
+    assert!(text(&again).contains("Removed the second factor of ann"));
+    let again = frontdesk(dir.path(), &["user", "reset-2fa", "ann"], None);
+    assert!(again.status.success());
+    assert!(text(&again).contains("ann had no second factor"));
+    let nobody = frontdesk(dir.path(), &["user", "reset-2fa", "nobody"], None);
+    assert!(!nobody.status.success());
+    assert!(text(&nobody).contains("no staff account named nobody"));
+}
+
 #[test]
 fn help_lists_the_commands() {
     let out = std::process::Command::new(BIN)
@@ -285,6 +380,7 @@ fn each_command_shows_only_its_own_options() {
     for command in [
         &["user", "add"][..],
         &["user", "list"],
+        &["user", "reset-2fa"],
         &["import", "appointments"],
     ] {
         let t = help(command);

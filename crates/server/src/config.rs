@@ -46,6 +46,9 @@ pub struct ServerConfig {
     pub clock_tick: std::time::Duration,
     /// Logins shown on the login page (the demo only).
     pub demo_logins: Vec<(String, String)>,
+    /// Demo accounts whose second factor has a known secret (name, base32
+    /// secret): the login page shows their current code (the demo only).
+    pub demo_second_factors: Vec<(String, String)>,
     /// The quantile wait quotes and promise suggestions are made at.
     pub quote_quantile: f64,
     /// How often an open event stream checks that its session is still live.
@@ -69,6 +72,7 @@ impl Default for ServerConfig {
             ack_override: AckOverride::default(),
             clock_tick: std::time::Duration::from_secs(1),
             demo_logins: Vec::new(),
+            demo_second_factors: Vec::new(),
             quote_quantile: 0.9,
             stream_recheck: std::time::Duration::from_secs(15),
             status_refresh: std::time::Duration::from_secs(15),

@@ -21,6 +21,17 @@ pub enum ApiError {
     CsrfMissing,
     #[error("Username or password is wrong")]
     WrongCredentials,
+    /// A manager's or admin's session before they set up a second factor:
+    /// it may only do that (or sign out).
+    #[error(
+        "Managers and admins sign in with a second factor: set yours up first (POST /api/v1/me/totp, or the page /me/second-factor)"
+    )]
+    SecondFactorEnrollmentRequired,
+    /// The password was right and the account has a second factor: a code
+    /// is needed (`None`), or the one sent was not accepted (why, for the
+    /// `code` field).
+    #[error("{}", .0.unwrap_or(SECOND_FACTOR_ASK))]
+    SecondFactorRequired(Option<&'static str>),
     #[error("The request body is too large")]
     TooLarge,
     #[error("This address does not accept that method")]
@@ -47,7 +58,10 @@ impl ApiError {
             ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::CsrfMissing => StatusCode::FORBIDDEN,
-            ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::WrongCredentials | ApiError::SecondFactorRequired(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::SecondFactorEnrollmentRequired => StatusCode::FORBIDDEN,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -66,6 +80,8 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden | ApiError::CsrfMissing => "forbidden",
             ApiError::WrongCredentials => "unauthenticated",
+            ApiError::SecondFactorEnrollmentRequired => "second_factor_enrollment_required",
+            ApiError::SecondFactorRequired(_) => "second_factor_required",
             ApiError::TooLarge => "bad_request",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::NotFound => "not_found",
@@ -103,6 +119,9 @@ impl From<FieldErrors> for ApiError {
         ApiError::InvalidFields(e)
     }
 }
+
+/// What a sign-in that needs a code and sent none is told.
+pub const SECOND_FACTOR_ASK: &str = "This account signs in with a second factor: send \"code\", the 6-digit code from the authenticator app (or a recovery code)";
 
 /// "Checkout stopped: 2 concerns still need an answer…", naming them.
 fn open_concerns_message(list: &[Concern]) -> String {

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     use routes::*;
     let api = Router::new()
         .merge(sessions::api())
+        .merge(me::api())
         .merge(visits::api())
         .merge(concerns::api())
         .merge(promises::api())
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api)
         .merge(sessions::pages())
+        .merge(me::pages())
         .merge(visits::pages())
         .merge(concerns::pages())
         .merge(promises::pages())

@@ -10,11 +10,10 @@ use reqwest::StatusCode;
 use serde_json::json;
 use support::*;
 
-async fn add_kiosk(app: &TestApp, user: &str, location: &str) -> (StatusCode, serde_json::Value) {
-    let token = app.token(user).await;
+async fn add_kiosk(app: &TestApp, token: &str, location: &str) -> (StatusCode, serde_json::Value) {
     app.post(
         "/api/v1/kiosks",
-        Some(&token),
+        Some(token),
         json!({"name": "Waiting room", "location": location}),
     )
     .await
@@ -71,7 +70,8 @@ async fn an_unpaired_browser_cannot_check_anyone_in() {
 #[tokio::test]
 async fn a_pairing_link_works_once_and_only_for_fifteen_minutes() {
     let app = spawn_app().await;
-    let (status, body) = add_kiosk(&app, "boss", "main").await;
+    let boss = app.token("boss").await;
+    let (status, body) = add_kiosk(&app, &boss, "main").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["name"], "Waiting room");
     assert_eq!(body["paired_at"], serde_json::Value::Null);
@@ -93,7 +93,6 @@ async fn a_pairing_link_works_once_and_only_for_fifteen_minutes() {
     assert!(cookie_from(&resp, "fd_kiosk_device").is_none());
 
     // A fresh link, left 16 minutes, has run out.
-    let boss = app.token("boss").await;
     let id = body["id"].as_i64().unwrap();
     let (status, again) = app
         .post(
@@ -157,11 +156,12 @@ async fn a_revoked_kiosk_is_refused_from_its_next_request() {
 #[tokio::test]
 async fn only_managers_of_the_location_set_up_kiosks() {
     let app = spawn_app().await;
-    let (status, body) = add_kiosk(&app, "desk", "main").await;
+    let (desk, nell) = (app.token("desk").await, app.token("nell").await);
+    let (status, body) = add_kiosk(&app, &desk, "main").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = add_kiosk(&app, "nell", "main").await;
+    let (status, body) = add_kiosk(&app, &nell, "main").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not their location: {body}");
-    let (status, body) = add_kiosk(&app, "nell", "north").await;
+    let (status, body) = add_kiosk(&app, &nell, "north").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["location"], "north");
     let id = body["id"].as_i64().unwrap();
@@ -178,7 +178,7 @@ async fn only_managers_of_the_location_set_up_kiosks() {
     let (status, body) = app
         .post(
             &format!("/api/v1/kiosks/{id}/rename"),
-            Some(&app.token("nell").await),
+            Some(&nell),
             json!({"name": " "}),
         )
         .await;
@@ -187,18 +187,18 @@ async fn only_managers_of_the_location_set_up_kiosks() {
     assert!(body["error"]["fields"]["name"].is_string(), "{body}");
     // A kiosk paired at north checks patients in at north.
     let device = app
-        .pair_kiosk(&path_of(&body_pairing(&app, id).await))
+        .pair_kiosk(&path_of(&body_pairing(&app, &nell, id).await))
         .await;
     let (status, html) = page(&app, &device, "/kiosk").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("North"), "{html}");
 }
 
-async fn body_pairing(app: &TestApp, id: i64) -> serde_json::Value {
+async fn body_pairing(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
     let (status, body) = app
         .post(
             &format!("/api/v1/kiosks/{id}/pairing"),
-            Some(&app.token("nell").await),
+            Some(token),
             json!({}),
         )
         .await;

@@ -162,6 +162,30 @@ macro_rules! store_impl {
                 let token_hash = token_hash.to_string();
                 write_op!(self, c => staff::delete_session(c, &token_hash).await)
             }
+
+            async fn second_factor(&self, user_id: i64) -> Result<SecondFactorState> {
+                read_op!(self, c => staff::second_factor(c, user_id).await)
+            }
+
+            async fn begin_second_factor(&self, user: &StaffUser, secret: &str, now: Timestamp) -> Result<()> {
+                let (user, secret) = (user.clone(), secret.to_string());
+                write_op!(self, c => staff::begin_second_factor(c, &user, &secret, now).await)
+            }
+
+            async fn confirm_second_factor(&self, user: &StaffUser, code: u32, code_time: Timestamp, recovery_code_hashes: &[String], keep_session: &str, now: Timestamp) -> Result<()> {
+                let (user, hashes, keep) = (user.clone(), recovery_code_hashes.to_vec(), keep_session.to_string());
+                write_op!(self, c => staff::confirm_second_factor(c, &user, code, code_time, &hashes, &keep, now).await)
+            }
+
+            async fn check_second_factor(&self, user: &StaffUser, attempt: &CodeAttempt, code_time: Timestamp, now: Timestamp) -> Result<CodeOutcome> {
+                let (user, attempt) = (user.clone(), attempt.clone());
+                write_op!(self, c => staff::check_second_factor(c, &user, &attempt, code_time, now).await)
+            }
+
+            async fn reset_second_factor(&self, username: &str, actor: &Actor, now: Timestamp) -> Result<bool> {
+                let (username, actor) = (username.to_string(), actor.clone());
+                write_op!(self, c => staff::reset_second_factor(c, &username, &actor, now).await)
+            }
         }
 
         #[async_trait::async_trait]

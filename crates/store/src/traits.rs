@@ -107,7 +107,7 @@ pub trait Kiosks: Send + Sync {
     async fn revoke_kiosk(&self, id: i64, actor: &Actor, now: Timestamp) -> Result<Kiosk>;
 }
 
-/// Staff accounts and their sessions.
+/// Staff accounts, their sessions and second factors.
 #[async_trait]
 pub trait StaffAccounts: Send + Sync {
     /// Add a staff account with the locations it works at, and its audit row;
@@ -134,6 +134,50 @@ pub trait StaffAccounts: Send + Sync {
     ) -> Result<Option<Session>>;
     async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Where a user's second factor stands (while enrolling, with its secret).
+    async fn second_factor(&self, user_id: i64) -> Result<SecondFactorState>;
+    /// Offer a new second-factor secret (base32), replacing one offered and
+    /// not confirmed; a factor already on is a `Conflict`. Audited
+    /// `second_factor.enroll`, without the secret.
+    async fn begin_second_factor(
+        &self,
+        user: &StaffUser,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Turn the offered secret on when `code` is one of its codes at
+    /// `code_time` (else `Invalid` on `code`): the step counts as used, the
+    /// recovery codes (by hash) replace any before, and every session of the
+    /// user but `keep_session` ends. Audited `second_factor.confirm`.
+    async fn confirm_second_factor(
+        &self,
+        user: &StaffUser,
+        code: u32,
+        code_time: Timestamp,
+        recovery_code_hashes: &[String],
+        keep_session: &str,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Check a sign-in's code (typed at `code_time`) or recovery code. The
+    /// attempt is counted as wrong first and cleared when right, so guesses
+    /// meet the limit however they are sent; a spent recovery code is audited
+    /// `second_factor.recovery_code_used`.
+    async fn check_second_factor(
+        &self,
+        user: &StaffUser,
+        attempt: &CodeAttempt,
+        code_time: Timestamp,
+        now: Timestamp,
+    ) -> Result<CodeOutcome>;
+    /// Remove a user's second factor and recovery codes and end their
+    /// sessions (an admin's answer to a lost phone); `true` when there was
+    /// one. Audited `second_factor.reset`.
+    async fn reset_second_factor(
+        &self,
+        username: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<bool>;
 }
 
 /// Visits, their timelines and patients' status links.

@@ -113,6 +113,48 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The user's second factor is on (so this session was started with a
+    /// code, or is the one that turned it on: see `confirm_second_factor`).
+    pub second_factor: bool,
+}
+
+/// Where a staff member's second factor stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondFactorState {
+    Off,
+    /// A secret was offered (base32) and no code has confirmed it yet.
+    Enrolling {
+        secret: String,
+    },
+    On {
+        since: Timestamp,
+        recovery_codes_left: i64,
+    },
+}
+
+/// What was typed where a sign-in asks for a code, as the domain read it
+/// (`second_factor::parse_attempt`); a recovery code only by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeAttempt {
+    Code(u32),
+    RecoveryCodeHash(String),
+}
+
+/// What a sign-in's code came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// The user has no second factor on: no code is needed.
+    NotOn,
+    Accepted,
+    /// A recovery code was right and is now spent.
+    RecoveryCodeUsed {
+        left: i64,
+    },
+    /// The code of a step already used.
+    Reused,
+    Wrong,
+    /// Too many wrong codes in a row: none is checked for a while.
+    Locked,
 }
 
 /// A new arrival, already validated by the domain.

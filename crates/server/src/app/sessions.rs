@@ -66,7 +66,8 @@ pub async fn check_login(
     match (ok, user) {
         (true, Some(user)) => {
             state.login_limiter.clear(&key);
-            tracing::info!(user = %crate::text::log_safe(&user.username), "signed in");
+            // Signed in, unless a second factor is still to come (`second_factor::check_at_sign_in`).
+            tracing::info!(user = %crate::text::log_safe(&user.username), "password accepted");
             Ok(Some(user.clone()))
         }
         _ => {

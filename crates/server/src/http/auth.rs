@@ -47,6 +47,8 @@ pub struct Staff {
     pub csrf_token: String,
     /// Signed in by cookie (a browser) rather than a bearer token.
     pub via_cookie: bool,
+    /// Their second factor is on (and this session was started with it).
+    pub second_factor: bool,
 }
 
 impl Staff {
@@ -88,6 +90,12 @@ impl Staff {
             .unwrap_or(home);
         self.caller().check(location)?;
         Ok(location.to_string())
+    }
+
+    /// A manager or admin who has not set up a second factor yet: their
+    /// session may only do that, or sign out.
+    pub fn must_enroll(&self) -> bool {
+        self.user.role.needs_second_factor() && !self.second_factor
     }
 
     /// The header of their pages.
@@ -133,9 +141,32 @@ async fn find_session(parts: &Parts, state: &AppState) -> Result<Option<Staff>, 
         token_hash: hash,
         csrf_token: session.csrf_token,
         via_cookie,
+        second_factor: session.second_factor,
     }))
 }
 
+/// A signed-in staff member on the API, with a cookie-borne change's CSRF header checked.
+async fn api_staff(parts: &Parts, state: &AppState) -> Result<Staff, ApiError> {
+    let staff = find_session(parts, state)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    // A browser's cookie rides along on any request, so a change made with
+    // it must also carry the CSRF token in a header.
+    if staff.via_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !staff.csrf_ok(sent) {
+            return Err(ApiError::CsrfMissing);
+        }
+    }
+    Ok(staff)
+}
+
+/// A signed-in staff member, by bearer token or cookie. A manager or admin
+/// without a second factor is refused (403 `second_factor_enrollment_required`).
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
@@ -143,26 +174,34 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let staff = find_session(parts, state)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        // A browser's cookie rides along on any request, so a change made with
-        // it must also carry the CSRF token in a header.
-        if staff.via_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !staff.csrf_ok(sent) {
-                return Err(ApiError::CsrfMissing);
-            }
+        let staff = api_staff(parts, state).await?;
+        if staff.must_enroll() {
+            return Err(ApiError::SecondFactorEnrollmentRequired);
         }
         Ok(staff)
     }
 }
 
-/// A signed-in staff member on an HTML page; anyone else is sent to the login page.
+/// A signed-in staff member who may still be setting up their second
+/// factor: only for that, and for signing out.
+pub struct Enrolling(pub Staff);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        api_staff(parts, state).await.map(Enrolling)
+    }
+}
+
+/// Where a manager or admin without a second factor is sent from any page.
+pub const SECOND_FACTOR_PAGE: &str = "/me/second-factor";
+
+/// A signed-in staff member on an HTML page; anyone else is sent to the
+/// login page, and a manager or admin without a second factor to set one up.
 pub struct PageStaff(pub Staff);
 
 impl FromRequestParts<AppState> for PageStaff {
@@ -172,8 +211,27 @@ impl FromRequestParts<AppState> for PageStaff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let EnrollingPage(staff) = EnrollingPage::from_request_parts(parts, state).await?;
+        if staff.must_enroll() {
+            return Err(Redirect::to(SECOND_FACTOR_PAGE).into_response());
+        }
+        Ok(PageStaff(staff))
+    }
+}
+
+/// A signed-in staff member on a page, who may still be setting up their
+/// second factor (that page, and signing out).
+pub struct EnrollingPage(pub Staff);
+
+impl FromRequestParts<AppState> for EnrollingPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match find_session(parts, state).await {
-            Ok(Some(staff)) => Ok(PageStaff(staff)),
+            Ok(Some(staff)) => Ok(EnrollingPage(staff)),
             Ok(None) => {
                 let next = if parts.method == Method::GET {
                     parts

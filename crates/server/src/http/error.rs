@@ -15,6 +15,9 @@ impl IntoResponse for ApiError {
         }
         let fields: BTreeMap<String, String> = match &self {
             ApiError::InvalidFields(f) => f.0.clone(),
+            ApiError::SecondFactorRequired(Some(why)) => {
+                BTreeMap::from([("code".to_string(), why.to_string())])
+            }
             _ => BTreeMap::new(),
         };
         let mut body =

@@ -3,7 +3,7 @@
 //! with their CSRF token checked.
 
 use crate::error::ApiError;
-use crate::http::auth::{PageStaff, Staff};
+use crate::http::auth::{EnrollingPage, PageStaff, Staff};
 use crate::http::page::error_page;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -196,19 +196,50 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let PageStaff(staff) = PageStaff::from_request_parts(&mut parts, state).await?;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let unreadable = |_| error_page(ApiError::BadRequest("The form could not be read".into()));
-        let CsrfField { csrf } = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
-        if !staff.csrf_ok(&csrf) {
-            return Err(error_page(ApiError::Forbidden));
-        }
-        let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        let (staff, form) = staff_form(req, state, false).await?;
         Ok(StaffForm { staff, form })
     }
+}
+
+/// A form like [`StaffForm`] from a manager or admin who may still be
+/// setting up their second factor: that page's forms, and signing out.
+pub struct EnrollingForm<T> {
+    pub staff: Staff,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for EnrollingForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (staff, form) = staff_form(req, state, true).await?;
+        Ok(EnrollingForm { staff, form })
+    }
+}
+
+async fn staff_form<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    enrolling: bool,
+) -> Result<(Staff, T), Response> {
+    let (mut parts, body) = req.into_parts();
+    let staff = if enrolling {
+        EnrollingPage::from_request_parts(&mut parts, state)
+            .await?
+            .0
+    } else {
+        PageStaff::from_request_parts(&mut parts, state).await?.0
+    };
+    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let unreadable = |_| error_page(ApiError::BadRequest("The form could not be read".into()));
+    let CsrfField { csrf } = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+    if !staff.csrf_ok(&csrf) {
+        return Err(error_page(ApiError::Forbidden));
+    }
+    let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+    Ok((staff, form))
 }
 
 /// A form that carries nothing but its CSRF token (sign out, acknowledge).

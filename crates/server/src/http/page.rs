@@ -45,6 +45,9 @@ pub fn error_page(e: ApiError) -> Response {
         ApiError::Forbidden => "Not allowed",
         ApiError::InvalidTransition(_) | ApiError::Conflict(_) => "That can't be done",
         ApiError::TooManyRequests => "Too many attempts",
+        ApiError::SecondFactorEnrollmentRequired | ApiError::SecondFactorRequired(_) => {
+            "Second factor needed"
+        }
         _ => "Something went wrong",
     };
     if let ApiError::Internal(detail) = &e {

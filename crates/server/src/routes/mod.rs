@@ -10,6 +10,7 @@ pub mod concerns;
 pub mod events;
 pub mod kiosks;
 pub mod locations;
+pub mod me;
 pub mod outbox;
 pub mod patient;
 pub mod promises;

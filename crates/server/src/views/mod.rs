@@ -12,6 +12,7 @@ pub mod page;
 pub mod patient;
 pub mod promises;
 pub mod screens;
+pub mod second_factor;
 pub mod sessions;
 pub mod settings;
 pub mod tone;

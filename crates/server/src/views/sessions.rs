@@ -12,7 +12,24 @@ pub struct LoginPage {
     pub csrf: String,
     pub next: String,
     pub username: String,
-    pub demo_logins: Vec<(String, String)>,
+    /// Show the field for the second factor's code.
+    pub ask_code: bool,
+    pub demo_logins: Vec<DemoLogin>,
+}
+
+impl LoginPage {
+    /// Some demo account signs in with a code.
+    pub fn demo_codes(&self) -> bool {
+        self.demo_logins.iter().any(|d| d.code.is_some())
+    }
+}
+
+/// A demo account as the demo's login page lists it, with the code its
+/// second factor shows now.
+pub struct DemoLogin {
+    pub name: String,
+    pub password: String,
+    pub code: Option<String>,
 }
 
 /// `POST /api/v1/sessions`.

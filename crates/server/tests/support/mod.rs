@@ -14,12 +14,20 @@ use std::sync::Arc;
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The second-factor secret of `boss` and `root` (RFC 6238's test seed).
+pub const TOTP_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+/// The users created with their second factor on (managers and admins need one).
+pub const ENROLLED: [&str; 4] = ["boss", "root", "nell", "nico"];
+
 pub struct TestApp {
     pub url: String,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     kiosk: tokio::sync::OnceCell<String>,
+    /// The newest step whose code each enrolled user signed in with.
+    used_steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     _dir: tempfile::TempDir,
 }
 
@@ -30,7 +38,9 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
 /// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
 /// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
-/// locations `main` and `north`, both in UTC.
+/// locations `main` and `north`, both in UTC. `boss`, `root`, `nell` and `nico`
+/// have their second factor on, with [`TOTP_SECRET`], set up an hour
+/// before the clock starts; `token` and `sign_in` send their codes.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(ServerConfig::default(), false).await
 }
@@ -75,7 +85,7 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         ("nell", Role::Manager, Some("north")),
         ("nico", Role::Admin, Some("north")),
     ] {
-        store
+        let user = store
             .create_user(
                 &frontdesk_store::NewUser {
                     username: name.into(),
@@ -88,6 +98,18 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
             )
             .await
             .unwrap();
+        if ENROLLED.contains(&name) {
+            let before = start_time() - chrono::Duration::hours(1);
+            store
+                .begin_second_factor(&user, TOTP_SECRET, before)
+                .await
+                .unwrap();
+            let code = totp_code_at(before).parse().unwrap();
+            store
+                .confirm_second_factor(&user, code, before, &[], "", before)
+                .await
+                .unwrap();
+        }
     }
     let clock = Arc::new(ManualClock::new(start_time()));
     let state = AppState::new(store, clock.clone(), config);
@@ -111,8 +133,15 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         clock,
         client,
         kiosk: tokio::sync::OnceCell::new(),
+        used_steps: Default::default(),
         _dir: dir,
     }
+}
+
+/// The code [`TOTP_SECRET`] gives at a moment.
+pub fn totp_code_at(at: chrono::DateTime<chrono::Utc>) -> String {
+    use frontdesk_domain::second_factor;
+    second_factor::code_at(&second_factor::secret_key(TOTP_SECRET).unwrap(), at)
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
@@ -184,12 +213,35 @@ impl TestApp {
         (format!("{form_cookie}; {device}"), csrf_in(&html), html)
     }
 
+    /// A code for an enrolled user's next sign-in, as their app would show
+    /// it: the current step's, or the next one's when that was used (a code
+    /// signs in once). Three sign-ins per 30 seconds of the test's clock.
+    pub fn next_code(&self, user: &str) -> String {
+        use frontdesk_domain::second_factor;
+        let now = second_factor::step_at(self.state.now());
+        let mut used = self.used_steps.lock().unwrap();
+        let last = used.get(user).copied().unwrap_or(i64::MIN);
+        let step = (now - 1..=now + 1).find(|s| *s > last).unwrap_or_else(|| {
+            panic!("{user} signed in more than 3 times in 30 s: advance the clock")
+        });
+        used.insert(user.to_string(), step);
+        second_factor::code_for_step(&second_factor::secret_key(TOTP_SECRET).unwrap(), step)
+    }
+
+    fn code_for(&self, user: &str) -> String {
+        if ENROLLED.contains(&user) {
+            self.next_code(user)
+        } else {
+            String::new()
+        }
+    }
+
     pub async fn token(&self, user: &str) -> String {
         let (status, body) = self
             .post(
                 "/api/v1/sessions",
                 None,
-                serde_json::json!({"username": user, "password": PASSWORD}),
+                serde_json::json!({"username": user, "password": PASSWORD, "code": self.code_for(user)}),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -327,6 +379,7 @@ pub async fn sign_in(app: &TestApp, user: &str) -> String {
         .form(&[
             ("username", user),
             ("password", PASSWORD),
+            ("code", &app.code_for(user)),
             ("csrf", &csrf),
             ("next", "/board"),
         ])
