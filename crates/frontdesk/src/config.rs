@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub session_lifetime: Option<String>,
     pub secure_cookies: Option<bool>,
     pub public_url: Option<String>,
+    pub trusted_proxies: Option<String>,
     pub ack_first_within: Option<String>,
     pub ack_recheck_every: Option<String>,
     pub ack_escalate_after: Option<String>,
@@ -81,6 +82,10 @@ pub struct ServerArgs {
     /// The address patients' phones reach the server at, for QR codes (e.g. https://desk.example.org).
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1,10.0.0.0/8) whose
+    /// X-Forwarded-For names the caller, for the sign-in and form throttles; default none.
+    #[arg(long, env = "FRONTDESK_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// First acknowledgement due within (wins over stored settings), e.g. 2m.
     #[arg(long, env = "FRONTDESK_ACK_FIRST_WITHIN", hide = true)]
     pub ack_first_within: Option<String>,
@@ -127,6 +132,7 @@ pub struct Config {
     pub session_lifetime: Duration,
     pub secure_cookies: bool,
     pub public_url: Option<String>,
+    pub trusted_proxies: frontdesk_server::TrustedProxies,
     pub ack_first_within: Option<Duration>,
     pub ack_recheck_every: Option<Duration>,
     pub ack_escalate_after: Option<Duration>,
@@ -299,6 +305,10 @@ impl Config {
                 ),
                 None => None,
             };
+        let trusted_proxies_text =
+            pick(&o.trusted_proxies, &file.trusted_proxies).unwrap_or_default();
+        let trusted_proxies = frontdesk_server::TrustedProxies::parse(&trusted_proxies_text)
+            .map_err(|e| format!("trusted_proxies: {e}"))?;
         let outbox = outbox_config(
             pick(&o.outbox_smtp_addr, &file.outbox_smtp_addr),
             pick(&o.outbox_smtp_from, &file.outbox_smtp_from),
@@ -318,6 +328,7 @@ impl Config {
                 .unwrap_or(Duration::hours(12)),
             secure_cookies: o.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             public_url,
+            trusted_proxies,
             ack_first_within: opt(
                 "ack_first_within",
                 &o.ack_first_within,
@@ -348,6 +359,7 @@ impl Config {
                 escalate_after: self.ack_escalate_after,
             },
             public_url: self.public_url.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
             outbox: self.outbox.clone(),
             ..Default::default()
         }
@@ -369,6 +381,7 @@ impl Config {
              session_lifetime = {:?}\n\
              secure_cookies = {}\n\
              public_url = {:?}\n\
+             trusted_proxies = {:?}\n\
              ack_first_within = {}\n\
              ack_recheck_every = {}\n\
              ack_escalate_after = {}\n\
@@ -388,6 +401,7 @@ impl Config {
             format_duration(self.session_lifetime),
             self.secure_cookies,
             self.public_url.clone().unwrap_or_default(),
+            self.trusted_proxies.to_string(),
             opt(self.ack_first_within),
             opt(self.ack_recheck_every),
             opt(self.ack_escalate_after),

@@ -61,6 +61,13 @@ pub struct ServerConfig {
     /// How messages to patients (their status link) leave: SMTP relay,
     /// webhook, or neither (the default). See `outbox`.
     pub outbox: OutboxConfig,
+    /// Proxies whose `X-Forwarded-For` is believed (none by default: the
+    /// caller is the address that connected).
+    pub trusted_proxies: TrustedProxies,
+    /// Password checks (argon2, ~19 MiB and tens of ms each) run at once at
+    /// most; a sign-in that finds none free within two seconds is told the
+    /// server is busy (503).
+    pub password_hash_slots: usize,
 }
 
 impl Default for ServerConfig {
@@ -78,7 +85,120 @@ impl Default for ServerConfig {
             status_refresh: std::time::Duration::from_secs(15),
             public_url: None,
             outbox: OutboxConfig::default(),
+            trusted_proxies: TrustedProxies::default(),
+            password_hash_slots: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .max(2),
         }
+    }
+}
+
+/// Addresses and networks (`10.0.0.0/8`, `::1`) of reverse proxies in front
+/// of the server. Only when the connecting address is one of them is the
+/// client read from `X-Forwarded-For`: the nearest address in it that is not
+/// a trusted proxy. Anyone else's header is ignored, since a caller can send
+/// any header it likes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(std::net::IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Parse a comma- or space-separated list; the error names the bad entry.
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        let mut nets = Vec::new();
+        for entry in list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let (ip, bits) = match entry.split_once('/') {
+                Some((ip, bits)) => (ip, Some(bits)),
+                None => (entry, None),
+            };
+            let ip: std::net::IpAddr = ip
+                .parse()
+                .map_err(|_| format!("{entry:?} is not an IP address or network"))?;
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            let bits =
+                match bits {
+                    None => max,
+                    Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(|| {
+                        format!("{entry:?}: the prefix length must be 0 to {max}")
+                    })?,
+                };
+            nets.push((ip, bits));
+        }
+        Ok(TrustedProxies(nets))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for TrustedProxies {
+    /// As the setting is written: `10.0.0.0/8, ::1`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let max = |ip: &std::net::IpAddr| if ip.is_ipv4() { 32 } else { 128 };
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(ip, bits)| {
+                if *bits == max(ip) {
+                    ip.to_string()
+                } else {
+                    format!("{ip}/{bits}")
+                }
+            })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+impl TrustedProxies {
+    fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|(net, bits)| match (net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(*bits)).unwrap_or(0);
+                u32::from(*n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(*bits)).unwrap_or(0);
+                u128::from(*n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+
+    /// Who is calling: `peer` (the address that connected), or when that is
+    /// a trusted proxy, the nearest untrusted address in `X-Forwarded-For`
+    /// (all its values, in order). A malformed entry ends the walk there.
+    pub fn client<'a>(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded: impl DoubleEndedIterator<Item = &'a str>,
+    ) -> std::net::IpAddr {
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).collect();
+        for hop in hops.into_iter().rev() {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !self.trusts(ip) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        client
     }
 }
 
@@ -136,6 +256,51 @@ impl OutboxConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let none = TrustedProxies::default();
+        assert_eq!(
+            none.client(ip("203.0.113.5"), ["198.51.100.1"].into_iter()),
+            ip("203.0.113.5")
+        );
+        let proxies = TrustedProxies::parse("10.0.0.0/8, ::1").unwrap();
+        // A stranger's header is ignored.
+        assert_eq!(
+            proxies.client(ip("203.0.113.5"), ["198.51.100.1"].into_iter()),
+            ip("203.0.113.5")
+        );
+        // Through the proxy: the nearest address it did not add itself.
+        assert_eq!(
+            proxies.client(
+                ip("10.1.2.3"),
+                ["1.2.3.4, 198.51.100.1, 10.9.9.9"].into_iter()
+            ),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            proxies.client(ip("::1"), ["1.2.3.4", "198.51.100.7"].into_iter()),
+            ip("198.51.100.7")
+        );
+        // No header, or rubbish in it: the proxy itself (or the last good hop).
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), [].into_iter()),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), ["junk, 10.0.0.7"].into_iter()),
+            ip("10.0.0.7")
+        );
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert!(
+            TrustedProxies::parse("0.0.0.0/0")
+                .unwrap()
+                .trusts(ip("8.8.8.8"))
+        );
+    }
 
     #[test]
     fn routes_follow_the_configuration() {

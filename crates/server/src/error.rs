@@ -45,8 +45,12 @@ pub enum ApiError {
     /// A checkout stopped by concerns that still need an answer.
     #[error("{}", open_concerns_message(.0))]
     OpenConcerns(Vec<Concern>),
-    #[error("Too many attempts; try again in a few minutes")]
-    TooManyRequests,
+    /// Slowed down: try again after this long.
+    #[error("Too many attempts; try again in {}", crate::text::wait_text(*.0))]
+    TooManyRequests(chrono::Duration),
+    /// No room to do the work now (every password check is busy).
+    #[error("The server is busy; try again in a moment")]
+    Busy,
     #[error("Something went wrong on our side")]
     Internal(String),
 }
@@ -68,7 +72,8 @@ impl ApiError {
             ApiError::InvalidTransition(_) | ApiError::Conflict(_) | ApiError::OpenConcerns(_) => {
                 StatusCode::CONFLICT
             }
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,7 +93,8 @@ impl ApiError {
             ApiError::InvalidTransition(_) => "invalid_transition",
             ApiError::Conflict(_) => "conflict",
             ApiError::OpenConcerns(_) => "open_concerns",
-            ApiError::TooManyRequests => "too_many_requests",
+            ApiError::TooManyRequests(_) => "too_many_requests",
+            ApiError::Busy => "busy",
             ApiError::Internal(_) => "internal",
         }
     }

@@ -6,7 +6,8 @@
 //! own (a test, `tests/layers.rs`, holds every file to this):
 //!
 //! 1. foundation: `state` (what every handler shares), `config`, `clock`,
-//!    `live` (live events), `error`, `secrets` (passwords and tokens), `text`;
+//!    `live` (live events), `error`, `secrets` (passwords and tokens), `text`,
+//!    `throttle` (the public doors' rate limits);
 //! 2. `app`: the use cases, one function per thing a person does, each one
 //!    store transaction; knows nothing of HTTP;
 //! 3. `views`: typed JSON bodies and page templates;
@@ -24,6 +25,7 @@ pub mod routes;
 pub mod secrets;
 pub mod state;
 pub mod text;
+pub mod throttle;
 pub mod views;
 
 use axum::Router;
@@ -34,7 +36,7 @@ use axum::response::Response;
 use axum::routing::get;
 use error::ApiError;
 
-pub use config::{AckOverride, OutboxConfig, ServerConfig};
+pub use config::{AckOverride, OutboxConfig, ServerConfig, TrustedProxies};
 pub use state::AppState;
 
 /// The whole route table: the API under `/api/v1` (bearer token or the
@@ -135,6 +137,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         state.config.clock_tick,
     ));
     let app = router(state.clone());
+    // The peer's address reaches the throttles (`http::extract::ClientAddr`).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown({
             let state = state.clone();

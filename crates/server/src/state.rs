@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::live::LiveEvent;
+use crate::throttle::{Backoff, Rule};
 use frontdesk_domain::{AckPolicy, AckStatus, Timestamp};
 use frontdesk_store::Store;
 use std::collections::HashMap;
@@ -16,7 +17,14 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub config: ServerConfig,
     pub events: broadcast::Sender<LiveEvent>,
-    pub login_limiter: LoginLimiter,
+    /// Sign-in throttles (see [`crate::throttle`]): per (name, address)…
+    pub sign_in_names: Backoff,
+    /// …and per address.
+    pub sign_in_addresses: Backoff,
+    /// Public forms (feedback, kiosk pairing) per address.
+    pub public_forms: Backoff,
+    /// Password checks running at once (see `ServerConfig::password_hash_slots`).
+    pub hash_slots: tokio::sync::Semaphore,
     pub clock_watch: Mutex<ClockWatch>,
     /// Turns true when the server is shutting down; open event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
@@ -35,8 +43,13 @@ pub struct Inner {
     pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
     pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
-    /// Each kiosk's check-ins in the last minutes (see [`Burst`]).
-    pub kiosk_bursts: Mutex<std::collections::HashMap<i64, Burst>>,
+    /// Check-ins per kiosk…
+    pub kiosk_checkins: Backoff,
+    /// …and when staff were last told a kiosk was busy.
+    pub kiosk_told: Mutex<std::collections::HashMap<i64, Timestamp>>,
+    /// The last complaint the escalation watcher looked at (see
+    /// `app::complaints::check_escalations`).
+    pub escalation_cursor: std::sync::atomic::AtomicI64,
     /// An outbox delivery run is going (see `outbox::start_delivery`).
     pub outbox_busy: std::sync::atomic::AtomicBool,
 }
@@ -56,12 +69,16 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
         let (events, _) = broadcast::channel(4096);
         let quantile = config.quote_quantile;
+        let hash_slots = config.password_hash_slots;
         AppState(Arc::new(Inner {
             store,
             clock,
             config,
             events,
-            login_limiter: LoginLimiter::default(),
+            sign_in_names: Backoff::new(Rule::SIGN_IN_NAME, 100_000),
+            sign_in_addresses: Backoff::new(Rule::SIGN_IN_ADDRESS, 100_000),
+            public_forms: Backoff::new(Rule::PUBLIC_FORM, 100_000),
+            hash_slots: tokio::sync::Semaphore::new(hash_slots),
             clock_watch: Mutex::new(ClockWatch::default()),
             location_cache: Mutex::new(Default::default()),
             session_cache: Mutex::new(Default::default()),
@@ -75,7 +92,9 @@ impl AppState {
                 },
             )),
             live_audit: Mutex::new(Default::default()),
-            kiosk_bursts: Mutex::new(Default::default()),
+            kiosk_checkins: Backoff::new(Rule::KIOSK, 10_000),
+            kiosk_told: Mutex::new(Default::default()),
+            escalation_cursor: std::sync::atomic::AtomicI64::new(0),
             outbox_busy: std::sync::atomic::AtomicBool::new(false),
         }))
     }
@@ -236,101 +255,10 @@ impl AppState {
     }
 }
 
-/// At most `MAX_FAILURES` failed logins per username in `WINDOW`.
-#[derive(Default)]
-pub struct LoginLimiter(Mutex<HashMap<String, Vec<Timestamp>>>);
-
-impl LoginLimiter {
-    const MAX_FAILURES: usize = 5;
-    const WINDOW_MIN: i64 = 15;
-
-    fn recent(list: &mut Vec<Timestamp>, now: Timestamp) {
-        list.retain(|t| *t > now - chrono::Duration::minutes(Self::WINDOW_MIN));
-    }
-
-    /// Record an attempt if the name is under the limit; false when it is not.
-    pub fn reserve(&self, key: &str, now: Timestamp) -> bool {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, l| {
-                Self::recent(l, now);
-                !l.is_empty()
-            });
-        }
-        let list = map.entry(key.to_string()).or_default();
-        Self::recent(list, now);
-        if list.len() >= Self::MAX_FAILURES {
-            return false;
-        }
-        list.push(now);
-        true
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-}
-
-/// A token bucket: up to `capacity` at once, refilled one every `every`.
-/// Kiosks use one each, so a burst of check-ins slows that kiosk down.
-#[derive(Debug, Clone, Copy)]
-pub struct Burst {
-    tokens: f64,
-    at: Timestamp,
-    /// When staff were last told this kiosk was busy.
-    pub told_at: Option<Timestamp>,
-}
-
-impl Burst {
-    /// One more, if the bucket allows it now; otherwise how long to wait.
-    pub fn take(
-        slot: &mut Option<Burst>,
-        capacity: f64,
-        every: chrono::Duration,
-        now: Timestamp,
-    ) -> Result<(), chrono::Duration> {
-        let b = slot.get_or_insert(Burst {
-            tokens: capacity,
-            at: now,
-            told_at: None,
-        });
-        let refill =
-            (now - b.at).num_milliseconds().max(0) as f64 / every.num_milliseconds() as f64;
-        b.tokens = (b.tokens + refill).min(capacity);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = ((1.0 - b.tokens) * every.num_milliseconds() as f64).ceil() as i64;
-            Err(chrono::Duration::milliseconds(wait))
-        }
-    }
-}
-
 /// What the watcher last said about a running clock, so each alert is raised once.
 #[derive(Default)]
 pub struct ClockWatch {
     pub seen: HashMap<i64, (Timestamp, AckStatus)>,
     /// Whether alerts already on the timelines (before a restart) were read.
     pub primed: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn five_failures_lock_a_name_for_fifteen_minutes() {
-        let l = LoginLimiter::default();
-        let t = chrono::Utc::now();
-        for _ in 0..5 {
-            assert!(l.reserve("ana", t));
-        }
-        assert!(!l.reserve("ana", t));
-        assert!(l.reserve("bob", t));
-        assert!(l.reserve("ana", t + chrono::Duration::minutes(16)));
-        l.clear("bob");
-        assert!(l.reserve("bob", t));
-    }
 }

@@ -773,3 +773,47 @@ async fn complaint_forms_name_every_bad_field_and_keep_what_was_typed() {
         "kept"
     );
 }
+
+#[tokio::test]
+async fn a_flood_of_complaints_is_worked_a_batch_per_tick() {
+    use frontdesk_server::app::complaints::{ESCALATION_BATCH, check_escalations};
+    let app = spawn_app().await;
+    let n = ESCALATION_BATCH as usize + 50;
+    for i in 0..n {
+        app.state
+            .store
+            .create_complaint(
+                &frontdesk_store::NewComplaintRecord {
+                    location: "main".into(),
+                    visit_id: None,
+                    complaint: frontdesk_domain::complaint::validate_new(
+                        &format!("Nobody called me back ({i})"),
+                        "web_form",
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
+                    .unwrap(),
+                    owner: None,
+                    upset: None,
+                },
+                &frontdesk_store::Actor::system(),
+                start_time(),
+            )
+            .await
+            .unwrap();
+    }
+    // Friday 15:00: every one is overdue. One tick looks at one batch (and
+    // the acknowledgement clocks, which run first, never wait behind it)…
+    app.clock.set(start_time() + Duration::hours(25));
+    assert_eq!(
+        check_escalations(&app.state).await.unwrap(),
+        ESCALATION_BATCH as usize
+    );
+    // …the next at the rest, then it starts again from the first.
+    assert_eq!(check_escalations(&app.state).await.unwrap(), 50);
+    assert_eq!(check_escalations(&app.state).await.unwrap(), 0);
+    assert_eq!(check_escalations(&app.state).await.unwrap(), 0);
+}

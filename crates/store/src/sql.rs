@@ -384,11 +384,11 @@ macro_rules! store_impl {
 
             async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>> {
                 let location = location.to_string();
-                read_op!(self, c => complaints::list(c, Some(&location), since).await)
+                read_op!(self, c => complaints::list(c, &location, since).await)
             }
 
-            async fn unresolved_complaints(&self) -> Result<Vec<Complaint>> {
-                read_op!(self, c => complaints::list(c, None, Timestamp::MAX_UTC).await)
+            async fn unresolved_complaints(&self, after: i64, limit: i64) -> Result<Vec<Complaint>> {
+                read_op!(self, c => complaints::unresolved(c, after, limit).await)
             }
 
             async fn change_complaint(&self, id: i64, changes: &[ComplaintChange], actor: &Actor, now: Timestamp) -> Result<Complaint> {

@@ -373,8 +373,9 @@ pub trait Complaints: Send + Sync {
     async fn complaint(&self, id: i64) -> Result<(Complaint, Vec<ComplaintEvent>)>;
     /// A location's complaints: every unresolved one and those resolved since `since`, newest first.
     async fn complaints(&self, location: &str, since: Timestamp) -> Result<Vec<Complaint>>;
-    /// Unresolved complaints at every location (for the escalation watcher).
-    async fn unresolved_complaints(&self) -> Result<Vec<Complaint>>;
+    /// Up to `limit` unresolved complaints of every location with ids above
+    /// `after`, by id (the escalation watcher walks them a batch at a time).
+    async fn unresolved_complaints(&self, after: i64, limit: i64) -> Result<Vec<Complaint>>;
     /// Apply changes in order, all or none, each refused when the rules do
     /// not allow it or the complaint changed since it was read.
     async fn change_complaint(

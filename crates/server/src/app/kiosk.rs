@@ -11,7 +11,7 @@ use crate::app::visits::{Arriving, Who, check_in as check_in_visit};
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::secrets::{random_token, token_hash};
-use crate::state::{AppState, Burst};
+use crate::state::AppState;
 use frontdesk_domain::concern::Source;
 use frontdesk_domain::fields;
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient, parse_contact};
@@ -24,12 +24,6 @@ use serde_json::json;
 /// How long a pairing link works.
 pub fn pairing_lifetime() -> chrono::Duration {
     chrono::Duration::minutes(15)
-}
-
-/// Check-ins a kiosk may take at once, and how soon it may take one more.
-const BURST: f64 = 5.0;
-fn one_more_every() -> chrono::Duration {
-    chrono::Duration::seconds(12)
 }
 
 /// A kiosk and its pairing link's path (`/kiosk/pair/CODE`), shown once.
@@ -160,28 +154,28 @@ pub async fn device(state: &AppState, token: &str) -> Result<Option<Kiosk>, ApiE
     Ok(found)
 }
 
-/// One more check-in at this kiosk, unless it has had a burst: then how long
-/// to wait, and every board is told (at most once a minute a kiosk).
+/// One more check-in at this kiosk, unless it has had a burst
+/// ([`crate::throttle::Rule::KIOSK`]): then how long to wait, and every
+/// board is told (at most once a minute a kiosk).
 pub fn allow(state: &AppState, kiosk: &Kiosk) -> Result<(), chrono::Duration> {
     let now = state.now();
-    let mut bursts = state.kiosk_bursts.lock().unwrap_or_else(|p| p.into_inner());
-    let mut slot = bursts.remove(&kiosk.id);
-    let outcome = Burst::take(&mut slot, BURST, one_more_every(), now);
-    if let (Err(_), Some(b)) = (&outcome, slot.as_mut())
-        && b.told_at
-            .is_none_or(|t| now - t >= chrono::Duration::minutes(1))
-    {
-        b.told_at = Some(now);
-        state.publish(LiveEvent {
-            name: "kiosk_busy",
-            visit_id: 0,
-            location: kiosk.location.clone(),
-            at: now,
-            extra: json!({"kiosk": kiosk.name, "kiosk_id": kiosk.id}),
-        });
-    }
-    if let Some(b) = slot {
-        bursts.insert(kiosk.id, b);
+    let outcome = state.kiosk_checkins.attempt(&kiosk.id.to_string(), now);
+    if outcome.is_err() {
+        let mut told = state.kiosk_told.lock().unwrap_or_else(|p| p.into_inner());
+        let last = told.get(&kiosk.id).copied();
+        if last.is_none_or(|t| now - t >= chrono::Duration::minutes(1)) {
+            if told.len() > 10_000 {
+                told.clear();
+            }
+            told.insert(kiosk.id, now);
+            state.publish(LiveEvent {
+                name: "kiosk_busy",
+                visit_id: 0,
+                location: kiosk.location.clone(),
+                at: now,
+                extra: json!({"kiosk": kiosk.name, "kiosk_id": kiosk.id}),
+            });
+        }
     }
     outcome
 }

@@ -144,7 +144,9 @@ pub async fn check_at_sign_in(
         }
         CodeOutcome::Locked => {
             tracing::warn!(user = %who, "sign-in refused: too many wrong second-factor codes");
-            Err(ApiError::TooManyRequests)
+            Err(ApiError::TooManyRequests(chrono::Duration::minutes(
+                second_factor::LOCK_MINUTES,
+            )))
         }
     }
 }

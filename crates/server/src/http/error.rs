@@ -29,6 +29,22 @@ impl IntoResponse for ApiError {
                     .collect::<Vec<_>>()
             );
         }
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let Some(wait) = retry_after(&self) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, wait);
+        }
+        response
     }
+}
+
+/// `Retry-After` (whole seconds) for an answer that says to try again later.
+pub fn retry_after(e: &ApiError) -> Option<axum::http::HeaderValue> {
+    let seconds = match e {
+        ApiError::TooManyRequests(wait) => (wait.num_milliseconds() + 999) / 1000,
+        ApiError::Busy => 1,
+        _ => return None,
+    };
+    Some(axum::http::HeaderValue::from(seconds.max(1)))
 }

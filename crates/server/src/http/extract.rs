@@ -246,3 +246,31 @@ async fn staff_form<T: DeserializeOwned>(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NoFields {}
+
+/// The address of whoever is calling: the peer that connected, or behind a
+/// trusted proxy the client it forwarded for (`ServerConfig::trusted_proxies`).
+/// Only the throttles use it; it is never logged with patient data.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        Ok(ClientAddr(
+            state.config.trusted_proxies.client(peer, forwarded),
+        ))
+    }
+}

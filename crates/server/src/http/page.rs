@@ -44,7 +44,8 @@ pub fn error_page(e: ApiError) -> Response {
         ApiError::NotFound => "Not found",
         ApiError::Forbidden => "Not allowed",
         ApiError::InvalidTransition(_) | ApiError::Conflict(_) => "That can't be done",
-        ApiError::TooManyRequests => "Too many attempts",
+        ApiError::TooManyRequests(_) => "Too many attempts",
+        ApiError::Busy => "Busy",
         ApiError::SecondFactorEnrollmentRequired | ApiError::SecondFactorRequired(_) => {
             "Second factor needed"
         }
@@ -58,7 +59,34 @@ pub fn error_page(e: ApiError) -> Response {
         heading: heading.into(),
         message: e.to_string(),
     };
-    (e.status(), render(&page)).into_response()
+    let retry = crate::http::error::retry_after(&e);
+    let mut response = (e.status(), render(&page)).into_response();
+    if let Some(wait) = retry {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait);
+    }
+    response
+}
+
+/// A public form sent too often from one address: 429, a plain page saying
+/// what to do instead, and `Retry-After`.
+pub fn slow_down_page(message: &str, wait: chrono::Duration) -> Response {
+    let page = MessagePage {
+        nav: Nav::anonymous(),
+        heading: "Please wait a little".into(),
+        message: format!(
+            "{message} Please try again in {}.",
+            crate::text::wait_text(wait)
+        ),
+    };
+    let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page);
+    if let Some(v) = crate::http::error::retry_after(&ApiError::TooManyRequests(wait)) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// Any failure of a page handler, shown as [`error_page`].

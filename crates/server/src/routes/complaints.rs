@@ -9,10 +9,11 @@ use crate::app::complaints::{
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
 use crate::http::extract::{
-    ApiJson, ApiQuery, Id, LocationQuery, PageId, StaffForm, location_or_main,
+    ApiJson, ApiQuery, ClientAddr, Id, LocationQuery, PageId, StaffForm, location_or_main,
 };
-use crate::http::page::{PageResult, form_status, render, render_with};
+use crate::http::page::{PageResult, form_status, render, render_with, slow_down_page};
 use crate::state::AppState;
+use crate::throttle::address_key;
 use crate::views::complaints::{
     ComplaintEventJson, ComplaintForm, ComplaintJson, ComplaintList, ComplaintPage, ComplaintsPage,
     Draft, EventRow, FeedbackForm, FeedbackPage, LetterJson, LetterPage, describe, local, row,
@@ -513,6 +514,7 @@ async fn feedback_page(
 /// only guard needed is the browser's SameSite and the size limit.
 async fn feedback_submit(
     State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
     Form(form): Form<FeedbackForm>,
 ) -> PageResult {
     let l = state
@@ -531,6 +533,16 @@ async fn feedback_submit(
         Err(errors) => return Ok(feedback_response(&l, form, errors, false)),
         Ok(new) => new,
     };
+    // Ten messages an hour from one address; a flood must not become alerts.
+    let key = format!("feedback {}", address_key(from));
+    if let Err(wait) = state.public_forms.attempt(&key, state.now()) {
+        tracing::warn!("feedback refused: too many from one address");
+        return Ok(slow_down_page(
+            "We have had several messages from here in the last hour, and we read every one. \
+             If it is urgent, please call the practice.",
+            wait,
+        ));
+    }
     let input = ComplaintInput {
         text: new.text,
         channel: "web_form".into(),

@@ -5,9 +5,10 @@
 use crate::app::kiosk::{self, KioskOutcome};
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff, cookie};
-use crate::http::extract::base_url;
-use crate::http::page::{PageResult, error_page, form_status, render, render_with};
+use crate::http::extract::{ClientAddr, base_url};
+use crate::http::page::{PageError, PageResult, error_page, form_status, render, render_with};
 use crate::state::AppState;
+use crate::throttle::address_key;
 use crate::views::page::local;
 use crate::views::patient::qr_svg;
 use crate::views::screens::{
@@ -179,8 +180,27 @@ async fn kiosk_submit(
 
 /// A pairing link opened on the tablet: what it would pair (GET changes
 /// nothing), or that it does not work.
-async fn pair_page(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
+/// Pairing links tried from one address: a wrong one counts (ten an hour),
+/// a right one is taken back. Nobody guesses a 256-bit code; this keeps
+/// anyone from trying.
+fn pairing_tries(state: &AppState, from: std::net::IpAddr) -> Result<String, PageError> {
+    let key = format!("pairing {}", address_key(from));
+    match state.public_forms.attempt(&key, state.now()) {
+        Ok(()) => Ok(key),
+        Err(wait) => Err(PageError(ApiError::TooManyRequests(wait))),
+    }
+}
+
+async fn pair_page(
+    State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
+    Path(code): Path<String>,
+) -> PageResult {
+    let tries = pairing_tries(&state, from)?;
     let found = kiosk::pairing_for(&state, &code).await?;
+    if found.is_some() {
+        state.public_forms.refund(&tries, state.now());
+    }
     let (status, location_name, kiosk_name) = match found {
         Some(k) => (
             StatusCode::OK,
@@ -201,8 +221,17 @@ async fn pair_page(State(state): State<AppState>, Path(code): Path<String>) -> P
 
 /// Pair this tablet: the link is used up, the tablet keeps its device token
 /// in a cookie (a year; revoking the kiosk ends it at once).
-async fn pair_submit(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
-    let Some((_, device)) = kiosk::pair(&state, &code).await? else {
+async fn pair_submit(
+    State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
+    Path(code): Path<String>,
+) -> PageResult {
+    let tries = pairing_tries(&state, from)?;
+    let paired = kiosk::pair(&state, &code).await?;
+    if paired.is_some() {
+        state.public_forms.refund(&tries, state.now());
+    }
+    let Some((_, device)) = paired else {
         return Ok(render_with(
             StatusCode::NOT_FOUND,
             &KioskPair {

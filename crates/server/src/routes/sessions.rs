@@ -5,9 +5,10 @@
 use crate::app::{second_factor, sessions};
 use crate::error::ApiError;
 use crate::http::auth::{Enrolling, LOGIN_COOKIE, cookie, session_cookie};
-use crate::http::extract::{ApiJson, EnrollingForm, NoFields};
+use crate::http::extract::{ApiJson, ClientAddr, EnrollingForm, NoFields};
 use crate::http::page::{PageResult, render};
 use crate::state::AppState;
+use crate::text::wait_text;
 use crate::views::page::Nav;
 use crate::views::sessions::{DemoLogin, LoginPage, SessionJson, UserJson};
 use axum::extract::{Form, Query, State};
@@ -40,6 +41,7 @@ struct Login {
 
 async fn create(
     State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Json<SessionJson>, ApiError> {
     let mut missing = FieldErrors::new();
@@ -52,7 +54,7 @@ async fn create(
     if !missing.is_empty() {
         return Err(missing.into());
     }
-    let user = sessions::check_login(&state, &login.username, &login.password)
+    let user = sessions::check_login(&state, from, &login.username, &login.password)
         .await?
         .ok_or(ApiError::WrongCredentials)?;
     second_factor::check_at_sign_in(&state, &user, &login.code).await?;
@@ -187,6 +189,7 @@ struct LoginForm {
 
 async fn login_submit(
     State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
@@ -215,7 +218,7 @@ async fn login_submit(
             "Username and password are both required.",
         );
     }
-    match sessions::check_login(&state, &form.username, &form.password).await {
+    match sessions::check_login(&state, from, &form.username, &form.password).await {
         Ok(Some(user)) => {
             // The password was right; an account with a second factor also
             // needs its code. The password is typed again with the code: it
@@ -234,12 +237,12 @@ async fn login_submit(
                     let message = format!("{why}. Enter your password again with the code.");
                     return again_asking(StatusCode::UNPROCESSABLE_ENTITY, &message, true);
                 }
-                Err(ApiError::TooManyRequests) => {
-                    return again_asking(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "Too many wrong codes for this account; wait 15 minutes, or ask an admin.",
-                        true,
+                Err(ApiError::TooManyRequests(wait)) => {
+                    let message = format!(
+                        "Too many wrong codes for this account; wait {}, or ask an admin.",
+                        wait_text(wait)
                     );
+                    return again_asking(StatusCode::TOO_MANY_REQUESTS, &message, true);
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -270,9 +273,16 @@ async fn login_submit(
             Ok(response)
         }
         Ok(None) => again(StatusCode::UNAUTHORIZED, "Username or password is wrong."),
-        Err(ApiError::TooManyRequests) => again(
+        Err(ApiError::TooManyRequests(wait)) => again(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed attempts for this name; wait 15 minutes or ask an admin.",
+            &format!(
+                "Too many failed attempts from here; wait {} and try again.",
+                wait_text(wait)
+            ),
+        ),
+        Err(ApiError::Busy) => again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is busy; please try again in a moment.",
         ),
         Err(e) => Err(e.into()),
     }

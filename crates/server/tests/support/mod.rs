@@ -145,7 +145,8 @@ pub fn totp_code_at(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
-    let router = frontdesk_server::router(state);
+    let router = frontdesk_server::router(state)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let _ = axum::serve(listener, router).await;
 }
 

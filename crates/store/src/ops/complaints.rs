@@ -130,42 +130,50 @@ pub async fn with_events<C: Conn>(c: &mut C, id: i64) -> Result<(Complaint, Vec<
 
 /// A location's complaints (unresolved, or resolved since `since`), or with
 /// no location every unresolved complaint; newest first.
-pub async fn list<C: Conn>(
-    c: &mut C,
-    location: Option<&str>,
-    since: Timestamp,
-) -> Result<Vec<Complaint>> {
-    let (rows, pause_rows) = match location {
-        Some(l) => (
-            c.query(
-                "SELECT * FROM complaint WHERE location_id = $1 AND (status <> 'resolved' OR resolved_at >= $2) \
-                 ORDER BY received_at DESC, id DESC LIMIT 1000",
-                params![l, ms(since)],
-            )
-            .await?,
-            c.query(
-                "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e JOIN complaint k ON k.id = e.complaint_id \
-                 WHERE k.location_id = $1 AND (k.status <> 'resolved' OR k.resolved_at >= $2) \
-                 AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
-                params![l, ms(since)],
-            )
-            .await?,
-        ),
-        None => (
-            c.query(
-                "SELECT * FROM complaint WHERE status <> 'resolved' ORDER BY received_at DESC, id DESC",
-                params![],
-            )
-            .await?,
-            c.query(
-                "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e JOIN complaint k ON k.id = e.complaint_id \
-                 WHERE k.status <> 'resolved' AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
-                params![],
-            )
-            .await?,
-        ),
+pub async fn list<C: Conn>(c: &mut C, location: &str, since: Timestamp) -> Result<Vec<Complaint>> {
+    let rows = c
+        .query(
+            "SELECT * FROM complaint WHERE location_id = $1 AND (status <> 'resolved' OR resolved_at >= $2) \
+             ORDER BY received_at DESC, id DESC LIMIT 1000",
+            params![location, ms(since)],
+        )
+        .await?;
+    let pause_rows = c
+        .query(
+            "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e JOIN complaint k ON k.id = e.complaint_id \
+             WHERE k.location_id = $1 AND (k.status <> 'resolved' OR k.resolved_at >= $2) \
+             AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
+            params![location, ms(since)],
+        )
+        .await?;
+    with_pauses(&rows, &pause_rows)
+}
+
+/// Up to `limit` unresolved complaints of every location with ids above
+/// `after`, by id: the watcher walks them a batch at a time.
+pub async fn unresolved<C: Conn>(c: &mut C, after: i64, limit: i64) -> Result<Vec<Complaint>> {
+    let rows = c
+        .query(
+            "SELECT * FROM complaint WHERE status <> 'resolved' AND id > $1 ORDER BY id LIMIT $2",
+            params![after, limit],
+        )
+        .await?;
+    let Some(last) = rows.last().map(|r| r.int("id")).transpose()? else {
+        return Ok(Vec::new());
     };
-    let mut pauses = pauses_by_complaint(&pause_rows)?;
+    let pause_rows = c
+        .query(
+            "SELECT e.complaint_id, e.kind, e.at FROM complaint_event e \
+             WHERE e.complaint_id > $1 AND e.complaint_id <= $2 \
+             AND e.kind IN ('paused', 'resumed') ORDER BY e.id",
+            params![after, last],
+        )
+        .await?;
+    with_pauses(&rows, &pause_rows)
+}
+
+fn with_pauses(rows: &[Row], pause_rows: &[Row]) -> Result<Vec<Complaint>> {
+    let mut pauses = pauses_by_complaint(pause_rows)?;
     rows.iter()
         .map(|r| {
             let id = r.int("id")?;

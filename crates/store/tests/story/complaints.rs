@@ -187,7 +187,13 @@ story!(
                 "resolved"
             ]
         );
-        assert!(store.unresolved_complaints().await.unwrap().is_empty());
+        assert!(
+            store
+                .unresolved_complaints(0, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(store.complaints("main", t0()).await.unwrap().len(), 1);
         assert!(
             store
@@ -233,6 +239,72 @@ story!(
             store.complaints("main", t0()).await.unwrap().len(),
             1,
             "nothing saved half-way"
+        );
+    }
+);
+
+story!(
+    unresolved_complaints_are_walked_a_batch_at_a_time,
+    |store: Arc<dyn Store>| async move {
+        use frontdesk_domain::complaint::*;
+        let desk = Actor::staff("maria");
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let k = store
+                .create_complaint(
+                    &NewComplaintRecord {
+                        location: "main".into(),
+                        visit_id: None,
+                        complaint: validate_new(
+                            &format!("Nobody called me back ({i})"),
+                            "phone",
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                        )
+                        .unwrap(),
+                        owner: None,
+                        upset: None,
+                    },
+                    &desk,
+                    t0(),
+                )
+                .await
+                .unwrap();
+            ids.push(k.id);
+        }
+        // Pause one, so its pauses come with it in its batch.
+        store
+            .change_complaint(ids[3], &[ComplaintChange::Acknowledge], &desk, t0())
+            .await
+            .unwrap();
+        store
+            .change_complaint(
+                ids[3],
+                &[ComplaintChange::Pause {
+                    reason: "Waiting for the patient's records".into(),
+                }],
+                &desk,
+                t0(),
+            )
+            .await
+            .unwrap();
+        let first = store.unresolved_complaints(0, 2).await.unwrap();
+        assert_eq!(first.iter().map(|k| k.id).collect::<Vec<_>>(), ids[..2]);
+        let second = store.unresolved_complaints(ids[1], 2).await.unwrap();
+        assert_eq!(second.iter().map(|k| k.id).collect::<Vec<_>>(), ids[2..4]);
+        assert!(second[1].paused_since.is_some(), "{:?}", second[1]);
+        assert_eq!(second[1].pauses.len(), 1);
+        let last = store.unresolved_complaints(ids[3], 2).await.unwrap();
+        assert_eq!(last.len(), 1);
+        assert!(
+            store
+                .unresolved_complaints(ids[4], 2)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 );
