@@ -201,22 +201,26 @@ async fn pair_page(
     if found.is_some() {
         state.public_forms.refund(&tries, state.now());
     }
-    let (status, location_name, kiosk_name) = match found {
-        Some(k) => (
-            StatusCode::OK,
-            state.location(&k.location).await?.name,
-            Some(k.name),
-        ),
-        None => (StatusCode::NOT_FOUND, "Frontdesk".to_string(), None),
+    let Some(k) = found else {
+        return Ok(no_such_pairing());
     };
-    Ok(render_with(
-        status,
+    Ok(render(&KioskPair {
+        location_name: state.location(&k.location).await?.name,
+        kiosk_name: Some(k.name),
+        code,
+    }))
+}
+
+/// A wrong, used or expired pairing link: 404, saying what to do.
+fn no_such_pairing() -> Response {
+    render_with(
+        StatusCode::NOT_FOUND,
         &KioskPair {
-            location_name,
-            kiosk_name,
-            code,
+            location_name: "Frontdesk".into(),
+            kiosk_name: None,
+            code: String::new(),
         },
-    ))
+    )
 }
 
 /// Pair this tablet: the link is used up, the tablet keeps its device token
@@ -232,14 +236,7 @@ async fn pair_submit(
         state.public_forms.refund(&tries, state.now());
     }
     let Some((_, device)) = paired else {
-        return Ok(render_with(
-            StatusCode::NOT_FOUND,
-            &KioskPair {
-                location_name: "Frontdesk".into(),
-                kiosk_name: None,
-                code,
-            },
-        ));
+        return Ok(no_such_pairing());
     };
     let secure = if state.config.secure_cookies {
         "; Secure"
