@@ -1,7 +1,7 @@
 //! `frontdesk`: the patient service desk.
 //!
 //! `serve` runs the server; `demo` runs it on a throw-away database with a
-//! simulated clinic day; `user`, `import` and `config` manage an installation;
+//! simulated clinic day; `user`, `import`, `audit` and `config` manage an installation;
 //! `simulate`, `backtest` and `tone` work on files and standard input alone.
 //! Each command takes only the options it uses: the server's ([`ServerArgs`]),
 //! the database's ([`StoreArgs`]), the time zone ([`ZoneArgs`]) or none.
@@ -60,6 +60,11 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Simulate clinic days and write them as visit history CSV.
     Simulate {
@@ -144,6 +149,18 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit row was changed, deleted or added since it was written
+    /// (each row carries a SHA-256 of its content and of the row before it).
+    /// Exits 0 when the log is intact, 3 naming the first row that does not
+    /// match, 1 when the database cannot be read, 2 on a configuration error.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import the day's schedule from an appointment CSV (see README for the columns).
     /// By default nothing is imported if any row is bad.
@@ -196,6 +213,9 @@ fn main() -> ExitCode {
                 seed,
             } => demo::run(configure(&server)?, speed, seed).await?,
             Command::User { command } => user(command).await?,
+            Command::Audit {
+                command: AuditCommand::Verify { store },
+            } => verify_audit(configure(&store.into())?).await?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -405,6 +425,46 @@ async fn user(command: UserCommand) -> Result<ExitCode, Failure> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `frontdesk audit verify`: check the whole chain; print its head when intact.
+async fn verify_audit(config: Config) -> Result<ExitCode, String> {
+    let url = &config.database_url;
+    let sqlite_file = !(url.starts_with("postgres://") || url.starts_with("postgresql://"));
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if sqlite_file && !std::path::Path::new(path).exists() {
+        return Err(format!("no database at {path}"));
+    }
+    // Opened without `open_store`: checking writes nothing to the log.
+    let store = frontdesk_store::open(url).await.map_err(|e| {
+        format!(
+            "cannot open database {}: {e}",
+            frontdesk_store::mask_url(url)
+        )
+    })?;
+    let report = store
+        .verify_audit_chain()
+        .await
+        .map_err(|e| format!("cannot read the audit log: {e}"))?;
+    match &report.fault {
+        None => {
+            println!(
+                "Audit log intact: {} row(s) checked. Chain head: row {}, hash {}",
+                report.rows, report.head_id, report.head_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(fault) => {
+            eprintln!(
+                "frontdesk: audit log broken: {fault}. {} row(s) before it verified.",
+                report.rows
+            );
+            Ok(ExitCode::from(3))
         }
     }
 }

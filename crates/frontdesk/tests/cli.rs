@@ -231,13 +231,76 @@ fn config_prints_the_effective_settings_with_secrets_masked() {
 }
 
 #[test]
+fn audit_verify_passes_an_intact_log_and_names_the_first_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let verify = || frontdesk(dir.path(), &["audit", "verify"], None);
+    let none = verify();
+    assert_eq!(none.status.code(), Some(1), "{}", text(&none));
+    assert!(text(&none).contains("no database at"), "{}", text(&none));
+    // Each account added writes one audit row.
+    for name in ["maria", "li", "sam"] {
+        let out = frontdesk(
+            dir.path(),
+            &[
+                "user",
+                "add",
+                name,
+                "--role",
+                "front_desk",
+                "--password-stdin",
+            ],
+            Some("twelve chars ok\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let ok = verify();
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let said = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(
+        said.starts_with("Audit log intact: 3 row(s) checked. Chain head: row 3, hash "),
+        "{said}"
+    );
+
+    let db = rusqlite::Connection::open(dir.path().join("frontdesk.db")).unwrap();
+    db.execute(
+        "UPDATE audit_log SET subject = 'user:mallory' WHERE id = 2",
+        [],
+    )
+    .unwrap();
+    let changed = verify();
+    assert_eq!(changed.status.code(), Some(3), "{}", text(&changed));
+    assert!(
+        text(&changed).contains(
+            "audit log broken: row 2 does not match its hash: it was changed after it was written. \
+             1 row(s) before it verified."
+        ),
+        "{}",
+        text(&changed)
+    );
+    db.execute("DELETE FROM audit_log WHERE id = 2", [])
+        .unwrap();
+    let deleted = verify();
+    assert_eq!(deleted.status.code(), Some(3));
+    assert!(
+        text(&deleted).contains("row 3 does not follow row 1"),
+        "{}",
+        text(&deleted)
+    );
+    db.execute("DELETE FROM audit_log WHERE id = 3", [])
+        .unwrap();
+    let tail = verify();
+    assert_eq!(tail.status.code(), Some(3));
+    assert!(text(&tail).contains("row 3 is missing"), "{}", text(&tail));
+}
+
+#[test]
 fn help_lists_the_commands() {
     let out = std::process::Command::new(BIN)
         .arg("--help")
         .output()
         .unwrap();
     let t = text(&out);
-    for command in ["serve", "demo", "user", "import", "config"] {
+    for command in ["serve", "demo", "user", "import", "audit", "config"] {
         assert!(t.contains(command), "{t}");
     }
 }
@@ -286,6 +349,7 @@ fn each_command_shows_only_its_own_options() {
         &["user", "add"][..],
         &["user", "list"],
         &["import", "appointments"],
+        &["audit", "verify"],
     ] {
         let t = help(command);
         assert!(t.contains("--data-dir") && t.contains("--database"), "{t}");

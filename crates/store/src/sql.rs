@@ -352,6 +352,10 @@ macro_rules! store_impl {
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
                 read_op!(self, c => audit::log(c, limit).await)
             }
+
+            async fn verify_audit_chain(&self) -> Result<AuditChainReport> {
+                read_op!(self, c => audit::verify(c).await)
+            }
         }
     };
 }

@@ -37,6 +37,16 @@ pub struct SqliteStore {
 
 pub struct SqliteConn<'a> {
     conn: &'a mut Connection,
+    audit: Vec<crate::db::AuditDraft>,
+}
+
+impl<'a> SqliteConn<'a> {
+    fn new(conn: &'a mut Connection) -> Self {
+        SqliteConn {
+            conn,
+            audit: Vec::new(),
+        }
+    }
 }
 
 fn db_error(e: rusqlite::Error) -> DbError {
@@ -125,6 +135,9 @@ impl crate::db::Conn for SqliteConn<'_> {
     async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         self.query_now(sql, params)
     }
+    fn audit_drafts(&mut self) -> &mut Vec<crate::db::AuditDraft> {
+        &mut self.audit
+    }
 }
 
 fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> {
@@ -160,7 +173,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -169,6 +182,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("../migrations/sqlite/0006_quote_quantile.sql"),
     include_str!("../migrations/sqlite/0007_outbox.sql"),
     include_str!("../migrations/sqlite/0008_complaint_revision.sql"),
+    include_str!("../migrations/sqlite/0010_audit_chain.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
@@ -181,6 +195,22 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(db_error)?;
         tx.commit().map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Link audit rows written before the hash chain existed (once, after
+/// migration 0010), before any new row is written.
+fn link_legacy_audit_rows(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error)?;
+    let linked =
+        crate::db::block_on_ready(crate::ops::audit::link_legacy(&mut SqliteConn::new(conn)));
+    match linked {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(db_error)?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
     }
     Ok(())
 }
@@ -207,11 +237,11 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         for job in batch {
             if begun.is_err() {
                 // Nothing can run; every caller hears why below.
-                answers.push(job(&mut SqliteConn { conn: &mut conn }).1);
+                answers.push(job(&mut SqliteConn::new(&mut conn)).1);
                 continue;
             }
             let saved = run_cached(&conn, "SAVEPOINT op");
-            let (ok, answer) = job(&mut SqliteConn { conn: &mut conn });
+            let (ok, answer) = job(&mut SqliteConn::new(&mut conn));
             let undone = if ok && saved.is_ok() {
                 run_cached(&conn, "RELEASE op")
             } else {
@@ -244,7 +274,7 @@ fn run_reader(mut conn: Connection, jobs: Arc<Mutex<mpsc::Receiver<ReadJob>>>) {
             guard.recv()
         };
         match job {
-            Ok(job) => job(&mut SqliteConn { conn: &mut conn }),
+            Ok(job) => job(&mut SqliteConn::new(&mut conn)),
             Err(_) => return,
         }
     }
@@ -269,6 +299,7 @@ impl SqliteStore {
         }
         let mut conn = open_connection(path, false)?;
         migrate(&mut conn)?;
+        link_legacy_audit_rows(&mut conn)?;
         let (writer, write_jobs) = mpsc::channel::<WriteJob>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -331,15 +362,27 @@ impl SqliteStore {
 macro_rules! read_op {
     ($self:ident, $c:ident => $body:expr) => {
         $self
-            .read(move |$c| crate::db::block_on_ready(async move { $body }))
+            .read(move |$c| {
+                crate::db::block_on_ready(async move {
+                    let result = $body;
+                    crate::ops::audit::nothing_to_seal($c, result)
+                })
+            })
             .await
     };
 }
 
+/// The operation, then its audit rows linked into the chain, inside the
+/// operation's savepoint.
 macro_rules! write_op {
     ($self:ident, $c:ident => $body:expr) => {
         $self
-            .write(move |$c| crate::db::block_on_ready(async move { $body }))
+            .write(move |$c| {
+                crate::db::block_on_ready(async move {
+                    let result = $body;
+                    crate::ops::audit::seal_after($c, result).await
+                })
+            })
             .await
     };
 }

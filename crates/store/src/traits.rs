@@ -334,4 +334,7 @@ pub trait Audit: Send + Sync {
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
     -> Result<()>;
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// Check the audit log's hash chain from its first row to its head and
+    /// name the first row that does not match (changed, deleted, added).
+    async fn verify_audit_chain(&self) -> Result<AuditChainReport>;
 }
