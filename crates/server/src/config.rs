@@ -58,6 +58,9 @@ pub struct ServerConfig {
     /// How messages to patients (their status link) leave: SMTP relay,
     /// webhook, or neither (the default). See `outbox`.
     pub outbox: OutboxConfig,
+    /// How long an outbox message keeps its full address after it was sent
+    /// or given up on; then the daily purge masks it (`a***@example.org`).
+    pub outbox_keep_recipients: chrono::Duration,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +77,7 @@ impl Default for ServerConfig {
             status_refresh: std::time::Duration::from_secs(15),
             public_url: None,
             outbox: OutboxConfig::default(),
+            outbox_keep_recipients: chrono::Duration::days(30),
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct Inner {
     pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// An outbox delivery run is going (see `outbox::start_delivery`).
     pub outbox_busy: std::sync::atomic::AtomicBool,
+    /// The UTC day this server last asked for the daily purge (see `retention`).
+    pub purged_on: Mutex<Option<chrono::NaiveDate>>,
 }
 
 /// Shared by every handler.
@@ -74,6 +76,7 @@ impl AppState {
             )),
             live_audit: Mutex::new(Default::default()),
             outbox_busy: std::sync::atomic::AtomicBool::new(false),
+            purged_on: Mutex::new(None),
         }))
     }
 

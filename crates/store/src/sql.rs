@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, complaints, concerns, locations, outbox, promises, staff, visits};
+        use crate::ops::{self, audit, complaints, concerns, locations, outbox, promises, retention, staff, visits};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -355,6 +355,14 @@ macro_rules! store_impl {
 
             async fn verify_audit_chain(&self) -> Result<AuditChainReport> {
                 read_op!(self, c => audit::verify(c).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Retention for $Store {
+            async fn purge_expired(&self, plan: &PurgePlan, now: Timestamp) -> Result<Option<Purged>> {
+                let plan = *plan;
+                write_op!(self, c => retention::purge(c, &plan, now).await)
             }
         }
     };

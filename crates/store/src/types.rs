@@ -336,6 +336,25 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What the daily purge removes (see `Retention::purge_expired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgePlan {
+    /// Sessions last used at or before this are deleted (idle timeout), as
+    /// are sessions past their lifetime.
+    pub idle_cutoff: Timestamp,
+    /// Outbox messages sent or given up on at or before this lose their
+    /// full address (it becomes the masked form staff see).
+    pub recipients_settled_by: Timestamp,
+}
+
+/// What the daily purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub status_links: u64,
+    pub recipients: u64,
+}
+
 /// What checking the audit log's hash chain found (`Audit::verify_audit_chain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditChainReport {

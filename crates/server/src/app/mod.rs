@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod patient;
 pub mod promises;
 pub mod quotes;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod tone;

@@ -15,6 +15,7 @@ pub mod concerns;
 pub mod locations;
 pub mod outbox;
 pub mod promises;
+pub mod retention;
 pub mod staff;
 pub mod visits;
 

@@ -268,6 +268,7 @@ mod complaints;
 mod concerns;
 mod outbox;
 mod promises;
+mod retention;
 mod staff;
 mod transactions;
 mod visits;
