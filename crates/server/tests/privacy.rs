@@ -1,8 +1,11 @@
-//! What the server stops keeping: the watcher's daily purge.
+//! What the server stops keeping and what it does not log: the watcher's
+//! daily purge, and failed sign-ins logged without the typed name.
 
 mod support;
 
 use frontdesk_server::ServerConfig;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 use support::*;
 
 async fn purge_rows(app: &TestApp) -> Vec<(String, String)> {
@@ -60,4 +63,72 @@ async fn the_watcher_purges_expired_sessions_and_links_once_a_day() {
     );
     assert_eq!(purge_rows(&app).await.len(), 2);
     assert!(app.state.store.verify_audit_chain().await.unwrap().intact());
+}
+
+/// Every event's fields, as text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, "{}={value:?} ", field.name());
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = Fields(String::new());
+        event.record(&mut fields);
+        self.0.lock().unwrap().push(fields.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_is_logged_without_the_typed_name() {
+    use frontdesk_server::app::sessions::check_login;
+    let app = spawn_app().await;
+    let capture = Capture::default();
+    // This test runs on one thread: the sign-in's log lines land here. (Only
+    // lines no other test in this file writes are asserted: tracing caches
+    // whether a line is wanted when another thread first writes it.)
+    let _guard = tracing::subscriber::set_default(capture.clone());
+
+    // A password typed into the name field.
+    let typed = "Tr0ub4dor&3-secret";
+    assert!(check_login(&app.state, typed, "x").await.unwrap().is_none());
+    // A known account with the wrong password.
+    assert!(
+        check_login(&app.state, "boss", "wrong password")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let lines = capture.0.lock().unwrap().clone();
+    let all = lines.join("\n");
+    assert!(!all.to_lowercase().contains("tr0ub4dor"), "{all}");
+    let unknown = lines
+        .iter()
+        .find(|l| l.contains("known_account=false"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(unknown.contains("failed sign-in"), "{unknown}");
+    assert!(unknown.contains("name_tag="), "{unknown}");
+    let known = lines
+        .iter()
+        .find(|l| l.contains("known_account=true"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(known.contains("account=boss"), "{known}");
+    assert!(!known.contains("wrong password"), "{known}");
 }

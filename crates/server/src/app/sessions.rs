@@ -1,9 +1,10 @@
 //! Signing in and out: argon2id passwords checked under a rate limit,
 //! sessions held server-side by the hash of a random token, a new session
-//! at each sign-in.
+//! at each sign-in. A failed sign-in is logged without the typed name unless
+//! it names an account.
 
 use crate::error::ApiError;
-use crate::secrets::{dummy_hash, random_token, token_hash, verify_password};
+use crate::secrets::{dummy_hash, log_tag, random_token, token_hash, verify_password};
 use crate::state::AppState;
 use frontdesk_domain::fields;
 use frontdesk_store::{NewSession, StaffUser};
@@ -50,7 +51,7 @@ pub async fn check_login(
     // Count this attempt as a failure *before* checking the password, so many
     // guesses sent at once cannot all slip under the limit; a success clears it.
     if !state.login_limiter.reserve(&key, state.now()) {
-        tracing::warn!(user = %crate::text::log_safe(&key), "login refused: too many failed attempts");
+        tracing::warn!(name_tag = %log_tag(&key), "login refused: too many failed attempts");
         return Err(ApiError::TooManyRequests);
     }
     let creds = state.store.user_credentials(&key).await?;
@@ -69,8 +70,23 @@ pub async fn check_login(
             tracing::info!(user = %crate::text::log_safe(&user.username), "signed in");
             Ok(Some(user.clone()))
         }
+        // The typed name is not logged unless it names an account: it may be
+        // a password typed into the wrong field. An unknown name gets a tag
+        // that tells repeated attempts apart and gives nothing away.
         _ => {
-            tracing::warn!(user = %crate::text::log_safe(&key), "failed sign-in");
+            match &creds {
+                Some(c) => tracing::warn!(
+                    known_account = true,
+                    account = %crate::text::log_safe(&c.user.username),
+                    disabled = c.user.disabled,
+                    "failed sign-in"
+                ),
+                None => tracing::warn!(
+                    known_account = false,
+                    name_tag = %log_tag(&key),
+                    "failed sign-in"
+                ),
+            }
             Ok(None)
         }
     }
