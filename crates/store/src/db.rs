@@ -155,6 +155,19 @@ pub trait Conn: Send {
     /// The audit rows this transaction has written so far; `ops::audit::seal`
     /// links them into the chain just before the commit.
     fn audit_drafts(&mut self) -> &mut Vec<AuditDraft>;
+    /// Where a backend that runs many operations in one transaction keeps the
+    /// audit chain's head between them (SQLite's writer: read once, stored
+    /// once per batch). `None`: read and store it in each operation.
+    fn chain_head(&mut self) -> Option<&mut Option<ChainHead>> {
+        None
+    }
+}
+
+/// The audit chain's head: the last row's id and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub id: i64,
+    pub hash: String,
 }
 
 /// Run a future that never waits (an operation on a SQLite connection, whose

@@ -10,7 +10,7 @@
 //! `synchronous=NORMAL` in WAL mode loses nothing a committed transaction
 //! wrote when the process is killed; only a power cut can cost the last ones.
 
-use crate::db::{DbError, Row, Value};
+use crate::db::{ChainHead, DbError, Row, Value};
 use crate::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -38,6 +38,8 @@ pub struct SqliteStore {
 pub struct SqliteConn<'a> {
     conn: &'a mut Connection,
     audit: Vec<crate::db::AuditDraft>,
+    /// The writer's batch keeps the audit chain's head here (see `run_writer`).
+    head: Option<&'a mut Option<ChainHead>>,
 }
 
 impl<'a> SqliteConn<'a> {
@@ -45,6 +47,15 @@ impl<'a> SqliteConn<'a> {
         SqliteConn {
             conn,
             audit: Vec::new(),
+            head: None,
+        }
+    }
+
+    fn in_batch(conn: &'a mut Connection, head: &'a mut Option<ChainHead>) -> Self {
+        SqliteConn {
+            conn,
+            audit: Vec::new(),
+            head: Some(head),
         }
     }
 }
@@ -138,6 +149,9 @@ impl crate::db::Conn for SqliteConn<'_> {
     fn audit_drafts(&mut self) -> &mut Vec<crate::db::AuditDraft> {
         &mut self.audit
     }
+    fn chain_head(&mut self) -> Option<&mut Option<ChainHead>> {
+        self.head.as_deref_mut()
+    }
 }
 
 fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> {
@@ -215,6 +229,18 @@ fn link_legacy_audit_rows(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Store the audit chain's head as the batch left it (nothing when no
+/// operation wrote audit rows).
+fn store_head(conn: &Connection, head: Option<&ChainHead>) -> Result<(), DbError> {
+    let Some(head) = head else {
+        return Ok(());
+    };
+    conn.prepare_cached("UPDATE audit_chain SET last_id = ?1, last_hash = ?2 WHERE id = 1")
+        .and_then(|mut s| s.execute(rusqlite::params![head.id, head.hash]))
+        .map(|_| ())
+        .map_err(db_error)
+}
+
 /// Run a fixed statement through the statement cache (no parsing each time).
 fn run_cached(conn: &Connection, sql: &str) -> Result<(), DbError> {
     conn.prepare_cached(sql)
@@ -234,17 +260,24 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         }
         let mut answers = Vec::with_capacity(batch.len());
         let begun = conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error);
+        // The audit chain's head, read by the first operation that writes
+        // audit rows and stored once before the commit: in this transaction
+        // nobody else writes.
+        let mut head: Option<ChainHead> = None;
         for job in batch {
             if begun.is_err() {
                 // Nothing can run; every caller hears why below.
                 answers.push(job(&mut SqliteConn::new(&mut conn)).1);
                 continue;
             }
+            let head_before = head.clone();
             let saved = run_cached(&conn, "SAVEPOINT op");
-            let (ok, answer) = job(&mut SqliteConn::new(&mut conn));
+            let (ok, answer) = job(&mut SqliteConn::in_batch(&mut conn, &mut head));
             let undone = if ok && saved.is_ok() {
                 run_cached(&conn, "RELEASE op")
             } else {
+                // The operation's audit rows are gone, and its links with them.
+                head = head_before;
                 conn.execute_batch("ROLLBACK TO op; RELEASE op")
                     .map_err(db_error)
             };
@@ -255,7 +288,8 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         }
         let outcome = match begun {
             Err(e) => Err(e),
-            Ok(()) => conn.execute_batch("COMMIT").map_err(db_error),
+            Ok(()) => store_head(&conn, head.as_ref())
+                .and_then(|()| conn.execute_batch("COMMIT").map_err(db_error)),
         };
         let failure = outcome.err();
         if failure.is_some() {

@@ -16,13 +16,16 @@
 //! last in every transaction and held only for a few statements, so it adds
 //! no lock-order deadlocks with the rows an operation changes. The rows' ids
 //! are given under that lock (the head's id plus one), so id order is chain
-//! order. On SQLite the single writer serialises anyway.
+//! order. On SQLite the single writer serialises anyway, and runs many
+//! operations in one transaction: it reads the head once per batch, keeps it
+//! between operations (restoring it when one rolls back) and stores it once
+//! before the commit.
 //!
 //! Rows written before the chain existed (migration 0010) are linked once,
 //! in id order, when the store opens ([`link_legacy`]).
 
 use super::{at, ms, one};
-use crate::db::{AuditDraft, Conn, params};
+use crate::db::{AuditDraft, ChainHead, Conn, params};
 use crate::{Actor, AuditChainFault, AuditChainReport, AuditEntry, Result, StoreError};
 use frontdesk_domain::Timestamp;
 use sha2::{Digest, Sha256};
@@ -70,6 +73,7 @@ struct Columns<'a> {
 /// its UTF-8 bytes; integers as decimal text. The lengths make the encoding
 /// unambiguous: no two different rows encode alike.
 fn row_hash(r: &Columns<'_>) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut h = Sha256::new();
     h.update(b"frontdesk audit_log v1\n");
     let (id, at) = (r.id.to_string(), r.at.to_string());
@@ -85,7 +89,12 @@ fn row_hash(r: &Columns<'_>) -> String {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Link this transaction's audit rows into the chain and insert them. Run
@@ -97,17 +106,35 @@ pub(crate) async fn seal<C: Conn>(c: &mut C) -> Result<()> {
     }
     let drafts = std::mem::take(c.audit_drafts());
     let n = drafts.len() as i64;
-    // Updating the head first takes its lock (PostgreSQL) until the commit;
-    // the head's old hash is unchanged by this statement.
-    let head = one(
-        c,
-        "UPDATE audit_chain SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id, last_hash",
-        params![n],
-    )
-    .await?
-    .ok_or_else(|| StoreError::Corrupt("the audit chain's head is missing".into()))?;
-    let mut id = head.int("last_id")? - n;
-    let mut prev = head.text("last_hash")?;
+    let missing = || StoreError::Corrupt("the audit chain's head is missing".into());
+    let batch_head = c.chain_head().map(|h| h.clone());
+    let (mut id, mut prev) = match batch_head {
+        // SQLite's writer: the batch's head, or read once for the batch.
+        Some(Some(head)) => (head.id, head.hash),
+        Some(None) => {
+            let head = one(
+                c,
+                "SELECT last_id, last_hash FROM audit_chain WHERE id = 1",
+                &[],
+            )
+            .await?
+            .ok_or_else(missing)?;
+            (head.int("last_id")?, head.text("last_hash")?)
+        }
+        // Updating the head first takes its lock (PostgreSQL) until the
+        // commit; the head's old hash is unchanged by this statement.
+        None => {
+            let head = one(
+                c,
+                "UPDATE audit_chain SET last_id = last_id + $1 WHERE id = 1 \
+                 RETURNING last_id, last_hash",
+                params![n],
+            )
+            .await?
+            .ok_or_else(missing)?;
+            (head.int("last_id")? - n, head.text("last_hash")?)
+        }
+    };
     for d in &drafts {
         id += 1;
         let hash = row_hash(&Columns {
@@ -136,11 +163,17 @@ pub(crate) async fn seal<C: Conn>(c: &mut C) -> Result<()> {
         .await?;
         prev = hash;
     }
-    c.exec(
-        "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
-        params![prev],
-    )
-    .await?;
+    match c.chain_head() {
+        // Stored by the writer before its commit.
+        Some(head) => *head = Some(ChainHead { id, hash: prev }),
+        None => {
+            c.exec(
+                "UPDATE audit_chain SET last_hash = $1 WHERE id = 1",
+                params![prev],
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
