@@ -79,7 +79,8 @@ enum Command {
         /// First day (YYYY-MM-DD); weekends are skipped.
         #[arg(long, default_value = "2026-01-05")]
         start: String,
-        /// Where to write the CSV (default: standard output).
+        /// Where to write the CSV (default: standard output; text that would start a
+        /// spreadsheet formula gets a leading ').
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -93,7 +94,8 @@ enum Command {
         /// The quantile quoted: 0.9 means nine in ten should be seen by their promise.
         #[arg(long, default_value_t = 0.9)]
         quantile: f64,
-        /// Write every quote here: visit_id,quoted_at,promised_by.
+        /// Write every quote here: visit_id,quoted_at,promised_by (an id that would start a
+        /// spreadsheet formula gets a leading ').
         #[arg(long)]
         quotes_out: Option<PathBuf>,
         /// Print the summary as JSON.

