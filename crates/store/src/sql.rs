@@ -354,7 +354,11 @@ macro_rules! store_impl {
             }
 
             async fn verify_audit_chain(&self) -> Result<AuditChainReport> {
-                read_op!(self, c => audit::verify(c).await)
+                read_op!(self, c => audit::verify(c, None).await)
+            }
+
+            async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport> {
+                read_op!(self, c => audit::verify(c, Some(n)).await)
             }
         }
 

@@ -72,6 +72,12 @@ story_raw!(
         let f = fault(&store).await;
         assert_eq!(f, AuditChainFault::Changed { row: 3 });
         assert_eq!(f.row(), Some(3));
+        // The audit page checks the newest rows only.
+        let newest = store.verify_newest_audit_rows(3).await.unwrap();
+        assert!(newest.intact(), "rows 4 to 6: {:?}", newest.fault);
+        assert_eq!(newest.rows, 3);
+        let newest = store.verify_newest_audit_rows(4).await.unwrap();
+        assert_eq!(newest.fault, Some(AuditChainFault::Changed { row: 3 }));
         assert!(
             f.to_string().starts_with("row 3 does not match its hash"),
             "{f}"
@@ -183,6 +189,11 @@ story_raw!(
             }
         );
         assert!(f.to_string().starts_with("row 6 is missing"), "{f}");
+        assert_eq!(
+            store.verify_newest_audit_rows(2).await.unwrap().fault,
+            Some(f),
+            "the newest rows end short of the head too"
+        );
         // Writing on does not hide it: the next row still points at row 6.
         store
             .audit(&Actor::staff("maria"), "visit.print", "visit:1", t0())
