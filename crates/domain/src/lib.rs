@@ -10,6 +10,7 @@ pub mod appointment;
 pub mod backtest;
 pub mod complaint;
 pub mod concern;
+pub mod csv_out;
 pub mod duration;
 pub mod fields;
 pub mod history;

@@ -1,6 +1,7 @@
 //! `frontdesk backtest`: how honest would our quotes have been?
 
 use frontdesk_domain::backtest::{Report, Scores, backtest};
+use frontdesk_domain::csv_out::text_cell;
 use frontdesk_domain::history::parse_history_csv;
 use frontdesk_domain::quote::QuoteConfig;
 use serde_json::json;
@@ -107,8 +108,9 @@ pub fn run(o: Options<'_>) -> Result<ExitCode, String> {
             out.write_record(["visit_id", "quoted_at", "promised_by"])?;
             for q in rows {
                 let v = &parsed.visits[q.visit];
+                // The id is text from the input file; the times are times.
                 out.write_record([
-                    v.visit_id.as_str(),
+                    text_cell(&v.visit_id).as_ref(),
                     v.arrived_text.as_str(),
                     &v.time_form.format(q.promised_by),
                 ])?;

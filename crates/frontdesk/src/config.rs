@@ -28,6 +28,7 @@ pub struct FileConfig {
     pub outbox_smtp_from: Option<String>,
     pub outbox_webhook_url: Option<String>,
     pub outbox_webhook_token: Option<String>,
+    pub outbox_keep_recipients: Option<String>,
 }
 
 /// `--time-zone`, for the commands that create the `main` location or read
@@ -107,6 +108,9 @@ pub struct ServerArgs {
     /// Bearer token sent to the webhook (prefer the environment variable or the file to a flag).
     #[arg(long, env = "FRONTDESK_OUTBOX_WEBHOOK_TOKEN", hide_env_values = true)]
     pub outbox_webhook_token: Option<String>,
+    /// Days a sent (or given up) message keeps its full address before the daily purge masks it, e.g. 30d.
+    #[arg(long, env = "FRONTDESK_OUTBOX_KEEP_RECIPIENTS")]
+    pub outbox_keep_recipients: Option<String>,
 }
 
 impl From<StoreArgs> for ServerArgs {
@@ -137,6 +141,7 @@ pub struct Config {
     pub ack_recheck_every: Option<Duration>,
     pub ack_escalate_after: Option<Duration>,
     pub outbox: frontdesk_server::OutboxConfig,
+    pub outbox_keep_recipients: Duration,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -253,6 +258,23 @@ fn mask_webhook_url(url: &str) -> String {
     }
 }
 
+/// Whole days: `30d`, `30 days` or `30`, from 0 (mask at the next daily
+/// purge) to 3650.
+fn days(field: &str, text: &str) -> Result<Duration, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let number = ["days", "day", "d"]
+        .iter()
+        .find_map(|unit| t.strip_suffix(unit))
+        .unwrap_or(&t)
+        .trim();
+    match number.parse::<i64>() {
+        Ok(n) if (0..=3650).contains(&n) => Ok(Duration::days(n)),
+        _ => Err(format!(
+            "{field}: write a number of days from 0 to 3650, like 30d (got {text:?})"
+        )),
+    }
+}
+
 fn duration(field: &str, text: &str) -> Result<Duration, String> {
     parse_duration(text).map_err(|e| format!("{field}: {e} (got {text:?})"))
 }
@@ -345,6 +367,15 @@ impl Config {
                 &file.ack_escalate_after,
             )?,
             outbox,
+            outbox_keep_recipients: match pick(
+                &o.outbox_keep_recipients,
+                &file.outbox_keep_recipients,
+            )
+            .filter(|s| !s.trim().is_empty())
+            {
+                Some(text) => days("outbox_keep_recipients", &text)?,
+                None => Duration::days(30),
+            },
         })
     }
 
@@ -361,6 +392,7 @@ impl Config {
             public_url: self.public_url.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             outbox: self.outbox.clone(),
+            outbox_keep_recipients: self.outbox_keep_recipients,
             ..Default::default()
         }
     }
@@ -388,7 +420,8 @@ impl Config {
              outbox_smtp_addr = {:?}\n\
              outbox_smtp_from = {:?}\n\
              outbox_webhook_url = {:?}\n\
-             outbox_webhook_token = {:?}\n",
+             outbox_webhook_token = {:?}\n\
+             outbox_keep_recipients = \"{}d\"\n",
             self.config_file
                 .as_ref()
                 .map(|p| format!(" (file: {})", p.display()))
@@ -417,6 +450,7 @@ impl Config {
             } else {
                 ""
             },
+            self.outbox_keep_recipients.num_days(),
         )
     }
 }
@@ -469,6 +503,44 @@ mod tests {
         let c = Config::load(&o).unwrap();
         assert_eq!(c.addr, "127.0.0.1:1");
         assert_eq!(c.ack_first_within, Some(Duration::minutes(1)));
+    }
+
+    #[test]
+    fn outbox_addresses_are_kept_30_days_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = args(dir.path());
+        let c = Config::load(&o).unwrap();
+        assert_eq!(c.outbox_keep_recipients, Duration::days(30));
+        assert_eq!(c.server_config().outbox_keep_recipients, Duration::days(30));
+        assert!(c.to_toml().contains("outbox_keep_recipients = \"30d\"\n"));
+        std::fs::write(
+            dir.path().join("frontdesk.toml"),
+            "outbox_keep_recipients = \"7 days\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            Config::load(&o).unwrap().outbox_keep_recipients,
+            Duration::days(7)
+        );
+        for (flag, days) in [("90d", 90), ("0", 0), ("1 day", 1)] {
+            let o = ServerArgs {
+                outbox_keep_recipients: Some(flag.into()),
+                ..o.clone()
+            };
+            let c = Config::load(&o).unwrap();
+            assert_eq!(
+                c.server_config().outbox_keep_recipients,
+                Duration::days(days)
+            );
+        }
+        for bad in ["forever", "-1d", "4000d", "2w"] {
+            let o = ServerArgs {
+                outbox_keep_recipients: Some(bad.into()),
+                ..o.clone()
+            };
+            let e = Config::load(&o).unwrap_err();
+            assert!(e.starts_with("outbox_keep_recipients:"), "{e}");
+        }
     }
 
     #[test]

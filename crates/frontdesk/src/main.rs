@@ -1,7 +1,7 @@
 //! `frontdesk`: the patient service desk.
 //!
 //! `serve` runs the server; `demo` runs it on a throw-away database with a
-//! simulated clinic day; `user`, `import` and `config` manage an installation;
+//! simulated clinic day; `user`, `import`, `audit` and `config` manage an installation;
 //! `simulate`, `backtest` and `tone` work on files and standard input alone.
 //! Each command takes only the options it uses: the server's ([`ServerArgs`]),
 //! the database's ([`StoreArgs`]), the time zone ([`ZoneArgs`]) or none.
@@ -71,6 +71,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Simulate clinic days and write them as visit history CSV.
     Simulate {
         /// `clinic` (appointments with three providers) or `walk-in` (pooled urgent-care queue with triage).
@@ -84,7 +89,8 @@ enum Command {
         /// First day (YYYY-MM-DD); weekends are skipped.
         #[arg(long, default_value = "2026-01-05")]
         start: String,
-        /// Where to write the CSV (default: standard output).
+        /// Where to write the CSV (default: standard output; text that would start a
+        /// spreadsheet formula gets a leading ').
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -98,7 +104,8 @@ enum Command {
         /// The quantile quoted: 0.9 means nine in ten should be seen by their promise.
         #[arg(long, default_value_t = 0.9)]
         quantile: f64,
-        /// Write every quote here: visit_id,quoted_at,promised_by.
+        /// Write every quote here: visit_id,quoted_at,promised_by (an id that would start a
+        /// spreadsheet formula gets a leading ').
         #[arg(long)]
         quotes_out: Option<PathBuf>,
         /// Print the summary as JSON.
@@ -214,6 +221,18 @@ enum LocationCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit row was changed, deleted or added since it was written
+    /// (each row carries a SHA-256 of its content and of the row before it).
+    /// Exits 0 when the log is intact, 3 naming the first row that does not
+    /// match, 1 when the database cannot be read, 2 on a configuration error.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import the day's schedule from an appointment CSV (see README for the columns).
     /// By default nothing is imported if any row is bad.
@@ -268,6 +287,9 @@ fn main() -> ExitCode {
             Command::User { command } => user(command).await?,
             Command::Location { command } => location(command).await?,
             Command::Kiosk { command } => kiosk(command).await?,
+            Command::Audit {
+                command: AuditCommand::Verify { store },
+            } => verify_audit(configure(&store.into())?).await?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -605,6 +627,46 @@ async fn location(command: LocationCommand) -> Result<ExitCode, Failure> {
                 println!("{}\t{}\t{}", l.id, l.name, l.time_zone);
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `frontdesk audit verify`: check the whole chain; print its head when intact.
+async fn verify_audit(config: Config) -> Result<ExitCode, String> {
+    let url = &config.database_url;
+    let sqlite_file = !(url.starts_with("postgres://") || url.starts_with("postgresql://"));
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if sqlite_file && !std::path::Path::new(path).exists() {
+        return Err(format!("no database at {path}"));
+    }
+    // Opened without `open_store`: checking writes nothing to the log.
+    let store = frontdesk_store::open(url).await.map_err(|e| {
+        format!(
+            "cannot open database {}: {e}",
+            frontdesk_store::mask_url(url)
+        )
+    })?;
+    let report = store
+        .verify_audit_chain()
+        .await
+        .map_err(|e| format!("cannot read the audit log: {e}"))?;
+    match &report.fault {
+        None => {
+            println!(
+                "Audit log intact: {} row(s) checked. Chain head: row {}, hash {}",
+                report.rows, report.head_id, report.head_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(fault) => {
+            eprintln!(
+                "frontdesk: audit log broken: {fault}. {} row(s) before it verified.",
+                report.rows
+            );
+            Ok(ExitCode::from(3))
         }
     }
 }

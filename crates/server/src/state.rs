@@ -52,6 +52,8 @@ pub struct Inner {
     pub escalation_cursor: std::sync::atomic::AtomicI64,
     /// An outbox delivery run is going (see `outbox::start_delivery`).
     pub outbox_busy: std::sync::atomic::AtomicBool,
+    /// The UTC day this server last asked for the daily purge (see `retention`).
+    pub purged_on: Mutex<Option<chrono::NaiveDate>>,
 }
 
 /// Shared by every handler.
@@ -96,6 +98,7 @@ impl AppState {
             kiosk_told: Mutex::new(Default::default()),
             escalation_cursor: std::sync::atomic::AtomicI64::new(0),
             outbox_busy: std::sync::atomic::AtomicBool::new(false),
+            purged_on: Mutex::new(None),
         }))
     }
 

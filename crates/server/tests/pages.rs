@@ -246,6 +246,7 @@ async fn the_audit_log_is_for_managers() {
     let (status, html) = page(&app, &boss, "/audit").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("lobby.read"), "the board reads were audited");
+    assert!(html.contains("Chain intact: the newest"), "{html}");
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@
 
 use crate::{arrival_offset_minutes, visit_minutes};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
+use frontdesk_domain::csv_out::text_cell;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -50,16 +51,19 @@ pub struct HistoryRow {
 }
 
 impl HistoryRow {
+    /// The row's cells for the visit history CSV: text cells safe to open in
+    /// a spreadsheet ([`text_cell`]), the priority and times as they are.
     pub fn csv_fields(&self) -> [String; 10] {
         let t = |x: &Option<NaiveDateTime>| {
             x.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
                 .unwrap_or_default()
         };
+        let text = |s: &str| text_cell(s).into_owned();
         [
-            self.visit_id.clone(),
-            self.location.clone(),
-            self.provider.clone().unwrap_or_default(),
-            self.visit_type.clone(),
+            text(&self.visit_id),
+            text(&self.location),
+            text(self.provider.as_deref().unwrap_or_default()),
+            text(&self.visit_type),
             self.priority.map(|p| p.to_string()).unwrap_or_default(),
             t(&self.scheduled_at),
             t(&self.arrived_at),
@@ -379,6 +383,29 @@ mod tests {
             seed: 3,
             first_day: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         }
+    }
+
+    #[test]
+    fn csv_cells_keep_times_and_numbers_and_neutralise_formulas() {
+        let mut row = simulate(&cfg(Scenario::WalkIn))
+            .into_iter()
+            .find(|r| r.priority.is_some() && r.arrived_at.is_some())
+            .unwrap();
+        let plain = row.csv_fields();
+        assert_eq!(plain[0], row.visit_id, "generated text needs nothing");
+        assert_eq!(plain[4], row.priority.unwrap().to_string());
+        use chrono::Timelike;
+        assert_eq!(
+            plain[6].parse::<NaiveDateTime>().ok(),
+            row.arrived_at.and_then(|t| t.with_nanosecond(0)),
+            "times round-trip (to the second)"
+        );
+        row.visit_id = "=HYPERLINK(\"https://evil.example\",\"Open\")".into();
+        row.visit_type = "@SUM(A1)".into();
+        let fields = row.csv_fields();
+        assert_eq!(fields[0], format!("'{}", row.visit_id));
+        assert_eq!(fields[3], "'@SUM(A1)");
+        assert_eq!(fields[4..], plain[4..], "numbers and times unchanged");
     }
 
     #[test]

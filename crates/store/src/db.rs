@@ -127,6 +127,17 @@ impl Row {
     }
 }
 
+/// An audit row written during a transaction, waiting to be linked into the
+/// audit log's hash chain when the transaction ends (see `ops::audit`).
+#[derive(Debug, Clone)]
+pub struct AuditDraft {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
 /// A connection (inside a transaction, for writes). SQL uses `$1`, `$2`, …
 pub trait Conn: Send {
     /// Run a statement; the number of rows it changed.
@@ -141,6 +152,22 @@ pub trait Conn: Send {
         sql: &'static str,
         params: &[Value],
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send;
+    /// The audit rows this transaction has written so far; `ops::audit::seal`
+    /// links them into the chain just before the commit.
+    fn audit_drafts(&mut self) -> &mut Vec<AuditDraft>;
+    /// Where a backend that runs many operations in one transaction keeps the
+    /// audit chain's head between them (SQLite's writer: read once, stored
+    /// once per batch). `None`: read and store it in each operation.
+    fn chain_head(&mut self) -> Option<&mut Option<ChainHead>> {
+        None
+    }
+}
+
+/// The audit chain's head: the last row's id and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub id: i64,
+    pub hash: String,
 }
 
 /// Run a future that never waits (an operation on a SQLite connection, whose

@@ -2,7 +2,8 @@
 //! default) and PostgreSQL behind it.
 //!
 //! The operations are grouped by aggregate (locations, staff and sessions,
-//! visits, promises, concerns, complaints, outbox, audit): one trait each in
+//! visits, promises, concerns, complaints, outbox, audit; and the daily
+//! purge, `Retention`): one trait each in
 //! [`traits`], one module each in `ops`. Both backends run the same SQL:
 //! every operation is written once against a small connection seam
 //! (`db::Conn`) and stamped into the traits by `sql`. SQLite runs on rusqlite with one writer thread that commits queued
@@ -116,6 +117,7 @@ pub trait Store:
     + traits::Complaints
     + traits::Outbox
     + traits::Audit
+    + traits::Retention
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

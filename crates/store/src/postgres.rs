@@ -11,7 +11,19 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
-pub struct PgConn<'a>(pub &'a mut PgConnection);
+pub struct PgConn<'a> {
+    conn: &'a mut PgConnection,
+    audit: Vec<crate::db::AuditDraft>,
+}
+
+impl<'a> PgConn<'a> {
+    pub fn new(conn: &'a mut PgConnection) -> Self {
+        PgConn {
+            conn,
+            audit: Vec::new(),
+        }
+    }
+}
 
 fn db_error(e: sqlx::Error) -> DbError {
     match &e {
@@ -37,7 +49,7 @@ fn bind<'q>(
 impl crate::db::Conn for PgConn<'_> {
     async fn exec(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
         let q = params.iter().fold(sqlx::query(sql), bind);
-        Ok(q.execute(&mut *self.0)
+        Ok(q.execute(&mut *self.conn)
             .await
             .map_err(db_error)?
             .rows_affected())
@@ -45,7 +57,7 @@ impl crate::db::Conn for PgConn<'_> {
 
     async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let q = params.iter().fold(sqlx::query(sql), bind);
-        let rows = q.fetch_all(&mut *self.0).await.map_err(db_error)?;
+        let rows = q.fetch_all(&mut *self.conn).await.map_err(db_error)?;
         let Some(first) = rows.first() else {
             return Ok(Vec::new());
         };
@@ -79,6 +91,10 @@ impl crate::db::Conn for PgConn<'_> {
                 })
             })
             .collect()
+    }
+
+    fn audit_drafts(&mut self) -> &mut Vec<crate::db::AuditDraft> {
+        &mut self.audit
     }
 }
 
@@ -114,6 +130,12 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        // Audit rows written before the hash chain existed are linked once,
+        // before this server writes any (the head row's lock keeps two
+        // servers starting together from doing it twice).
+        let mut tx = pool.begin().await?;
+        crate::ops::audit::link_legacy(&mut PgConn::new(&mut tx)).await?;
+        tx.commit().await?;
         Ok(PostgresStore { pool })
     }
 }
@@ -121,17 +143,20 @@ impl PostgresStore {
 macro_rules! read_op {
     ($self:ident, $c:ident => $body:expr) => {{
         let mut conn = $self.pool.acquire().await?;
-        let $c = &mut crate::postgres::PgConn(&mut conn);
-        $body
+        let $c = &mut crate::postgres::PgConn::new(&mut conn);
+        let result = $body;
+        crate::ops::audit::nothing_to_seal($c, result)
     }};
 }
 
+/// The operation, then its audit rows linked into the chain, then the commit.
 macro_rules! write_op {
     ($self:ident, $c:ident => $body:expr) => {{
         let mut tx = $self.pool.begin().await?;
         let result = {
-            let $c = &mut crate::postgres::PgConn(&mut tx);
-            $body
+            let $c = &mut crate::postgres::PgConn::new(&mut tx);
+            let result = $body;
+            crate::ops::audit::seal_after($c, result).await
         };
         match result {
             Ok(v) => {

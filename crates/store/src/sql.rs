@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, complaints, concerns, kiosks, locations, outbox, promises, staff, visits};
+        use crate::ops::{self, audit, complaints, concerns, kiosks, locations, outbox, promises, retention, staff, visits};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -431,6 +431,22 @@ macro_rules! store_impl {
 
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
                 read_op!(self, c => audit::log(c, limit).await)
+            }
+
+            async fn verify_audit_chain(&self) -> Result<AuditChainReport> {
+                read_op!(self, c => audit::verify(c, None).await)
+            }
+
+            async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport> {
+                read_op!(self, c => audit::verify(c, Some(n)).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Retention for $Store {
+            async fn purge_expired(&self, plan: &PurgePlan, now: Timestamp) -> Result<Option<Purged>> {
+                let plan = *plan;
+                write_op!(self, c => retention::purge(c, &plan, now).await)
             }
         }
     };

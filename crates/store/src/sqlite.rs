@@ -10,7 +10,7 @@
 //! `synchronous=NORMAL` in WAL mode loses nothing a committed transaction
 //! wrote when the process is killed; only a power cut can cost the last ones.
 
-use crate::db::{DbError, Row, Value};
+use crate::db::{ChainHead, DbError, Row, Value};
 use crate::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
@@ -37,6 +37,27 @@ pub struct SqliteStore {
 
 pub struct SqliteConn<'a> {
     conn: &'a mut Connection,
+    audit: Vec<crate::db::AuditDraft>,
+    /// The writer's batch keeps the audit chain's head here (see `run_writer`).
+    head: Option<&'a mut Option<ChainHead>>,
+}
+
+impl<'a> SqliteConn<'a> {
+    fn new(conn: &'a mut Connection) -> Self {
+        SqliteConn {
+            conn,
+            audit: Vec::new(),
+            head: None,
+        }
+    }
+
+    fn in_batch(conn: &'a mut Connection, head: &'a mut Option<ChainHead>) -> Self {
+        SqliteConn {
+            conn,
+            audit: Vec::new(),
+            head: Some(head),
+        }
+    }
 }
 
 fn db_error(e: rusqlite::Error) -> DbError {
@@ -125,6 +146,12 @@ impl crate::db::Conn for SqliteConn<'_> {
     async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         self.query_now(sql, params)
     }
+    fn audit_drafts(&mut self) -> &mut Vec<crate::db::AuditDraft> {
+        &mut self.audit
+    }
+    fn chain_head(&mut self) -> Option<&mut Option<ChainHead>> {
+        self.head.as_deref_mut()
+    }
 }
 
 fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> {
@@ -160,7 +187,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 11] = [
+const MIGRATIONS: [&str; 12] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -170,6 +197,7 @@ const MIGRATIONS: [&str; 11] = [
     include_str!("../migrations/sqlite/0007_outbox.sql"),
     include_str!("../migrations/sqlite/0008_complaint_revision.sql"),
     include_str!("../migrations/sqlite/0009_second_factor.sql"),
+    include_str!("../migrations/sqlite/0010_audit_chain.sql"),
     include_str!("../migrations/sqlite/0011_staff_locations.sql"),
     include_str!("../migrations/sqlite/0012_kiosks.sql"),
 ];
@@ -186,6 +214,34 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
         tx.commit().map_err(db_error)?;
     }
     Ok(())
+}
+
+/// Link audit rows written before the hash chain existed (once, after
+/// migration 0010), before any new row is written.
+fn link_legacy_audit_rows(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error)?;
+    let linked =
+        crate::db::block_on_ready(crate::ops::audit::link_legacy(&mut SqliteConn::new(conn)));
+    match linked {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(db_error)?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Store the audit chain's head as the batch left it (nothing when no
+/// operation wrote audit rows).
+fn store_head(conn: &Connection, head: Option<&ChainHead>) -> Result<(), DbError> {
+    let Some(head) = head else {
+        return Ok(());
+    };
+    conn.prepare_cached("UPDATE audit_chain SET last_id = ?1, last_hash = ?2 WHERE id = 1")
+        .and_then(|mut s| s.execute(rusqlite::params![head.id, head.hash]))
+        .map(|_| ())
+        .map_err(db_error)
 }
 
 /// Run a fixed statement through the statement cache (no parsing each time).
@@ -207,17 +263,24 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         }
         let mut answers = Vec::with_capacity(batch.len());
         let begun = conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error);
+        // The audit chain's head, read by the first operation that writes
+        // audit rows and stored once before the commit: in this transaction
+        // nobody else writes.
+        let mut head: Option<ChainHead> = None;
         for job in batch {
             if begun.is_err() {
                 // Nothing can run; every caller hears why below.
-                answers.push(job(&mut SqliteConn { conn: &mut conn }).1);
+                answers.push(job(&mut SqliteConn::new(&mut conn)).1);
                 continue;
             }
+            let head_before = head.clone();
             let saved = run_cached(&conn, "SAVEPOINT op");
-            let (ok, answer) = job(&mut SqliteConn { conn: &mut conn });
+            let (ok, answer) = job(&mut SqliteConn::in_batch(&mut conn, &mut head));
             let undone = if ok && saved.is_ok() {
                 run_cached(&conn, "RELEASE op")
             } else {
+                // The operation's audit rows are gone, and its links with them.
+                head = head_before;
                 conn.execute_batch("ROLLBACK TO op; RELEASE op")
                     .map_err(db_error)
             };
@@ -228,7 +291,8 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         }
         let outcome = match begun {
             Err(e) => Err(e),
-            Ok(()) => conn.execute_batch("COMMIT").map_err(db_error),
+            Ok(()) => store_head(&conn, head.as_ref())
+                .and_then(|()| conn.execute_batch("COMMIT").map_err(db_error)),
         };
         let failure = outcome.err();
         if failure.is_some() {
@@ -247,7 +311,7 @@ fn run_reader(mut conn: Connection, jobs: Arc<Mutex<mpsc::Receiver<ReadJob>>>) {
             guard.recv()
         };
         match job {
-            Ok(job) => job(&mut SqliteConn { conn: &mut conn }),
+            Ok(job) => job(&mut SqliteConn::new(&mut conn)),
             Err(_) => return,
         }
     }
@@ -272,6 +336,7 @@ impl SqliteStore {
         }
         let mut conn = open_connection(path, false)?;
         migrate(&mut conn)?;
+        link_legacy_audit_rows(&mut conn)?;
         let (writer, write_jobs) = mpsc::channel::<WriteJob>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -334,15 +399,27 @@ impl SqliteStore {
 macro_rules! read_op {
     ($self:ident, $c:ident => $body:expr) => {
         $self
-            .read(move |$c| crate::db::block_on_ready(async move { $body }))
+            .read(move |$c| {
+                crate::db::block_on_ready(async move {
+                    let result = $body;
+                    crate::ops::audit::nothing_to_seal($c, result)
+                })
+            })
             .await
     };
 }
 
+/// The operation, then its audit rows linked into the chain, inside the
+/// operation's savepoint.
 macro_rules! write_op {
     ($self:ident, $c:ident => $body:expr) => {
         $self
-            .write(move |$c| crate::db::block_on_ready(async move { $body }))
+            .write(move |$c| {
+                crate::db::block_on_ready(async move {
+                    let result = $body;
+                    crate::ops::audit::seal_after($c, result).await
+                })
+            })
             .await
     };
 }

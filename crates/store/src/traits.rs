@@ -430,4 +430,21 @@ pub trait Audit: Send + Sync {
     async fn audit(&self, actor: &Actor, action: &str, subject: &str, now: Timestamp)
     -> Result<()>;
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// Check the audit log's hash chain from its first row to its head and
+    /// name the first row that does not match (changed, deleted, added).
+    async fn verify_audit_chain(&self) -> Result<AuditChainReport>;
+    /// The same check for the newest `n` rows only (cheap: for the audit page).
+    async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport>;
+}
+
+/// What Frontdesk stops keeping on its own.
+#[async_trait]
+pub trait Retention: Send + Sync {
+    /// The daily purge: delete expired staff sessions (past their lifetime or
+    /// idle since `plan.idle_cutoff`) and expired status links, and mask the
+    /// address of outbox messages settled by `plan.recipients_settled_by`;
+    /// one `retention.purge` audit row with the counts. Once per UTC day of
+    /// `now` across every server on the database: `None` when the day's purge
+    /// has already run.
+    async fn purge_expired(&self, plan: &PurgePlan, now: Timestamp) -> Result<Option<Purged>>;
 }

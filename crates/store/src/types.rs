@@ -418,6 +418,131 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What the daily purge removes (see `Retention::purge_expired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgePlan {
+    /// Sessions last used at or before this are deleted (idle timeout), as
+    /// are sessions past their lifetime.
+    pub idle_cutoff: Timestamp,
+    /// Outbox messages sent or given up on at or before this lose their
+    /// full address (it becomes the masked form staff see).
+    pub recipients_settled_by: Timestamp,
+}
+
+/// What the daily purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub status_links: u64,
+    pub recipients: u64,
+}
+
+/// What checking the audit log's hash chain found (`Audit::verify_audit_chain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditChainReport {
+    /// Rows checked, oldest first, up to the first fault.
+    pub rows: u64,
+    /// The chain's head as stored: the last row's id and hash (`0` and 64
+    /// zeros for an empty log). Noting it somewhere else (a backup log, a
+    /// ticket) lets a later check see that the log was not rewritten since.
+    pub head_id: i64,
+    pub head_hash: String,
+    /// The first row that does not match, if any.
+    pub fault: Option<AuditChainFault>,
+}
+
+impl AuditChainReport {
+    pub fn intact(&self) -> bool {
+        self.fault.is_none()
+    }
+}
+
+/// The first place the audit log's chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditChainFault {
+    /// The row's content no longer matches its hash: it was changed.
+    Changed { row: i64 },
+    /// The row does not follow the row before it (`after`, `None` when it is
+    /// the first): rows between them were deleted.
+    Unlinked { row: i64, after: Option<i64> },
+    /// The row carries no hash: it was added outside Frontdesk.
+    Unsealed { row: i64 },
+    /// The chain's head names this row, but the log ends at `last`: the last
+    /// rows were deleted.
+    TailMissing { row: i64, last: Option<i64> },
+    /// The last row does not match the chain's head (either was changed).
+    HeadMismatch { row: i64 },
+    /// A row after the chain's head, not linked into it: added outside Frontdesk.
+    AfterHead { row: i64 },
+    /// The chain's head itself is gone.
+    HeadMissing,
+}
+
+impl AuditChainFault {
+    /// The audit row (its id) where the chain first fails.
+    pub fn row(&self) -> Option<i64> {
+        match self {
+            AuditChainFault::Changed { row }
+            | AuditChainFault::Unlinked { row, .. }
+            | AuditChainFault::Unsealed { row }
+            | AuditChainFault::TailMissing { row, .. }
+            | AuditChainFault::HeadMismatch { row }
+            | AuditChainFault::AfterHead { row } => Some(*row),
+            AuditChainFault::HeadMissing => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AuditChainFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditChainFault::Changed { row } => write!(
+                f,
+                "row {row} does not match its hash: it was changed after it was written"
+            ),
+            AuditChainFault::Unlinked {
+                row,
+                after: Some(after),
+            } => write!(
+                f,
+                "row {row} does not follow row {after}: the row(s) between them were deleted, \
+                 or row {after} was rewritten with a new hash"
+            ),
+            AuditChainFault::Unlinked { row, after: None } => write!(
+                f,
+                "row {row} does not follow the start of the log: the row(s) before it were deleted"
+            ),
+            AuditChainFault::Unsealed { row } => {
+                write!(f, "row {row} has no hash: it was added outside Frontdesk")
+            }
+            AuditChainFault::TailMissing {
+                row,
+                last: Some(last),
+            } => write!(
+                f,
+                "row {row} is missing: the log ends at row {last} but the chain's head is row {row} \
+                 (the last row(s) were deleted)"
+            ),
+            AuditChainFault::TailMissing { row, last: None } => write!(
+                f,
+                "row {row} is missing: the log is empty but the chain's head is row {row} \
+                 (the rows were deleted)"
+            ),
+            AuditChainFault::HeadMismatch { row } => write!(
+                f,
+                "row {row} does not match the chain's head: the row or the head was changed"
+            ),
+            AuditChainFault::AfterHead { row } => write!(
+                f,
+                "row {row} comes after the chain's head: it was added outside Frontdesk"
+            ),
+            AuditChainFault::HeadMissing => {
+                write!(f, "the chain's head (table audit_chain) is gone")
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     pub created: usize,

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod patient;
 pub mod promises;
 pub mod quotes;
+pub mod retention;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;

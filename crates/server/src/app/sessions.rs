@@ -1,9 +1,10 @@
 //! Signing in and out: argon2id passwords checked under a rate limit,
 //! sessions held server-side by the hash of a random token, a new session
-//! at each sign-in.
+//! at each sign-in. A failed sign-in is logged without the typed name unless
+//! it names an account.
 
 use crate::error::ApiError;
-use crate::secrets::{dummy_hash, random_token, token_hash, verify_password};
+use crate::secrets::{dummy_hash, log_tag, random_token, token_hash, verify_password};
 use crate::state::AppState;
 use crate::throttle::address_key;
 use frontdesk_domain::fields;
@@ -114,9 +115,23 @@ pub async fn check_login(
             tracing::info!(user = %crate::text::log_safe(&user.username), "password accepted");
             Ok(Some(user.clone()))
         }
+        // The typed name is not logged unless it names an account: it may be
+        // a password typed into the wrong field. An unknown name gets a tag
+        // that tells repeated attempts apart and gives nothing away.
         _ => {
-            // Not the typed name: it is often a password typed in the wrong field.
-            tracing::warn!("failed sign-in");
+            match &creds {
+                Some(c) => tracing::warn!(
+                    known_account = true,
+                    account = %crate::text::log_safe(&c.user.username),
+                    disabled = c.user.disabled,
+                    "failed sign-in"
+                ),
+                None => tracing::warn!(
+                    known_account = false,
+                    name_tag = %log_tag(&name),
+                    "failed sign-in"
+                ),
+            }
             Ok(None)
         }
     }

@@ -1,8 +1,8 @@
 //! The watcher: every tick the server evaluates every running
 //! acknowledgement clock and raises `ack_overdue` and `ack_escalated` once
 //! each, re-quotes wait promises before they break and reminds owners of
-//! other promises, escalates complaints whose clocks ran out, and starts an
-//! outbox delivery run.
+//! other promises, escalates complaints whose clocks ran out, runs the daily
+//! purge when a new day has begun, and starts an outbox delivery run.
 
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -134,6 +134,10 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         }
         if let Err(e) = super::complaints::check_escalations(&state).await {
             tracing::error!(error = %e, "complaint escalation check failed");
+        }
+        // Once a day; a failure is tried again on the next tick.
+        if let Err(e) = super::retention::purge_if_due(&state).await {
+            tracing::error!(error = %e, "daily purge failed");
         }
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);

@@ -16,6 +16,7 @@ pub mod kiosks;
 pub mod locations;
 pub mod outbox;
 pub mod promises;
+pub mod retention;
 pub mod staff;
 pub mod visits;
 

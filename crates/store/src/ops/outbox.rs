@@ -1,7 +1,7 @@
 //! The outbox: messages to patients (their status link, replies to
 //! complaints) waiting to be delivered by SMTP or a webhook, claimed by one
-//! server at a time, retried with back-off, and emptied of the private link
-//! once delivered or given up on.
+//! server at a time, retried with back-off, emptied of the private link
+//! once delivered or given up on, and of the full address some time later.
 
 use super::{at, audit, insert_id, ms, one, opt_at, parse_name};
 use crate::db::{Conn, Row, params};
@@ -113,7 +113,8 @@ pub async fn claim_due<C: Conn>(
 pub async fn message_sent<C: Conn>(c: &mut C, id: i64, now: Timestamp) -> Result<OutboxMessage> {
     let changed = c
         .exec(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, body = $2 \
+            "UPDATE outbox SET status = 'sent', sent_at = $1, settled_at = $1, attempts = attempts + 1, \
+                               body = $2 \
              WHERE id = $3 AND status = 'pending'",
             params![ms(now), frontdesk_domain::outbox::BODY_AFTER_DELIVERY, id],
         )
@@ -168,9 +169,17 @@ pub async fn message_failed<C: Conn>(
         None => {
             let changed = c
                 .exec(
-                    "UPDATE outbox SET status = 'failed', attempts = $1, last_error = $2, body = $3 \
+                    "UPDATE outbox SET status = 'failed', attempts = $1, last_error = $2, body = $3, \
+                                       settled_at = $6 \
                      WHERE id = $4 AND status = 'pending' AND attempts = $5",
-                    params![attempts, error.as_str(), BODY_AFTER_FAILURE, id, m.attempts],
+                    params![
+                        attempts,
+                        error.as_str(),
+                        BODY_AFTER_FAILURE,
+                        id,
+                        m.attempts,
+                        ms(now)
+                    ],
                 )
                 .await?;
             super::guarded(changed, "message")?;
@@ -197,4 +206,34 @@ pub async fn recent<C: Conn>(c: &mut C, limit: i64) -> Result<Vec<OutboxMessage>
     .iter()
     .map(message_from_row)
     .collect()
+}
+
+/// Replace the recipient of every message settled (sent or given up on) at
+/// or before `settled_by` with its masked form, as staff see it. The count.
+pub async fn scrub_recipients<C: Conn>(c: &mut C, settled_by: Timestamp) -> Result<u64> {
+    use frontdesk_domain::outbox::mask_recipient;
+    let mut scrubbed = 0;
+    loop {
+        let rows = c
+            .query(
+                "SELECT id, channel, recipient FROM outbox \
+                 WHERE recipient_scrubbed = 0 AND settled_at <= $1 ORDER BY id LIMIT 500",
+                params![ms(settled_by)],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(scrubbed);
+        }
+        for r in &rows {
+            let channel: MessageChannel = parse_name(&r.text("channel")?)?;
+            let masked = mask_recipient(channel, &r.text("recipient")?);
+            scrubbed += c
+                .exec(
+                    "UPDATE outbox SET recipient = $1, recipient_scrubbed = 1 \
+                     WHERE id = $2 AND recipient_scrubbed = 0",
+                    params![masked, r.int("id")?],
+                )
+                .await?;
+        }
+    }
 }

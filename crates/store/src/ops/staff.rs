@@ -526,3 +526,17 @@ pub async fn reset_second_factor<C: Conn>(
     .await?;
     Ok(removed > 0)
 }
+
+/// Delete sessions that can no longer be used: past their lifetime, or idle
+/// since `idle_cutoff`. The count.
+pub async fn delete_expired_sessions<C: Conn>(
+    c: &mut C,
+    now: Timestamp,
+    idle_cutoff: Timestamp,
+) -> Result<u64> {
+    Ok(c.exec(
+        "DELETE FROM staff_session WHERE expires_at <= $1 OR last_seen_at <= $2",
+        params![ms(now), ms(idle_cutoff)],
+    )
+    .await?)
+}

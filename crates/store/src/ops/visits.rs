@@ -616,3 +616,12 @@ pub async fn status_link_visit<C: Conn>(
     .map(|r| r.int("visit_id"))
     .transpose()?)
 }
+
+/// Delete the status links that have expired (they answer nothing any more). The count.
+pub async fn delete_expired_status_links<C: Conn>(c: &mut C, now: Timestamp) -> Result<u64> {
+    Ok(c.exec(
+        "DELETE FROM status_link WHERE expires_at <= $1",
+        params![ms(now)],
+    )
+    .await?)
+}

@@ -72,16 +72,82 @@ async fn check_in_appointment(
 
 struct Fixture {
     store: Arc<dyn Store>,
+    raw: Raw,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// The database under a store, for stories that change it behind the store's
+/// back (as someone with access to the database could) or open it again (as a
+/// second server would).
+#[derive(Clone)]
+pub enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+impl Raw {
+    /// Run SQL directly on the database.
+    pub async fn exec(&self, sql: &str) {
+        match self {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(10))
+                    .unwrap();
+                conn.execute_batch(sql).unwrap();
+            }
+            Raw::Postgres { url, schema } => {
+                use sqlx::Connection;
+                use std::str::FromStr;
+                let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                    .unwrap()
+                    .options([("search_path", schema.as_str())]);
+                let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+
+    /// The first column of the first row of a query, as text.
+    pub async fn text(&self, sql: &str) -> String {
+        match self {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap()
+            }
+            Raw::Postgres { url, schema } => {
+                use sqlx::{Connection, Row};
+                use std::str::FromStr;
+                let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                    .unwrap()
+                    .options([("search_path", schema.as_str())]);
+                let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
+                sqlx::query(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+                    .get::<String, _>(0)
+            }
+        }
+    }
+
+    /// Another store on the same database: a second server, or a restart.
+    pub async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Raw::Sqlite(path) => Arc::new(SqliteStore::open(path).await.unwrap()),
+            Raw::Postgres { url, schema } => {
+                Arc::new(PostgresStore::connect_in_schema(url, schema).await.unwrap())
+            }
+        }
+    }
 }
 
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("frontdesk.db"))
-        .await
-        .unwrap();
+    let path = dir.path().join("frontdesk.db");
+    let store = SqliteStore::open(&path).await.unwrap();
     Fixture {
         store: Arc::new(store),
+        raw: Raw::Sqlite(path),
         _dir: Some(dir),
     }
 }
@@ -93,6 +159,10 @@ async fn postgres() -> Option<Fixture> {
     match PostgresStore::connect_in_schema(&url, &schema).await {
         Ok(store) => Some(Fixture {
             store: Arc::new(store),
+            raw: Raw::Postgres {
+                url: url.clone(),
+                schema,
+            },
             _dir: None,
         }),
         Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
@@ -156,6 +226,28 @@ macro_rules! story {
     };
 }
 
+/// A story that also reaches the database directly ([`Raw`]).
+macro_rules! story_raw {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let f = super::sqlite().await;
+                with_main(&f.store).await;
+                ($body)(f.store.clone(), f.raw.clone()).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(f) = super::postgres().await {
+                    with_main(&f.store).await;
+                    ($body)(f.store.clone(), f.raw.clone()).await;
+                }
+            }
+        }
+    };
+}
+
 fn wait_promise(due_min: i64) -> NewPromise {
     NewPromise {
         location: "main".into(),
@@ -171,11 +263,23 @@ fn wait_promise(due_min: i64) -> NewPromise {
     }
 }
 
+mod audit;
 mod complaints;
 mod concerns;
 mod kiosks;
 mod outbox;
 mod promises;
+mod retention;
 mod staff;
 mod transactions;
 mod visits;
+
+/// A staff account to add: `locations` they work at, none for every one.
+pub fn new_user(name: &str, role: Role, locations: &[&str]) -> NewUser {
+    NewUser {
+        username: name.into(),
+        role,
+        password_hash: "$argon2id$hash".into(),
+        locations: locations.iter().map(|l| l.to_string()).collect(),
+    }
+}

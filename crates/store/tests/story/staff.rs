@@ -2,15 +2,6 @@
 
 use super::*;
 
-fn new_user(name: &str, role: Role, locations: &[&str]) -> NewUser {
-    NewUser {
-        username: name.into(),
-        role,
-        password_hash: "$argon2id$hash".into(),
-        locations: locations.iter().map(|l| l.to_string()).collect(),
-    }
-}
-
 story!(
     staff_work_at_their_locations,
     |store: Arc<dyn Store>| async move {

@@ -1,6 +1,9 @@
 //! Delivery by SMTP: a plain-TCP conversation with a relay (no TLS, no
-//! login), with the message's text built here (headers encoded, lines ended
-//! CRLF, dots stuffed).
+//! login), with the message's text built here (headers on one line each and
+//! encoded, every line ended CRLF, dots stuffed). Text typed by staff or
+//! patients (a complaint reply) may hold a lone CR or LF; none reaches the
+//! relay as such: a bare CR or LF in the data is how SMTP smuggling starts,
+//! and a line break in a header value would add a header.
 
 use super::{CONNECT_TIMEOUT, REPLY_TIMEOUT, SendError};
 use crate::config::OutboxConfig;
@@ -31,12 +34,35 @@ fn helo_name(from: &str) -> String {
         .to_string()
 }
 
+/// Split text into lines at CRLF, a lone CR or a lone LF alike.
+fn lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['\r', '\n']) {
+        out.push(&rest[..i]);
+        let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[i + skip..];
+    }
+    out.push(rest);
+    out
+}
+
+/// Text with every line break (CRLF, lone CR, lone LF) written CRLF.
+fn crlf(text: &str) -> String {
+    lines(text).join("\r\n")
+}
+
+/// A header value on one line: control characters (CR and LF among them)
+/// become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// A header value on one line, non-ASCII as RFC 2047 encoded words.
 fn header_text(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = one_line(text);
     if clean.is_ascii() {
         return clean;
     }
@@ -75,12 +101,13 @@ pub fn email_text(
     message_id: &str,
     relay_takes_8bit: bool,
 ) -> (String, bool) {
-    let lines: Vec<&str> = body.lines().collect();
-    let short_lines = lines.iter().all(|l| l.len() <= 998);
+    // Text ends its lines CRLF before any encoding (RFC 2045's canonical form).
+    let body = crlf(body.trim_end_matches(['\r', '\n']));
+    let short_lines = lines(&body).iter().all(|l| l.len() <= 998);
     let (encoding, text, eight_bit) = if body.is_ascii() && short_lines {
-        ("7bit", lines.join("\r\n"), false)
+        ("7bit", body, false)
     } else if relay_takes_8bit && short_lines {
-        ("8bit", lines.join("\r\n"), true)
+        ("8bit", body, true)
     } else {
         let encoded = base64::engine::general_purpose::STANDARD.encode(body.as_bytes());
         let wrapped: Vec<&str> = encoded
@@ -90,6 +117,7 @@ pub fn email_text(
             .collect();
         ("base64", wrapped.join("\r\n"), false)
     };
+    let (from, to, message_id) = (one_line(from), one_line(to), one_line(message_id));
     let message = format!(
         "From: <{from}>\r\n\
          To: <{to}>\r\n\
@@ -109,16 +137,16 @@ pub fn email_text(
 }
 
 /// Dot-stuffing (RFC 5321 4.5.2): a line that starts with `.` gets another,
-/// and the end-of-data mark follows.
+/// and the end-of-data mark follows. Every line break, whatever it was,
+/// goes out as CRLF: no bare CR or LF reaches the relay.
 pub fn dot_stuff(message: &str) -> String {
     let mut out = String::with_capacity(message.len() + 8);
-    for line in message.split_inclusive("\r\n") {
+    let message = message.strip_suffix("\r\n").unwrap_or(message);
+    for line in lines(message) {
         if line.starts_with('.') {
             out.push('.');
         }
         out.push_str(line);
-    }
-    if !out.ends_with("\r\n") {
         out.push_str("\r\n");
     }
     out.push_str(".\r\n");
@@ -325,6 +353,111 @@ mod tests {
         assert!(!eight);
         assert!(text.contains("Content-Transfer-Encoding: base64"));
         assert!(text.is_ascii());
+    }
+
+    /// Every CR is followed by LF and every LF follows a CR.
+    fn only_crlf(text: &str) -> bool {
+        let b = text.as_bytes();
+        b.iter().enumerate().all(|(i, c)| match c {
+            b'\r' => b.get(i + 1) == Some(&b'\n'),
+            b'\n' => i > 0 && b[i - 1] == b'\r',
+            _ => true,
+        })
+    }
+
+    fn t() -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 3, 5, 14, 0, 0).unwrap()
+    }
+
+    /// What goes after DATA for a message.
+    fn data(subject: &str, body: &str, eight_bit: bool) -> String {
+        let (text, _) = email_text("a@x.org", "b@y.org", subject, body, t(), "<m@x>", eight_bit);
+        dot_stuff(&text)
+    }
+
+    #[test]
+    fn a_bare_cr_in_the_body_becomes_a_line_break() {
+        let sent = data("Hi", "one\rtwo\r.three", false);
+        assert!(only_crlf(&sent), "{sent:?}");
+        assert!(
+            sent.ends_with("\r\n\r\none\r\ntwo\r\n..three\r\n.\r\n"),
+            "{sent:?}"
+        );
+        // The end-of-data mark cannot be smuggled in with bare CRs either.
+        let sent = data("Hi", "a\r.\rMAIL FROM:<x@evil.example>", false);
+        assert!(only_crlf(&sent), "{sent:?}");
+        assert!(!sent.contains("\r\n.\r\nMAIL"), "{sent:?}");
+    }
+
+    #[test]
+    fn a_lone_lf_becomes_crlf() {
+        let sent = data("Hi", "one\ntwo\n\nthree\n", false);
+        assert!(only_crlf(&sent), "{sent:?}");
+        assert!(
+            sent.ends_with("\r\n\r\none\r\ntwo\r\n\r\nthree\r\n.\r\n"),
+            "{sent:?}"
+        );
+        assert_eq!(dot_stuff("a\nb\rc\r\n"), "a\r\nb\r\nc\r\n.\r\n");
+    }
+
+    #[test]
+    fn a_crlf_in_the_subject_adds_no_header() {
+        for subject in [
+            "Re: your visit\r\nBcc: all@x.org",
+            "Re\rBcc: all@x.org",
+            "Re\nBcc: all@x.org",
+        ] {
+            let sent = data(subject, "Hello", false);
+            assert!(only_crlf(&sent), "{sent:?}");
+            assert!(!sent.contains("\r\nBcc:"), "{sent:?}");
+            let line = sent.lines().find(|l| l.starts_with("Subject:")).unwrap();
+            assert!(
+                line.contains("Bcc: all@x.org"),
+                "kept on the subject line: {line:?}"
+            );
+        }
+        // Non-ASCII subjects are encoded words, on header lines of their own.
+        let sent = data("Queja — respuesta\r\nBcc: x@y.org", "Hola", true);
+        assert!(only_crlf(&sent));
+        assert!(!sent.contains("\r\nBcc:"), "{sent:?}");
+        // Addresses too, though the caller already refuses control characters.
+        let (text, _) = email_text(
+            "a@x.org",
+            "b@y.org\r\nBcc: c@z.org",
+            "Hi",
+            "x",
+            t(),
+            "<m@x>",
+            false,
+        );
+        assert!(!text.contains("\r\nBcc:"), "{text:?}");
+    }
+
+    #[test]
+    fn a_complaint_reply_with_carriage_returns_goes_out_clean() {
+        // As a reply typed in one program and pasted into another may arrive.
+        let reply =
+            "Dear Ana,\r\rThank you for telling us.\rWe have spoken to the team.\r\n\rMaria\r";
+        for eight_bit in [false, true] {
+            let sent = data("Your complaint", reply, eight_bit);
+            assert!(only_crlf(&sent), "{sent:?}");
+            assert!(sent.contains("Dear Ana,\r\n\r\nThank you for telling us.\r\nWe have spoken"));
+        }
+        // Sent as base64 (non-ASCII, no 8BITMIME): the decoded text is CRLF too.
+        let (text, _) = email_text(
+            "a@x.org",
+            "b@y.org",
+            "Hi",
+            "Señora,\rgracias\n",
+            t(),
+            "<m@x>",
+            false,
+        );
+        let encoded: String = text.split("\r\n\r\n").nth(1).unwrap().replace("\r\n", "");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), "Señora,\r\ngracias");
     }
 
     #[test]
