@@ -171,6 +171,7 @@ fn wait_promise(due_min: i64) -> NewPromise {
     }
 }
 
+mod arrivals;
 mod complaints;
 mod concerns;
 mod kiosks;
