@@ -61,6 +61,9 @@ pub struct ServerConfig {
     /// How messages to patients (their status link) leave: SMTP relay,
     /// webhook, or neither (the default). See `outbox`.
     pub outbox: OutboxConfig,
+    /// When the reminder with a booked patient's arrival link goes out
+    /// (default: 2 hours before the appointment). Needs the outbox.
+    pub arrival_reminder: frontdesk_domain::arrival::ReminderTiming,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +81,7 @@ impl Default for ServerConfig {
             status_refresh: std::time::Duration::from_secs(15),
             public_url: None,
             outbox: OutboxConfig::default(),
+            arrival_reminder: Default::default(),
         }
     }
 }

@@ -46,6 +46,19 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A token derived from another for a second purpose: 256 bits of the
+/// SHA-256 of the purpose and the token, URL-safe. Whoever holds the first
+/// can make the second; the second (or its hash, which is all that is
+/// stored) tells nothing of the first.
+pub fn derived_token(token: &str, purpose: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(purpose.as_bytes())
+        .chain_update([0u8])
+        .chain_update(token.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
 /// Constant-time comparison of two secrets (a submitted CSRF token).
 pub fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -72,6 +85,17 @@ mod tests {
         assert_ne!(a, random_token());
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn derived_tokens_are_as_long_fixed_and_apart() {
+        let a = random_token();
+        let d = derived_token(&a, "status");
+        assert_eq!(d.len(), 43);
+        assert_eq!(d, derived_token(&a, "status"));
+        assert_ne!(d, derived_token(&a, "other"));
+        assert_ne!(d, derived_token(&random_token(), "status"));
+        assert_ne!(d, a);
     }
 
     #[test]

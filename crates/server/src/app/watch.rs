@@ -1,8 +1,8 @@
 //! The watcher: every tick the server evaluates every running
 //! acknowledgement clock and raises `ack_overdue` and `ack_escalated` once
 //! each, re-quotes wait promises before they break and reminds owners of
-//! other promises, escalates complaints whose clocks ran out, and starts an
-//! outbox delivery run.
+//! other promises, escalates complaints whose clocks ran out, queues the
+//! reminders with patients' arrival links, and starts an outbox delivery run.
 
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -134,6 +134,9 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         }
         if let Err(e) = super::complaints::check_escalations(&state).await {
             tracing::error!(error = %e, "complaint escalation check failed");
+        }
+        if let Err(e) = super::arrival::check_reminders(&state).await {
+            tracing::error!(error = %e, "arrival reminder check failed");
         }
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
