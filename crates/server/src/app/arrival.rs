@@ -162,7 +162,6 @@ pub async fn send(
         .map(|m| (m.channel, m.recipient.clone()))
         .collect();
     let issued = issue(state, &visit, link, messages, &caller.actor()).await?;
-    super::outbox::start_delivery(state);
     Ok(MadeLink {
         path,
         link: issued,
