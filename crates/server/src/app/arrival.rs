@@ -434,7 +434,7 @@ pub enum Told {
     /// Recorded, and every board told.
     Recorded,
     /// "Running late" said as often as one visit may: they are asked to call.
-    TooMany(Opened),
+    TooMany(Box<Opened>),
     /// The visit is no longer expected: the link shows where it stands.
     Moved,
 }
@@ -476,7 +476,7 @@ pub async fn running_late(
             tracing::info!(visit_id = visit.id, minutes, "patient running late");
             Ok(Some(Told::Recorded))
         }
-        Ok(NoticeOutcome::TooMany(_)) => Ok(Some(Told::TooMany(opened))),
+        Ok(NoticeOutcome::TooMany(_)) => Ok(Some(Told::TooMany(Box::new(opened)))),
         Ok(NoticeOutcome::NotExpected(_)) => Ok(Some(Told::Moved)),
         Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
