@@ -1196,3 +1196,132 @@ async fn the_arrival_page_passes_the_accessibility_checks_we_can_automate() {
     assert!(!en.contains("<script"));
     assert_eq!(en.matches("<form method=\"post\"").count(), 3);
 }
+
+#[tokio::test]
+async fn two_presses_at_once_are_one_check_in() {
+    let app = spawn_app().await;
+    let bea = import(
+        &app,
+        "main",
+        "A-1",
+        "Bea",
+        start_time() + Duration::hours(1),
+        None,
+        None,
+    )
+    .await;
+    let link = make_link(&app, bea).await;
+    let here = format!("{link}/here");
+    let (a, b) = tokio::join!(press(&app, &here, &[]), press(&app, &here, &[]));
+    for (status, _, _) in [&a, &b] {
+        assert_eq!(*status, StatusCode::SEE_OTHER);
+    }
+    let path = |to: &Option<String>| {
+        to.as_deref()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(path(&a.2), path(&b.2), "both lead to the same status page");
+    assert!(path(&a.2).starts_with("/s/"));
+    let desk = app.token("desk").await;
+    assert_eq!(app.lobby(&desk).await.len(), 1);
+    assert_eq!(
+        kinds(&app, bea)
+            .await
+            .iter()
+            .filter(|k| *k == "arrived")
+            .count(),
+        1
+    );
+    let links = app.state.store.arrival_links(bea).await.unwrap();
+    assert!(links[0].used_at.is_some());
+}
+
+#[tokio::test]
+async fn the_api_document_describes_arrival_links() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = &body["paths"];
+    assert!(paths["/visits/{id}/arrival-link"]["post"]["responses"]["201"].is_object());
+    assert!(paths["/visits/{id}/arrival-link/send"]["post"]["responses"]["202"].is_object());
+    assert!(body["components"]["schemas"]["ArrivalLink"]["properties"]["expires_at"].is_object());
+    assert!(
+        paths["/events"]["get"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("running_late")
+    );
+}
+
+#[tokio::test]
+async fn the_reminder_timing_is_a_setting() {
+    use frontdesk_domain::arrival::ReminderTiming;
+    let (url, _rx) = gateway().await;
+    let at = start_time() + Duration::hours(6); // 20:00
+    // Off: none, however close.
+    let off = spawn_app_with(
+        ServerConfig {
+            arrival_reminder: ReminderTiming::Off,
+            ..with_gateway(&url)
+        },
+        false,
+    )
+    .await;
+    import(
+        &off,
+        "main",
+        "A-1",
+        "Bea",
+        start_time() + Duration::minutes(30),
+        Some("+1 555 010 1234"),
+        None,
+    )
+    .await;
+    assert_eq!(check_reminders(&off.state).await.unwrap(), 0);
+    // The morning of: past 07:00 every appointment later today is due at once.
+    let morning = spawn_app_with(
+        ServerConfig {
+            arrival_reminder: ReminderTiming::parse("07:00").unwrap(),
+            ..with_gateway(&url)
+        },
+        false,
+    )
+    .await;
+    import(
+        &morning,
+        "main",
+        "A-1",
+        "Bea",
+        at,
+        Some("+1 555 010 1234"),
+        None,
+    )
+    .await;
+    import(
+        &morning,
+        "main",
+        "A-2",
+        "Carla",
+        at + Duration::hours(14), // 10:00 tomorrow
+        Some("+1 555 010 5678"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        check_reminders(&morning.state).await.unwrap(),
+        1,
+        "today's, not tomorrow's"
+    );
+    morning.clock.advance(Duration::hours(10)); // 00:00 tomorrow
+    assert_eq!(
+        check_reminders(&morning.state).await.unwrap(),
+        0,
+        "tomorrow's waits for 07:00"
+    );
+    morning.clock.advance(Duration::hours(7));
+    assert_eq!(check_reminders(&morning.state).await.unwrap(), 1);
+}

@@ -9,7 +9,7 @@ use askama::Template;
 use frontdesk_domain::Timestamp;
 use frontdesk_domain::arrival::LATE_CHOICES;
 use frontdesk_domain::outbox::{MessageChannel, mask_recipient};
-use frontdesk_store::ArrivalLink;
+use frontdesk_store::{Actor, ArrivalLink};
 use serde::Serialize;
 
 use super::page::Nav;
@@ -203,7 +203,7 @@ impl PanelView {
             .links
             .iter()
             .map(|l| {
-                let by = if l.created_by == "system" {
+                let by = if l.created_by == Actor::system().as_str() {
                     "With the reminder".to_string()
                 } else {
                     format!("By {}", l.created_by)
