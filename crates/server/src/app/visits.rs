@@ -1,5 +1,6 @@
-//! Checking patients in (walk-ins, today's appointments, the kiosk: all
-//! through [`check_in`]), acknowledging them and moving them through the day.
+//! Checking patients in (walk-ins, today's appointments, the kiosk, "I'm
+//! here" on an arrival link: all through [`check_in`]), acknowledging them
+//! and moving them through the day.
 
 use super::caller::Caller;
 use super::upset::upset_mark;
