@@ -7,6 +7,7 @@
 
 pub mod ack;
 pub mod appointment;
+pub mod arrival;
 pub mod backtest;
 pub mod complaint;
 pub mod concern;

@@ -83,6 +83,13 @@ kinds! {
         ComplaintUpdated = "complaint_updated",
         /// A message from the patient read as upset.
         Upset = "upset",
+        /// An arrival link was made for the appointment (by staff, or sent
+        /// with the reminder).
+        ArrivalLink = "arrival_link",
+        /// The patient said on their arrival link that they are running late.
+        RunningLate = "running_late",
+        /// The patient said on their arrival link that they can't come.
+        CantCome = "cant_come",
     }
 }
 
@@ -109,7 +116,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 21);
+        assert_eq!(EventKind::ALL.len(), 24);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }

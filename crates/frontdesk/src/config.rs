@@ -2,6 +2,7 @@
 //! file, then environment variables and flags (clap reads both, flags win).
 
 use chrono::Duration;
+use frontdesk_domain::arrival::ReminderTiming;
 use frontdesk_domain::duration::{format_duration, parse_duration};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub struct FileConfig {
     pub outbox_webhook_url: Option<String>,
     pub outbox_webhook_token: Option<String>,
     pub outbox_keep_recipients: Option<String>,
+    pub arrival_reminder: Option<String>,
 }
 
 /// `--time-zone`, for the commands that create the `main` location or read
@@ -111,6 +113,10 @@ pub struct ServerArgs {
     /// Days a sent (or given up) message keeps its full address before the daily purge masks it, e.g. 30d.
     #[arg(long, env = "FRONTDESK_OUTBOX_KEEP_RECIPIENTS")]
     pub outbox_keep_recipients: Option<String>,
+    /// When booked patients get the reminder with their arrival link (needs the outbox): a lead
+    /// time such as 2h (the default), a time on the appointment's day such as 07:30, or off.
+    #[arg(long, env = "FRONTDESK_ARRIVAL_REMINDER")]
+    pub arrival_reminder: Option<String>,
 }
 
 impl From<StoreArgs> for ServerArgs {
@@ -142,6 +148,7 @@ pub struct Config {
     pub ack_escalate_after: Option<Duration>,
     pub outbox: frontdesk_server::OutboxConfig,
     pub outbox_keep_recipients: Duration,
+    pub arrival_reminder: ReminderTiming,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -338,6 +345,12 @@ impl Config {
             pick(&o.outbox_webhook_token, &file.outbox_webhook_token),
             &public_url,
         )?;
+        let arrival_reminder = match pick(&o.arrival_reminder, &file.arrival_reminder)
+            .filter(|t| !t.trim().is_empty())
+        {
+            Some(t) => ReminderTiming::parse(&t).map_err(|e| format!("arrival_reminder: {e}"))?,
+            None => ReminderTiming::default(),
+        };
         Ok(Config {
             addr: pick(&o.addr, &file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
@@ -376,6 +389,7 @@ impl Config {
                 Some(text) => days("outbox_keep_recipients", &text)?,
                 None => Duration::days(30),
             },
+            arrival_reminder,
         })
     }
 
@@ -393,6 +407,7 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
             outbox: self.outbox.clone(),
             outbox_keep_recipients: self.outbox_keep_recipients,
+            arrival_reminder: self.arrival_reminder,
             ..Default::default()
         }
     }
@@ -421,7 +436,8 @@ impl Config {
              outbox_smtp_from = {:?}\n\
              outbox_webhook_url = {:?}\n\
              outbox_webhook_token = {:?}\n\
-             outbox_keep_recipients = \"{}d\"\n",
+             outbox_keep_recipients = \"{}d\"\n\
+             arrival_reminder = {:?}  # {}\n",
             self.config_file
                 .as_ref()
                 .map(|p| format!(" (file: {})", p.display()))
@@ -451,6 +467,8 @@ impl Config {
                 ""
             },
             self.outbox_keep_recipients.num_days(),
+            self.arrival_reminder.as_setting(),
+            self.arrival_reminder.describe(),
         )
     }
 }
@@ -564,6 +582,33 @@ mod tests {
         let text = Config::load(&o).unwrap().to_toml();
         assert!(!text.contains("hunter2"));
         assert!(text.contains("postgres://fd:****@db/fd"));
+    }
+
+    #[test]
+    fn the_arrival_reminder_is_a_lead_time_a_time_of_day_or_off() {
+        let base = args(Path::new("/nonexistent"));
+        let c = Config::load(&base).unwrap();
+        assert_eq!(
+            c.arrival_reminder,
+            ReminderTiming::Before(Duration::hours(2))
+        );
+        assert!(
+            c.to_toml()
+                .contains("arrival_reminder = \"2h\"  # 2h before the appointment")
+        );
+        let with = |v: &str| {
+            Config::load(&ServerArgs {
+                arrival_reminder: Some(v.into()),
+                ..base.clone()
+            })
+        };
+        assert_eq!(
+            with("07:30").unwrap().server_config().arrival_reminder,
+            ReminderTiming::OnTheDayAt(chrono::NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+        );
+        assert_eq!(with("off").unwrap().arrival_reminder, ReminderTiming::Off);
+        let e = with("whenever").unwrap_err();
+        assert!(e.starts_with("arrival_reminder:"), "{e}");
     }
 
     #[test]

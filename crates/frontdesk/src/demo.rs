@@ -119,6 +119,28 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         .import_appointments(&appointments, &Actor::system(), now)
         .await
         .map_err(|e| e.to_string())?;
+    // One booked patient the simulation leaves alone, for trying the arrival
+    // link: the demo prints it, as the reminder would text it.
+    let rosa = Appointment {
+        appointment_id: "DEMO-ARRIVAL".into(),
+        location: MAIN_LOCATION.into(),
+        provider: day.providers.first().cloned().unwrap_or_default(),
+        visit_type: Some("follow-up".into()),
+        scheduled_at: day_start + Duration::hours(3),
+        duration_min: Some(20),
+        patient: NewPatient {
+            given_name: "Rosa".into(),
+            family_name: "Vega".into(),
+            preferred_name: None,
+            date_of_birth: "1979-06-14".parse().ok(),
+            phone: None,
+            email: None,
+        },
+    };
+    store
+        .import_appointments(&[rosa], &Actor::system(), now)
+        .await
+        .map_err(|e| e.to_string())?;
 
     let first_step = plan.steps.first().map_or(0, |s| s.at);
     let clock = Arc::new(ScaledClock::new(
@@ -163,6 +185,18 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         )
         .await
         .map_err(|e| format!("cannot add the demo's kiosk: {e}"))?;
+    let rosa = state
+        .store
+        .appointment_visit(MAIN_LOCATION, "DEMO-ARRIVAL")
+        .await
+        .map_err(|e| e.to_string())?;
+    let arrival = frontdesk_server::app::arrival::make(
+        &state,
+        &Caller::Door(Actor::staff("frontdesk")),
+        rosa.id,
+    )
+    .await
+    .map_err(|e| format!("cannot make the demo's arrival link: {e}"))?;
     println!("Frontdesk demo: a simulated clinic day at {speed}x speed.");
     println!("Open http://{addr}/board and sign in as one of:");
     for (name, role, password) in DEMO_USERS {
@@ -183,6 +217,10 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
     );
     println!(
         "The self check-in kiosk: open http://{addr}/kiosk/pair/{code} and press \"Pair this tablet\"."
+    );
+    println!(
+        "Rosa's arrival link, as her reminder would text it (I'm here, running late, can't come): http://{addr}{}",
+        arrival.path
     );
     println!(
         "Acknowledge them from the board. Press Ctrl-C to stop (the demo database is deleted)."

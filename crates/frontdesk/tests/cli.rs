@@ -220,6 +220,7 @@ fn config_prints_the_effective_settings_with_secrets_masked() {
     assert!(!t.contains("s3cret"));
     assert!(t.contains("ack_first_within = \"1m30s\""));
     assert!(t.contains("time_zone = \"America/Chicago\""));
+    assert!(t.contains("arrival_reminder = \"2h\""), "{t}");
     let bad = std::process::Command::new(BIN)
         .args(["config", "--data-dir"])
         .arg(dir.path())
@@ -228,6 +229,14 @@ fn config_prints_the_effective_settings_with_secrets_masked() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).contains("ack_recheck_every"));
+    let bad = std::process::Command::new(BIN)
+        .args(["config", "--data-dir"])
+        .arg(dir.path())
+        .env("FRONTDESK_ARRIVAL_REMINDER", "tea time")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("arrival_reminder"), "{}", text(&bad));
 }
 
 #[tokio::test]
@@ -420,6 +429,7 @@ fn each_command_shows_only_its_own_options() {
         "--secure-cookies",
         "--outbox-smtp-addr",
         "--outbox-webhook-url",
+        "--arrival-reminder",
     ] {
         assert!(
             serve.contains(option),

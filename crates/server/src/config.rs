@@ -71,6 +71,9 @@ pub struct ServerConfig {
     /// How long an outbox message keeps its full address after it was sent
     /// or given up on; then the daily purge masks it (`a***@example.org`).
     pub outbox_keep_recipients: chrono::Duration,
+    /// When the reminder with a booked patient's arrival link goes out
+    /// (default: 2 hours before the appointment). Needs the outbox.
+    pub arrival_reminder: frontdesk_domain::arrival::ReminderTiming,
 }
 
 impl Default for ServerConfig {
@@ -93,6 +96,7 @@ impl Default for ServerConfig {
                 .map_or(2, |n| n.get())
                 .max(2),
             outbox_keep_recipients: chrono::Duration::days(30),
+            arrival_reminder: Default::default(),
         }
     }
 }

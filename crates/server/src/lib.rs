@@ -42,13 +42,14 @@ pub use state::AppState;
 /// The whole route table: the API under `/api/v1` (bearer token or the
 /// session cookie with a CSRF header; JSON errors), then the pages (session
 /// cookie; CSRF-checked forms) and the public doors (kiosk, patient links,
-/// feedback). Each resource's routes are in its `routes` module.
+/// arrival links, feedback). Each resource's routes are in its `routes` module.
 pub fn router(state: AppState) -> Router {
     use routes::*;
     let api = Router::new()
         .merge(sessions::api())
         .merge(me::api())
         .merge(visits::api())
+        .merge(arrival::api())
         .merge(concerns::api())
         .merge(promises::api())
         .merge(complaints::api())
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::pages())
         .merge(screens::pages())
         .merge(patient::pages())
+        .merge(arrival::pages())
         .merge(assets::pages())
         .fallback(http::page::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -66,6 +66,19 @@ pub fn log_tag(text: &str) -> String {
     digest[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A token derived from another for a second purpose: 256 bits of the
+/// SHA-256 of the purpose and the token, URL-safe. Whoever holds the first
+/// can make the second; the second (or its hash, which is all that is
+/// stored) tells nothing of the first.
+pub fn derived_token(token: &str, purpose: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(purpose.as_bytes())
+        .chain_update([0u8])
+        .chain_update(token.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
 /// Constant-time comparison of two secrets (a submitted CSRF token).
 pub fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -101,6 +114,17 @@ mod tests {
         assert_eq!(tag, log_tag("hunter2-password"));
         assert_ne!(tag, log_tag("hunter3-password"));
         assert!(!token_hash("hunter2-password").starts_with(&tag), "keyed");
+    }
+
+    #[test]
+    fn derived_tokens_are_as_long_fixed_and_apart() {
+        let a = random_token();
+        let d = derived_token(&a, "status");
+        assert_eq!(d.len(), 43);
+        assert_eq!(d, derived_token(&a, "status"));
+        assert_ne!(d, derived_token(&a, "other"));
+        assert_ne!(d, derived_token(&random_token(), "status"));
+        assert_ne!(d, a);
     }
 
     #[test]

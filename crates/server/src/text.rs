@@ -24,6 +24,11 @@ pub fn wait_text(wait: chrono::Duration) -> String {
     }
 }
 
+/// A clock time in a location's zone, as the board and messages show it: `14:30`.
+pub fn local_time(t: Timestamp, zone: chrono_tz::Tz) -> String {
+    t.with_timezone(&zone).format("%H:%M").to_string()
+}
+
 /// Usernames and other free text are written to logs with control characters
 /// escaped, so nobody can forge log lines.
 pub fn log_safe(text: &str) -> String {

@@ -69,6 +69,12 @@
       ? "New complaint " + data.complaint_id + " (" + data.severity + "). Open Complaints to acknowledge it."
       : kind === "upset"
       ? "Upset: " + who + " sent an upset message. Please go and speak to them; a manager has been told."
+      : kind === "running_late"
+      ? "Running late: " + who + " (" + (data.scheduled_local || "booked") + ") says about " + data.minutes +
+        " minutes late, expected by " + (data.expected_local || "?") + "."
+      : kind === "cant_come"
+      ? "Can't come: " + who + " cancelled their " + (data.scheduled_local || "") +
+        " appointment on their arrival link. Offer them another time."
       : kind === "kiosk_busy"
       ? "Kiosk " + (data.kiosk || "") + " is slowing a burst of check-ins down. Please look at the lobby; patients may need a hand."
       : kind === "ack_escalated"
@@ -111,7 +117,7 @@
         refresh();
       });
     });
-    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated", "promise_due_soon", "kiosk_busy"].forEach(function (name) {
+    ["ack_overdue", "ack_escalated", "upset", "complaint_received", "complaint_escalated", "promise_due_soon", "kiosk_busy", "running_late", "cant_come"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var data = {};
         try { data = JSON.parse(e.data); } catch (x) {}

@@ -712,3 +712,161 @@ async fn the_board_shows_who_needs_someone_on_load_and_reminders_as_they_come() 
     assert_eq!(still_marked(&staff).await, json!(true));
     staff.quit().await.unwrap();
 }
+
+/// Import one appointment at `main` for today; its visit id.
+async fn import_appointment(app: &TestApp, id: &str, given: &str, at_min: i64) -> i64 {
+    app.state
+        .store
+        .import_appointments(
+            &[frontdesk_domain::appointment::Appointment {
+                appointment_id: id.into(),
+                location: "main".into(),
+                provider: "dr-lee".into(),
+                visit_type: None,
+                scheduled_at: start_time() + Duration::minutes(at_min),
+                duration_min: None,
+                patient: frontdesk_domain::patient::NewPatient {
+                    given_name: given.into(),
+                    family_name: "Ruiz".into(),
+                    preferred_name: None,
+                    date_of_birth: None,
+                    phone: None,
+                    email: None,
+                },
+            }],
+            &frontdesk_store::Actor::system(),
+            start_time(),
+        )
+        .await
+        .unwrap();
+    app.state
+        .store
+        .appointment_visit("main", id)
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_patient_on_a_phone_says_running_late_then_im_here_on_their_arrival_link() {
+    if !webdriver::browser_or_skip(
+        "a_patient_on_a_phone_says_running_late_then_im_here_on_their_arrival_link",
+    ) {
+        return;
+    }
+    let config = frontdesk_server::ServerConfig {
+        clock_tick: std::time::Duration::from_millis(200),
+        ..Default::default()
+    };
+    let app = spawn_app_with(config, true).await;
+    let bea = import_appointment(&app, "A-1", "Bea", 30).await;
+    let desk = app.token("desk").await;
+    let (status, made) = app
+        .post(
+            &format!("/api/v1/visits/{bea}/arrival-link"),
+            Some(&desk),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{made}");
+    // The link names the address this request used: the test server's.
+    let link = made["url"].as_str().unwrap().to_string();
+
+    let staff = Browser::start().await.unwrap();
+    sign_in_browser(&staff, &app, "desk", "/board").await;
+    staff
+        .wait_until(
+            "document.getElementById('board').getAttribute('data-live') === 'yes'",
+            T,
+        )
+        .await
+        .unwrap();
+
+    // The patient opens it on a phone-sized screen.
+    let phone = Browser::start().await.unwrap();
+    phone.set_window_size(390, 844).await.unwrap();
+    phone.goto(&link).await.unwrap();
+    phone.wait_for_text("h1", "Hi Bea.", T).await.unwrap();
+    assert_eq!(
+        phone.title().await.unwrap(),
+        "Your appointment at Main clinic"
+    );
+    let headline = phone.find(".headline").await.unwrap().text().await.unwrap();
+    assert_eq!(
+        headline,
+        "Your appointment at Main clinic is today at 14:30."
+    );
+    // One column, nothing to scroll sideways, big enough to tap.
+    let fits = phone
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "no horizontal scrolling on a phone");
+    let here_height = phone
+        .execute(
+            "return document.getElementById('here').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(here_height.as_f64().unwrap() >= 44.0, "{here_height}");
+
+    // Running late: a choice, then the button; the board is told at once.
+    phone
+        .find("label[for='late-10']")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone
+        .find("form.late button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    phone
+        .wait_for_text(".notice", "about 10 minutes late", T)
+        .await
+        .unwrap();
+    let alert = staff
+        .wait_for_text("#alerts .alert span", "Running late", T)
+        .await
+        .unwrap();
+    assert_eq!(
+        alert,
+        "Running late: Bea R. (14:30) says about 10 minutes late, expected by 14:40."
+    );
+
+    // "I'm here": checked in, and the page becomes their status page.
+    phone.find("#here").await.unwrap().click().await.unwrap();
+    phone
+        .wait_until("window.location.pathname.indexOf('/s/') === 0", T)
+        .await
+        .unwrap();
+    phone.wait_for_text("h1", "Hi Bea.", T).await.unwrap();
+    phone
+        .wait_for_text("#headline", "We expect to see you", T)
+        .await
+        .unwrap();
+    let status_url = phone.current_url().await.unwrap();
+    // The board shows her without a reload.
+    staff
+        .wait_for_text("#board-rows", "Bea Ruiz", T)
+        .await
+        .unwrap();
+    // Back on the link (say, from the text message): the same status page.
+    phone.goto(&link).await.unwrap();
+    phone.wait_for_text("h1", "Hi Bea.", T).await.unwrap();
+    assert_eq!(
+        phone.current_url().await.unwrap().split('?').next(),
+        status_url.split('?').next()
+    );
+    assert_eq!(app.lobby(&app.token("desk").await).await.len(), 1);
+    phone.quit().await.unwrap();
+    staff.quit().await.unwrap();
+}

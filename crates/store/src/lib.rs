@@ -2,8 +2,8 @@
 //! default) and PostgreSQL behind it.
 //!
 //! The operations are grouped by aggregate (locations, staff and sessions,
-//! visits, promises, concerns, complaints, outbox, audit; and the daily
-//! purge, `Retention`): one trait each in
+//! visits, arrival links, promises, concerns, complaints, outbox, audit; and
+//! the daily purge, `Retention`): one trait each in
 //! [`traits`], one module each in `ops`. Both backends run the same SQL:
 //! every operation is written once against a small connection seam
 //! (`db::Conn`) and stamped into the traits by `sql`. SQLite runs on rusqlite with one writer thread that commits queued
@@ -99,6 +99,10 @@ impl Actor {
     pub fn patient_link() -> Actor {
         Actor("patient-link".into())
     }
+    /// The patient, acting through their arrival link.
+    pub fn arrival_link() -> Actor {
+        Actor(ARRIVAL_LINK_ACTOR.into())
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -109,6 +113,7 @@ impl Actor {
 /// database is behind it.
 pub trait Store:
     traits::Locations
+    + traits::Arrivals
     + traits::Kiosks
     + traits::StaffAccounts
     + traits::Visits

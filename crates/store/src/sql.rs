@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, complaints, concerns, kiosks, locations, outbox, promises, retention, staff, visits};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, staff, visits};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -282,6 +282,47 @@ macro_rules! store_impl {
             async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>> {
                 let token_hash = token_hash.to_string();
                 read_op!(self, c => visits::status_link_visit(c, &token_hash, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Arrivals for $Store {
+            async fn reminders_due(&self, location: &str, after: Timestamp, until: Timestamp, email: bool, sms: bool, limit: i64) -> Result<Vec<ReminderDue>> {
+                let location = location.to_string();
+                read_op!(self, c => arrivals::reminders_due(c, &location, after, until, email, sms, limit).await)
+            }
+
+            async fn remind_arrival(&self, reminder: &IssueArrivalLink, now: Timestamp) -> Result<bool> {
+                let reminder = reminder.clone();
+                write_op!(self, c => arrivals::remind(c, &reminder, now).await)
+            }
+
+            async fn issue_arrival_link(&self, issue: &IssueArrivalLink, actor: &Actor, now: Timestamp) -> Result<ArrivalLink> {
+                let (issue, actor) = (issue.clone(), actor.clone());
+                write_op!(self, c => arrivals::issue(c, &issue, &actor, now).await)
+            }
+
+            async fn arrival_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<ArrivalLink>> {
+                let token_hash = token_hash.to_string();
+                read_op!(self, c => arrivals::working(c, &token_hash, now).await)
+            }
+
+            async fn arrival_links(&self, visit_id: i64) -> Result<Vec<ArrivalLink>> {
+                read_op!(self, c => arrivals::of_visit(c, visit_id).await)
+            }
+
+            async fn patient_contacts(&self, visit_id: i64) -> Result<PatientContacts> {
+                read_op!(self, c => arrivals::contacts(c, visit_id).await)
+            }
+
+            async fn arrival_notice(&self, token_hash: &str, notice: &ArrivalNotice, now: Timestamp) -> Result<NoticeOutcome> {
+                let (token_hash, notice) = (token_hash.to_string(), *notice);
+                write_op!(self, c => arrivals::notice(c, &token_hash, &notice, now).await)
+            }
+
+            async fn arrival_status_link(&self, token_hash: &str, status_link: &NewStatusLink, now: Timestamp) -> Result<Option<i64>> {
+                let (token_hash, status_link) = (token_hash.to_string(), status_link.clone());
+                write_op!(self, c => arrivals::status_link(c, &token_hash, &status_link, now).await)
             }
         }
 

@@ -269,6 +269,65 @@ pub trait Visits: Send + Sync {
     async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
 }
 
+/// Arrival links: a private link for one appointment ("I'm here", "I'm
+/// running late", "I can't come"), by the hash of its token, working on the
+/// appointment's local day; the reminder that carries it, once per
+/// appointment. "I'm here" is a check-in ([`CheckIn::arrival_link`]).
+#[async_trait]
+pub trait Arrivals: Send + Sync {
+    /// Expected appointments at a location scheduled in `(after, until]`
+    /// that were not reminded yet and whose patient has an address on a
+    /// channel that can be sent; soonest first, at most `limit`. For the
+    /// server's watcher; not audited (no person reads it).
+    async fn reminders_due(
+        &self,
+        location: &str,
+        after: Timestamp,
+        until: Timestamp,
+        email: bool,
+        sms: bool,
+        limit: i64,
+    ) -> Result<Vec<ReminderDue>>;
+    /// The reminder: the link, its messages, the timeline entry and audit
+    /// rows, and `reminded_at`, written together only if the appointment is
+    /// still expected, still ahead and not reminded yet; `false` when not
+    /// (so each appointment is reminded once, however many servers try).
+    async fn remind_arrival(&self, reminder: &IssueArrivalLink, now: Timestamp) -> Result<bool>;
+    /// A link staff made, with the messages sending it (none: shown to hand
+    /// over), its timeline entry and audit row. Refused unless the visit is
+    /// expected. Sending it counts as the reminder.
+    async fn issue_arrival_link(
+        &self,
+        issue: &IssueArrivalLink,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<ArrivalLink>;
+    /// The link a token's hash names, when it works at `now`.
+    async fn arrival_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<ArrivalLink>>;
+    /// A visit's arrival links, newest first.
+    async fn arrival_links(&self, visit_id: i64) -> Result<Vec<ArrivalLink>>;
+    /// The e-mail address and phone number on a visit's patient record. Not
+    /// audited: for the server's own use (sending), never shown as they are.
+    async fn patient_contacts(&self, visit_id: i64) -> Result<PatientContacts>;
+    /// What the patient tells the desk on a working link, with its timeline
+    /// entry and audit row (`NotFound` for a link that does not work now).
+    async fn arrival_notice(
+        &self,
+        token_hash: &str,
+        notice: &ArrivalNotice,
+        now: Timestamp,
+    ) -> Result<NoticeOutcome>;
+    /// The status link a working arrival link leads to once its visit has
+    /// arrived, recorded if not there yet; the visit, or `None` when the
+    /// link does not work or its patient has not arrived.
+    async fn arrival_status_link(
+        &self,
+        token_hash: &str,
+        status_link: &NewStatusLink,
+        now: Timestamp,
+    ) -> Result<Option<i64>>;
+}
+
 /// Promises: waits and everything staff promise.
 #[async_trait]
 pub trait Promises: Send + Sync {

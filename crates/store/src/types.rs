@@ -196,6 +196,10 @@ pub struct CheckIn {
     /// The patient's question at check-in, in their words (its visit is
     /// filled in here).
     pub concern: Option<NewConcern>,
+    /// "I'm here" on an arrival link: the link (by the hash of its token),
+    /// marked used with the check-in. Refused as a conflict when the link
+    /// was used already, does not work now, or belongs to another visit.
+    pub arrival_link: Option<String>,
 }
 
 /// What a check-in recorded: the visit, and the question asked with it.
@@ -214,6 +218,7 @@ impl CheckIn {
             status_link: None,
             messages: Vec::new(),
             concern: None,
+            arrival_link: None,
         }
     }
 }
@@ -303,6 +308,9 @@ impl TimelineEvent {
                 .unwrap_or_else(|| "?".into())
         };
         match self.kind {
+            EventKind::Arrived if self.actor.as_deref() == Some(ARRIVAL_LINK_ACTOR) => {
+                "Arrived (checked in on their arrival link: \u{201c}I'm here\u{201d})".to_string()
+            }
             EventKind::Arrived => format!("Arrived (checked in{by})"),
             EventKind::Scheduled => format!("Appointment imported{by}"),
             EventKind::Acknowledged => format!("Acknowledged{by}"),
@@ -388,6 +396,36 @@ impl TimelineEvent {
                 detail["complaint_id"],
                 detail["what"].as_str().unwrap_or("updated")
             ),
+            EventKind::ArrivalLink => {
+                let channels: Vec<&str> = detail["sent_by"]
+                    .as_array()
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|x| x.as_str())
+                            .filter_map(|x| x.parse::<MessageChannel>().ok())
+                            .map(|x| x.label())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let how = if channels.is_empty() {
+                    "shown to staff to hand over".to_string()
+                } else {
+                    format!("sent by {}", channels.join(" and ").to_lowercase())
+                };
+                if detail["reminder"].as_bool() == Some(true) {
+                    format!("Arrival link {how} with the appointment reminder")
+                } else {
+                    format!("Arrival link made{by}, {how}")
+                }
+            }
+            EventKind::RunningLate => format!(
+                "The patient said they are running about {} minutes late (arrival link); expected by {}",
+                detail["minutes"],
+                detail["expected_at"].as_str().unwrap_or("?")
+            ),
+            EventKind::CantCome => {
+                "The patient said they can't come (arrival link): appointment cancelled".to_string()
+            }
             EventKind::Upset => format!(
                 "The patient seems upset ({}){}",
                 detail["why"]
@@ -434,6 +472,8 @@ pub struct PurgePlan {
 pub struct Purged {
     pub sessions: u64,
     pub status_links: u64,
+    /// Patients' arrival links past their day.
+    pub arrival_links: u64,
     pub recipients: u64,
 }
 
@@ -650,6 +690,9 @@ pub struct LobbyMarks {
     pub upset: Vec<i64>,
     /// Visits whose patient said "I stepped out" and not yet "I'm back".
     pub stepped_out: Vec<i64>,
+    /// `(visit_id, minutes)`: patients who said on their arrival link that
+    /// they are running late (their latest word).
+    pub running_late: Vec<(i64, i64)>,
 }
 
 /// A complaint as kept: the patient's words verbatim, who owns it, where it stands.
@@ -781,4 +824,76 @@ pub struct OutboxMessage {
     /// What went wrong last, without addresses or names.
     pub last_error: Option<String>,
     pub sent_at: Option<Timestamp>,
+}
+
+/// The name under which a patient acts through their arrival link, on the
+/// timeline and in the audit log.
+pub const ARRIVAL_LINK_ACTOR: &str = "arrival-link";
+
+/// An arrival link to record, by the hash of its token, with the day it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArrivalLink {
+    pub token_hash: String,
+    pub valid_from: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// An arrival link as kept (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrivalLink {
+    pub visit_id: i64,
+    pub location: String,
+    pub created_at: Timestamp,
+    /// A staff username, or `system` for the reminder.
+    pub created_by: String,
+    pub valid_from: Timestamp,
+    pub expires_at: Timestamp,
+    /// When "I'm here" checked the patient in through it.
+    pub used_at: Option<Timestamp>,
+}
+
+/// A new arrival link for an expected appointment, and the messages that
+/// take it to the patient (their visit is filled in here), written together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueArrivalLink {
+    pub visit_id: i64,
+    pub link: NewArrivalLink,
+    pub messages: Vec<NewOutboxMessage>,
+}
+
+/// The addresses a patient gave (with the schedule, or at a check-in).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientContacts {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// An expected appointment whose reminder is due, with where to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderDue {
+    pub visit: Visit,
+    pub contacts: PatientContacts,
+}
+
+/// What a patient tells the desk on their arrival link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrivalNotice {
+    /// "I'm running late": by how many minutes, and so when they expect to arrive.
+    RunningLate {
+        minutes: u32,
+        expected_at: Timestamp,
+    },
+    /// "I can't come": the appointment is cancelled (`arrival::CANT_COME`).
+    CantCome,
+}
+
+/// What became of a patient's notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeOutcome {
+    /// On the timeline (and, for "can't come", the visit cancelled).
+    Recorded(Visit),
+    /// They have said "running late" as often as one visit may.
+    TooMany(Visit),
+    /// The visit is no longer expected (checked in, or cancelled meanwhile).
+    NotExpected(Visit),
 }

@@ -7,6 +7,7 @@
 //! Nothing here knows about HTTP: handlers in `routes` turn requests into
 //! calls and results into views.
 
+pub mod arrival;
 pub mod caller;
 pub mod complaints;
 pub mod concerns;

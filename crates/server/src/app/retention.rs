@@ -26,6 +26,7 @@ pub async fn purge_if_due(state: &AppState) -> Result<Option<Purged>, StoreError
         tracing::info!(
             sessions = p.sessions,
             status_links = p.status_links,
+            arrival_links = p.arrival_links,
             outbox_recipients = p.recipients,
             "daily purge"
         );

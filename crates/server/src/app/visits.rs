@@ -1,5 +1,6 @@
-//! Checking patients in (walk-ins, today's appointments, the kiosk: all
-//! through [`check_in`]), acknowledging them and moving them through the day.
+//! Checking patients in (walk-ins, today's appointments, the kiosk, "I'm
+//! here" on an arrival link: all through [`check_in`]), acknowledging them
+//! and moving them through the day.
 
 use super::caller::Caller;
 use super::upset::upset_mark;
@@ -31,6 +32,17 @@ pub struct Arriving {
     pub contacts: Vec<(MessageChannel, String)>,
     /// The patient's question at the kiosk, in their words.
     pub question: Option<String>,
+    /// "I'm here" on an arrival link (an expected visit only).
+    pub by_link: Option<ByArrivalLink>,
+}
+
+/// A check-in by "I'm here" on an arrival link: the link is marked used in
+/// the check-in's transaction (refused if used already, another visit's, or
+/// not working now), and the status page gets the token derived from the
+/// link's, so the arrival link leads to it from then on.
+pub struct ByArrivalLink {
+    pub link_hash: String,
+    pub status_token: String,
 }
 
 /// A patient checked in, with the path of their private status page.
@@ -76,7 +88,10 @@ pub async fn check_in(
     };
     let promise =
         super::quotes::draft_wait_promise(state, &location.id, &provider, scheduled_at, now);
-    let (status_path, link) = super::links::new_link(state, location);
+    let (status_path, link) = match &arriving.by_link {
+        Some(by) => super::links::status_link_with_token(state, location, &by.status_token),
+        None => super::links::new_link(state, location),
+    };
     let messages = super::outbox::link_messages(
         state,
         location,
@@ -100,6 +115,7 @@ pub async fn check_in(
             owner: None,
             upset: upset.as_ref().map(|u| u.detail()),
         }),
+        arrival_link: arriving.by_link.map(|by| by.link_hash),
     };
     let checked_in = state.store.check_in(&check_in, actor, now).await?;
     let visit = checked_in.visit;
@@ -204,6 +220,7 @@ pub async fn check_in_as_asked(
             who,
             contacts,
             question: None,
+            by_link: None,
         },
         &caller.actor(),
     )

@@ -1,8 +1,9 @@
 //! The watcher: every tick the server evaluates every running
 //! acknowledgement clock and raises `ack_overdue` and `ack_escalated` once
 //! each, re-quotes wait promises before they break and reminds owners of
-//! other promises, escalates complaints whose clocks ran out, runs the daily
-//! purge when a new day has begun, and starts an outbox delivery run.
+//! other promises, escalates complaints whose clocks ran out, queues the
+//! reminders with patients' arrival links, runs the daily purge when a new
+//! day has begun, and starts an outbox delivery run.
 
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -138,6 +139,9 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         // Once a day; a failure is tried again on the next tick.
         if let Err(e) = super::retention::purge_if_due(&state).await {
             tracing::error!(error = %e, "daily purge failed");
+        }
+        if let Err(e) = super::arrival::check_reminders(&state).await {
+            tracing::error!(error = %e, "arrival reminder check failed");
         }
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);

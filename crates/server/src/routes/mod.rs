@@ -3,6 +3,7 @@
 //! their forms); [`crate::router`] merges them. Handlers only read the
 //! request, call a use case in `app`, and answer with a view.
 
+pub mod arrival;
 pub mod assets;
 pub mod audit;
 pub mod complaints;

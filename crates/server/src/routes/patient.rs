@@ -36,7 +36,13 @@ struct LangQuery {
 
 /// Spanish when `?lang=es`, else when the browser asks for it first.
 fn spanish(q: &LangQuery, headers: &HeaderMap) -> bool {
-    match q.lang.as_str() {
+    prefers_spanish(&q.lang, headers)
+}
+
+/// Spanish when `lang` is `es`, English when `en`, else when the browser
+/// asks for Spanish first (the patient's pages).
+pub fn prefers_spanish(lang: &str, headers: &HeaderMap) -> bool {
+    match lang {
         "es" => true,
         "en" => false,
         _ => headers

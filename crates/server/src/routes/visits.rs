@@ -9,6 +9,7 @@ use crate::http::extract::{ApiJson, ApiQuery, Id, LocationQuery, NoFields, PageI
 use crate::http::page::{PageResult, form_status, render, render_with};
 use crate::state::AppState;
 use crate::text::{time, url_encode};
+use crate::views::arrival::PanelView;
 use crate::views::concerns::{ConcernView, HeldAnswer};
 use crate::views::page::local;
 use crate::views::promises::{PromiseJson, ledger_kinds};
@@ -159,6 +160,7 @@ struct LobbyRows {
     policy: AckPolicy,
     providers: Vec<(String, String)>,
     rows: Vec<RowView>,
+    marks: frontdesk_store::LobbyMarks,
 }
 
 /// `audit` names the reader when this read is to be audited.
@@ -198,6 +200,7 @@ async fn lobby_rows(
         policy,
         providers,
         rows,
+        marks,
     })
 }
 
@@ -225,6 +228,7 @@ async fn board_page(
         policy,
         providers,
         rows,
+        marks,
     } = lobby_rows(state, staff, location, Some(&staff.actor())).await?;
     let zone = loc.zone();
     let local_now = now.with_timezone(&zone);
@@ -256,6 +260,12 @@ async fn board_page(
                                 .find(|(p, _)| p == id)
                                 .map_or(id.clone(), |(_, n)| n.clone())
                         })
+                        .unwrap_or_default(),
+                    late: marks
+                        .running_late
+                        .iter()
+                        .find(|(id, _)| *id == v.id)
+                        .map(|(_, m)| format!("Running about {m} min late"))
                         .unwrap_or_default(),
                 })
                 .collect()
@@ -403,6 +413,19 @@ pub async fn visit_page(
     error: Option<String>,
     held: Option<HeldAnswer>,
 ) -> PageResult {
+    Ok(render(
+        &visit_page_view(state, staff, id, error, held).await?,
+    ))
+}
+
+/// What [`visit_page`] shows, for a handler that adds to it (a notice).
+pub async fn visit_page_view(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    error: Option<String>,
+    held: Option<HeldAnswer>,
+) -> Result<VisitPage, ApiError> {
     let now = state.now();
     let (visit, timeline) = visits::read(state, &staff.caller(), id).await?;
     let loc = state.location(&visit.location).await?;
@@ -436,8 +459,12 @@ pub async fn visit_page(
             .iter()
             .map(|e| (local(e.at, zone, "%H:%M:%S"), e.describe()))
             .collect(),
+        notice: None,
+        arrival: crate::app::arrival::panel(state, &visit)
+            .await?
+            .map(|p| PanelView::of(&p, zone)),
     };
-    Ok(render(&page))
+    Ok(page)
 }
 
 /// Make a new private status link for a patient; shown once, to hand over:

@@ -3,6 +3,7 @@
 //! store records. Askama escapes every value, so a patient named `<script>`
 //! is shown as text.
 
+pub mod arrival;
 pub mod audit;
 pub mod complaints;
 pub mod concerns;

@@ -256,6 +256,8 @@ pub struct ExpectedView {
     pub time: String,
     pub name: String,
     pub provider: String,
+    /// "Running about 10 min late" (said on their arrival link), or empty.
+    pub late: String,
 }
 
 #[derive(Template)]
@@ -298,6 +300,10 @@ pub struct VisitPage {
     pub concerns: Vec<ConcernView>,
     pub follow_up_kinds: Vec<(&'static str, &'static str)>,
     pub timeline: Vec<(String, String)>,
+    /// What was just done (an arrival link sent).
+    pub notice: Option<String>,
+    /// An expected appointment's arrival links, and the buttons for them.
+    pub arrival: Option<super::arrival::PanelView>,
 }
 
 #[derive(Template)]

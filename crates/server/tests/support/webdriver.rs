@@ -245,6 +245,14 @@ impl Browser {
         as_string(self.session.get("/title").await?)
     }
 
+    /// Resize the window (a phone: 390 × 844).
+    pub async fn set_window_size(&self, width: u32, height: u32) -> WdResult<()> {
+        self.session
+            .post("/window/rect", json!({ "width": width, "height": height }))
+            .await?;
+        Ok(())
+    }
+
     pub async fn refresh(&self) -> WdResult<()> {
         self.session.post("/refresh", json!({})).await?;
         Ok(())

@@ -9,6 +9,7 @@
 //! [`StoreError::Conflict`] ("changed meanwhile; try again"), never a silent
 //! overwrite.
 
+pub mod arrivals;
 pub mod audit;
 pub mod complaints;
 pub mod concerns;

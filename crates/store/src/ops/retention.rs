@@ -1,11 +1,11 @@
 //! The daily purge: what Frontdesk stops keeping on its own. Expired staff
-//! sessions and patients' status links are deleted; the address of an outbox
+//! sessions, patients' status links and arrival links are deleted; the address of an outbox
 //! message is replaced by its masked form some time after it was sent or
 //! given up on. Once per UTC day across every server sharing the database
 //! (the day is claimed in `retention_run` in the same transaction), with one
 //! audit row giving the counts.
 
-use super::{audit, ms, outbox, staff, visits};
+use super::{arrivals, audit, ms, outbox, staff, visits};
 use crate::db::{Conn, params};
 use crate::{Actor, PurgePlan, Purged, Result};
 use frontdesk_domain::Timestamp;
@@ -26,11 +26,13 @@ pub async fn purge<C: Conn>(c: &mut C, plan: &PurgePlan, now: Timestamp) -> Resu
     let purged = Purged {
         sessions: staff::delete_expired_sessions(c, now, plan.idle_cutoff).await?,
         status_links: visits::delete_expired_status_links(c, now).await?,
+        arrival_links: arrivals::delete_expired(c, now).await?,
         recipients: outbox::scrub_recipients(c, plan.recipients_settled_by).await?,
     };
     let detail = format!(
-        "expired sessions deleted: {}; expired status links deleted: {}; outbox recipients masked: {}",
-        purged.sessions, purged.status_links, purged.recipients
+        "expired sessions deleted: {}; expired status links deleted: {}; expired arrival links deleted: {}; \
+         outbox recipients masked: {}",
+        purged.sessions, purged.status_links, purged.arrival_links, purged.recipients
     );
     audit::write(
         c,

@@ -176,13 +176,27 @@ pub async fn check_in<C: Conn>(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<Arrived> {
+    if matches!(check_in.arrival, Arrival::WalkIn(_)) && check_in.arrival_link.is_some() {
+        return Err(StoreError::Refused(
+            "an arrival link checks in its own appointment only".into(),
+        ));
+    }
     let (visit, detail, audit_detail) = match &check_in.arrival {
         Arrival::WalkIn(new) => (walk_in(c, new, now).await?, json!({}), ""),
-        Arrival::Expected { visit_id } => (
-            expected_arrives(c, *visit_id, now).await?,
-            json!({"with_appointment": true}),
-            "appointment",
-        ),
+        Arrival::Expected { visit_id } => {
+            let visit = expected_arrives(c, *visit_id, now).await?;
+            match &check_in.arrival_link {
+                Some(link) => {
+                    super::arrivals::mark_used(c, link, visit.id, now).await?;
+                    (
+                        visit,
+                        json!({"with_appointment": true, "arrival_link": true}),
+                        "appointment; arrival link",
+                    )
+                }
+                None => (visit, json!({"with_appointment": true}), "appointment"),
+            }
+        }
     };
     let id = visit.id;
     record(
@@ -578,10 +592,27 @@ pub async fn lobby_marks<C: Conn>(
         .map(|(v, _)| v)
         .collect();
     stepped_out.sort_unstable();
+    // "Running late" on the arrival link: the latest word per visit.
+    let mut late: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for r in c
+        .query(
+            "SELECT e.visit_id, e.detail FROM visit_event e JOIN visit v ON v.id = e.visit_id \
+             WHERE e.kind = 'running_late' AND e.at >= $1 AND v.location_id = $2 ORDER BY e.id",
+            params![ms(since), location],
+        )
+        .await?
+    {
+        let detail: serde_json::Value = serde_json::from_str(&r.text("detail")?)
+            .map_err(|e| StoreError::Corrupt(format!("timeline detail: {e}")))?;
+        if let Some(minutes) = detail["minutes"].as_i64() {
+            late.insert(r.int("visit_id")?, minutes);
+        }
+    }
     Ok(LobbyMarks {
         concerns,
         upset,
         stepped_out,
+        running_late: late.into_iter().collect(),
     })
 }
 

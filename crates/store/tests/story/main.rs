@@ -263,6 +263,7 @@ fn wait_promise(due_min: i64) -> NewPromise {
     }
 }
 
+mod arrivals;
 mod audit;
 mod complaints;
 mod concerns;

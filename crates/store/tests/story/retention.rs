@@ -122,6 +122,7 @@ story!(
             Some(Purged {
                 sessions: 2,
                 status_links: 1,
+                arrival_links: 0,
                 recipients: 2
             })
         );
@@ -163,7 +164,7 @@ story!(
         assert_eq!(runs[0].subject, "day:2026-03-05");
         assert_eq!(
             runs[0].detail,
-            "expired sessions deleted: 2; expired status links deleted: 1; outbox recipients masked: 2"
+            "expired sessions deleted: 2; expired status links deleted: 1; expired arrival links deleted: 0; outbox recipients masked: 2"
         );
 
         // Once a day: later the same (UTC) day nothing runs.
@@ -182,6 +183,7 @@ story!(
             Some(Purged {
                 sessions: 1,
                 status_links: 1,
+                arrival_links: 0,
                 recipients: 0
             })
         );

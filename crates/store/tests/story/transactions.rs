@@ -52,6 +52,7 @@ story!(an_appointment_check_in_fails_as_a_whole, |store: Arc<
             owner: None,
             upset: Some(serde_json::json!({"why": ["outrageous"], "alerted": true})),
         }),
+        arrival_link: None,
     };
     let err = store.check_in(&check_in, &staff, t0()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");

@@ -1,6 +1,7 @@
-//! The outbox: messages to patients (their private status link, a reply to
-//! their complaint) are written to the `outbox` table in the transaction
-//! that makes them, and delivered in the background by SMTP (plain TCP to a
+//! The outbox: messages to patients (their private status link, the
+//! reminder with their arrival link, a reply to their complaint) are
+//! written to the `outbox` table in the transaction that makes them, and
+//! delivered in the background by SMTP (plain TCP to a
 //! relay such as a local Postfix; no TLS) or by a webhook (an HTTP POST of
 //! JSON; `http://` only, no TLS). Text messages go to the webhook; e-mail
 //! goes by SMTP when a relay is configured, else the webhook.
@@ -15,6 +16,7 @@ mod smtp;
 use crate::config::{OutboxConfig, Route};
 use crate::error::ApiError;
 use crate::state::AppState;
+use frontdesk_domain::arrival::reminder_message;
 use frontdesk_domain::outbox::{MessageChannel, check_in_message, is_stale};
 use frontdesk_domain::patient::NewPatient;
 use frontdesk_store::{Actor, Location, NewOutboxMessage, OutboxMessage, StaffUser, StoreError};
@@ -51,18 +53,58 @@ pub fn link_messages(
     status_path: &str,
     contacts: &[(MessageChannel, String)],
 ) -> Vec<NewOutboxMessage> {
-    let mut out: Vec<NewOutboxMessage> = Vec::new();
     if contacts.is_empty() {
-        return out;
+        return Vec::new();
     }
+    let Some(link) = public_link(state, status_path) else {
+        return Vec::new();
+    };
+    let (subject, body) = check_in_message(first_name, &location.name, &link);
+    to_contacts(state, location, contacts, &subject, &body)
+}
+
+/// The reminder with an arrival link (see `domain::arrival`), one message to
+/// each contact whose channel is configured; none without a public address.
+pub fn arrival_messages(
+    state: &AppState,
+    location: &Location,
+    first_name: &str,
+    when: &str,
+    arrival_path: &str,
+    contacts: &[(MessageChannel, String)],
+) -> Vec<NewOutboxMessage> {
+    if contacts.is_empty() {
+        return Vec::new();
+    }
+    let Some(link) = public_link(state, arrival_path) else {
+        return Vec::new();
+    };
+    let (subject, body) = reminder_message(first_name, &location.name, when, &link);
+    to_contacts(state, location, contacts, &subject, &body)
+}
+
+/// The full address of a link in a message, on the configured public
+/// address; `None` (logged) without one.
+fn public_link(state: &AppState, path: &str) -> Option<String> {
     let Some(base) = &state.config.public_url else {
         if state.config.outbox.is_on() {
-            tracing::warn!("status link not sent: set public_url so links in messages work");
+            tracing::warn!("link not sent: set public_url so links in messages work");
         }
-        return out;
+        return None;
     };
-    let link = format!("{}{status_path}", base.trim_end_matches('/'));
-    let (subject, body) = check_in_message(first_name, &location.name, &link);
+    Some(format!("{}{path}", base.trim_end_matches('/')))
+}
+
+/// One message to each contact whose channel can go out (the first address
+/// per channel); the subject only for e-mail.
+fn to_contacts(
+    state: &AppState,
+    location: &Location,
+    contacts: &[(MessageChannel, String)],
+    subject: &str,
+    body: &str,
+) -> Vec<NewOutboxMessage> {
+    let mut out: Vec<NewOutboxMessage> = Vec::new();
     for (channel, recipient) in contacts {
         if state.config.outbox.route(*channel).is_none()
             || out.iter().any(|m| m.channel == *channel)
@@ -75,10 +117,10 @@ pub fn link_messages(
             channel: *channel,
             recipient: recipient.clone(),
             subject: match channel {
-                MessageChannel::Email => subject.clone(),
+                MessageChannel::Email => subject.to_string(),
                 MessageChannel::Sms => String::new(),
             },
-            body: body.clone(),
+            body: body.to_string(),
         });
     }
     out
