@@ -8,6 +8,7 @@
 pub mod ack;
 pub mod appointment;
 pub mod backtest;
+pub mod baseline;
 pub mod complaint;
 pub mod concern;
 pub mod duration;
