@@ -63,10 +63,12 @@ enum Command {
     },
     /// Simulate clinic days and write them as visit history CSV.
     Simulate {
-        /// `clinic` (appointments with three providers) or `walk-in` (pooled urgent-care queue with triage).
+        /// `clinic` (appointments with three providers), `walk-in` (pooled urgent-care queue with
+        /// triage, 08:00-20:00) or `triage` (an emergency department open around the clock: priorities
+        /// 1-5 seen most urgent first by pooled clinicians on shifts, arrivals rising and falling).
         #[arg(long, default_value = "clinic")]
         scenario: String,
-        /// Number of weekdays to simulate.
+        /// Number of days to simulate (weekdays; every day for `triage`).
         #[arg(long, default_value_t = 20)]
         days: u32,
         #[arg(long, default_value_t = 1)]
@@ -289,9 +291,10 @@ fn simulate(
     let scenario = match scenario {
         "clinic" => Scenario::Clinic,
         "walk-in" | "walkin" => Scenario::WalkIn,
+        "triage" | "ed" => Scenario::Triage,
         other => {
             return Err(format!(
-                "--scenario: unknown scenario {other:?}; use clinic or walk-in"
+                "--scenario: unknown scenario {other:?}; use clinic, walk-in or triage"
             ));
         }
     };
