@@ -9,6 +9,7 @@ pub mod ack;
 pub mod appointment;
 pub mod backtest;
 pub mod baseline;
+mod calibrate;
 pub mod complaint;
 pub mod concern;
 pub mod duration;

@@ -13,25 +13,33 @@
 //!    lateness) and the waits of the last patients seen. The two are combined on
 //!    a log scale by weights learned online from this queue's own history
 //!    (recursive least squares with forgetting), starting from "trust the queue";
-//! 2. a **calibrated quantile**: the ratio `(actual + 1) / (predicted + 1)` of
-//!    recent predictions is kept on a rolling window, and the quote multiplies
-//!    the prediction by the chosen quantile of that ratio (default 0.9). Patients
-//!    still waiting count too, as "at least this much" (a Kaplan–Meier
-//!    estimate), because recently finished waits alone are biased short. This is
-//!    conformal calibration per site, recalibrating as flow changes. With no
-//!    history yet it falls back to a lognormal spread (σ 0.67, RESEARCH.md) and a
-//!    service rate of one patient per 15 minutes per queue, and says so
-//!    (`cold_start`).
+//! 2. a **calibrated quantile**, conditional on the patient: each priority
+//!    of a queue keeps its own window of recent (prediction, actual wait)
+//!    pairs, and the quote multiplies the prediction by the chosen quantile of
+//!    the ratio `(actual + 1) / (predicted + 1)` among the patients of the same
+//!    priority whose predictions were nearest (grouped, or Mondrian, conformal
+//!    calibration, local in the prediction: see `calibrate.rs`). A priority
+//!    with too few finished waits of its own borrows the whole queue's.
+//!    Patients still waiting count too, as "at least this much" (a
+//!    Kaplan–Meier estimate), because recently finished waits alone are biased
+//!    short. Each priority's quantile is then nudged after every promise
+//!    kept (down a little) or broken (up a little, the moment it breaks), so
+//!    that the share kept in each priority tracks the quantile asked for
+//!    whatever the rounding or a drift in the flow (adaptive conformal
+//!    inference). With no history yet it falls back to a lognormal spread
+//!    (σ 0.67, RESEARCH.md) and a service rate of one patient per 15 minutes
+//!    per queue, and says so (`cold_start`).
 //!
-//! More patients ahead or a less urgent priority never shortens a quote: the
-//! queue signal's weight is kept non-negative and one ratio applies to all
-//! prediction sizes.
+//! On a cold start more patients ahead never shorten a quote, nor is a more
+//! urgent patient quoted later; once calibrated, each priority's quote
+//! follows its own patients' history, which is the point.
 //!
 //! The promised clock time is rounded up to the next 5 minutes. Only what has
 //! happened up to the moment of the quote is used: callers feed events in time
 //! order.
 
 use crate::Timestamp;
+use crate::calibrate::{Neighbours, ratio};
 use chrono::{Duration, Timelike};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -47,8 +55,14 @@ pub struct QueueKey {
 pub struct QuoteConfig {
     /// The quantile quoted (0.9: nine in ten are seen by the promised time).
     pub quantile: f64,
-    /// How many recent prediction errors to calibrate on.
+    /// How many recent prediction errors each group (priority) keeps.
     pub residual_window: usize,
+    /// How many of a group's errors, those with the nearest predictions,
+    /// calibrate a quote.
+    pub neighbours: usize,
+    /// How fast a priority's quantile moves after each promise kept or
+    /// broken (0: never).
+    pub adapt_rate: f64,
     /// How many recent "seen" events estimate the service rate.
     pub rate_window: usize,
     /// Promised times are rounded up to this many minutes.
@@ -59,7 +73,9 @@ impl Default for QuoteConfig {
     fn default() -> Self {
         QuoteConfig {
             quantile: 0.9,
-            residual_window: 400,
+            residual_window: 2000,
+            neighbours: 50,
+            adapt_rate: 0.005,
             rate_window: 20,
             round_to_min: 5,
         }
@@ -159,6 +175,11 @@ pub fn round_up(t: Timestamp, minutes: i64) -> Timestamp {
 
 /// Below this many errors in the queue, the lognormal prior is used.
 const MIN_POOLED: usize = 20;
+/// The highest quantile a quote is read at, however often promises broke.
+const MAX_LEVEL: f64 = 0.995;
+/// Below this many errors of its own, a priority is calibrated with the
+/// whole queue's.
+const MIN_GROUP: usize = 50;
 /// A gap this long between patients seen starts a new session (day).
 const SESSION_GAP_H: i64 = 4;
 /// Cold-start service rate: one patient per 15 minutes (median visit length).
@@ -172,6 +193,11 @@ struct Waiting {
     predicted_min: f64,
     features: [f64; 4],
     scheduled_at: Option<Timestamp>,
+    /// The promise made on arrival, and the quantile it was made at.
+    promised_by: Timestamp,
+    quantile: f64,
+    /// The promise broke while they were still waiting (and was counted).
+    broken: bool,
 }
 
 /// Online least squares with forgetting: learns how to weigh the signals.
@@ -237,9 +263,6 @@ impl Weights {
 
 #[derive(Debug, Clone, Default)]
 struct QueueState {
-    /// The last calibration worked out: (second, quantile's bits, result).
-    /// Quotes in the same second at the same quantile reuse it.
-    calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
     /// Times patients were seen in the current session, newest last.
@@ -248,9 +271,15 @@ struct QueueState {
     /// Rates of finished sessions (patients per minute), for a new session.
     past_rates: VecDeque<f64>,
     session_count: usize,
-    /// (predicted, actual) waits in minutes and arrival time of recent
-    /// patients, newest last.
-    errors: VecDeque<(f64, f64, Timestamp)>,
+    /// Recent (predicted, actual) waits of every patient of the queue, and of
+    /// each priority apart: what calibrates the quotes.
+    pooled: Neighbours,
+    groups: HashMap<u32, Neighbours>,
+    /// How far each priority's quantile has been moved so that its promises
+    /// are kept as often as asked (see [`QueueState::learn_kept`]).
+    shifts: HashMap<u32, f64>,
+    /// Promises of patients waiting, soonest first, to learn the moment one breaks.
+    deadlines: std::collections::BinaryHeap<std::cmp::Reverse<(Timestamp, String)>>,
     /// Waits (minutes) of the last patients seen this session.
     recent_waits: VecDeque<f64>,
     weights: Weights,
@@ -286,78 +315,80 @@ impl QueueState {
         quantile(&mut v, 0.5).unwrap_or(0.0).max(0.0)
     }
 
-    /// How far actual waits ran from predictions: the median and the `q`
-    /// quantile, either as a ratio (errors grow with the prediction) or as
-    /// minutes added (errors the same size whatever the prediction) —
-    /// whichever gave the narrower promises on the recent window. Finished
-    /// waits are exact; patients still waiting are "at least" their wait so
-    /// far (censored), so a backlog of long waits counts before it finishes.
-    fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
-        let second = now.timestamp();
-        // Reused for the rest of the second: calibration drifts slowly, and a
-        // busy clinic quotes many arrivals a second.
-        if let Some((at, quantile, cached)) = *self.calibration_cache.borrow()
-            && at == second
-            && quantile == q.to_bits()
-        {
-            return cached;
-        }
-        let fresh = self.calibrate(q, now);
-        *self.calibration_cache.borrow_mut() = Some((second, q.to_bits(), fresh));
-        fresh
+    /// How far actual waits ran from predictions like this one: the median
+    /// and the `q` quantile of the ratio `(actual + 1) / (predicted + 1)`
+    /// among the recent patients of the same priority whose predictions were
+    /// nearest (the whole queue's while the priority has too few). Finished
+    /// waits are exact; patients of the group still waiting are "at least"
+    /// their wait so far (censored), so a backlog of long waits counts before
+    /// it finishes.
+    fn calibration(
+        &self,
+        cfg: &QuoteConfig,
+        q: f64,
+        priority: u32,
+        predicted: f64,
+        now: Timestamp,
+    ) -> Option<(f64, f64)> {
+        let (source, own_group) = match self.groups.get(&priority) {
+            Some(g) if g.len() >= MIN_GROUP => (g, true),
+            _ if self.pooled.len() >= MIN_POOLED => (&self.pooled, false),
+            _ => return None,
+        };
+        let near = source.nearest(predicted, cfg.neighbours)?;
+        let q = (q + self.shifts.get(&priority).copied().unwrap_or(0.0)).clamp(0.5, MAX_LEVEL);
+        let mut obs: Vec<(f64, bool)> = near.ratios.iter().map(|r| (*r, true)).collect();
+        obs.extend(
+            self.waiting
+                .values()
+                .filter(|w| {
+                    (!own_group || w.priority == priority)
+                        && w.arrived_at >= near.since
+                        && (near.low..=near.high).contains(&w.predicted_min)
+                })
+                .map(|w| {
+                    let elapsed = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+                    (ratio(w.predicted_min, elapsed), false)
+                }),
+        );
+        let median = kaplan_meier_quantile(&mut obs, 0.5);
+        let high = kaplan_meier_quantile(&mut obs, q);
+        Some((median, high.max(median)))
     }
 
-    fn calibrate(&self, q: f64, now: Timestamp) -> Option<Calibration> {
-        if self.errors.len() < MIN_POOLED {
-            return None;
+    /// A promise of this priority was kept or broken: move the quantile its
+    /// next quotes are read at, up a little after a broken promise and down a
+    /// little after a kept one, so that in the long run the share kept is the
+    /// quantile asked for, whatever the rounding, the censoring or a drift in
+    /// the flow (adaptive conformal inference, per priority).
+    fn learn_kept(&mut self, cfg: &QuoteConfig, priority: u32, q: f64, kept: bool) {
+        let shift = self.shifts.entry(priority).or_default();
+        let target = if kept { 1.0 } else { 0.0 };
+        *shift = (*shift + cfg.adapt_rate * (q - target)).clamp(0.5 - q, MAX_LEVEL - q);
+    }
+
+    /// Count the promises that broke before `now` with the patient still
+    /// waiting: a broken promise is known when it breaks, not when the patient
+    /// is finally seen (kept ones are known when they are seen, so both are
+    /// learned as early as they can be).
+    fn expire(&mut self, cfg: &QuoteConfig, now: Timestamp) {
+        while let Some(std::cmp::Reverse((due, _))) = self.deadlines.peek() {
+            if *due >= now {
+                break;
+            }
+            let Some(std::cmp::Reverse((due, id))) = self.deadlines.pop() else {
+                break;
+            };
+            let Some(w) = self.waiting.get_mut(&id) else {
+                continue;
+            };
+            if w.broken || w.promised_by != due {
+                continue;
+            }
+            w.broken = true;
+            let (priority, q) = (w.priority, w.quantile);
+            self.learn_kept(cfg, priority, q, false);
         }
-        // The cohort: patients who arrived since the oldest finished wait on
-        // the window. Those of them still waiting are censored members of it.
-        let cohort_start = self.errors.iter().map(|e| e.2).min().unwrap_or(now);
-        let elapsed: Vec<(f64, f64)> = self
-            .waiting
-            .values()
-            .filter(|w| w.arrived_at >= cohort_start)
-            .map(|w| {
-                (
-                    w.predicted_min,
-                    (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0,
-                )
-            })
-            .collect();
-        let fit = |err: &dyn Fn(f64, f64) -> f64| {
-            let mut obs: Vec<(f64, bool)> = self
-                .errors
-                .iter()
-                .map(|(p, a, _)| (err(*p, *a), true))
-                .collect();
-            obs.extend(elapsed.iter().map(|(p, e)| (err(*p, *e), false)));
-            (
-                kaplan_meier_quantile(&mut obs, 0.5),
-                kaplan_meier_quantile(&mut obs, q),
-            )
-        };
-        let ratio = fit(&|p, a| (a + 1.0) / (p + 1.0));
-        let added = fit(&|p, a| a - p);
-        let n = self.errors.len() as f64;
-        let width_ratio = self
-            .errors
-            .iter()
-            .map(|(p, _, _)| (p + 1.0) * ratio.1 - 1.0)
-            .sum::<f64>()
-            / n;
-        let width_added = self.errors.iter().map(|(p, _, _)| p + added.1).sum::<f64>() / n;
-        Some(if width_added < width_ratio {
-            Calibration::Added {
-                median: added.0,
-                high: added.1,
-            }
-        } else {
-            Calibration::Ratio {
-                median: ratio.0,
-                high: ratio.1,
-            }
-        })
     }
 
     fn recent_wait(&self) -> Option<f64> {
@@ -369,56 +400,7 @@ impl QueueState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Calibration {
-    Ratio { median: f64, high: f64 },
-    Added { median: f64, high: f64 },
-}
-
-impl Calibration {
-    /// Median and quantile waits for a prediction, in minutes.
-    fn apply(&self, predicted: f64) -> (f64, f64) {
-        let (median, high) = match self {
-            Calibration::Ratio { median, high } => (
-                (predicted + 1.0) * median - 1.0,
-                (predicted + 1.0) * high - 1.0,
-            ),
-            Calibration::Added { median, high } => (predicted + median, predicted + high),
-        };
-        let median = median.max(0.0);
-        (median, high.max(median))
-    }
-}
-
-/// The `q` quantile of a distribution seen through exact values (`true`) and
-/// lower bounds (`false`), by the Kaplan–Meier product-limit estimate. When
-/// lower bounds leave the tail unknown, the largest value seen is used.
-pub fn kaplan_meier_quantile(obs: &mut [(f64, bool)], q: f64) -> f64 {
-    obs.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-    let n = obs.len();
-    let mut survival = 1.0;
-    let mut i = 0;
-    while i < n {
-        let value = obs[i].0;
-        let at_risk = (n - i) as f64;
-        let mut events = 0.0;
-        let mut j = i;
-        while j < n && obs[j].0 == value {
-            if obs[j].1 {
-                events += 1.0;
-            }
-            j += 1;
-        }
-        if events > 0.0 {
-            survival *= 1.0 - events / at_risk;
-            if survival <= 1.0 - q + 1e-12 {
-                return value;
-            }
-        }
-        i = j;
-    }
-    obs.last().map_or(1.0, |o| o.0)
-}
+pub use crate::calibrate::kaplan_meier_quantile;
 
 /// The engine for a whole location (or many): one state per queue.
 #[derive(Debug, Clone, Default)]
@@ -479,14 +461,23 @@ impl QuoteEngine {
     ) -> Quote {
         let empty = QueueState::default();
         let state = self.queues.get(queue).unwrap_or(&empty);
-        let ahead = state.ahead(priority.unwrap_or(UNTRIAGED));
-        self.quote_with_ahead(state, self.quantile_for(queue), ahead, scheduled_at, now)
+        let priority = priority.unwrap_or(UNTRIAGED);
+        let ahead = state.ahead(priority);
+        self.quote_with_ahead(
+            state,
+            self.quantile_for(queue),
+            priority,
+            ahead,
+            scheduled_at,
+            now,
+        )
     }
 
     fn quote_with_ahead(
         &self,
         state: &QueueState,
         q: f64,
+        priority: u32,
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
@@ -494,15 +485,13 @@ impl QuoteEngine {
         let cfg = &self.config;
         let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
-        let prior = Calibration::Ratio {
-            median: 1.0,
-            high: (normal_quantile(q) * PRIOR_SIGMA).exp(),
+        let (ratios, cold_errors) = match state.calibration(cfg, q, priority, predicted, now) {
+            Some(r) => (r, false),
+            // The lognormal prior around the prediction.
+            None => ((1.0, (normal_quantile(q) * PRIOR_SIGMA).exp()), true),
         };
-        let (calibration, cold_errors) = match state.calibration(q, now) {
-            Some(c) => (c, false),
-            None => (prior, true),
-        };
-        let (median, high) = calibration.apply(predicted);
+        let median = ((predicted + 1.0) * ratios.0 - 1.0).max(0.0);
+        let high = ((predicted + 1.0) * ratios.1 - 1.0).max(median);
         let minutes = |m: f64| Duration::milliseconds((m * 60_000.0).round() as i64);
         Quote {
             quoted_at: now,
@@ -556,7 +545,10 @@ impl QuoteEngine {
         now: Timestamp,
     ) -> Quote {
         let quote = self.quote(queue, priority, scheduled_at, now);
+        let quantile = self.quantile_for(queue);
+        let cfg = self.config;
         let state = self.queues.entry(queue.clone()).or_default();
+        state.expire(&cfg, now);
         let priority = priority.unwrap_or(UNTRIAGED);
         let (features, _) = Self::features(state, &self.config, quote.ahead, scheduled_at, now);
         let waiting = Waiting {
@@ -565,7 +557,13 @@ impl QuoteEngine {
             predicted_min: quote.predicted_min,
             features,
             scheduled_at,
+            promised_by: quote.promised_by,
+            quantile,
+            broken: false,
         };
+        state
+            .deadlines
+            .push(std::cmp::Reverse((quote.promised_by, id.to_string())));
         if state.waiting.insert(id.to_string(), waiting).is_none() {
             *state.by_priority.entry(priority).or_default() += 1;
         }
@@ -588,6 +586,7 @@ impl QuoteEngine {
     pub fn seen(&mut self, id: &str, queue: &QueueKey, now: Timestamp) {
         let cfg = self.config;
         let state = self.queues.entry(queue.clone()).or_default();
+        state.expire(&cfg, now);
         // A long quiet gap closes the session: remember its rate, start afresh.
         if let Some(&last) = state.seen.back()
             && now - last > Duration::hours(SESSION_GAP_H)
@@ -617,9 +616,18 @@ impl QuoteEngine {
         }
         if let Some(w) = Self::remove(state, id) {
             let actual = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+            if !w.broken {
+                state.learn_kept(&cfg, w.priority, w.quantile, now <= w.promised_by);
+            }
             state
-                .errors
-                .push_back((w.predicted_min, actual, w.arrived_at));
+                .pooled
+                .push(w.predicted_min, actual, w.arrived_at, cfg.residual_window);
+            state.groups.entry(w.priority).or_default().push(
+                w.predicted_min,
+                actual,
+                w.arrived_at,
+                cfg.residual_window,
+            );
             state.weights.learn(&w.features, (actual + 1.0).ln());
             state.recent_waits.push_back(actual);
             let hour = &mut state.by_hour[w.arrived_at.hour() as usize];
@@ -627,9 +635,6 @@ impl QuoteEngine {
             hour.1 += 1;
             if state.recent_waits.len() > 20 {
                 state.recent_waits.pop_front();
-            }
-            if state.errors.len() > cfg.residual_window {
-                state.errors.pop_front();
             }
             if let Some(at) = w.scheduled_at {
                 state
@@ -663,8 +668,14 @@ impl QuoteEngine {
                         || (w.priority == me.priority && w.arrived_at < me.arrived_at))
             })
             .count();
-        let mut quote =
-            self.quote_with_ahead(state, self.quantile_for(queue), ahead, me.scheduled_at, now);
+        let mut quote = self.quote_with_ahead(
+            state,
+            self.quantile_for(queue),
+            me.priority,
+            ahead,
+            me.scheduled_at,
+            now,
+        );
         quote.ahead = ahead;
         Some(quote)
     }
@@ -706,17 +717,6 @@ mod tests {
             location: "main".into(),
             provider: None,
         }
-    }
-
-    #[test]
-    fn kaplan_meier_counts_patients_still_waiting() {
-        let mut exact: Vec<(f64, bool)> = (1..=10).map(|v| (f64::from(v), true)).collect();
-        assert_eq!(kaplan_meier_quantile(&mut exact, 0.5), 5.0);
-        assert_eq!(kaplan_meier_quantile(&mut exact, 0.9), 9.0);
-        // Ten more still waiting beyond 8: the upper tail moves out.
-        let mut with_waiting = exact.clone();
-        with_waiting.extend((0..10).map(|_| (8.5, false)));
-        assert!(kaplan_meier_quantile(&mut with_waiting, 0.9) >= 10.0);
     }
 
     #[test]
@@ -899,6 +899,103 @@ mod tests {
         assert_eq!(
             engine.quote(&here, None, None, t0).quantile_min,
             default.quantile_min
+        );
+    }
+
+    /// A pooled queue where priority-2 patients are seen after 8–12 minutes
+    /// and priority-4 patients after anywhere from 10 to 120, whatever the
+    /// queue: twenty days of five patients of each an hour.
+    fn two_priorities(engine: &mut QuoteEngine, days: i64) -> (Vec<(u32, bool, f64)>, usize) {
+        let mut seed = 3u64;
+        let mut uniform = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let mut out = Vec::new();
+        let mut n = 0;
+        for day in 0..days {
+            let mut events: Vec<(Timestamp, bool, String, u32)> = Vec::new();
+            for i in 0..80 {
+                let at = t(8, 0) + Duration::days(day) + Duration::minutes(i * 6);
+                let p = if i % 2 == 0 { 2 } else { 4 };
+                let wait = if p == 2 {
+                    8.0 + 4.0 * uniform()
+                } else {
+                    10.0 + 110.0 * uniform()
+                };
+                let id = format!("{day}-{i}");
+                events.push((at, false, id.clone(), p));
+                events.push((at + Duration::seconds((wait * 60.0) as i64), true, id, p));
+            }
+            events.sort();
+            let mut promised = HashMap::new();
+            for (at, seen, id, p) in events {
+                if seen {
+                    engine.seen(&id, &pooled(), at);
+                    let by: Timestamp = promised[&id];
+                    out.push((p, at <= by, (by - at).num_seconds() as f64 / 60.0));
+                } else {
+                    n += 1;
+                    let q = engine.arrive(&id, &pooled(), Some(p), None, at);
+                    promised.insert(id, q.promised_by);
+                }
+            }
+        }
+        (out, n)
+    }
+
+    #[test]
+    fn each_priority_is_calibrated_on_its_own_patients() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        let (outcomes, _) = two_priorities(&mut engine, 30);
+        // Judge the last twenty days.
+        let judged = &outcomes[outcomes.len() * 10 / 30..];
+        for p in [2, 4] {
+            let mine: Vec<&(u32, bool, f64)> = judged.iter().filter(|o| o.0 == p).collect();
+            let kept = mine.iter().filter(|o| o.1).count() as f64 / mine.len() as f64;
+            assert!(
+                (0.85..=0.96).contains(&kept),
+                "priority {p}: kept {kept:.3}"
+            );
+            let mut slack: Vec<f64> = mine.iter().map(|o| o.2).collect();
+            let median = quantile(&mut slack, 0.5).unwrap();
+            if p == 2 {
+                // Not padded for the priority-4 patients' spread.
+                assert!(median < 12.0, "priority 2: median slack {median:.1}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_broken_promise_raises_the_next_quotes_of_its_priority() {
+        let mut engine = QuoteEngine::new(QuoteConfig::default());
+        two_priorities(&mut engine, 10);
+        let at = t(8, 0) + Duration::days(10);
+        let shift_before = engine.queues[&pooled()].shifts[&2];
+        // Ten priority-2 patients whose promises all break while they wait.
+        for i in 0..10 {
+            engine.arrive(&format!("late{i}"), &pooled(), Some(2), None, at);
+        }
+        let later = at + Duration::hours(12);
+        engine.seen("late0", &pooled(), later);
+        // All ten are known to have broken by then, not only the one seen.
+        let moved = engine.queues[&pooled()].shifts[&2] - shift_before;
+        let step = QuoteConfig::default().adapt_rate * 0.9;
+        assert!((moved - 10.0 * step).abs() < 1e-9, "moved {moved}");
+        // And a higher quantile never gives an earlier promise.
+        let mut raised = engine.clone();
+        raised
+            .queues
+            .get_mut(&pooled())
+            .unwrap()
+            .shifts
+            .insert(2, 0.09);
+        let now = later + Duration::minutes(1);
+        assert!(
+            raised.quote(&pooled(), Some(2), None, now).quantile_min
+                >= engine.quote(&pooled(), Some(2), None, now).quantile_min
         );
     }
 }
