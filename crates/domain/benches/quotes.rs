@@ -87,6 +87,10 @@ fn main() {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(QuoteConfig::default().adapt_rate),
+            hours_per_unit: std::env::var("FD_HOURS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(QuoteConfig::default().hours_per_unit),
             ..QuoteConfig::default()
         };
         let report = backtest(visits, config, chrono_tz::UTC, &mut |_| {});

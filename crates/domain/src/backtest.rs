@@ -15,7 +15,7 @@
 use crate::Timestamp;
 use crate::baseline::{BucketQuantile, RollingMean, queue_bucket};
 use crate::history::{HistoryVisit, Outcome};
-use crate::quote::{QueueKey, QuoteConfig, QuoteEngine, quantile};
+use crate::quote::{Arrival, QueueKey, QuoteConfig, QuoteEngine, quantile};
 use chrono::{Duration, Timelike};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
@@ -289,7 +289,12 @@ pub fn backtest_from(
         let id = i.to_string();
         match kind {
             Kind::Arrive => {
-                let q = engine.arrive(&id, &queue, v.priority, v.scheduled_at, *at);
+                let arrival = Arrival {
+                    priority: v.priority,
+                    scheduled_at: v.scheduled_at,
+                    visit_type: v.visit_type.as_deref(),
+                };
+                let q = engine.arrive_with(&id, &queue, &arrival, *at);
                 if q.cold_start {
                     cold += 1;
                 }

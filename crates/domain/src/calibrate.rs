@@ -3,12 +3,15 @@
 //! A quote's spread should come from patients like this one, not from the
 //! whole lobby: a priority-2 patient whose prediction is five minutes should
 //! not be padded by what priority-4 patients with an hour's prediction need.
-//! So each group of patients (a triage priority within a queue) keeps a
-//! window of its own recent (prediction, actual wait) pairs, sorted by
-//! prediction, and a quote reads the ratios `(actual + 1) / (predicted + 1)`
-//! of the patients of its group whose predictions were nearest its own —
-//! grouped (Mondrian) conformal calibration, local in the prediction. Patients
-//! of the group still waiting count as "at least this much" (Kaplan–Meier).
+//! So each group of patients (a triage priority and visit type within a
+//! queue) keeps a window of its own recent (prediction, actual wait) pairs,
+//! and a quote reads the residuals of the patients of its group who stood
+//! nearest: with the nearest predictions, at the nearest time of day —
+//! grouped (Mondrian) conformal calibration, local in the prediction and the
+//! hour. Patients of the group still waiting count as "at least this much"
+//! (Kaplan–Meier). A residual is carried over from a neighbour to this
+//! patient in one of three ways ([`Residual`]); each group uses the one whose
+//! promises have scored best on its own patients so far.
 
 use crate::Timestamp;
 use std::collections::VecDeque;
@@ -16,81 +19,138 @@ use std::collections::VecDeque;
 /// One group's recent predictions and what happened.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Neighbours {
-    /// (predicted, ratio, arrived at), oldest first.
-    by_time: VecDeque<(f64, f64, Timestamp)>,
-    /// (predicted, ratio, arrived at), by prediction.
-    sorted: Vec<(f64, f64, Timestamp)>,
+    /// (where the patient stood, actual wait, arrived at), oldest first.
+    entries: VecDeque<(Place, f64, Timestamp)>,
 }
 
-/// The ratio of an actual (or elapsed) wait to its prediction.
-pub(crate) fn ratio(predicted: f64, actual: f64) -> f64 {
-    (actual.max(0.0) + 1.0) / (predicted.max(0.0) + 1.0)
+/// How a neighbour's wait says something about this patient's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Residual {
+    /// Waits run a multiple of the prediction: `(actual + 1) / (predicted + 1)`.
+    Ratio,
+    /// Waits run some minutes over the prediction: `actual − predicted`.
+    Added,
+    /// The neighbours' waits themselves, whatever the prediction.
+    Raw,
 }
 
-/// What the nearest neighbours say: their ratios, the predictions they span
-/// and the earliest arrival among them.
+impl Residual {
+    pub const ALL: [Residual; 3] = [Residual::Ratio, Residual::Added, Residual::Raw];
+
+    pub fn index(self) -> usize {
+        match self {
+            Residual::Ratio => 0,
+            Residual::Added => 1,
+            Residual::Raw => 2,
+        }
+    }
+
+    /// The residual of an actual (or elapsed) wait against its prediction;
+    /// it grows with the wait, so a lower bound on one bounds the other.
+    pub fn of(self, predicted: f64, actual: f64) -> f64 {
+        let (p, a) = (predicted.max(0.0), actual.max(0.0));
+        match self {
+            Residual::Ratio => (a + 1.0) / (p + 1.0),
+            Residual::Added => a - p,
+            Residual::Raw => a,
+        }
+    }
+
+    /// The wait, in minutes, a residual gives for this prediction.
+    pub fn apply(self, predicted: f64, residual: f64) -> f64 {
+        let p = predicted.max(0.0);
+        match self {
+            Residual::Ratio => (p + 1.0) * residual - 1.0,
+            Residual::Added => p + residual,
+            Residual::Raw => residual,
+        }
+        .max(0.0)
+    }
+}
+
+/// The pinball (quantile) loss of promising `promised` minutes at quantile
+/// `q` when the wait was `actual`: the proper score of a quantile forecast.
+pub(crate) fn pinball(q: f64, promised: f64, actual: f64) -> f64 {
+    if actual > promised {
+        q * (actual - promised)
+    } else {
+        (1.0 - q) * (promised - actual)
+    }
+}
+
+/// Where a patient stood when quoted: the predicted wait and the time of day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Place {
+    pub predicted: f64,
+    /// Minutes since midnight.
+    pub minute: f64,
+}
+
+impl Place {
+    /// How unlike two patients were: predictions apart by a factor of e, or
+    /// arrivals `hours_per_unit` hours apart in the day (either way round
+    /// midnight), count the same.
+    pub fn distance(&self, other: &Place, hours_per_unit: f64) -> f64 {
+        let by_prediction = ((self.predicted.max(0.0) + 1.0) / (other.predicted.max(0.0) + 1.0))
+            .ln()
+            .abs();
+        let apart = (self.minute - other.minute).abs();
+        let by_time = apart.min(24.0 * 60.0 - apart) / 60.0;
+        if hours_per_unit > 0.0 {
+            by_prediction + by_time / hours_per_unit
+        } else {
+            by_prediction
+        }
+    }
+}
+
+/// The nearest neighbours: their (predicted, actual) waits, how far the
+/// farthest was and the earliest arrival among them.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Nearest {
-    pub ratios: Vec<f64>,
-    pub low: f64,
-    pub high: f64,
+    pub waits: Vec<(f64, f64)>,
+    pub radius: f64,
     pub since: Timestamp,
 }
 
 impl Neighbours {
     pub fn len(&self) -> usize {
-        self.by_time.len()
+        self.entries.len()
     }
 
     /// Add a finished wait; the oldest goes once there are `capacity`.
-    pub fn push(&mut self, predicted: f64, actual: f64, arrived_at: Timestamp, capacity: usize) {
-        let entry = (predicted, ratio(predicted, actual), arrived_at);
-        self.by_time.push_back(entry);
-        let i = self.sorted.partition_point(|e| e.0 < predicted);
-        self.sorted.insert(i, entry);
-        while self.by_time.len() > capacity.max(1) {
-            let Some(old) = self.by_time.pop_front() else {
-                break;
-            };
-            let from = self.sorted.partition_point(|e| e.0 < old.0);
-            if let Some(k) = self.sorted[from..].iter().position(|e| *e == old) {
-                self.sorted.remove(from + k);
-            }
+    pub fn push(&mut self, at: Place, actual: f64, arrived_at: Timestamp, capacity: usize) {
+        self.entries.push_back((at, actual, arrived_at));
+        while self.entries.len() > capacity.max(1) {
+            self.entries.pop_front();
         }
     }
 
-    /// The `k` entries whose predictions are nearest `predicted` on a log
-    /// scale (all of them when there are fewer).
-    pub fn nearest(&self, predicted: f64, k: usize) -> Option<Nearest> {
-        let n = self.sorted.len();
-        if n == 0 {
+    /// The `k` patients nearest `at` (all of them when there are fewer).
+    pub fn nearest(&self, at: &Place, k: usize, hours_per_unit: f64) -> Option<Nearest> {
+        if self.entries.is_empty() {
             return None;
         }
-        let key = |p: f64| (p.max(0.0) + 1.0).ln();
-        let target = key(predicted);
-        let k = k.clamp(1, n);
-        let mut right = self.sorted.partition_point(|e| e.0 < predicted);
-        let mut left = right;
-        while right - left < k {
-            let take_left = match (left > 0, right < n) {
-                (true, true) => {
-                    target - key(self.sorted[left - 1].0) <= key(self.sorted[right].0) - target
-                }
-                (true, false) => true,
-                _ => false,
-            };
-            if take_left {
-                left -= 1;
-            } else {
-                right += 1;
-            }
-        }
-        let chosen = &self.sorted[left..right];
+        let mut by_distance: Vec<(f64, usize)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (at.distance(&e.0, hours_per_unit), i))
+            .collect();
+        let k = k.clamp(1, by_distance.len());
+        by_distance.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        let chosen = &by_distance[..k];
         Some(Nearest {
-            ratios: chosen.iter().map(|e| e.1).collect(),
-            low: chosen[0].0,
-            high: chosen[chosen.len() - 1].0,
-            since: chosen.iter().map(|e| e.2).min().unwrap_or(chosen[0].2),
+            waits: chosen
+                .iter()
+                .map(|(_, i)| (self.entries[*i].0.predicted, self.entries[*i].1))
+                .collect(),
+            radius: chosen.iter().map(|(d, _)| *d).fold(0.0, f64::max),
+            since: chosen
+                .iter()
+                .map(|(_, i)| self.entries[*i].2)
+                .min()
+                .unwrap_or(self.entries[0].2),
         })
     }
 }
@@ -145,31 +205,86 @@ mod tests {
         assert!(kaplan_meier_quantile(&mut with_waiting, 0.9) >= 10.0);
     }
 
+    fn place(predicted: f64, hour: f64) -> Place {
+        Place {
+            predicted,
+            minute: hour * 60.0,
+        }
+    }
+
     #[test]
     fn the_nearest_predictions_answer_on_a_log_scale() {
         let mut n = Neighbours::default();
         for p in [1.0, 5.0, 10.0, 20.0, 40.0, 80.0] {
-            n.push(p, p * 2.0, t(0), 100);
+            n.push(place(p, 9.0), p * 2.0, t(0), 100);
         }
-        let near = n.nearest(18.0, 2).unwrap();
-        assert_eq!((near.low, near.high), (10.0, 20.0));
-        // 40 is nearer 25 than 10 is in minutes, but not on a log scale... both
-        // are about as far: ln 41/26 = 0.46, ln 26/11 = 0.86.
-        let near = n.nearest(25.0, 2).unwrap();
-        assert_eq!((near.low, near.high), (20.0, 40.0));
-        assert_eq!(n.nearest(1000.0, 3).unwrap().low, 20.0);
-        assert_eq!(n.nearest(0.0, 10).unwrap().ratios.len(), 6);
+        let near = n.nearest(&place(18.0, 9.0), 2, 0.0).unwrap();
+        let mut r = near.waits.clone();
+        r.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(r, [(10.0, 20.0), (20.0, 40.0)]);
+        // 40 is nearer 25 than 10 is on a log scale (ln 41/26 < ln 26/11).
+        let near = n.nearest(&place(25.0, 9.0), 2, 0.0).unwrap();
+        assert!(near.waits.contains(&(40.0, 80.0)));
+        assert_eq!(n.nearest(&place(0.0, 9.0), 10, 0.0).unwrap().waits.len(), 6);
+    }
+
+    #[test]
+    fn the_time_of_day_counts_too_and_wraps_round_midnight() {
+        let a = place(10.0, 23.5);
+        assert!((a.distance(&place(10.0, 0.5), 3.0) - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(a.distance(&place(10.0, 0.5), 0.0), 0.0);
+        let mut n = Neighbours::default();
+        // Mornings ran long, afternoons short, with the same predictions.
+        for i in 0..20u32 {
+            let spread = f64::from(i % 3) * 0.2;
+            n.push(place(20.0, 8.0 + spread), 60.0, t(i64::from(i)), 100);
+            n.push(place(20.0, 15.0 + spread), 10.0, t(i64::from(i)), 100);
+        }
+        let morning = n.nearest(&place(20.0, 8.5), 20, 3.0).unwrap();
+        assert!(morning.waits.iter().all(|w| w.1 == 60.0));
+    }
+
+    #[test]
+    fn residuals_carry_a_wait_over_three_ways() {
+        for r in Residual::ALL {
+            // A residual applied to its own prediction gives the wait back.
+            assert!(
+                (r.apply(20.0, r.of(20.0, 35.0)) - 35.0).abs() < 1e-9,
+                "{r:?}"
+            );
+        }
+        // A neighbour predicted 10 who waited 21, for a patient predicted 32.
+        assert_eq!(
+            Residual::Ratio.apply(32.0, Residual::Ratio.of(10.0, 21.0)),
+            65.0
+        );
+        assert_eq!(
+            Residual::Added.apply(32.0, Residual::Added.of(10.0, 21.0)),
+            43.0
+        );
+        assert_eq!(
+            Residual::Raw.apply(32.0, Residual::Raw.of(10.0, 21.0)),
+            21.0
+        );
+        assert_eq!(Residual::Added.apply(5.0, -20.0), 0.0, "never negative");
+    }
+
+    #[test]
+    fn the_pinball_loss_charges_a_broken_promise_more_at_a_high_quantile() {
+        assert!((pinball(0.9, 10.0, 20.0) - 9.0).abs() < 1e-9);
+        assert!((pinball(0.9, 30.0, 20.0) - 1.0).abs() < 1e-9);
+        assert_eq!(pinball(0.9, 20.0, 20.0), 0.0);
     }
 
     #[test]
     fn the_window_keeps_only_the_newest() {
         let mut n = Neighbours::default();
         for i in 0..10 {
-            n.push(f64::from(i), 100.0, t(i64::from(i)), 4);
+            n.push(place(f64::from(i), 9.0), 100.0, t(i64::from(i)), 4);
         }
         assert_eq!(n.len(), 4);
-        let all = n.nearest(0.0, 10).unwrap();
-        assert_eq!((all.low, all.high), (6.0, 9.0));
+        let all = n.nearest(&place(0.0, 9.0), 10, 0.0).unwrap();
+        assert_eq!(all.waits.len(), 4);
         assert_eq!(all.since, t(6));
     }
 }

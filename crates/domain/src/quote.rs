@@ -13,20 +13,22 @@
 //!    lateness) and the waits of the last patients seen. The two are combined on
 //!    a log scale by weights learned online from this queue's own history
 //!    (recursive least squares with forgetting), starting from "trust the queue";
-//! 2. a **calibrated quantile**, conditional on the patient: each priority
-//!    of a queue keeps its own window of recent (prediction, actual wait)
-//!    pairs, and the quote multiplies the prediction by the chosen quantile of
-//!    the ratio `(actual + 1) / (predicted + 1)` among the patients of the same
-//!    priority whose predictions were nearest (grouped, or Mondrian, conformal
-//!    calibration, local in the prediction: see `calibrate.rs`). A priority
-//!    with too few finished waits of its own borrows the whole queue's.
-//!    Patients still waiting count too, as "at least this much" (a
+//! 2. a **calibrated quantile**, conditional on the patient: each group of a
+//!    queue — a priority, and within it a visit type when one is given —
+//!    keeps its own window of recent (prediction, actual wait) pairs, and the
+//!    quote reads the chosen quantile of the residuals of the 50 patients of
+//!    the group who stood nearest: nearest prediction and nearest time of day
+//!    (grouped, or Mondrian, conformal calibration, local in the prediction
+//!    and the hour: see `calibrate.rs`). A residual is a ratio to the
+//!    prediction, minutes over it, or the wait itself: each group uses the one
+//!    whose promises have scored best on its own patients (pinball loss). A
+//!    group with too few finished waits borrows its priority's, then the whole
+//!    queue's. Patients still waiting count too, as "at least this much" (a
 //!    Kaplan–Meier estimate), because recently finished waits alone are biased
-//!    short. Each priority's quantile is then nudged after every promise
-//!    kept (down a little) or broken (up a little, the moment it breaks), so
-//!    that the share kept in each priority tracks the quantile asked for
-//!    whatever the rounding or a drift in the flow (adaptive conformal
-//!    inference). With no history yet it falls back to a lognormal spread
+//!    short. Each group's quantile is then nudged after every promise kept
+//!    (down a little) or broken (up a little, the moment it breaks), so that
+//!    the share kept in each group tracks the quantile asked for whatever the
+//!    rounding or a drift in the flow (adaptive conformal inference). With no history yet it falls back to a lognormal spread
 //!    (σ 0.67, RESEARCH.md) and a service rate of one patient per 15 minutes
 //!    per queue, and says so (`cold_start`).
 //!
@@ -39,7 +41,7 @@
 //! order.
 
 use crate::Timestamp;
-use crate::calibrate::{Neighbours, ratio};
+use crate::calibrate::{Neighbours, Place, Residual, pinball};
 use chrono::{Duration, Timelike};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -55,14 +57,19 @@ pub struct QueueKey {
 pub struct QuoteConfig {
     /// The quantile quoted (0.9: nine in ten are seen by the promised time).
     pub quantile: f64,
-    /// How many recent prediction errors each group (priority) keeps.
+    /// How many recent prediction errors each group (priority, visit type) keeps.
     pub residual_window: usize,
-    /// How many of a group's errors, those with the nearest predictions,
-    /// calibrate a quote.
+    /// How many of a group's errors, those of the patients who stood nearest
+    /// (prediction and time of day), calibrate a quote.
     pub neighbours: usize,
-    /// How fast a priority's quantile moves after each promise kept or
-    /// broken (0: never).
+    /// How fast a group's quantile moves after each promise kept or broken
+    /// (0: never).
     pub adapt_rate: f64,
+    /// How many hours apart in the day count as much as predictions a factor
+    /// of e apart, when choosing the patients a quote is calibrated on
+    /// (0: the time of day does not matter).
+    pub hours_per_unit: f64,
+
     /// How many recent "seen" events estimate the service rate.
     pub rate_window: usize,
     /// Promised times are rounded up to this many minutes.
@@ -76,6 +83,8 @@ impl Default for QuoteConfig {
             residual_window: 2000,
             neighbours: 50,
             adapt_rate: 0.005,
+            hours_per_unit: 3.0,
+
             rate_window: 20,
             round_to_min: 5,
         }
@@ -175,6 +184,11 @@ pub fn round_up(t: Timestamp, minutes: i64) -> Timestamp {
 
 /// Below this many errors in the queue, the lognormal prior is used.
 const MIN_POOLED: usize = 20;
+/// The most a group's accumulated shift may run either way: beyond what can
+/// be read, so that a run of broken promises at the top is not forgotten.
+const MAX_SHIFT: f64 = 0.5;
+/// How much of a group's past pinball loss is kept at each new patient.
+const LOSS_MEMORY: f64 = 0.999;
 /// The highest quantile a quote is read at, however often promises broke.
 const MAX_LEVEL: f64 = 0.995;
 /// Below this many errors of its own, a priority is calibrated with the
@@ -189,6 +203,8 @@ const PRIOR_SIGMA: f64 = 0.67;
 #[derive(Debug, Clone)]
 struct Waiting {
     priority: u32,
+    /// The visit type, as a number ([`ANY_KIND`] when not given).
+    kind: u32,
     arrived_at: Timestamp,
     predicted_min: f64,
     features: [f64; 4],
@@ -198,6 +214,23 @@ struct Waiting {
     quantile: f64,
     /// The promise broke while they were still waiting (and was counted).
     broken: bool,
+    /// The quantile wait (minutes) each [`Residual`] gave them, to score
+    /// the three when they are seen.
+    candidates: Option<[f64; 3]>,
+}
+
+impl Waiting {
+    fn place(&self) -> Place {
+        Place {
+            predicted: self.predicted_min,
+            minute: minute_of_day(self.arrived_at),
+        }
+    }
+}
+
+/// Minutes since midnight (UTC: the same clock for every patient of a site).
+fn minute_of_day(t: Timestamp) -> f64 {
+    f64::from(t.num_seconds_from_midnight()) / 60.0
 }
 
 /// Online least squares with forgetting: learns how to weigh the signals.
@@ -274,10 +307,14 @@ struct QueueState {
     /// Recent (predicted, actual) waits of every patient of the queue, and of
     /// each priority apart: what calibrates the quotes.
     pooled: Neighbours,
-    groups: HashMap<u32, Neighbours>,
-    /// How far each priority's quantile has been moved so that its promises
+    /// By (priority, visit type), and by (priority, [`ANY_KIND`]).
+    groups: HashMap<(u32, u32), Neighbours>,
+    /// How far each group's quantile has been moved so that its promises
     /// are kept as often as asked (see [`QueueState::learn_kept`]).
-    shifts: HashMap<u32, f64>,
+    shifts: HashMap<(u32, u32), f64>,
+    /// Per group, the recent pinball loss of the promises each [`Residual`]
+    /// would have made (exponentially weighted).
+    losses: HashMap<(u32, u32), [f64; 3]>,
     /// Promises of patients waiting, soonest first, to learn the moment one breaks.
     deadlines: std::collections::BinaryHeap<std::cmp::Reverse<(Timestamp, String)>>,
     /// Waits (minutes) of the last patients seen this session.
@@ -315,45 +352,75 @@ impl QueueState {
         quantile(&mut v, 0.5).unwrap_or(0.0).max(0.0)
     }
 
-    /// How far actual waits ran from predictions like this one: the median
-    /// and the `q` quantile of the ratio `(actual + 1) / (predicted + 1)`
-    /// among the recent patients of the same priority whose predictions were
-    /// nearest (the whole queue's while the priority has too few). Finished
-    /// waits are exact; patients of the group still waiting are "at least"
-    /// their wait so far (censored), so a backlog of long waits counts before
-    /// it finishes.
+    /// The median and `q`-quantile waits for a patient of `group` predicted
+    /// `predicted` minutes, read from the residuals of the recent patients of
+    /// the same group who stood nearest (the priority's, or the whole queue's,
+    /// while the group has too few), once per [`Residual`]. Finished waits
+    /// are exact; patients of the group still waiting are "at least" their
+    /// wait so far (censored), so a backlog of long waits counts before it
+    /// finishes.
     fn calibration(
         &self,
         cfg: &QuoteConfig,
         q: f64,
-        priority: u32,
+        group: (u32, u32),
         predicted: f64,
         now: Timestamp,
-    ) -> Option<(f64, f64)> {
-        let (source, own_group) = match self.groups.get(&priority) {
-            Some(g) if g.len() >= MIN_GROUP => (g, true),
-            _ if self.pooled.len() >= MIN_POOLED => (&self.pooled, false),
-            _ => return None,
+    ) -> Option<[(f64, f64); 3]> {
+        let (priority, kind) = group;
+        let big_enough = |key: (u32, u32)| self.groups.get(&key).filter(|g| g.len() >= MIN_GROUP);
+        // The patient's own group, else their priority, else the whole queue.
+        let (source, kind, own_group) = match big_enough(group) {
+            Some(g) => (g, kind, true),
+            None => match big_enough((priority, ANY_KIND)) {
+                Some(g) => (g, ANY_KIND, true),
+                None if self.pooled.len() >= MIN_POOLED => (&self.pooled, ANY_KIND, false),
+                None => return None,
+            },
         };
-        let near = source.nearest(predicted, cfg.neighbours)?;
-        let q = (q + self.shifts.get(&priority).copied().unwrap_or(0.0)).clamp(0.5, MAX_LEVEL);
-        let mut obs: Vec<(f64, bool)> = near.ratios.iter().map(|r| (*r, true)).collect();
-        obs.extend(
-            self.waiting
-                .values()
-                .filter(|w| {
-                    (!own_group || w.priority == priority)
-                        && w.arrived_at >= near.since
-                        && (near.low..=near.high).contains(&w.predicted_min)
-                })
-                .map(|w| {
-                    let elapsed = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
-                    (ratio(w.predicted_min, elapsed), false)
-                }),
-        );
-        let median = kaplan_meier_quantile(&mut obs, 0.5);
-        let high = kaplan_meier_quantile(&mut obs, q);
-        Some((median, high.max(median)))
+        let here = Place {
+            predicted,
+            minute: minute_of_day(now),
+        };
+        let q = (q + self.shifts.get(&group).copied().unwrap_or(0.0)).clamp(0.5, MAX_LEVEL);
+        let near = source.nearest(&here, cfg.neighbours, cfg.hours_per_unit)?;
+        // Patients of the group still waiting, near this one: (prediction, elapsed).
+        let censored: Vec<(f64, f64)> = self
+            .waiting
+            .values()
+            .filter(|w| {
+                (!own_group || (w.priority == priority && (kind == ANY_KIND || w.kind == kind)))
+                    && w.arrived_at >= near.since
+                    && here.distance(&w.place(), cfg.hours_per_unit) <= near.radius
+            })
+            .map(|w| {
+                let elapsed = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+                (w.predicted_min, elapsed)
+            })
+            .collect();
+        Some(Residual::ALL.map(|r| {
+            let mut obs: Vec<(f64, bool)> = near
+                .waits
+                .iter()
+                .map(|(p, a)| (r.of(*p, *a), true))
+                .chain(censored.iter().map(|(p, e)| (r.of(*p, *e), false)))
+                .collect();
+            let median = r.apply(predicted, kaplan_meier_quantile(&mut obs, 0.5));
+            let high = r.apply(predicted, kaplan_meier_quantile(&mut obs, q));
+            (median, high.max(median))
+        }))
+    }
+
+    /// The way of carrying residuals over that has promised best for this
+    /// group so far (lowest pinball loss at the quantile quoted).
+    fn residual_for(&self, group: (u32, u32)) -> Residual {
+        let Some(losses) = self.losses.get(&group) else {
+            return Residual::Ratio;
+        };
+        Residual::ALL
+            .into_iter()
+            .min_by(|a, b| losses[a.index()].total_cmp(&losses[b.index()]))
+            .unwrap_or(Residual::Ratio)
     }
 
     /// A promise of this priority was kept or broken: move the quantile its
@@ -361,10 +428,11 @@ impl QueueState {
     /// little after a kept one, so that in the long run the share kept is the
     /// quantile asked for, whatever the rounding, the censoring or a drift in
     /// the flow (adaptive conformal inference, per priority).
-    fn learn_kept(&mut self, cfg: &QuoteConfig, priority: u32, q: f64, kept: bool) {
-        let shift = self.shifts.entry(priority).or_default();
+    fn learn_kept(&mut self, cfg: &QuoteConfig, w: &Waiting, kept: bool) {
+        let q = w.quantile;
+        let shift = self.shifts.entry((w.priority, w.kind)).or_default();
         let target = if kept { 1.0 } else { 0.0 };
-        *shift = (*shift + cfg.adapt_rate * (q - target)).clamp(0.5 - q, MAX_LEVEL - q);
+        *shift = (*shift + cfg.adapt_rate * (q - target)).clamp(-MAX_SHIFT, MAX_SHIFT);
     }
 
     /// Count the promises that broke before `now` with the patient still
@@ -386,8 +454,8 @@ impl QueueState {
                 continue;
             }
             w.broken = true;
-            let (priority, q) = (w.priority, w.quantile);
-            self.learn_kept(cfg, priority, q, false);
+            let w = w.clone();
+            self.learn_kept(cfg, &w, false);
         }
     }
 
@@ -409,10 +477,26 @@ pub struct QuoteEngine {
     queues: HashMap<QueueKey, QueueState>,
     /// Locations that quote at their own quantile instead of the config's.
     location_quantiles: HashMap<String, f64>,
+    /// Visit types seen so far, numbered from 1.
+    kinds: HashMap<String, u32>,
 }
 
 /// Priority of an untriaged patient: behind every triaged one.
 pub const UNTRIAGED: u32 = u32::MAX;
+/// The visit type of a patient whose type is not given (and of a group that
+/// takes every type).
+const ANY_KIND: u32 = 0;
+
+/// What the engine is told about a patient when quoting them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Arrival<'a> {
+    /// 1 is most urgent; `None` when not triaged.
+    pub priority: Option<u32>,
+    pub scheduled_at: Option<Timestamp>,
+    /// The visit type (`follow-up`, `walk-in`, a kind of clinician...):
+    /// patients of one type are calibrated on their own once there are enough.
+    pub visit_type: Option<&'a str>,
+}
 
 impl QuoteEngine {
     pub fn new(config: QuoteConfig) -> QuoteEngine {
@@ -420,6 +504,7 @@ impl QuoteEngine {
             config,
             queues: HashMap::new(),
             location_quantiles: HashMap::new(),
+            kinds: HashMap::new(),
         }
     }
 
@@ -459,16 +544,42 @@ impl QuoteEngine {
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
+        let arrival = Arrival {
+            priority,
+            scheduled_at,
+            visit_type: None,
+        };
+        self.quote_arrival(queue, &arrival, now)
+    }
+
+    fn kind_of(&self, visit_type: Option<&str>) -> u32 {
+        visit_type
+            .and_then(|t| self.kinds.get(t).copied())
+            .unwrap_or(ANY_KIND)
+    }
+
+    /// Quote a patient arriving now, told their priority, appointment and
+    /// visit type, without recording them.
+    pub fn quote_arrival(&self, queue: &QueueKey, arrival: &Arrival<'_>, now: Timestamp) -> Quote {
+        self.quote_arrival_with_candidates(queue, arrival, now).0
+    }
+
+    fn quote_arrival_with_candidates(
+        &self,
+        queue: &QueueKey,
+        arrival: &Arrival<'_>,
+        now: Timestamp,
+    ) -> (Quote, Option<[f64; 3]>) {
         let empty = QueueState::default();
         let state = self.queues.get(queue).unwrap_or(&empty);
-        let priority = priority.unwrap_or(UNTRIAGED);
+        let priority = arrival.priority.unwrap_or(UNTRIAGED);
         let ahead = state.ahead(priority);
-        self.quote_with_ahead(
+        self.quote_with_candidates(
             state,
             self.quantile_for(queue),
-            priority,
+            (priority, self.kind_of(arrival.visit_type)),
             ahead,
-            scheduled_at,
+            arrival.scheduled_at,
             now,
         )
     }
@@ -477,23 +588,41 @@ impl QuoteEngine {
         &self,
         state: &QueueState,
         q: f64,
-        priority: u32,
+        group: (u32, u32),
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
+        self.quote_with_candidates(state, q, group, ahead, scheduled_at, now)
+            .0
+    }
+
+    /// The quote, and the quantile wait each [`Residual`] would have given.
+    fn quote_with_candidates(
+        &self,
+        state: &QueueState,
+        q: f64,
+        group: (u32, u32),
+        ahead: usize,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> (Quote, Option<[f64; 3]>) {
         let cfg = &self.config;
         let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
-        let (ratios, cold_errors) = match state.calibration(cfg, q, priority, predicted, now) {
-            Some(r) => (r, false),
+        let calibrated = state.calibration(cfg, q, group, predicted, now);
+        let (median, high) = match &calibrated {
+            Some(by_residual) => by_residual[state.residual_for(group).index()],
             // The lognormal prior around the prediction.
-            None => ((1.0, (normal_quantile(q) * PRIOR_SIGMA).exp()), true),
+            None => (
+                predicted,
+                (predicted + 1.0) * (normal_quantile(q) * PRIOR_SIGMA).exp() - 1.0,
+            ),
         };
-        let median = ((predicted + 1.0) * ratios.0 - 1.0).max(0.0);
-        let high = ((predicted + 1.0) * ratios.1 - 1.0).max(median);
+        let cold_errors = calibrated.is_none();
+        let candidates = calibrated.map(|c| c.map(|(_, high)| high));
         let minutes = |m: f64| Duration::milliseconds((m * 60_000.0).round() as i64);
-        Quote {
+        let quote = Quote {
             quoted_at: now,
             ahead,
             predicted_min: predicted,
@@ -502,7 +631,8 @@ impl QuoteEngine {
             likely_by: now + minutes(median),
             promised_by: round_up(now + minutes(high), cfg.round_to_min),
             cold_start: cold_rate || cold_errors,
-        }
+        };
+        (quote, candidates)
     }
 
     /// The signals, on a log scale: a constant, the queue, the recent waits,
@@ -544,22 +674,52 @@ impl QuoteEngine {
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
-        let quote = self.quote(queue, priority, scheduled_at, now);
-        let quantile = self.quantile_for(queue);
+        let arrival = Arrival {
+            priority,
+            scheduled_at,
+            visit_type: None,
+        };
+        self.arrive_with(id, queue, &arrival, now)
+    }
+
+    /// A patient arrives, with their priority, appointment and visit type:
+    /// quote them and count them as waiting.
+    pub fn arrive_with(
+        &mut self,
+        id: &str,
+        queue: &QueueKey,
+        arrival: &Arrival<'_>,
+        now: Timestamp,
+    ) -> Quote {
+        if let Some(t) = arrival.visit_type
+            && !self.kinds.contains_key(t)
+        {
+            let next = self.kinds.len() as u32 + 1;
+            self.kinds.insert(t.to_string(), next);
+        }
         let cfg = self.config;
+        // Promises that broke before now are learned before quoting.
+        self.queues
+            .entry(queue.clone())
+            .or_default()
+            .expire(&cfg, now);
+        let (quote, candidates) = self.quote_arrival_with_candidates(queue, arrival, now);
+        let quantile = self.quantile_for(queue);
+        let kind = self.kind_of(arrival.visit_type);
         let state = self.queues.entry(queue.clone()).or_default();
-        state.expire(&cfg, now);
-        let priority = priority.unwrap_or(UNTRIAGED);
-        let (features, _) = Self::features(state, &self.config, quote.ahead, scheduled_at, now);
+        let priority = arrival.priority.unwrap_or(UNTRIAGED);
+        let (features, _) = Self::features(state, &cfg, quote.ahead, arrival.scheduled_at, now);
         let waiting = Waiting {
             priority,
+            kind,
             arrived_at: now,
             predicted_min: quote.predicted_min,
             features,
-            scheduled_at,
+            scheduled_at: arrival.scheduled_at,
             promised_by: quote.promised_by,
             quantile,
             broken: false,
+            candidates,
         };
         state
             .deadlines
@@ -617,17 +777,29 @@ impl QuoteEngine {
         if let Some(w) = Self::remove(state, id) {
             let actual = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
             if !w.broken {
-                state.learn_kept(&cfg, w.priority, w.quantile, now <= w.promised_by);
+                state.learn_kept(&cfg, &w, now <= w.promised_by);
+            }
+            if let Some(candidates) = w.candidates {
+                let losses = state.losses.entry((w.priority, w.kind)).or_default();
+                for (loss, promised) in losses.iter_mut().zip(candidates) {
+                    *loss = LOSS_MEMORY * *loss + pinball(w.quantile, promised, actual);
+                }
             }
             state
                 .pooled
-                .push(w.predicted_min, actual, w.arrived_at, cfg.residual_window);
-            state.groups.entry(w.priority).or_default().push(
-                w.predicted_min,
-                actual,
-                w.arrived_at,
-                cfg.residual_window,
-            );
+                .push(w.place(), actual, w.arrived_at, cfg.residual_window);
+            let mut groups = vec![(w.priority, ANY_KIND)];
+            if w.kind != ANY_KIND {
+                groups.push((w.priority, w.kind));
+            }
+            for group in groups {
+                state.groups.entry(group).or_default().push(
+                    w.place(),
+                    actual,
+                    w.arrived_at,
+                    cfg.residual_window,
+                );
+            }
             state.weights.learn(&w.features, (actual + 1.0).ln());
             state.recent_waits.push_back(actual);
             let hour = &mut state.by_hour[w.arrived_at.hour() as usize];
@@ -671,7 +843,7 @@ impl QuoteEngine {
         let mut quote = self.quote_with_ahead(
             state,
             self.quantile_for(queue),
-            me.priority,
+            (me.priority, me.kind),
             ahead,
             me.scheduled_at,
             now,
@@ -704,298 +876,4 @@ impl QuoteEngine {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn t(h: u32, m: u32) -> Timestamp {
-        chrono::Utc.with_ymd_and_hms(2026, 3, 5, h, m, 0).unwrap()
-    }
-
-    fn pooled() -> QueueKey {
-        QueueKey {
-            location: "main".into(),
-            provider: None,
-        }
-    }
-
-    #[test]
-    fn the_normal_quantile_is_right() {
-        assert!((normal_quantile(0.5)).abs() < 1e-9);
-        assert!((normal_quantile(0.9) - 1.281_551_565_5).abs() < 1e-6);
-        assert!((normal_quantile(0.01) + 2.326_347_874).abs() < 1e-6);
-    }
-
-    #[test]
-    fn promises_are_rounded_up_to_five_minutes() {
-        let x = chrono::Utc
-            .with_ymd_and_hms(2026, 3, 5, 10, 36, 10)
-            .unwrap();
-        assert_eq!(round_up(x, 5), t(10, 40));
-        assert_eq!(round_up(t(10, 40), 5), t(10, 40));
-    }
-
-    #[test]
-    fn a_cold_start_says_so_and_is_generous() {
-        let engine = QuoteEngine::new(QuoteConfig::default());
-        let q = engine.quote(&pooled(), None, None, t(9, 0));
-        assert!(q.cold_start);
-        // One patient per 15 minutes, lognormal spread: well over the median.
-        assert!(q.quantile_min > q.median_min * 2.0, "{q:?}");
-        assert!(q.promised_by >= t(9, 0) + Duration::minutes(15));
-    }
-
-    #[test]
-    fn more_patients_ahead_never_shortens_the_quote() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let mut last = engine.quote(&pooled(), None, None, t(9, 0)).promised_by;
-        for i in 0..30 {
-            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(9, 0));
-            let q = engine.quote(&pooled(), None, None, t(9, 0));
-            assert!(q.promised_by >= last);
-            assert_eq!(q.ahead, i + 1);
-            last = q.promised_by;
-        }
-    }
-
-    #[test]
-    fn a_more_urgent_patient_is_quoted_no_later() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        for (i, p) in [3, 3, 2, 5, 1, 4].iter().enumerate() {
-            engine.arrive(&format!("p{i}"), &pooled(), Some(*p), None, t(9, 0));
-        }
-        let urgent = engine.quote(&pooled(), Some(1), None, t(9, 1));
-        let routine = engine.quote(&pooled(), Some(4), None, t(9, 1));
-        let untriaged = engine.quote(&pooled(), None, None, t(9, 1));
-        assert_eq!(urgent.ahead, 1);
-        assert_eq!(routine.ahead, 5);
-        assert_eq!(untriaged.ahead, 6);
-        assert!(urgent.promised_by <= routine.promised_by);
-        assert!(routine.promised_by <= untriaged.promised_by);
-    }
-
-    #[test]
-    fn never_a_quote_in_the_past() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        // An appointment long past, a provider running early: still not before now.
-        engine.arrive("a", &pooled(), None, Some(t(7, 0)), t(7, 0));
-        engine.seen("a", &pooled(), t(6, 50));
-        let q = engine.quote(&pooled(), None, Some(t(8, 0)), t(11, 0));
-        assert!(q.promised_by >= t(11, 0));
-        assert!(q.likely_by >= t(11, 0));
-    }
-
-    #[test]
-    fn an_appointment_later_today_is_not_quoted_before_its_time() {
-        let engine = QuoteEngine::new(QuoteConfig::default());
-        let q = engine.quote(&pooled(), None, Some(t(10, 0)), t(9, 40));
-        assert!(q.predicted_min >= 20.0);
-        assert!(q.promised_by >= t(10, 0));
-    }
-
-    #[test]
-    fn the_service_rate_is_learned_from_patients_seen() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        // Five patients an hour... then a quiet stretch slows the estimate.
-        for i in 0..10 {
-            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(8, 0));
-        }
-        for i in 0..10u32 {
-            engine.seen(
-                &format!("p{i}"),
-                &pooled(),
-                t(8, 0) + Duration::minutes(i64::from(i) * 12),
-            );
-        }
-        let busy = engine.quote(&pooled(), None, None, t(9, 50));
-        let stalled = engine.quote(&pooled(), None, None, t(11, 0));
-        assert!(!busy.cold_start || busy.predicted_min > 0.0);
-        assert!(stalled.predicted_min > busy.predicted_min);
-    }
-
-    /// Simulate a steady single-server queue and check calibration: about nine
-    /// in ten are seen by the promised time.
-    #[test]
-    fn quotes_are_calibrated_on_a_steady_queue() {
-        use std::collections::VecDeque;
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let mut seed = 7u64;
-        let mut uniform = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
-        };
-        let (mut kept, mut total) = (0, 0);
-        for day in 0..20 {
-            let start = t(8, 0) + Duration::days(day);
-            // Arrivals every ~6 minutes, service ~5 minutes (exponential).
-            let mut arrivals = Vec::new();
-            let mut clock = 0.0;
-            while clock < 480.0 {
-                clock += -6.0 * (1.0 - uniform()).ln();
-                arrivals.push(clock);
-            }
-            let mut free_at: f64 = 0.0;
-            let mut queue: VecDeque<(usize, f64)> = VecDeque::new();
-            let mut events: Vec<(f64, u8, usize)> = Vec::new();
-            for (i, a) in arrivals.iter().enumerate() {
-                queue.push_back((i, *a));
-                let start_service = free_at.max(*a);
-                free_at = start_service - 5.0 * (1.0 - uniform()).ln();
-                events.push((*a, 0, i));
-                events.push((start_service, 1, i));
-            }
-            events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let mut promised = vec![start; arrivals.len()];
-            for (at, kind, i) in events {
-                let now = start + Duration::milliseconds((at * 60_000.0) as i64);
-                let id = format!("{day}-{i}");
-                if kind == 0 {
-                    promised[i] = engine.arrive(&id, &pooled(), None, None, now).promised_by;
-                } else {
-                    engine.seen(&id, &pooled(), now);
-                    if day >= 3 {
-                        total += 1;
-                        if now <= promised[i] {
-                            kept += 1;
-                        }
-                    }
-                }
-            }
-        }
-        let rate = f64::from(kept) / f64::from(total);
-        assert!((0.86..=0.96).contains(&rate), "kept {rate:.3} of {total}");
-    }
-
-    #[test]
-    fn a_location_can_quote_at_its_own_quantile() {
-        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let here = QueueKey {
-            location: "main".into(),
-            provider: None,
-        };
-        let there = QueueKey {
-            location: "north".into(),
-            provider: None,
-        };
-        for i in 0..5 {
-            engine.arrive(&format!("m{i}"), &here, None, None, t0);
-            engine.arrive(&format!("n{i}"), &there, None, None, t0);
-        }
-        let default = engine.quote(&there, None, None, t0);
-        engine.set_location_quantile("main", Some(0.75));
-        assert_eq!(engine.quantile_for(&here), 0.75);
-        assert_eq!(engine.quantile_for(&there), 0.9);
-        let lower = engine.quote(&here, None, None, t0);
-        assert!(
-            lower.quantile_min < default.quantile_min,
-            "{lower:?} vs {default:?}"
-        );
-        engine.set_location_quantile("main", Some(1.5));
-        assert_eq!(engine.quantile_for(&here), 0.99, "clamped");
-        engine.set_location_quantile("main", None);
-        assert_eq!(
-            engine.quote(&here, None, None, t0).quantile_min,
-            default.quantile_min
-        );
-    }
-
-    /// A pooled queue where priority-2 patients are seen after 8–12 minutes
-    /// and priority-4 patients after anywhere from 10 to 120, whatever the
-    /// queue: twenty days of five patients of each an hour.
-    fn two_priorities(engine: &mut QuoteEngine, days: i64) -> (Vec<(u32, bool, f64)>, usize) {
-        let mut seed = 3u64;
-        let mut uniform = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
-        };
-        let mut out = Vec::new();
-        let mut n = 0;
-        for day in 0..days {
-            let mut events: Vec<(Timestamp, bool, String, u32)> = Vec::new();
-            for i in 0..80 {
-                let at = t(8, 0) + Duration::days(day) + Duration::minutes(i * 6);
-                let p = if i % 2 == 0 { 2 } else { 4 };
-                let wait = if p == 2 {
-                    8.0 + 4.0 * uniform()
-                } else {
-                    10.0 + 110.0 * uniform()
-                };
-                let id = format!("{day}-{i}");
-                events.push((at, false, id.clone(), p));
-                events.push((at + Duration::seconds((wait * 60.0) as i64), true, id, p));
-            }
-            events.sort();
-            let mut promised = HashMap::new();
-            for (at, seen, id, p) in events {
-                if seen {
-                    engine.seen(&id, &pooled(), at);
-                    let by: Timestamp = promised[&id];
-                    out.push((p, at <= by, (by - at).num_seconds() as f64 / 60.0));
-                } else {
-                    n += 1;
-                    let q = engine.arrive(&id, &pooled(), Some(p), None, at);
-                    promised.insert(id, q.promised_by);
-                }
-            }
-        }
-        (out, n)
-    }
-
-    #[test]
-    fn each_priority_is_calibrated_on_its_own_patients() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let (outcomes, _) = two_priorities(&mut engine, 30);
-        // Judge the last twenty days.
-        let judged = &outcomes[outcomes.len() * 10 / 30..];
-        for p in [2, 4] {
-            let mine: Vec<&(u32, bool, f64)> = judged.iter().filter(|o| o.0 == p).collect();
-            let kept = mine.iter().filter(|o| o.1).count() as f64 / mine.len() as f64;
-            assert!(
-                (0.85..=0.96).contains(&kept),
-                "priority {p}: kept {kept:.3}"
-            );
-            let mut slack: Vec<f64> = mine.iter().map(|o| o.2).collect();
-            let median = quantile(&mut slack, 0.5).unwrap();
-            if p == 2 {
-                // Not padded for the priority-4 patients' spread.
-                assert!(median < 12.0, "priority 2: median slack {median:.1}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_broken_promise_raises_the_next_quotes_of_its_priority() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        two_priorities(&mut engine, 10);
-        let at = t(8, 0) + Duration::days(10);
-        let shift_before = engine.queues[&pooled()].shifts[&2];
-        // Ten priority-2 patients whose promises all break while they wait.
-        for i in 0..10 {
-            engine.arrive(&format!("late{i}"), &pooled(), Some(2), None, at);
-        }
-        let later = at + Duration::hours(12);
-        engine.seen("late0", &pooled(), later);
-        // All ten are known to have broken by then, not only the one seen.
-        let moved = engine.queues[&pooled()].shifts[&2] - shift_before;
-        let step = QuoteConfig::default().adapt_rate * 0.9;
-        assert!((moved - 10.0 * step).abs() < 1e-9, "moved {moved}");
-        // And a higher quantile never gives an earlier promise.
-        let mut raised = engine.clone();
-        raised
-            .queues
-            .get_mut(&pooled())
-            .unwrap()
-            .shifts
-            .insert(2, 0.09);
-        let now = later + Duration::minutes(1);
-        assert!(
-            raised.quote(&pooled(), Some(2), None, now).quantile_min
-                >= engine.quote(&pooled(), Some(2), None, now).quantile_min
-        );
-    }
-}
+mod tests;
