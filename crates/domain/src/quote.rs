@@ -7,12 +7,14 @@
 //! past predictions compared with what happened.
 //!
 //! A quote is made in two steps:
-//! 1. a **point prediction** of the wait, from two signals: the queue (patients
-//!    ahead at the same or more urgent priority, divided by the recent service
-//!    rate, and never before the appointment time plus the provider's current
-//!    lateness) and the waits of the last patients seen. The two are combined on
-//!    a log scale by weights learned online from this queue's own history
-//!    (recursive least squares with forgetting), starting from "trust the queue";
+//! 1. a **point prediction** of the wait, from four signals: the queue ahead
+//!    (patients at the same or more urgent priority, divided by the recent
+//!    service rate, and never before the appointment time plus the provider's
+//!    current lateness), the whole queue over the same rate (for a queue that
+//!    is not, or not only, seen by priority), the waits of the last patients
+//!    seen, and the usual wait at this hour. They are combined on a log scale
+//!    by weights learned online from this queue's own history (recursive
+//!    least squares with forgetting), starting from "trust the queue ahead";
 //! 2. a **calibrated quantile**, conditional on the patient: each group of a
 //!    queue — a priority, and within it a visit type when one is given —
 //!    keeps its own window of recent (prediction, actual wait) pairs, and the
@@ -28,7 +30,9 @@
 //!    short. Each group's quantile is then nudged after every promise kept
 //!    (down a little) or broken (up a little, the moment it breaks), so that
 //!    the share kept in each group tracks the quantile asked for whatever the
-//!    rounding or a drift in the flow (adaptive conformal inference). With no history yet it falls back to a lognormal spread
+//!    rounding or a drift in the flow (adaptive conformal inference). A broken
+//!    promise of a patient who then leaves unseen stops counting: like the
+//!    kept rate, the quantile is judged on the patients who were seen. With no history yet it falls back to a lognormal spread
 //!    (σ 0.67, RESEARCH.md) and a service rate of one patient per 15 minutes
 //!    per queue, and says so (`cold_start`).
 //!
@@ -207,7 +211,7 @@ struct Waiting {
     kind: u32,
     arrived_at: Timestamp,
     predicted_min: f64,
-    features: [f64; 4],
+    features: [f64; SIGNALS],
     scheduled_at: Option<Timestamp>,
     /// The promise made on arrival, and the quantile it was made at.
     promised_by: Timestamp,
@@ -233,40 +237,48 @@ fn minute_of_day(t: Timestamp) -> f64 {
     f64::from(t.num_seconds_from_midnight()) / 60.0
 }
 
+/// How many signals the point prediction weighs (see [`QuoteEngine::features`]).
+const SIGNALS: usize = 5;
+
 /// Online least squares with forgetting: learns how to weigh the signals.
 #[derive(Debug, Clone)]
 struct Weights {
-    theta: [f64; 4],
-    p: [[f64; 4]; 4],
+    theta: [f64; SIGNALS],
+    p: [[f64; SIGNALS]; SIGNALS],
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        // Start by trusting the queue signal alone.
-        let mut p = [[0.0; 4]; 4];
+        // Start by trusting the queue ahead alone.
+        let mut p = [[0.0; SIGNALS]; SIGNALS];
         for (i, row) in p.iter_mut().enumerate() {
             row[i] = 1.0;
         }
-        Weights {
-            theta: [0.0, 1.0, 0.0, 0.0],
-            p,
-        }
+        let mut theta = [0.0; SIGNALS];
+        theta[1] = 1.0;
+        Weights { theta, p }
     }
 }
 
 const FORGET: f64 = 0.9995;
+/// The uncertainty of the weights is kept below this (signals that never
+/// vary, or always move together, would otherwise let it grow without end).
+const MAX_TRACE: f64 = 1e4;
 
 impl Weights {
-    fn predict(&self, x: &[f64; 4]) -> f64 {
-        // The queue signal may not count against the wait: keeps quotes monotonic.
-        self.theta[0] * x[0]
-            + self.theta[1].max(0.0) * x[1]
-            + self.theta[2] * x[2]
-            + self.theta[3] * x[3]
+    fn predict(&self, x: &[f64; SIGNALS]) -> f64 {
+        // The queue signals may not count against the wait: more patients
+        // ahead never shorten the prediction.
+        self.theta
+            .iter()
+            .zip(x)
+            .enumerate()
+            .map(|(i, (t, v))| if i == 1 { t.max(0.0) * v } else { t * v })
+            .sum()
     }
 
-    fn learn(&mut self, x: &[f64; 4], y: f64) {
-        let mut px = [0.0; 4];
+    fn learn(&mut self, x: &[f64; SIGNALS], y: f64) {
+        let mut px = [0.0; SIGNALS];
         for (i, row) in self.p.iter().enumerate() {
             px[i] = row.iter().zip(x).map(|(a, b)| a * b).sum();
         }
@@ -279,18 +291,23 @@ impl Weights {
         for (theta, gain) in self.theta.iter_mut().zip(&k) {
             *theta += gain * err;
         }
-        let mut next = [[0.0; 4]; 4];
+        let mut next = [[0.0; SIGNALS]; SIGNALS];
         for (i, row) in next.iter_mut().enumerate() {
             for (j, cell) in row.iter_mut().enumerate() {
                 *cell = (self.p[i][j] - k[i] * px[j]) / FORGET;
             }
         }
-        let trace = next[0][0] + next[1][1] + next[2][2] + next[3][3];
-        if !trace.is_finite() || trace > 1e4 || self.theta.iter().any(|t| !t.is_finite()) {
+        let trace: f64 = (0..SIGNALS).map(|i| next[i][i]).sum();
+        if !trace.is_finite() || self.theta.iter().any(|t| !t.is_finite()) {
             *self = Weights::default();
-        } else {
-            self.p = next;
+            return;
         }
+        if trace > MAX_TRACE {
+            for cell in next.iter_mut().flatten() {
+                *cell *= MAX_TRACE / trace;
+            }
+        }
+        self.p = next;
     }
 }
 
@@ -433,6 +450,17 @@ impl QueueState {
         let shift = self.shifts.entry((w.priority, w.kind)).or_default();
         let target = if kept { 1.0 } else { 0.0 };
         *shift = (*shift + cfg.adapt_rate * (q - target)).clamp(-MAX_SHIFT, MAX_SHIFT);
+    }
+
+    /// A patient left without being seen: a promise of theirs counted as
+    /// broken no longer counts, so that each group's quantile is judged, like
+    /// the kept rate, on the patients who were seen.
+    fn unlearn_broken(&mut self, cfg: &QuoteConfig, w: &Waiting) {
+        if w.broken
+            && let Some(shift) = self.shifts.get_mut(&(w.priority, w.kind))
+        {
+            *shift = (*shift - cfg.adapt_rate * w.quantile).clamp(-MAX_SHIFT, MAX_SHIFT);
+        }
     }
 
     /// Count the promises that broke before `now` with the patient still
@@ -635,16 +663,20 @@ impl QuoteEngine {
         (quote, candidates)
     }
 
-    /// The signals, on a log scale: a constant, the queue, the recent waits,
-    /// and the usual wait at this hour of the day.
+    /// The signals, on a log scale: a constant, the queue ahead (patients as
+    /// urgent or more, over the service rate; never before the appointment
+    /// plus the provider's lateness), the recent waits, the usual wait at this
+    /// hour of the day, and the whole queue over the service rate (for a queue
+    /// that is not, or not only, seen by priority).
     fn features(
         state: &QueueState,
         cfg: &QuoteConfig,
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
-    ) -> ([f64; 4], bool) {
+    ) -> ([f64; SIGNALS], bool) {
         let (rate, cold) = state.rate_per_min(cfg, now);
+        let everyone = ((state.waiting.len() as f64 + 1.0) / rate.max(1e-3)).min(24.0 * 60.0);
         let mut queue = (ahead as f64 + 1.0) / rate.max(1e-3);
         if let Some(at) = scheduled_at {
             let until_appointment = (at - now).num_seconds() as f64 / 60.0 + state.lateness_min();
@@ -660,6 +692,7 @@ impl QuoteEngine {
                 (queue + 1.0).ln(),
                 (recent + 1.0).ln(),
                 (usual + 1.0).ln(),
+                (everyone + 1.0).ln(),
             ],
             cold,
         )
@@ -821,8 +854,11 @@ impl QuoteEngine {
 
     /// A patient leaves without being seen (or is known to have left).
     pub fn left(&mut self, id: &str, queue: &QueueKey) {
-        if let Some(state) = self.queues.get_mut(queue) {
-            Self::remove(state, id);
+        let cfg = self.config;
+        if let Some(state) = self.queues.get_mut(queue)
+            && let Some(w) = Self::remove(state, id)
+        {
+            state.unlearn_broken(&cfg, &w);
         }
     }
 
@@ -862,9 +898,10 @@ impl QuoteEngine {
 
     /// Forget a patient wherever they wait (they left, or were seen elsewhere).
     pub fn forget(&mut self, id: &str) {
+        let cfg = self.config;
         for state in self.queues.values_mut() {
-            if state.waiting.contains_key(id) {
-                Self::remove(state, id);
+            if let Some(w) = Self::remove(state, id) {
+                state.unlearn_broken(&cfg, &w);
             }
         }
     }
