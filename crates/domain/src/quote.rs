@@ -7,12 +7,12 @@
 //! past predictions compared with what happened.
 //!
 //! A quote is made in two steps:
-//! 1. a **point prediction** of the wait, from four signals: the queue ahead
+//! 1. a **point prediction** of the wait, from five signals: the queue ahead
 //!    (patients at the same or more urgent priority, divided by the recent
-//!    service rate, and never before the appointment time plus the provider's
-//!    current lateness), the whole queue over the same rate (for a queue that
-//!    is not, or not only, seen by priority), the waits of the last patients
-//!    seen, and the usual wait at this hour. They are combined on a log scale
+//!    service rate), the whole queue over the same rate (for a queue that is
+//!    not, or not only, seen by priority), the waits of the last patients
+//!    seen, the usual wait at this hour, and the time until the appointment
+//!    plus the provider's current lateness. They are combined on a log scale
 //!    by weights learned online from this queue's own history (recursive
 //!    least squares with forgetting), starting from "trust the queue ahead";
 //! 2. a **calibrated quantile**, conditional on the patient: each group of a
@@ -40,7 +40,8 @@
 //! urgent patient quoted later; once calibrated, each priority's quote
 //! follows its own patients' history, which is the point.
 //!
-//! The promised clock time is rounded up to the next 5 minutes. Only what has
+//! The promised clock time is rounded up to the next 5 minutes, and a booked
+//! patient is never promised a time before their appointment. Only what has
 //! happened up to the moment of the quote is used: callers feed events in time
 //! order.
 
@@ -238,7 +239,7 @@ fn minute_of_day(t: Timestamp) -> f64 {
 }
 
 /// How many signals the point prediction weighs (see [`QuoteEngine::features`]).
-const SIGNALS: usize = 5;
+const SIGNALS: usize = 6;
 
 /// Online least squares with forgetting: learns how to weigh the signals.
 #[derive(Debug, Clone)]
@@ -366,7 +367,7 @@ impl QueueState {
 
     fn lateness_min(&self) -> f64 {
         let mut v: Vec<f64> = self.lateness.iter().copied().collect();
-        quantile(&mut v, 0.5).unwrap_or(0.0).max(0.0)
+        quantile(&mut v, 0.5).unwrap_or(0.0).max(-30.0)
     }
 
     /// The median and `q`-quantile waits for a patient of `group` predicted
@@ -639,13 +640,18 @@ impl QuoteEngine {
         let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
         let calibrated = state.calibration(cfg, q, group, predicted, now);
-        let (median, high) = match &calibrated {
-            Some(by_residual) => by_residual[state.residual_for(group).index()],
-            // The lognormal prior around the prediction.
-            None => (
-                predicted,
-                (predicted + 1.0) * (normal_quantile(q) * PRIOR_SIGMA).exp() - 1.0,
-            ),
+        let (predicted, median, high) = match &calibrated {
+            Some(by_residual) => {
+                let (median, high) = by_residual[state.residual_for(group).index()];
+                (predicted, median, high)
+            }
+            // The lognormal prior around the prediction, which is then never
+            // before the appointment time plus the provider's lateness.
+            None => {
+                let predicted = predicted.max(features[5].exp() - 1.0);
+                let high = (predicted + 1.0) * (normal_quantile(q) * PRIOR_SIGMA).exp() - 1.0;
+                (predicted, predicted, high)
+            }
         };
         let cold_errors = calibrated.is_none();
         let candidates = calibrated.map(|c| c.map(|(_, high)| high));
@@ -657,17 +663,22 @@ impl QuoteEngine {
             median_min: median,
             quantile_min: high,
             likely_by: now + minutes(median),
-            promised_by: round_up(now + minutes(high), cfg.round_to_min),
+            // A booked patient is never promised a time before their appointment.
+            promised_by: round_up(
+                (now + minutes(high)).max(scheduled_at.unwrap_or(now)),
+                cfg.round_to_min,
+            ),
             cold_start: cold_rate || cold_errors,
         };
         (quote, candidates)
     }
 
     /// The signals, on a log scale: a constant, the queue ahead (patients as
-    /// urgent or more, over the service rate; never before the appointment
-    /// plus the provider's lateness), the recent waits, the usual wait at this
-    /// hour of the day, and the whole queue over the service rate (for a queue
-    /// that is not, or not only, seen by priority).
+    /// urgent or more, over the service rate), the recent waits, the usual
+    /// wait at this hour of the day, the whole queue over the service rate
+    /// (for a queue that is not, or not only, seen by priority), and the time
+    /// until the appointment plus the provider's current lateness (0 for a
+    /// walk-in; the lateness is negative when the provider runs early).
     fn features(
         state: &QueueState,
         cfg: &QuoteConfig,
@@ -677,13 +688,12 @@ impl QuoteEngine {
     ) -> ([f64; SIGNALS], bool) {
         let (rate, cold) = state.rate_per_min(cfg, now);
         let everyone = ((state.waiting.len() as f64 + 1.0) / rate.max(1e-3)).min(24.0 * 60.0);
-        let mut queue = (ahead as f64 + 1.0) / rate.max(1e-3);
-        if let Some(at) = scheduled_at {
-            let until_appointment = (at - now).num_seconds() as f64 / 60.0 + state.lateness_min();
-            queue = queue.max(until_appointment);
-        }
-        let queue = queue.clamp(0.0, 24.0 * 60.0);
-        let recent = state.recent_wait().unwrap_or(queue);
+        let queue = ((ahead as f64 + 1.0) / rate.max(1e-3)).clamp(0.0, 24.0 * 60.0);
+        // Minutes until the appointment, with the provider's lateness (0 for a walk-in).
+        let appointment = scheduled_at.map_or(0.0, |at| {
+            ((at - now).num_seconds() as f64 / 60.0 + state.lateness_min()).clamp(0.0, 24.0 * 60.0)
+        });
+        let recent = state.recent_wait().unwrap_or(queue.max(appointment));
         let (sum, n) = state.by_hour[now.hour() as usize];
         let usual = if n >= 5 { sum / f64::from(n) } else { recent };
         (
@@ -693,6 +703,7 @@ impl QuoteEngine {
                 (recent + 1.0).ln(),
                 (usual + 1.0).ln(),
                 (everyone + 1.0).ln(),
+                (appointment + 1.0).ln(),
             ],
             cold,
         )

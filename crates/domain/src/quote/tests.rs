@@ -328,3 +328,26 @@ fn each_visit_type_is_calibrated_on_its_own_once_it_has_enough() {
     let other = quote("annual physical");
     assert!(other.quantile_min > follow_up.quantile_min);
 }
+
+#[test]
+fn a_booked_patient_is_never_promised_before_the_appointment_once_calibrated() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    // Thirty days of patients seen within ten minutes of arriving.
+    for day in 0..30 {
+        for i in 0..20 {
+            let at = t(8, 0) + Duration::days(day) + Duration::minutes(i * 15);
+            let id = format!("{day}-{i}");
+            engine.arrive(&id, &pooled(), None, None, at);
+            engine.seen(&id, &pooled(), at + Duration::minutes(i % 10));
+        }
+    }
+    let now = t(9, 0) + Duration::days(30);
+    let walk_in = engine.quote(&pooled(), None, None, now);
+    assert!(!walk_in.cold_start);
+    assert!(walk_in.promised_by < now + Duration::minutes(30));
+    let booked = engine.quote(&pooled(), None, Some(now + Duration::minutes(40)), now);
+    assert!(
+        booked.promised_by >= now + Duration::minutes(40),
+        "{booked:?}"
+    );
+}
