@@ -118,6 +118,19 @@ impl Neighbours {
         self.entries.len()
     }
 
+    /// How many of the group arrived in the day before the newest did.
+    pub fn per_day(&self) -> usize {
+        let Some(newest) = self.entries.back().map(|e| e.2) else {
+            return 0;
+        };
+        let since = newest - chrono::Duration::days(1);
+        self.entries
+            .iter()
+            .rev()
+            .take_while(|e| e.2 > since)
+            .count()
+    }
+
     /// Add a finished wait; the oldest goes once there are `capacity`.
     pub fn push(&mut self, at: Place, actual: f64, arrived_at: Timestamp, capacity: usize) {
         self.entries.push_back((at, actual, arrived_at));
@@ -274,6 +287,17 @@ mod tests {
         assert!((pinball(0.9, 10.0, 20.0) - 9.0).abs() < 1e-9);
         assert!((pinball(0.9, 30.0, 20.0) - 1.0).abs() < 1e-9);
         assert_eq!(pinball(0.9, 20.0, 20.0), 0.0);
+    }
+
+    #[test]
+    fn a_group_counts_its_patients_of_the_last_day() {
+        let mut n = Neighbours::default();
+        assert_eq!(n.per_day(), 0);
+        for h in 0..30 {
+            n.push(place(10.0, 9.0), 5.0, t(h * 60), 100);
+        }
+        // Arrivals at hours 6..=29 are within a day of the newest (hour 29).
+        assert_eq!(n.per_day(), 24);
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub struct QuoteConfig {
     /// (prediction and time of day), calibrate a quote.
     pub neighbours: usize,
     /// How fast a group's quantile moves after each promise kept or broken
-    /// (0: never).
+    /// (0: never); a group with more than 100 finished waits a day moves in
+    /// proportionally smaller steps.
     pub adapt_rate: f64,
     /// How many hours apart in the day count as much as predictions a factor
     /// of e apart, when choosing the patients a quote is calibrated on
@@ -87,7 +88,7 @@ impl Default for QuoteConfig {
             quantile: 0.9,
             residual_window: 2000,
             neighbours: 50,
-            adapt_rate: 0.005,
+            adapt_rate: 0.02,
             hours_per_unit: 3.0,
 
             rate_window: 20,
@@ -189,6 +190,9 @@ pub fn round_up(t: Timestamp, minutes: i64) -> Timestamp {
 
 /// Below this many errors in the queue, the lognormal prior is used.
 const MIN_POOLED: usize = 20;
+/// A group with more finished waits a day than this adapts its quantile in
+/// proportionally smaller steps.
+const ADAPT_DAILY: f64 = 100.0;
 /// The most a group's accumulated shift may run either way: beyond what can
 /// be read, so that a run of broken promises at the top is not forgotten.
 const MAX_SHIFT: f64 = 0.5;
@@ -217,8 +221,9 @@ struct Waiting {
     /// The promise made on arrival, and the quantile it was made at.
     promised_by: Timestamp,
     quantile: f64,
-    /// The promise broke while they were still waiting (and was counted).
-    broken: bool,
+    /// The promise broke while they were still waiting, and the quantile
+    /// moved up by this much.
+    broken: Option<f64>,
     /// The quantile wait (minutes) each [`Residual`] gave them, to score
     /// the three when they are seen.
     candidates: Option<[f64; 3]>,
@@ -446,21 +451,30 @@ impl QueueState {
     /// little after a kept one, so that in the long run the share kept is the
     /// quantile asked for, whatever the rounding, the censoring or a drift in
     /// the flow (adaptive conformal inference, per priority).
-    fn learn_kept(&mut self, cfg: &QuoteConfig, w: &Waiting, kept: bool) {
-        let q = w.quantile;
-        let shift = self.shifts.entry((w.priority, w.kind)).or_default();
+    /// Returns the step taken. A busy group steps in smaller steps, so that
+    /// its quantile moves about as fast per day as a quiet one's.
+    fn learn_kept(&mut self, cfg: &QuoteConfig, w: &Waiting, kept: bool) -> f64 {
+        let per_day = self
+            .groups
+            .get(&(w.priority, w.kind))
+            .or_else(|| self.groups.get(&(w.priority, ANY_KIND)))
+            .map_or(0, |g| g.per_day());
+        let rate = cfg.adapt_rate * (ADAPT_DAILY / per_day.max(1) as f64).min(1.0);
         let target = if kept { 1.0 } else { 0.0 };
-        *shift = (*shift + cfg.adapt_rate * (q - target)).clamp(-MAX_SHIFT, MAX_SHIFT);
+        let step = rate * (w.quantile - target);
+        let shift = self.shifts.entry((w.priority, w.kind)).or_default();
+        *shift = (*shift + step).clamp(-MAX_SHIFT, MAX_SHIFT);
+        step
     }
 
     /// A patient left without being seen: a promise of theirs counted as
     /// broken no longer counts, so that each group's quantile is judged, like
     /// the kept rate, on the patients who were seen.
-    fn unlearn_broken(&mut self, cfg: &QuoteConfig, w: &Waiting) {
-        if w.broken
+    fn unlearn_broken(&mut self, w: &Waiting) {
+        if let Some(step) = w.broken
             && let Some(shift) = self.shifts.get_mut(&(w.priority, w.kind))
         {
-            *shift = (*shift - cfg.adapt_rate * w.quantile).clamp(-MAX_SHIFT, MAX_SHIFT);
+            *shift = (*shift - step).clamp(-MAX_SHIFT, MAX_SHIFT);
         }
     }
 
@@ -479,12 +493,14 @@ impl QueueState {
             let Some(w) = self.waiting.get_mut(&id) else {
                 continue;
             };
-            if w.broken || w.promised_by != due {
+            if w.broken.is_some() || w.promised_by != due {
                 continue;
             }
-            w.broken = true;
             let w = w.clone();
-            self.learn_kept(cfg, &w, false);
+            let step = self.learn_kept(cfg, &w, false);
+            if let Some(w) = self.waiting.get_mut(&id) {
+                w.broken = Some(step);
+            }
         }
     }
 
@@ -762,7 +778,7 @@ impl QuoteEngine {
             scheduled_at: arrival.scheduled_at,
             promised_by: quote.promised_by,
             quantile,
-            broken: false,
+            broken: None,
             candidates,
         };
         state
@@ -820,7 +836,7 @@ impl QuoteEngine {
         }
         if let Some(w) = Self::remove(state, id) {
             let actual = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
-            if !w.broken {
+            if w.broken.is_none() {
                 state.learn_kept(&cfg, &w, now <= w.promised_by);
             }
             if let Some(candidates) = w.candidates {
@@ -865,11 +881,10 @@ impl QuoteEngine {
 
     /// A patient leaves without being seen (or is known to have left).
     pub fn left(&mut self, id: &str, queue: &QueueKey) {
-        let cfg = self.config;
         if let Some(state) = self.queues.get_mut(queue)
             && let Some(w) = Self::remove(state, id)
         {
-            state.unlearn_broken(&cfg, &w);
+            state.unlearn_broken(&w);
         }
     }
 
@@ -909,10 +924,9 @@ impl QuoteEngine {
 
     /// Forget a patient wherever they wait (they left, or were seen elsewhere).
     pub fn forget(&mut self, id: &str) {
-        let cfg = self.config;
         for state in self.queues.values_mut() {
             if let Some(w) = Self::remove(state, id) {
-                state.unlearn_broken(&cfg, &w);
+                state.unlearn_broken(&w);
             }
         }
     }

@@ -351,3 +351,18 @@ fn a_booked_patient_is_never_promised_before_the_appointment_once_calibrated() {
         "{booked:?}"
     );
 }
+
+#[test]
+fn a_broken_promise_stops_counting_when_the_patient_leaves_unseen() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    two_priorities(&mut engine, 10);
+    let at = t(8, 0) + Duration::days(10);
+    let shift = |e: &QuoteEngine| e.queues[&pooled()].shifts[&(2, ANY_KIND)];
+    let before = shift(&engine);
+    engine.arrive("gone", &pooled(), Some(2), None, at);
+    // Their promise breaks (learned at the next event), then they leave.
+    engine.arrive("later", &pooled(), Some(4), None, at + Duration::hours(12));
+    assert!(shift(&engine) > before);
+    engine.left("gone", &pooled());
+    assert!((shift(&engine) - before).abs() < 1e-12);
+}
