@@ -104,12 +104,14 @@ fn main() {
                 })
         };
         println!(
-            "backtest: {name}: {} visits in {elapsed:.2} s: engine kept {:.3} slack {:.1} | bucket kept {:.3} slack {:.1} | best {} slack {:.1} → ratio {} | worst priority {} provider {}",
+            "backtest: {name}: {} visits in {elapsed:.2} s: engine kept {:.3} slack {:.1} p90 {:.0} | bucket kept {:.3} slack {:.1} p90 {:.0} | best {} slack {:.1} → ratio {} | worst priority {} provider {}",
             visits.len(),
             report.engine.kept_rate,
             report.engine.slack_median_min,
+            report.engine.slack_p90_min,
             bucket.kept_rate,
             bucket.slack_median_min,
+            bucket.slack_p90_min,
             best.map_or("none", |b| b.0.as_str()),
             best.map_or(f64::NAN, |b| b.1.slack_median_min),
             best.map_or("-".to_string(), |b| format!(

@@ -86,7 +86,7 @@ impl Default for QuoteConfig {
     fn default() -> Self {
         QuoteConfig {
             quantile: 0.9,
-            residual_window: 2000,
+            residual_window: 5000,
             neighbours: 50,
             adapt_rate: 0.02,
             hours_per_unit: 3.0,
@@ -198,8 +198,9 @@ const ADAPT_DAILY: f64 = 100.0;
 const MAX_SHIFT: f64 = 0.5;
 /// How much of a group's past pinball loss is kept at each new patient.
 const LOSS_MEMORY: f64 = 0.999;
-/// The highest quantile a quote is read at, however often promises broke.
-const MAX_LEVEL: f64 = 0.995;
+/// The highest quantile a quote is read at, however often promises broke:
+/// beyond it the few longest waits of the neighbours would set the promise.
+const MAX_LEVEL: f64 = 0.97;
 /// Below this many errors of its own, a priority is calibrated with the
 /// whole queue's.
 const MIN_GROUP: usize = 50;
