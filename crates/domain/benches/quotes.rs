@@ -1,9 +1,14 @@
 //! Quote engine speed: one live quote with a busy lobby, and a backtest of
 //! 30,000 visits. Run: `cargo bench -p frontdesk-domain --bench quotes
-//! [-- FILE.csv]` (a visit history CSV to replay instead of the built-in one).
+//! [-- FILE.csv ...]` (visit history CSVs, times in UTC, to replay instead of
+//! the built-in one: each prints the engine beside the best baseline and the
+//! worst priority and provider with at least 100 seen). For experiments,
+//! `FD_WINDOW`, `FD_K` and `FD_ADAPT` override the engine's residual window,
+//! neighbours and adapt rate, and `FD_BY=priority|provider|queue|hour|visit_type`
+//! prints the groups.
 
 use chrono::{Duration, TimeZone, Utc};
-use frontdesk_domain::backtest::backtest;
+use frontdesk_domain::backtest::{Baseline, GroupBy, backtest, by_group, worst_group};
 use frontdesk_domain::history::{HistoryVisit, Outcome, TimeForm, parse_history_csv};
 use frontdesk_domain::quote::{QueueKey, QuoteConfig, QuoteEngine};
 use std::time::Instant;
@@ -49,23 +54,88 @@ fn synthetic(n: usize) -> Vec<HistoryVisit> {
 }
 
 fn main() {
-    let visits = match std::env::args().skip(1).find(|a| a.ends_with(".csv")) {
-        Some(path) => {
-            let text = std::fs::read(&path).expect("readable file");
-            parse_history_csv(&text, chrono_tz::UTC, &mut |_| {})
-                .expect("a history CSV")
-                .visits
-        }
-        None => synthetic(30_000),
+    let files: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a.ends_with(".csv"))
+        .collect();
+    let sets: Vec<(String, Vec<HistoryVisit>)> = if files.is_empty() {
+        vec![("synthetic".into(), synthetic(30_000))]
+    } else {
+        files
+            .iter()
+            .map(|path| {
+                let text = std::fs::read(path).expect("readable file");
+                let visits = parse_history_csv(&text, chrono_tz::UTC, &mut |_| {})
+                    .expect("a history CSV")
+                    .visits;
+                (path.clone(), visits)
+            })
+            .collect()
     };
-    let started = Instant::now();
-    let report = backtest(&visits, QuoteConfig::default(), chrono_tz::UTC, &mut |_| {});
-    println!(
-        "backtest: {} visits in {:.2} s (kept {:.1}%)",
-        visits.len(),
-        started.elapsed().as_secs_f64(),
-        report.engine.kept_rate * 100.0
-    );
+    for (name, visits) in &sets {
+        let started = Instant::now();
+        let env = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let config = QuoteConfig {
+            residual_window: env("FD_WINDOW", QuoteConfig::default().residual_window),
+            neighbours: env("FD_K", QuoteConfig::default().neighbours),
+            adapt_rate: std::env::var("FD_ADAPT")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(QuoteConfig::default().adapt_rate),
+            hours_per_unit: std::env::var("FD_HOURS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(QuoteConfig::default().hours_per_unit),
+            ..QuoteConfig::default()
+        };
+        let report = backtest(visits, config, chrono_tz::UTC, &mut |_| {});
+        let elapsed = started.elapsed().as_secs_f64();
+        let best = report.best_baseline.map(|b| (b, report.baseline(b)));
+        let bucket = report.baseline(Baseline::BucketQuantile);
+        let worst = |g: GroupBy| {
+            worst_group(&by_group(visits, &report, g, chrono_tz::UTC))
+                .map_or("-".to_string(), |w| {
+                    format!("{} {:.3}", w.group, w.engine.kept_rate)
+                })
+        };
+        println!(
+            "backtest: {name}: {} visits in {elapsed:.2} s: engine kept {:.3} slack {:.1} p90 {:.0} | bucket kept {:.3} slack {:.1} p90 {:.0} | best {} slack {:.1} → ratio {} | worst priority {} provider {}",
+            visits.len(),
+            report.engine.kept_rate,
+            report.engine.slack_median_min,
+            report.engine.slack_p90_min,
+            bucket.kept_rate,
+            bucket.slack_median_min,
+            bucket.slack_p90_min,
+            best.map_or("none", |b| b.0.as_str()),
+            best.map_or(f64::NAN, |b| b.1.slack_median_min),
+            best.map_or("-".to_string(), |b| format!(
+                "{:.2}",
+                report.engine.slack_median_min / b.1.slack_median_min
+            )),
+            worst(GroupBy::Priority),
+            worst(GroupBy::Provider),
+        );
+        if let Some(g) = std::env::var("FD_BY").ok().and_then(|g| GroupBy::parse(&g)) {
+            for r in by_group(visits, &report, g, chrono_tz::UTC) {
+                let b = r.baselines[Baseline::BucketQuantile.index()];
+                println!(
+                    "backtest:   {:<10} {:>6}  engine {:.3} {:>6.1}  bucket {:.3} {:>6.1}",
+                    r.group,
+                    r.engine.seen,
+                    r.engine.kept_rate,
+                    r.engine.slack_median_min,
+                    b.kept_rate,
+                    b.slack_median_min
+                );
+            }
+        }
+    }
 
     // A live quote with 200 patients waiting and a full calibration window.
     let mut engine = QuoteEngine::new(QuoteConfig::default());

@@ -9,6 +9,8 @@ pub mod ack;
 pub mod appointment;
 pub mod arrival;
 pub mod backtest;
+pub mod baseline;
+mod calibrate;
 pub mod complaint;
 pub mod concern;
 pub mod csv_out;

@@ -7,31 +7,46 @@
 //! past predictions compared with what happened.
 //!
 //! A quote is made in two steps:
-//! 1. a **point prediction** of the wait, from two signals: the queue (patients
-//!    ahead at the same or more urgent priority, divided by the recent service
-//!    rate, and never before the appointment time plus the provider's current
-//!    lateness) and the waits of the last patients seen. The two are combined on
-//!    a log scale by weights learned online from this queue's own history
-//!    (recursive least squares with forgetting), starting from "trust the queue";
-//! 2. a **calibrated quantile**: the ratio `(actual + 1) / (predicted + 1)` of
-//!    recent predictions is kept on a rolling window, and the quote multiplies
-//!    the prediction by the chosen quantile of that ratio (default 0.9). Patients
-//!    still waiting count too, as "at least this much" (a Kaplan–Meier
-//!    estimate), because recently finished waits alone are biased short. This is
-//!    conformal calibration per site, recalibrating as flow changes. With no
-//!    history yet it falls back to a lognormal spread (σ 0.67, RESEARCH.md) and a
-//!    service rate of one patient per 15 minutes per queue, and says so
-//!    (`cold_start`).
+//! 1. a **point prediction** of the wait, from five signals: the queue ahead
+//!    (patients at the same or more urgent priority, divided by the recent
+//!    service rate), the whole queue over the same rate (for a queue that is
+//!    not, or not only, seen by priority), the waits of the last patients
+//!    seen, the usual wait at this hour, and the time until the appointment
+//!    plus the provider's current lateness. They are combined on a log scale
+//!    by weights learned online from this queue's own history (recursive
+//!    least squares with forgetting), starting from "trust the queue ahead";
+//! 2. a **calibrated quantile**, conditional on the patient: each group of a
+//!    queue — a priority, and within it a visit type when one is given —
+//!    keeps its own window of recent (prediction, actual wait) pairs, and the
+//!    quote reads the chosen quantile of the residuals of the 50 patients of
+//!    the group who stood nearest: nearest prediction and nearest time of day
+//!    (grouped, or Mondrian, conformal calibration, local in the prediction
+//!    and the hour: see `calibrate.rs`). A residual is a ratio to the
+//!    prediction, minutes over it, or the wait itself: each group uses the one
+//!    whose promises have scored best on its own patients (pinball loss). A
+//!    group with too few finished waits borrows its priority's, then the whole
+//!    queue's. Patients still waiting count too, as "at least this much" (a
+//!    Kaplan–Meier estimate), because recently finished waits alone are biased
+//!    short. Each group's quantile is then nudged after every promise kept
+//!    (down a little) or broken (up a little, the moment it breaks), so that
+//!    the share kept in each group tracks the quantile asked for whatever the
+//!    rounding or a drift in the flow (adaptive conformal inference). A broken
+//!    promise of a patient who then leaves unseen stops counting: like the
+//!    kept rate, the quantile is judged on the patients who were seen. With no history yet it falls back to a lognormal spread
+//!    (σ 0.67, RESEARCH.md) and a service rate of one patient per 15 minutes
+//!    per queue, and says so (`cold_start`).
 //!
-//! More patients ahead or a less urgent priority never shortens a quote: the
-//! queue signal's weight is kept non-negative and one ratio applies to all
-//! prediction sizes.
+//! On a cold start more patients ahead never shorten a quote, nor is a more
+//! urgent patient quoted later; once calibrated, each priority's quote
+//! follows its own patients' history, which is the point.
 //!
-//! The promised clock time is rounded up to the next 5 minutes. Only what has
+//! The promised clock time is rounded up to the next 5 minutes, and a booked
+//! patient is never promised a time before their appointment. Only what has
 //! happened up to the moment of the quote is used: callers feed events in time
 //! order.
 
 use crate::Timestamp;
+use crate::calibrate::{Neighbours, Place, Residual, pinball};
 use chrono::{Duration, Timelike};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -47,8 +62,20 @@ pub struct QueueKey {
 pub struct QuoteConfig {
     /// The quantile quoted (0.9: nine in ten are seen by the promised time).
     pub quantile: f64,
-    /// How many recent prediction errors to calibrate on.
+    /// How many recent prediction errors each group (priority, visit type) keeps.
     pub residual_window: usize,
+    /// How many of a group's errors, those of the patients who stood nearest
+    /// (prediction and time of day), calibrate a quote.
+    pub neighbours: usize,
+    /// How fast a group's quantile moves after each promise kept or broken
+    /// (0: never); a group with more than 100 finished waits a day moves in
+    /// proportionally smaller steps.
+    pub adapt_rate: f64,
+    /// How many hours apart in the day count as much as predictions a factor
+    /// of e apart, when choosing the patients a quote is calibrated on
+    /// (0: the time of day does not matter).
+    pub hours_per_unit: f64,
+
     /// How many recent "seen" events estimate the service rate.
     pub rate_window: usize,
     /// Promised times are rounded up to this many minutes.
@@ -59,7 +86,11 @@ impl Default for QuoteConfig {
     fn default() -> Self {
         QuoteConfig {
             quantile: 0.9,
-            residual_window: 400,
+            residual_window: 5000,
+            neighbours: 50,
+            adapt_rate: 0.02,
+            hours_per_unit: 3.0,
+
             rate_window: 20,
             round_to_min: 5,
         }
@@ -159,6 +190,20 @@ pub fn round_up(t: Timestamp, minutes: i64) -> Timestamp {
 
 /// Below this many errors in the queue, the lognormal prior is used.
 const MIN_POOLED: usize = 20;
+/// A group with more finished waits a day than this adapts its quantile in
+/// proportionally smaller steps.
+const ADAPT_DAILY: f64 = 100.0;
+/// The most a group's accumulated shift may run either way: beyond what can
+/// be read, so that a run of broken promises at the top is not forgotten.
+const MAX_SHIFT: f64 = 0.5;
+/// How much of a group's past pinball loss is kept at each new patient.
+const LOSS_MEMORY: f64 = 0.999;
+/// The highest quantile a quote is read at, however often promises broke:
+/// beyond it the few longest waits of the neighbours would set the promise.
+const MAX_LEVEL: f64 = 0.97;
+/// Below this many errors of its own, a priority is calibrated with the
+/// whole queue's.
+const MIN_GROUP: usize = 50;
 /// A gap this long between patients seen starts a new session (day).
 const SESSION_GAP_H: i64 = 4;
 /// Cold-start service rate: one patient per 15 minutes (median visit length).
@@ -168,46 +213,79 @@ const PRIOR_SIGMA: f64 = 0.67;
 #[derive(Debug, Clone)]
 struct Waiting {
     priority: u32,
+    /// The visit type, as a number ([`ANY_KIND`] when not given).
+    kind: u32,
     arrived_at: Timestamp,
     predicted_min: f64,
-    features: [f64; 4],
+    features: [f64; SIGNALS],
     scheduled_at: Option<Timestamp>,
+    /// The promise made on arrival, and the quantile it was made at.
+    promised_by: Timestamp,
+    quantile: f64,
+    /// The promise broke while they were still waiting, and the quantile
+    /// moved up by this much.
+    broken: Option<f64>,
+    /// The quantile wait (minutes) each [`Residual`] gave them, to score
+    /// the three when they are seen.
+    candidates: Option<[f64; 3]>,
 }
+
+impl Waiting {
+    fn place(&self) -> Place {
+        Place {
+            predicted: self.predicted_min,
+            minute: minute_of_day(self.arrived_at),
+        }
+    }
+}
+
+/// Minutes since midnight (UTC: the same clock for every patient of a site).
+fn minute_of_day(t: Timestamp) -> f64 {
+    f64::from(t.num_seconds_from_midnight()) / 60.0
+}
+
+/// How many signals the point prediction weighs (see [`QuoteEngine::features`]).
+const SIGNALS: usize = 6;
 
 /// Online least squares with forgetting: learns how to weigh the signals.
 #[derive(Debug, Clone)]
 struct Weights {
-    theta: [f64; 4],
-    p: [[f64; 4]; 4],
+    theta: [f64; SIGNALS],
+    p: [[f64; SIGNALS]; SIGNALS],
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        // Start by trusting the queue signal alone.
-        let mut p = [[0.0; 4]; 4];
+        // Start by trusting the queue ahead alone.
+        let mut p = [[0.0; SIGNALS]; SIGNALS];
         for (i, row) in p.iter_mut().enumerate() {
             row[i] = 1.0;
         }
-        Weights {
-            theta: [0.0, 1.0, 0.0, 0.0],
-            p,
-        }
+        let mut theta = [0.0; SIGNALS];
+        theta[1] = 1.0;
+        Weights { theta, p }
     }
 }
 
 const FORGET: f64 = 0.9995;
+/// The uncertainty of the weights is kept below this (signals that never
+/// vary, or always move together, would otherwise let it grow without end).
+const MAX_TRACE: f64 = 1e4;
 
 impl Weights {
-    fn predict(&self, x: &[f64; 4]) -> f64 {
-        // The queue signal may not count against the wait: keeps quotes monotonic.
-        self.theta[0] * x[0]
-            + self.theta[1].max(0.0) * x[1]
-            + self.theta[2] * x[2]
-            + self.theta[3] * x[3]
+    fn predict(&self, x: &[f64; SIGNALS]) -> f64 {
+        // The queue signals may not count against the wait: more patients
+        // ahead never shorten the prediction.
+        self.theta
+            .iter()
+            .zip(x)
+            .enumerate()
+            .map(|(i, (t, v))| if i == 1 { t.max(0.0) * v } else { t * v })
+            .sum()
     }
 
-    fn learn(&mut self, x: &[f64; 4], y: f64) {
-        let mut px = [0.0; 4];
+    fn learn(&mut self, x: &[f64; SIGNALS], y: f64) {
+        let mut px = [0.0; SIGNALS];
         for (i, row) in self.p.iter().enumerate() {
             px[i] = row.iter().zip(x).map(|(a, b)| a * b).sum();
         }
@@ -220,26 +298,28 @@ impl Weights {
         for (theta, gain) in self.theta.iter_mut().zip(&k) {
             *theta += gain * err;
         }
-        let mut next = [[0.0; 4]; 4];
+        let mut next = [[0.0; SIGNALS]; SIGNALS];
         for (i, row) in next.iter_mut().enumerate() {
             for (j, cell) in row.iter_mut().enumerate() {
                 *cell = (self.p[i][j] - k[i] * px[j]) / FORGET;
             }
         }
-        let trace = next[0][0] + next[1][1] + next[2][2] + next[3][3];
-        if !trace.is_finite() || trace > 1e4 || self.theta.iter().any(|t| !t.is_finite()) {
+        let trace: f64 = (0..SIGNALS).map(|i| next[i][i]).sum();
+        if !trace.is_finite() || self.theta.iter().any(|t| !t.is_finite()) {
             *self = Weights::default();
-        } else {
-            self.p = next;
+            return;
         }
+        if trace > MAX_TRACE {
+            for cell in next.iter_mut().flatten() {
+                *cell *= MAX_TRACE / trace;
+            }
+        }
+        self.p = next;
     }
 }
 
 #[derive(Debug, Clone, Default)]
 struct QueueState {
-    /// The last calibration worked out: (second, quantile's bits, result).
-    /// Quotes in the same second at the same quantile reuse it.
-    calibration_cache: std::cell::RefCell<Option<(i64, u64, Option<Calibration>)>>,
     waiting: HashMap<String, Waiting>,
     by_priority: BTreeMap<u32, usize>,
     /// Times patients were seen in the current session, newest last.
@@ -248,9 +328,19 @@ struct QueueState {
     /// Rates of finished sessions (patients per minute), for a new session.
     past_rates: VecDeque<f64>,
     session_count: usize,
-    /// (predicted, actual) waits in minutes and arrival time of recent
-    /// patients, newest last.
-    errors: VecDeque<(f64, f64, Timestamp)>,
+    /// Recent (predicted, actual) waits of every patient of the queue, and of
+    /// each priority apart: what calibrates the quotes.
+    pooled: Neighbours,
+    /// By (priority, visit type), and by (priority, [`ANY_KIND`]).
+    groups: HashMap<(u32, u32), Neighbours>,
+    /// How far each group's quantile has been moved so that its promises
+    /// are kept as often as asked (see [`QueueState::learn_kept`]).
+    shifts: HashMap<(u32, u32), f64>,
+    /// Per group, the recent pinball loss of the promises each [`Residual`]
+    /// would have made (exponentially weighted).
+    losses: HashMap<(u32, u32), [f64; 3]>,
+    /// Promises of patients waiting, soonest first, to learn the moment one breaks.
+    deadlines: std::collections::BinaryHeap<std::cmp::Reverse<(Timestamp, String)>>,
     /// Waits (minutes) of the last patients seen this session.
     recent_waits: VecDeque<f64>,
     weights: Weights,
@@ -283,81 +373,136 @@ impl QueueState {
 
     fn lateness_min(&self) -> f64 {
         let mut v: Vec<f64> = self.lateness.iter().copied().collect();
-        quantile(&mut v, 0.5).unwrap_or(0.0).max(0.0)
+        quantile(&mut v, 0.5).unwrap_or(0.0).max(-30.0)
     }
 
-    /// How far actual waits ran from predictions: the median and the `q`
-    /// quantile, either as a ratio (errors grow with the prediction) or as
-    /// minutes added (errors the same size whatever the prediction) —
-    /// whichever gave the narrower promises on the recent window. Finished
-    /// waits are exact; patients still waiting are "at least" their wait so
-    /// far (censored), so a backlog of long waits counts before it finishes.
-    fn calibration(&self, q: f64, now: Timestamp) -> Option<Calibration> {
-        let second = now.timestamp();
-        // Reused for the rest of the second: calibration drifts slowly, and a
-        // busy clinic quotes many arrivals a second.
-        if let Some((at, quantile, cached)) = *self.calibration_cache.borrow()
-            && at == second
-            && quantile == q.to_bits()
-        {
-            return cached;
-        }
-        let fresh = self.calibrate(q, now);
-        *self.calibration_cache.borrow_mut() = Some((second, q.to_bits(), fresh));
-        fresh
-    }
-
-    fn calibrate(&self, q: f64, now: Timestamp) -> Option<Calibration> {
-        if self.errors.len() < MIN_POOLED {
-            return None;
-        }
-        // The cohort: patients who arrived since the oldest finished wait on
-        // the window. Those of them still waiting are censored members of it.
-        let cohort_start = self.errors.iter().map(|e| e.2).min().unwrap_or(now);
-        let elapsed: Vec<(f64, f64)> = self
+    /// The median and `q`-quantile waits for a patient of `group` predicted
+    /// `predicted` minutes, read from the residuals of the recent patients of
+    /// the same group who stood nearest (the priority's, or the whole queue's,
+    /// while the group has too few), once per [`Residual`]. Finished waits
+    /// are exact; patients of the group still waiting are "at least" their
+    /// wait so far (censored), so a backlog of long waits counts before it
+    /// finishes.
+    fn calibration(
+        &self,
+        cfg: &QuoteConfig,
+        q: f64,
+        group: (u32, u32),
+        predicted: f64,
+        now: Timestamp,
+    ) -> Option<[(f64, f64); 3]> {
+        let (priority, kind) = group;
+        let big_enough = |key: (u32, u32)| self.groups.get(&key).filter(|g| g.len() >= MIN_GROUP);
+        // The patient's own group, else their priority, else the whole queue.
+        let (source, kind, own_group) = match big_enough(group) {
+            Some(g) => (g, kind, true),
+            None => match big_enough((priority, ANY_KIND)) {
+                Some(g) => (g, ANY_KIND, true),
+                None if self.pooled.len() >= MIN_POOLED => (&self.pooled, ANY_KIND, false),
+                None => return None,
+            },
+        };
+        let here = Place {
+            predicted,
+            minute: minute_of_day(now),
+        };
+        let q = (q + self.shifts.get(&group).copied().unwrap_or(0.0)).clamp(0.5, MAX_LEVEL);
+        let near = source.nearest(&here, cfg.neighbours, cfg.hours_per_unit)?;
+        // Patients of the group still waiting, near this one: (prediction, elapsed).
+        let censored: Vec<(f64, f64)> = self
             .waiting
             .values()
-            .filter(|w| w.arrived_at >= cohort_start)
+            .filter(|w| {
+                (!own_group || (w.priority == priority && (kind == ANY_KIND || w.kind == kind)))
+                    && w.arrived_at >= near.since
+                    && here.distance(&w.place(), cfg.hours_per_unit) <= near.radius
+            })
             .map(|w| {
-                (
-                    w.predicted_min,
-                    (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0,
-                )
+                let elapsed = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+                (w.predicted_min, elapsed)
             })
             .collect();
-        let fit = |err: &dyn Fn(f64, f64) -> f64| {
-            let mut obs: Vec<(f64, bool)> = self
-                .errors
+        Some(Residual::ALL.map(|r| {
+            let mut obs: Vec<(f64, bool)> = near
+                .waits
                 .iter()
-                .map(|(p, a, _)| (err(*p, *a), true))
+                .map(|(p, a)| (r.of(*p, *a), true))
+                .chain(censored.iter().map(|(p, e)| (r.of(*p, *e), false)))
                 .collect();
-            obs.extend(elapsed.iter().map(|(p, e)| (err(*p, *e), false)));
-            (
-                kaplan_meier_quantile(&mut obs, 0.5),
-                kaplan_meier_quantile(&mut obs, q),
-            )
+            let median = r.apply(predicted, kaplan_meier_quantile(&mut obs, 0.5));
+            let high = r.apply(predicted, kaplan_meier_quantile(&mut obs, q));
+            (median, high.max(median))
+        }))
+    }
+
+    /// The way of carrying residuals over that has promised best for this
+    /// group so far (lowest pinball loss at the quantile quoted).
+    fn residual_for(&self, group: (u32, u32)) -> Residual {
+        let Some(losses) = self.losses.get(&group) else {
+            return Residual::Ratio;
         };
-        let ratio = fit(&|p, a| (a + 1.0) / (p + 1.0));
-        let added = fit(&|p, a| a - p);
-        let n = self.errors.len() as f64;
-        let width_ratio = self
-            .errors
-            .iter()
-            .map(|(p, _, _)| (p + 1.0) * ratio.1 - 1.0)
-            .sum::<f64>()
-            / n;
-        let width_added = self.errors.iter().map(|(p, _, _)| p + added.1).sum::<f64>() / n;
-        Some(if width_added < width_ratio {
-            Calibration::Added {
-                median: added.0,
-                high: added.1,
+        Residual::ALL
+            .into_iter()
+            .min_by(|a, b| losses[a.index()].total_cmp(&losses[b.index()]))
+            .unwrap_or(Residual::Ratio)
+    }
+
+    /// A promise of this priority was kept or broken: move the quantile its
+    /// next quotes are read at, up a little after a broken promise and down a
+    /// little after a kept one, so that in the long run the share kept is the
+    /// quantile asked for, whatever the rounding, the censoring or a drift in
+    /// the flow (adaptive conformal inference, per priority).
+    /// Returns the step taken. A busy group steps in smaller steps, so that
+    /// its quantile moves about as fast per day as a quiet one's.
+    fn learn_kept(&mut self, cfg: &QuoteConfig, w: &Waiting, kept: bool) -> f64 {
+        let per_day = self
+            .groups
+            .get(&(w.priority, w.kind))
+            .or_else(|| self.groups.get(&(w.priority, ANY_KIND)))
+            .map_or(0, |g| g.per_day());
+        let rate = cfg.adapt_rate * (ADAPT_DAILY / per_day.max(1) as f64).min(1.0);
+        let target = if kept { 1.0 } else { 0.0 };
+        let step = rate * (w.quantile - target);
+        let shift = self.shifts.entry((w.priority, w.kind)).or_default();
+        *shift = (*shift + step).clamp(-MAX_SHIFT, MAX_SHIFT);
+        step
+    }
+
+    /// A patient left without being seen: a promise of theirs counted as
+    /// broken no longer counts, so that each group's quantile is judged, like
+    /// the kept rate, on the patients who were seen.
+    fn unlearn_broken(&mut self, w: &Waiting) {
+        if let Some(step) = w.broken
+            && let Some(shift) = self.shifts.get_mut(&(w.priority, w.kind))
+        {
+            *shift = (*shift - step).clamp(-MAX_SHIFT, MAX_SHIFT);
+        }
+    }
+
+    /// Count the promises that broke before `now` with the patient still
+    /// waiting: a broken promise is known when it breaks, not when the patient
+    /// is finally seen (kept ones are known when they are seen, so both are
+    /// learned as early as they can be).
+    fn expire(&mut self, cfg: &QuoteConfig, now: Timestamp) {
+        while let Some(std::cmp::Reverse((due, _))) = self.deadlines.peek() {
+            if *due >= now {
+                break;
             }
-        } else {
-            Calibration::Ratio {
-                median: ratio.0,
-                high: ratio.1,
+            let Some(std::cmp::Reverse((due, id))) = self.deadlines.pop() else {
+                break;
+            };
+            let Some(w) = self.waiting.get_mut(&id) else {
+                continue;
+            };
+            if w.broken.is_some() || w.promised_by != due {
+                continue;
             }
-        })
+            let w = w.clone();
+            let step = self.learn_kept(cfg, &w, false);
+            if let Some(w) = self.waiting.get_mut(&id) {
+                w.broken = Some(step);
+            }
+        }
     }
 
     fn recent_wait(&self) -> Option<f64> {
@@ -369,56 +514,7 @@ impl QueueState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Calibration {
-    Ratio { median: f64, high: f64 },
-    Added { median: f64, high: f64 },
-}
-
-impl Calibration {
-    /// Median and quantile waits for a prediction, in minutes.
-    fn apply(&self, predicted: f64) -> (f64, f64) {
-        let (median, high) = match self {
-            Calibration::Ratio { median, high } => (
-                (predicted + 1.0) * median - 1.0,
-                (predicted + 1.0) * high - 1.0,
-            ),
-            Calibration::Added { median, high } => (predicted + median, predicted + high),
-        };
-        let median = median.max(0.0);
-        (median, high.max(median))
-    }
-}
-
-/// The `q` quantile of a distribution seen through exact values (`true`) and
-/// lower bounds (`false`), by the Kaplan–Meier product-limit estimate. When
-/// lower bounds leave the tail unknown, the largest value seen is used.
-pub fn kaplan_meier_quantile(obs: &mut [(f64, bool)], q: f64) -> f64 {
-    obs.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-    let n = obs.len();
-    let mut survival = 1.0;
-    let mut i = 0;
-    while i < n {
-        let value = obs[i].0;
-        let at_risk = (n - i) as f64;
-        let mut events = 0.0;
-        let mut j = i;
-        while j < n && obs[j].0 == value {
-            if obs[j].1 {
-                events += 1.0;
-            }
-            j += 1;
-        }
-        if events > 0.0 {
-            survival *= 1.0 - events / at_risk;
-            if survival <= 1.0 - q + 1e-12 {
-                return value;
-            }
-        }
-        i = j;
-    }
-    obs.last().map_or(1.0, |o| o.0)
-}
+pub use crate::calibrate::kaplan_meier_quantile;
 
 /// The engine for a whole location (or many): one state per queue.
 #[derive(Debug, Clone, Default)]
@@ -427,10 +523,26 @@ pub struct QuoteEngine {
     queues: HashMap<QueueKey, QueueState>,
     /// Locations that quote at their own quantile instead of the config's.
     location_quantiles: HashMap<String, f64>,
+    /// Visit types seen so far, numbered from 1.
+    kinds: HashMap<String, u32>,
 }
 
 /// Priority of an untriaged patient: behind every triaged one.
 pub const UNTRIAGED: u32 = u32::MAX;
+/// The visit type of a patient whose type is not given (and of a group that
+/// takes every type).
+const ANY_KIND: u32 = 0;
+
+/// What the engine is told about a patient when quoting them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Arrival<'a> {
+    /// 1 is most urgent; `None` when not triaged.
+    pub priority: Option<u32>,
+    pub scheduled_at: Option<Timestamp>,
+    /// The visit type (`follow-up`, `walk-in`, a kind of clinician...):
+    /// patients of one type are calibrated on their own once there are enough.
+    pub visit_type: Option<&'a str>,
+}
 
 impl QuoteEngine {
     pub fn new(config: QuoteConfig) -> QuoteEngine {
@@ -438,6 +550,7 @@ impl QuoteEngine {
             config,
             queues: HashMap::new(),
             location_quantiles: HashMap::new(),
+            kinds: HashMap::new(),
         }
     }
 
@@ -477,62 +590,127 @@ impl QuoteEngine {
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
+        let arrival = Arrival {
+            priority,
+            scheduled_at,
+            visit_type: None,
+        };
+        self.quote_arrival(queue, &arrival, now)
+    }
+
+    fn kind_of(&self, visit_type: Option<&str>) -> u32 {
+        visit_type
+            .and_then(|t| self.kinds.get(t).copied())
+            .unwrap_or(ANY_KIND)
+    }
+
+    /// Quote a patient arriving now, told their priority, appointment and
+    /// visit type, without recording them.
+    pub fn quote_arrival(&self, queue: &QueueKey, arrival: &Arrival<'_>, now: Timestamp) -> Quote {
+        self.quote_arrival_with_candidates(queue, arrival, now).0
+    }
+
+    fn quote_arrival_with_candidates(
+        &self,
+        queue: &QueueKey,
+        arrival: &Arrival<'_>,
+        now: Timestamp,
+    ) -> (Quote, Option<[f64; 3]>) {
         let empty = QueueState::default();
         let state = self.queues.get(queue).unwrap_or(&empty);
-        let ahead = state.ahead(priority.unwrap_or(UNTRIAGED));
-        self.quote_with_ahead(state, self.quantile_for(queue), ahead, scheduled_at, now)
+        let priority = arrival.priority.unwrap_or(UNTRIAGED);
+        let ahead = state.ahead(priority);
+        self.quote_with_candidates(
+            state,
+            self.quantile_for(queue),
+            (priority, self.kind_of(arrival.visit_type)),
+            ahead,
+            arrival.scheduled_at,
+            now,
+        )
     }
 
     fn quote_with_ahead(
         &self,
         state: &QueueState,
         q: f64,
+        group: (u32, u32),
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
+        self.quote_with_candidates(state, q, group, ahead, scheduled_at, now)
+            .0
+    }
+
+    /// The quote, and the quantile wait each [`Residual`] would have given.
+    fn quote_with_candidates(
+        &self,
+        state: &QueueState,
+        q: f64,
+        group: (u32, u32),
+        ahead: usize,
+        scheduled_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> (Quote, Option<[f64; 3]>) {
         let cfg = &self.config;
         let (features, cold_rate) = Self::features(state, cfg, ahead, scheduled_at, now);
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
-        let prior = Calibration::Ratio {
-            median: 1.0,
-            high: (normal_quantile(q) * PRIOR_SIGMA).exp(),
+        let calibrated = state.calibration(cfg, q, group, predicted, now);
+        let (predicted, median, high) = match &calibrated {
+            Some(by_residual) => {
+                let (median, high) = by_residual[state.residual_for(group).index()];
+                (predicted, median, high)
+            }
+            // The lognormal prior around the prediction, which is then never
+            // before the appointment time plus the provider's lateness.
+            None => {
+                let predicted = predicted.max(features[5].exp() - 1.0);
+                let high = (predicted + 1.0) * (normal_quantile(q) * PRIOR_SIGMA).exp() - 1.0;
+                (predicted, predicted, high)
+            }
         };
-        let (calibration, cold_errors) = match state.calibration(q, now) {
-            Some(c) => (c, false),
-            None => (prior, true),
-        };
-        let (median, high) = calibration.apply(predicted);
+        let cold_errors = calibrated.is_none();
+        let candidates = calibrated.map(|c| c.map(|(_, high)| high));
         let minutes = |m: f64| Duration::milliseconds((m * 60_000.0).round() as i64);
-        Quote {
+        let quote = Quote {
             quoted_at: now,
             ahead,
             predicted_min: predicted,
             median_min: median,
             quantile_min: high,
             likely_by: now + minutes(median),
-            promised_by: round_up(now + minutes(high), cfg.round_to_min),
+            // A booked patient is never promised a time before their appointment.
+            promised_by: round_up(
+                (now + minutes(high)).max(scheduled_at.unwrap_or(now)),
+                cfg.round_to_min,
+            ),
             cold_start: cold_rate || cold_errors,
-        }
+        };
+        (quote, candidates)
     }
 
-    /// The signals, on a log scale: a constant, the queue, the recent waits,
-    /// and the usual wait at this hour of the day.
+    /// The signals, on a log scale: a constant, the queue ahead (patients as
+    /// urgent or more, over the service rate), the recent waits, the usual
+    /// wait at this hour of the day, the whole queue over the service rate
+    /// (for a queue that is not, or not only, seen by priority), and the time
+    /// until the appointment plus the provider's current lateness (0 for a
+    /// walk-in; the lateness is negative when the provider runs early).
     fn features(
         state: &QueueState,
         cfg: &QuoteConfig,
         ahead: usize,
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
-    ) -> ([f64; 4], bool) {
+    ) -> ([f64; SIGNALS], bool) {
         let (rate, cold) = state.rate_per_min(cfg, now);
-        let mut queue = (ahead as f64 + 1.0) / rate.max(1e-3);
-        if let Some(at) = scheduled_at {
-            let until_appointment = (at - now).num_seconds() as f64 / 60.0 + state.lateness_min();
-            queue = queue.max(until_appointment);
-        }
-        let queue = queue.clamp(0.0, 24.0 * 60.0);
-        let recent = state.recent_wait().unwrap_or(queue);
+        let everyone = ((state.waiting.len() as f64 + 1.0) / rate.max(1e-3)).min(24.0 * 60.0);
+        let queue = ((ahead as f64 + 1.0) / rate.max(1e-3)).clamp(0.0, 24.0 * 60.0);
+        // Minutes until the appointment, with the provider's lateness (0 for a walk-in).
+        let appointment = scheduled_at.map_or(0.0, |at| {
+            ((at - now).num_seconds() as f64 / 60.0 + state.lateness_min()).clamp(0.0, 24.0 * 60.0)
+        });
+        let recent = state.recent_wait().unwrap_or(queue.max(appointment));
         let (sum, n) = state.by_hour[now.hour() as usize];
         let usual = if n >= 5 { sum / f64::from(n) } else { recent };
         (
@@ -541,6 +719,8 @@ impl QuoteEngine {
                 (queue + 1.0).ln(),
                 (recent + 1.0).ln(),
                 (usual + 1.0).ln(),
+                (everyone + 1.0).ln(),
+                (appointment + 1.0).ln(),
             ],
             cold,
         )
@@ -555,17 +735,56 @@ impl QuoteEngine {
         scheduled_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Quote {
-        let quote = self.quote(queue, priority, scheduled_at, now);
+        let arrival = Arrival {
+            priority,
+            scheduled_at,
+            visit_type: None,
+        };
+        self.arrive_with(id, queue, &arrival, now)
+    }
+
+    /// A patient arrives, with their priority, appointment and visit type:
+    /// quote them and count them as waiting.
+    pub fn arrive_with(
+        &mut self,
+        id: &str,
+        queue: &QueueKey,
+        arrival: &Arrival<'_>,
+        now: Timestamp,
+    ) -> Quote {
+        if let Some(t) = arrival.visit_type
+            && !self.kinds.contains_key(t)
+        {
+            let next = self.kinds.len() as u32 + 1;
+            self.kinds.insert(t.to_string(), next);
+        }
+        let cfg = self.config;
+        // Promises that broke before now are learned before quoting.
+        self.queues
+            .entry(queue.clone())
+            .or_default()
+            .expire(&cfg, now);
+        let (quote, candidates) = self.quote_arrival_with_candidates(queue, arrival, now);
+        let quantile = self.quantile_for(queue);
+        let kind = self.kind_of(arrival.visit_type);
         let state = self.queues.entry(queue.clone()).or_default();
-        let priority = priority.unwrap_or(UNTRIAGED);
-        let (features, _) = Self::features(state, &self.config, quote.ahead, scheduled_at, now);
+        let priority = arrival.priority.unwrap_or(UNTRIAGED);
+        let (features, _) = Self::features(state, &cfg, quote.ahead, arrival.scheduled_at, now);
         let waiting = Waiting {
             priority,
+            kind,
             arrived_at: now,
             predicted_min: quote.predicted_min,
             features,
-            scheduled_at,
+            scheduled_at: arrival.scheduled_at,
+            promised_by: quote.promised_by,
+            quantile,
+            broken: None,
+            candidates,
         };
+        state
+            .deadlines
+            .push(std::cmp::Reverse((quote.promised_by, id.to_string())));
         if state.waiting.insert(id.to_string(), waiting).is_none() {
             *state.by_priority.entry(priority).or_default() += 1;
         }
@@ -588,6 +807,7 @@ impl QuoteEngine {
     pub fn seen(&mut self, id: &str, queue: &QueueKey, now: Timestamp) {
         let cfg = self.config;
         let state = self.queues.entry(queue.clone()).or_default();
+        state.expire(&cfg, now);
         // A long quiet gap closes the session: remember its rate, start afresh.
         if let Some(&last) = state.seen.back()
             && now - last > Duration::hours(SESSION_GAP_H)
@@ -617,9 +837,30 @@ impl QuoteEngine {
         }
         if let Some(w) = Self::remove(state, id) {
             let actual = (now - w.arrived_at).num_seconds().max(0) as f64 / 60.0;
+            if w.broken.is_none() {
+                state.learn_kept(&cfg, &w, now <= w.promised_by);
+            }
+            if let Some(candidates) = w.candidates {
+                let losses = state.losses.entry((w.priority, w.kind)).or_default();
+                for (loss, promised) in losses.iter_mut().zip(candidates) {
+                    *loss = LOSS_MEMORY * *loss + pinball(w.quantile, promised, actual);
+                }
+            }
             state
-                .errors
-                .push_back((w.predicted_min, actual, w.arrived_at));
+                .pooled
+                .push(w.place(), actual, w.arrived_at, cfg.residual_window);
+            let mut groups = vec![(w.priority, ANY_KIND)];
+            if w.kind != ANY_KIND {
+                groups.push((w.priority, w.kind));
+            }
+            for group in groups {
+                state.groups.entry(group).or_default().push(
+                    w.place(),
+                    actual,
+                    w.arrived_at,
+                    cfg.residual_window,
+                );
+            }
             state.weights.learn(&w.features, (actual + 1.0).ln());
             state.recent_waits.push_back(actual);
             let hour = &mut state.by_hour[w.arrived_at.hour() as usize];
@@ -627,9 +868,6 @@ impl QuoteEngine {
             hour.1 += 1;
             if state.recent_waits.len() > 20 {
                 state.recent_waits.pop_front();
-            }
-            if state.errors.len() > cfg.residual_window {
-                state.errors.pop_front();
             }
             if let Some(at) = w.scheduled_at {
                 state
@@ -644,8 +882,10 @@ impl QuoteEngine {
 
     /// A patient leaves without being seen (or is known to have left).
     pub fn left(&mut self, id: &str, queue: &QueueKey) {
-        if let Some(state) = self.queues.get_mut(queue) {
-            Self::remove(state, id);
+        if let Some(state) = self.queues.get_mut(queue)
+            && let Some(w) = Self::remove(state, id)
+        {
+            state.unlearn_broken(&w);
         }
     }
 
@@ -663,8 +903,14 @@ impl QuoteEngine {
                         || (w.priority == me.priority && w.arrived_at < me.arrived_at))
             })
             .count();
-        let mut quote =
-            self.quote_with_ahead(state, self.quantile_for(queue), ahead, me.scheduled_at, now);
+        let mut quote = self.quote_with_ahead(
+            state,
+            self.quantile_for(queue),
+            (me.priority, me.kind),
+            ahead,
+            me.scheduled_at,
+            now,
+        );
         quote.ahead = ahead;
         Some(quote)
     }
@@ -680,8 +926,8 @@ impl QuoteEngine {
     /// Forget a patient wherever they wait (they left, or were seen elsewhere).
     pub fn forget(&mut self, id: &str) {
         for state in self.queues.values_mut() {
-            if state.waiting.contains_key(id) {
-                Self::remove(state, id);
+            if let Some(w) = Self::remove(state, id) {
+                state.unlearn_broken(&w);
             }
         }
     }
@@ -693,212 +939,4 @@ impl QuoteEngine {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn t(h: u32, m: u32) -> Timestamp {
-        chrono::Utc.with_ymd_and_hms(2026, 3, 5, h, m, 0).unwrap()
-    }
-
-    fn pooled() -> QueueKey {
-        QueueKey {
-            location: "main".into(),
-            provider: None,
-        }
-    }
-
-    #[test]
-    fn kaplan_meier_counts_patients_still_waiting() {
-        let mut exact: Vec<(f64, bool)> = (1..=10).map(|v| (f64::from(v), true)).collect();
-        assert_eq!(kaplan_meier_quantile(&mut exact, 0.5), 5.0);
-        assert_eq!(kaplan_meier_quantile(&mut exact, 0.9), 9.0);
-        // Ten more still waiting beyond 8: the upper tail moves out.
-        let mut with_waiting = exact.clone();
-        with_waiting.extend((0..10).map(|_| (8.5, false)));
-        assert!(kaplan_meier_quantile(&mut with_waiting, 0.9) >= 10.0);
-    }
-
-    #[test]
-    fn the_normal_quantile_is_right() {
-        assert!((normal_quantile(0.5)).abs() < 1e-9);
-        assert!((normal_quantile(0.9) - 1.281_551_565_5).abs() < 1e-6);
-        assert!((normal_quantile(0.01) + 2.326_347_874).abs() < 1e-6);
-    }
-
-    #[test]
-    fn promises_are_rounded_up_to_five_minutes() {
-        let x = chrono::Utc
-            .with_ymd_and_hms(2026, 3, 5, 10, 36, 10)
-            .unwrap();
-        assert_eq!(round_up(x, 5), t(10, 40));
-        assert_eq!(round_up(t(10, 40), 5), t(10, 40));
-    }
-
-    #[test]
-    fn a_cold_start_says_so_and_is_generous() {
-        let engine = QuoteEngine::new(QuoteConfig::default());
-        let q = engine.quote(&pooled(), None, None, t(9, 0));
-        assert!(q.cold_start);
-        // One patient per 15 minutes, lognormal spread: well over the median.
-        assert!(q.quantile_min > q.median_min * 2.0, "{q:?}");
-        assert!(q.promised_by >= t(9, 0) + Duration::minutes(15));
-    }
-
-    #[test]
-    fn more_patients_ahead_never_shortens_the_quote() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let mut last = engine.quote(&pooled(), None, None, t(9, 0)).promised_by;
-        for i in 0..30 {
-            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(9, 0));
-            let q = engine.quote(&pooled(), None, None, t(9, 0));
-            assert!(q.promised_by >= last);
-            assert_eq!(q.ahead, i + 1);
-            last = q.promised_by;
-        }
-    }
-
-    #[test]
-    fn a_more_urgent_patient_is_quoted_no_later() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        for (i, p) in [3, 3, 2, 5, 1, 4].iter().enumerate() {
-            engine.arrive(&format!("p{i}"), &pooled(), Some(*p), None, t(9, 0));
-        }
-        let urgent = engine.quote(&pooled(), Some(1), None, t(9, 1));
-        let routine = engine.quote(&pooled(), Some(4), None, t(9, 1));
-        let untriaged = engine.quote(&pooled(), None, None, t(9, 1));
-        assert_eq!(urgent.ahead, 1);
-        assert_eq!(routine.ahead, 5);
-        assert_eq!(untriaged.ahead, 6);
-        assert!(urgent.promised_by <= routine.promised_by);
-        assert!(routine.promised_by <= untriaged.promised_by);
-    }
-
-    #[test]
-    fn never_a_quote_in_the_past() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        // An appointment long past, a provider running early: still not before now.
-        engine.arrive("a", &pooled(), None, Some(t(7, 0)), t(7, 0));
-        engine.seen("a", &pooled(), t(6, 50));
-        let q = engine.quote(&pooled(), None, Some(t(8, 0)), t(11, 0));
-        assert!(q.promised_by >= t(11, 0));
-        assert!(q.likely_by >= t(11, 0));
-    }
-
-    #[test]
-    fn an_appointment_later_today_is_not_quoted_before_its_time() {
-        let engine = QuoteEngine::new(QuoteConfig::default());
-        let q = engine.quote(&pooled(), None, Some(t(10, 0)), t(9, 40));
-        assert!(q.predicted_min >= 20.0);
-        assert!(q.promised_by >= t(10, 0));
-    }
-
-    #[test]
-    fn the_service_rate_is_learned_from_patients_seen() {
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        // Five patients an hour... then a quiet stretch slows the estimate.
-        for i in 0..10 {
-            engine.arrive(&format!("p{i}"), &pooled(), None, None, t(8, 0));
-        }
-        for i in 0..10u32 {
-            engine.seen(
-                &format!("p{i}"),
-                &pooled(),
-                t(8, 0) + Duration::minutes(i64::from(i) * 12),
-            );
-        }
-        let busy = engine.quote(&pooled(), None, None, t(9, 50));
-        let stalled = engine.quote(&pooled(), None, None, t(11, 0));
-        assert!(!busy.cold_start || busy.predicted_min > 0.0);
-        assert!(stalled.predicted_min > busy.predicted_min);
-    }
-
-    /// Simulate a steady single-server queue and check calibration: about nine
-    /// in ten are seen by the promised time.
-    #[test]
-    fn quotes_are_calibrated_on_a_steady_queue() {
-        use std::collections::VecDeque;
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let mut seed = 7u64;
-        let mut uniform = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
-        };
-        let (mut kept, mut total) = (0, 0);
-        for day in 0..20 {
-            let start = t(8, 0) + Duration::days(day);
-            // Arrivals every ~6 minutes, service ~5 minutes (exponential).
-            let mut arrivals = Vec::new();
-            let mut clock = 0.0;
-            while clock < 480.0 {
-                clock += -6.0 * (1.0 - uniform()).ln();
-                arrivals.push(clock);
-            }
-            let mut free_at: f64 = 0.0;
-            let mut queue: VecDeque<(usize, f64)> = VecDeque::new();
-            let mut events: Vec<(f64, u8, usize)> = Vec::new();
-            for (i, a) in arrivals.iter().enumerate() {
-                queue.push_back((i, *a));
-                let start_service = free_at.max(*a);
-                free_at = start_service - 5.0 * (1.0 - uniform()).ln();
-                events.push((*a, 0, i));
-                events.push((start_service, 1, i));
-            }
-            events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let mut promised = vec![start; arrivals.len()];
-            for (at, kind, i) in events {
-                let now = start + Duration::milliseconds((at * 60_000.0) as i64);
-                let id = format!("{day}-{i}");
-                if kind == 0 {
-                    promised[i] = engine.arrive(&id, &pooled(), None, None, now).promised_by;
-                } else {
-                    engine.seen(&id, &pooled(), now);
-                    if day >= 3 {
-                        total += 1;
-                        if now <= promised[i] {
-                            kept += 1;
-                        }
-                    }
-                }
-            }
-        }
-        let rate = f64::from(kept) / f64::from(total);
-        assert!((0.86..=0.96).contains(&rate), "kept {rate:.3} of {total}");
-    }
-
-    #[test]
-    fn a_location_can_quote_at_its_own_quantile() {
-        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let mut engine = QuoteEngine::new(QuoteConfig::default());
-        let here = QueueKey {
-            location: "main".into(),
-            provider: None,
-        };
-        let there = QueueKey {
-            location: "north".into(),
-            provider: None,
-        };
-        for i in 0..5 {
-            engine.arrive(&format!("m{i}"), &here, None, None, t0);
-            engine.arrive(&format!("n{i}"), &there, None, None, t0);
-        }
-        let default = engine.quote(&there, None, None, t0);
-        engine.set_location_quantile("main", Some(0.75));
-        assert_eq!(engine.quantile_for(&here), 0.75);
-        assert_eq!(engine.quantile_for(&there), 0.9);
-        let lower = engine.quote(&here, None, None, t0);
-        assert!(
-            lower.quantile_min < default.quantile_min,
-            "{lower:?} vs {default:?}"
-        );
-        engine.set_location_quantile("main", Some(1.5));
-        assert_eq!(engine.quantile_for(&here), 0.99, "clamped");
-        engine.set_location_quantile("main", None);
-        assert_eq!(
-            engine.quote(&here, None, None, t0).quantile_min,
-            default.quantile_min
-        );
-    }
-}
+mod tests;

@@ -78,10 +78,12 @@ enum Command {
     },
     /// Simulate clinic days and write them as visit history CSV.
     Simulate {
-        /// `clinic` (appointments with three providers) or `walk-in` (pooled urgent-care queue with triage).
+        /// `clinic` (appointments with three providers), `walk-in` (pooled urgent-care queue with
+        /// triage, 08:00-20:00) or `triage` (an emergency department open around the clock: priorities
+        /// 1-5 seen most urgent first by pooled clinicians on shifts, arrivals rising and falling).
         #[arg(long, default_value = "clinic")]
         scenario: String,
-        /// Number of weekdays to simulate.
+        /// Number of days to simulate (weekdays; every day for `triage`).
         #[arg(long, default_value_t = 20)]
         days: u32,
         #[arg(long, default_value_t = 1)]
@@ -95,7 +97,10 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Replay a visit history CSV, quoting every arrival with only what was
-    /// known then, and report how many promises would have been kept.
+    /// known then, and report how many promises would have been kept and with how
+    /// much slack, beside plain baselines computed in the same run (appointment time,
+    /// mean of the last five waits, plain and padded to the same kept rate, and the
+    /// quoted quantile of the last 28 days' waits by queue, priority and queue length).
     #[command(mut_arg("time_zone", |a| a.help("Time zone of the times written without an offset (IANA name; default: this machine's)")))]
     Backtest {
         /// Visit history CSV (visit_id,location,provider,visit_type,priority,scheduled_at,arrived_at,seen_at,done_at,outcome).
@@ -114,6 +119,15 @@ enum Command {
         /// Replay the good rows even when some are bad (they are still reported).
         #[arg(long)]
         skip_bad_rows: bool,
+        /// Also show kept rate and median slack per group: priority, provider, queue
+        /// (patients waiting on arrival, in threes), hour (of arrival) or visit_type;
+        /// repeat or separate with commas.
+        #[arg(long, value_name = "GROUP")]
+        by: Vec<String>,
+        /// Score only visits that arrived on or after this date (YYYY-MM-DD); earlier
+        /// ones are still replayed, as history the quotes learn from.
+        #[arg(long, value_name = "DATE")]
+        score_from: Option<String>,
         #[command(flatten)]
         zone: ZoneArgs,
     },
@@ -311,6 +325,8 @@ fn main() -> ExitCode {
                 quotes_out,
                 json,
                 skip_bad_rows,
+                by,
+                score_from,
                 zone,
             } => backtest_cmd::run(backtest_cmd::Options {
                 visits: &visits,
@@ -318,6 +334,8 @@ fn main() -> ExitCode {
                 quotes_out: quotes_out.as_deref(),
                 json,
                 skip_bad_rows,
+                by,
+                score_from,
                 zone: zone.zone().map_err(Failure::Configuration)?,
             })?,
             Command::Tone { jsonl, incoming } => {
@@ -367,9 +385,10 @@ fn simulate(
     let scenario = match scenario {
         "clinic" => Scenario::Clinic,
         "walk-in" | "walkin" => Scenario::WalkIn,
+        "triage" | "ed" => Scenario::Triage,
         other => {
             return Err(format!(
-                "--scenario: unknown scenario {other:?}; use clinic or walk-in"
+                "--scenario: unknown scenario {other:?}; use clinic, walk-in or triage"
             ));
         }
     };

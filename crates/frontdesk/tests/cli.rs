@@ -514,10 +514,52 @@ fn simulate_then_backtest_reports_kept_rate_and_baselines() {
             report["baselines"]["rolling_mean"][key].is_number(),
             "{key}"
         );
-        assert!(report["baselines"]["scheduled"][key].is_number(), "{key}");
+        for baseline in [
+            "scheduled",
+            "rolling_mean_padded",
+            "bucket_quantile",
+            "bucket_quantile_padded",
+        ] {
+            assert!(
+                report["baselines"][baseline][key].is_number(),
+                "{baseline} {key}"
+            );
+        }
     }
+    assert!(report["best_baseline"].is_string(), "{report}");
+    assert!(report["slack_vs_best_baseline"].is_number(), "{report}");
+    assert!(report["worst_group"]["priority"]["kept_rate"].is_number());
     let kept = report["kept_rate"].as_f64().unwrap();
     assert!((0.85..=0.97).contains(&kept), "{report}");
+
+    // Per priority: every triage level is a group, and the groups add up.
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--json",
+        "--by",
+        "priority",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let by: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = by["by"]["priority"].as_array().unwrap();
+    let names: Vec<&str> = groups
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["1", "2", "3", "4", "5"], "{by}");
+    let total: u64 = groups.iter().map(|g| g["quoted"].as_u64().unwrap()).sum();
+    assert_eq!(total, report["seen"].as_u64().unwrap());
+    let out = run(&[
+        "backtest",
+        "--visits",
+        history.to_str().unwrap(),
+        "--by",
+        "weekday",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--by"), "{}", text(&out));
 
     // One quote per arrival, quoted at the arrival exactly as written.
     let history_text = std::fs::read_to_string(&history).unwrap();

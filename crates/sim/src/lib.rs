@@ -12,6 +12,7 @@
 //! time. Everything is seeded, so a seed always gives the same day.
 
 pub mod simulate;
+pub mod triage;
 
 use frontdesk_domain::VisitState;
 use rand::rngs::StdRng;
@@ -113,7 +114,7 @@ const FAMILY: [&str; 20] = [
 ];
 const VISIT_TYPES: [&str; 4] = ["follow-up", "new patient", "annual physical", "sick visit"];
 
-fn normal(rng: &mut StdRng) -> f64 {
+pub(crate) fn normal(rng: &mut StdRng) -> f64 {
     // Box–Muller: two uniforms to one standard normal.
     let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
     let u2: f64 = rng.r#gen();

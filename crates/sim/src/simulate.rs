@@ -23,8 +23,11 @@ use rand::{Rng, SeedableRng};
 pub enum Scenario {
     /// Appointment clinic: providers with schedules, a few walk-ins each.
     Clinic,
-    /// Pooled walk-in queue with triage priorities (urgent care).
+    /// Pooled walk-in queue with triage priorities (urgent care), 08:00–20:00.
     WalkIn,
+    /// An emergency department open around the clock: triage 1–5 seen by
+    /// priority, pooled clinicians by shift (see [`crate::triage`]).
+    Triage,
 }
 
 #[derive(Debug, Clone)]
@@ -82,10 +85,15 @@ fn exponential(rng: &mut StdRng, mean: f64) -> f64 {
     -mean * rng.gen_range(f64::EPSILON..1.0f64).ln()
 }
 
-/// Simulate `days` days (weekends skipped) and return every visit.
+/// Simulate `days` days (weekends skipped, except in an emergency
+/// department, which never closes) and return every visit.
 pub fn simulate(cfg: &SimConfig) -> Vec<HistoryRow> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let mut rows = Vec::new();
+    if cfg.scenario == Scenario::Triage {
+        crate::triage::triage_days(&mut rng, cfg, &mut rows);
+        return rows;
+    }
     let mut day = cfg.first_day;
     let mut done = 0;
     while done < cfg.days {
@@ -94,6 +102,7 @@ pub fn simulate(cfg: &SimConfig) -> Vec<HistoryRow> {
             match cfg.scenario {
                 Scenario::Clinic => clinic_day(&mut rng, day, &mut rows),
                 Scenario::WalkIn => walk_in_day(&mut rng, day, &mut rows),
+                Scenario::Triage => {}
             }
             done += 1;
         }

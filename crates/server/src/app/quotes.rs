@@ -4,7 +4,7 @@
 
 use crate::state::AppState;
 use frontdesk_domain::promise::PromiseKind;
-use frontdesk_domain::quote::{QueueKey, Quote};
+use frontdesk_domain::quote::{Arrival, QueueKey, Quote};
 use frontdesk_domain::{Timestamp, VisitState};
 use frontdesk_store::{NewPromise, StoreError, Visit};
 
@@ -59,13 +59,23 @@ pub fn wait_promise(location: &str, q: &Quote, reason: String) -> NewPromise {
     }
 }
 
+/// What the engine is told of an arrival: its appointment time and visit
+/// type (patients of one type are calibrated on their own once there are
+/// enough), as the backtest tells it. The clinic does not triage.
+fn arrival_of(visit: &Visit) -> Arrival<'_> {
+    Arrival {
+        priority: None,
+        scheduled_at: visit.scheduled_at,
+        visit_type: visit.visit_type.as_deref(),
+    }
+}
+
 /// Count a checked-in patient as waiting in the engine.
 pub fn arrived(state: &AppState, visit: &Visit, now: Timestamp) {
-    state.quotes().arrive(
+    state.quotes().arrive_with(
         &visit.id.to_string(),
         &queue_of(&visit.location, &visit.provider),
-        None,
-        visit.scheduled_at,
+        &arrival_of(visit),
         now,
     );
 }
@@ -118,7 +128,7 @@ pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
         let queue = queue_of(&v.location, &v.provider);
         match kind {
             0 => {
-                engine.arrive(&id, &queue, None, v.scheduled_at, *t);
+                engine.arrive_with(&id, &queue, &arrival_of(v), *t);
             }
             1 => engine.seen(&id, &queue, *t),
             _ => engine.left(&id, &queue),
