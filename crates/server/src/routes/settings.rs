@@ -522,5 +522,6 @@ async fn import(
             ..Default::default()
         },
     };
-    page_with(&state, &staff, MAIN_LOCATION, extra).await
+    // The page again at their own location (the rows went to theirs).
+    page_with(&state, &staff, &staff.at(None)?, extra).await
 }
