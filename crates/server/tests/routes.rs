@@ -27,7 +27,10 @@
 //!
 //! No answer may be a 500. Staff call the API with a bearer token and pages
 //! with a session cookie, page forms carrying the session's CSRF token, so the
-//! role and location checks are what answers, not the CSRF check.
+//! role and location checks are what answers, not the CSRF check. A second
+//! walk gives every path parameter odd values (not a number, out of range,
+//! an encoded slash or NUL, 2,000 digits) as a caller the row lets in: 404,
+//! never a 500.
 //!
 //! # Adding a row
 //!
@@ -754,6 +757,8 @@ struct Call {
     wrong: bool,
     /// The paired kiosk's cookies.
     device: bool,
+    /// In place of the row's request path.
+    template: Option<String>,
     want: Want,
 }
 
@@ -810,13 +815,9 @@ fn pairing_code(kiosk: &Value) -> String {
 }
 
 /// The request path with its fixtures filled in (or made up, when `wrong`).
-async fn target(app: &TestApp, fx: &Fixtures, row: &Row, wrong: bool) -> String {
+async fn target(app: &TestApp, fx: &Fixtures, template: &str, wrong: bool) -> String {
     let mut out = String::new();
-    let mut rest = if row.send.is_empty() {
-        row.path
-    } else {
-        row.send
-    };
+    let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = open + rest[open..].find('}').unwrap();
@@ -938,6 +939,7 @@ fn calls(row: &Row, sessions: &HashMap<&'static str, Session>) -> Vec<Call> {
         session: session.cloned(),
         wrong: false,
         device: false,
+        template: None,
         want,
     };
     match row.who {
@@ -989,7 +991,12 @@ fn calls(row: &Row, sessions: &HashMap<&'static str, Session>) -> Vec<Call> {
 }
 
 async fn send(app: &TestApp, fx: &Fixtures, row: &Row, call: &Call) -> (String, Answer) {
-    let path = target(app, fx, row, call.wrong).await;
+    let template = match (&call.template, row.send) {
+        (Some(t), _) => t.as_str(),
+        (None, "") => row.path,
+        (None, send) => send,
+    };
+    let path = target(app, fx, template, call.wrong).await;
     let method = Method::from_bytes(row.method.as_bytes()).unwrap();
     let mut req = app.client.request(method, format!("{}{path}", app.url));
     let mut cookies = Vec::new();
@@ -1133,23 +1140,98 @@ async fn every_route_answers_each_role_and_location_as_its_row_says() {
         }
         let sessions = if row.fresh { &fresh } else { &sessions };
         for call in calls(row, sessions) {
-            let (path, a) = send(&app, &fx, row, &call).await;
+            failures.extend(call_and_check(&app, &fx, row, &call).await);
             calls_made += 1;
-            let snippet: String = a.body.chars().take(300).collect();
-            if a.status == 500 {
-                failures.push(format!(
-                    "{} {path} as {}: 500 {snippet}",
-                    row.method, call.who
-                ));
-            } else if !matches(row, call.want, &a) {
-                failures.push(format!(
-                    "{} {path} as {}: wanted {:?}, got {} {} {snippet}",
-                    row.method, call.who, call.want, a.status, a.location
-                ));
-            }
         }
     }
     assert!(calls_made > 500, "only {calls_made} calls made");
+    assert!(
+        failures.is_empty(),
+        "{} of {calls_made} calls answered wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Make a call; what was wrong with its answer, if anything.
+async fn call_and_check(app: &TestApp, fx: &Fixtures, row: &Row, call: &Call) -> Option<String> {
+    let (path, a) = send(app, fx, row, call).await;
+    let snippet: String = a.body.chars().take(300).collect();
+    if a.status == 500 {
+        Some(format!(
+            "{} {path} as {}: 500 {snippet}",
+            row.method, call.who
+        ))
+    } else if !matches(row, call.want, &a) {
+        Some(format!(
+            "{} {path} as {}: wanted {:?}, got {} {} {snippet}",
+            row.method, call.who, call.want, a.status, a.location
+        ))
+    } else {
+        None
+    }
+}
+
+/// Path parameters no fixture has: not numbers, out of range, encoded
+/// slashes and NULs, far too long.
+const ODD: [&str; 9] = [
+    "0",
+    "-1",
+    "x",
+    "9223372036854775807",
+    "99999999999999999999999",
+    "1.5",
+    "%2F..%2F",
+    "%00",
+    "%F0%9F%A6%80",
+];
+
+#[tokio::test]
+async fn odd_path_parameters_are_not_found_and_never_a_500() {
+    let app = spawn_app().await;
+    let (fx, sessions) = setup(&app).await;
+    let long = "9".repeat(2000);
+    let mut failures = Vec::new();
+    let mut calls_made = 0;
+    for row in ROUTES.iter().filter(|r| r.path.contains('{')) {
+        // The caller the row lets in most surely: root, or nobody at a public door.
+        let (who, session) = match row.who.lets_in("admin") {
+            true => ("root", sessions.get("root").cloned()),
+            false => ("nobody", None),
+        };
+        let (path, query) = row
+            .send
+            .split_at(row.send.find('?').unwrap_or(row.send.len()));
+        let segments: Vec<&str> = path.split('/').collect();
+        for (i, _) in row
+            .path
+            .split('/')
+            .enumerate()
+            .filter(|(_, p)| p.starts_with('{'))
+        {
+            // Wrong pairing codes count against the address: ten an hour.
+            let take = if row.who == Who::Pairing {
+                5
+            } else {
+                ODD.len() + 1
+            };
+            for odd in ODD.iter().copied().chain([long.as_str()]).take(take) {
+                let mut s = segments.clone();
+                s[i] = odd;
+                let call = Call {
+                    who: who.to_string(),
+                    session: session.clone(),
+                    wrong: false,
+                    device: false,
+                    template: Some(format!("{}{query}", s.join("/"))),
+                    want: Want::Refused(404),
+                };
+                failures.extend(call_and_check(&app, &fx, row, &call).await);
+                calls_made += 1;
+            }
+        }
+    }
+    assert!(calls_made > 300, "only {calls_made} calls made");
     assert!(
         failures.is_empty(),
         "{} of {calls_made} calls answered wrongly:\n{}",
