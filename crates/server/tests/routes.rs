@@ -255,6 +255,10 @@ macro_rules! routes {
 /// Every route, who may call it and what the test sends (see the module's
 /// comment for the columns).
 const ROUTES: &[Row] = routes! {
+    // surface method path                             who       other send  body => status
+    // Lists without a location (users, locations, outbox, events) are not
+    // scoped: they show each caller only what is at their locations.
+    //
     // The API, `/api/v1`.
     api  POST   "/api/v1/sessions"                     public    -   _  json "{}" => 422;
     api  DELETE "/api/v1/sessions"                     enrolling -   _  none => 204 fresh;
@@ -278,6 +282,7 @@ const ROUTES: &[Row] = routes! {
     api  GET    "/api/v1/complaints/{id}"              owner     404 "/api/v1/complaints/{complaint}"  none => 200;
     api  GET    "/api/v1/complaints/{id}/letter"       owner     404 "/api/v1/complaints/{resolved}/letter"  none => 200;
     api  POST   "/api/v1/complaints/{id}/{action}"     owner     404 "/api/v1/complaints/{complaint}/pause"  json "{}" => 422;
+    // Every location's providers (names, no patient data).
     api  GET    "/api/v1/providers"                    staff     -   _  none => 200;
     api  POST   "/api/v1/providers"                    managers  422 _  json r#"{"id":"dr-kim","name":"Dr. Kim","location":"main"}"# => 201;
     api  GET    "/api/v1/settings/acknowledgement"     managers  404 "/api/v1/settings/acknowledgement?location=main"  none => 200;
@@ -289,6 +294,7 @@ const ROUTES: &[Row] = routes! {
     api  GET    "/api/v1/users"                        admins    -   _  none => 200;
     api  POST   "/api/v1/users"                        admins    422 _  json r#"{"username":"mel","role":"front_desk","password":"correct horse battery","locations":["main"]}"# => 201;
     api  GET    "/api/v1/locations"                    staff     -   _  none => 200;
+    // Any admin adds a location (where they do not work, unless they work everywhere).
     api  POST   "/api/v1/locations"                    admins    -   _  json "{}" => 422;
     api  GET    "/api/v1/kiosks"                       managers  404 "/api/v1/kiosks?location=main"  none => 200;
     api  POST   "/api/v1/kiosks"                       managers  404 _  json r#"{"name":"","location":"main"}"# => 422;
@@ -345,6 +351,7 @@ const ROUTES: &[Row] = routes! {
     page POST   "/settings/kiosks/{id}/rename"         managers  404 "/settings/kiosks/{kiosk}/rename"  form "name=" => 422;
     page POST   "/settings/kiosks/{id}/revoke"         managers  404 "/settings/kiosks/{new_kiosk}/revoke"  form "" => 303;
     page GET    "/outbox"                              admins    -   _  none => 200;
+    // The audit log is practice-wide: its rows have no location yet.
     page GET    "/audit"                               managers  -   _  none => 200;
     page GET    "/kiosk"                               kiosk     -   _  none => 200;
     page POST   "/kiosk"                               kiosk     -   _  kiosk "given_name=&family_name=&date_of_birth=" => 422;
