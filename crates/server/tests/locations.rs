@@ -214,3 +214,117 @@ async fn pages_open_at_the_staff_members_own_location() {
             .contains("Tell North clinic what went wrong")
     );
 }
+
+#[tokio::test]
+async fn staff_who_work_at_some_locations_manage_only_those() {
+    let app = spawn_app().await;
+    let nico = app.token("nico").await;
+    let add = |username: &str, role: &str, at: serde_json::Value| {
+        app.post(
+            "/api/v1/users",
+            Some(&nico),
+            json!({"username": username, "role": role, "password": PASSWORD, "locations": at}),
+        )
+    };
+    // North's admin adds staff at north, and nowhere else: not at main, and
+    // no account that works everywhere (more than nico has).
+    let (status, body) = add("nat", "front_desk", json!(["north"])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for at in [json!(["main"]), json!(["north", "main"])] {
+        let (status, body) = add("max", "admin", at).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"]["location"], "Unknown location");
+    }
+    let (status, body) = add("max", "admin", json!([])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["fields"]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("Name the locations they work at"),
+        "{body}"
+    );
+    // The list is of the accounts nico manages; root manages everyone.
+    let names = |list: serde_json::Value| -> Vec<String> {
+        list["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, list) = app.get("/api/v1/users", Some(&nico)).await;
+    assert_eq!(names(list), ["nat", "nell", "nico", "noel", "nora"]);
+    let root = app.token("root").await;
+    let (_, list) = app.get("/api/v1/users", Some(&root)).await;
+    assert_eq!(names(list).len(), 9);
+    // Another location's account (or one that works everywhere) is not there
+    // to disable; north's is.
+    let cookie = sign_in(&app, "nico").await;
+    let (status, html) = page(&app, &cookie, "/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("/users/nat/disable") && !html.contains("/users/desk/"),
+        "{html}"
+    );
+    let csrf = csrf_in(&html);
+    for (who, status) in [
+        ("desk", StatusCode::NOT_FOUND),
+        ("root", StatusCode::NOT_FOUND),
+        ("nat", StatusCode::SEE_OTHER),
+    ] {
+        let path = format!("/users/{who}/disable");
+        let resp = form(&app, &cookie, &path, &[("csrf", &csrf)]).await;
+        assert_eq!(resp.status(), status, "{path}");
+    }
+    assert_eq!(
+        app.post(
+            "/api/v1/sessions",
+            None,
+            json!({"username": "desk", "password": PASSWORD})
+        )
+        .await
+        .0,
+        StatusCode::OK,
+        "desk still signs in"
+    );
+}
+
+#[tokio::test]
+async fn a_north_manager_s_providers_and_schedule_are_north_s() {
+    let app = spawn_app().await;
+    let nell = app.token("nell").await;
+    // A provider added without a location is at their own.
+    let (status, body) = app
+        .post(
+            "/api/v1/providers",
+            Some(&nell),
+            json!({"id": "dr-ng", "name": "Dr. Ng"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["location"], "north");
+    // Importing north's schedule answers with north's settings page.
+    let cookie = sign_in(&app, "nell").await;
+    let (_, html) = page(&app, &cookie, "/settings").await;
+    let csv = "appointment_id,location,provider,visit_type,scheduled_at,duration_min,given_name,family_name,date_of_birth,phone,email\n\
+               N-1,north,dr-ng,,2026-03-05T15:00,,Nia,Ng,1990-01-01,,\n";
+    let upload = reqwest::multipart::Form::new()
+        .text("csrf", csrf_in(&html))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("today.csv"),
+        );
+    let resp = app
+        .client
+        .post(format!("{}/settings/import", app.url))
+        .header("cookie", &cookie)
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Settings · North clinic"), "{html}");
+    assert!(html.contains("Imported 1 appointment(s)"), "{html}");
+}

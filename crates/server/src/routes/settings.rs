@@ -24,7 +24,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_domain::duration::format_duration;
 use frontdesk_domain::quote::LOCATION_QUANTILES;
-use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role};
+use frontdesk_domain::{FieldErrors, Role};
 use serde::Deserialize;
 
 pub fn api() -> Router<AppState> {
@@ -84,7 +84,12 @@ async fn add_provider(
     ApiJson(input): ApiJson<ProviderInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     manager(&staff)?;
-    let location = input.location.as_deref().unwrap_or(MAIN_LOCATION);
+    // No location named: their own (one they do not work at is a field error).
+    let own = staff.at(None)?;
+    let location = match input.location.as_deref().map(str::trim) {
+        Some(named) if !named.is_empty() => named,
+        _ => &own,
+    };
     let provider =
         settings::save_provider(&state, &input.id, &input.name, location, &staff.caller()).await?;
     Ok((StatusCode::CREATED, Json(ProviderJson::of(&provider))))
@@ -522,5 +527,6 @@ async fn import(
             ..Default::default()
         },
     };
-    page_with(&state, &staff, MAIN_LOCATION, extra).await
+    // The page again at their own location (the rows went to theirs).
+    page_with(&state, &staff, &staff.at(None)?, extra).await
 }

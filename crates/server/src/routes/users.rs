@@ -34,6 +34,7 @@ async fn list(State(state): State<AppState>, staff: Staff) -> Result<Json<UserLi
         .users()
         .await?
         .into_iter()
+        .filter(|u| users::manages(&staff.user, &u.locations))
         .map(|u| UserJson {
             username: u.username,
             role: u.role.as_str(),
@@ -62,7 +63,7 @@ async fn create(
     staff.require(Role::can_manage_users)?;
     let user = users::add(
         &state,
-        &staff.actor(),
+        &staff.user,
         &input.username,
         &input.role,
         &input.password,
@@ -114,6 +115,7 @@ async fn page_with(
         .users()
         .await?
         .into_iter()
+        .filter(|u| users::manages(&staff.user, &u.locations))
         .map(|u| {
             let at = if u.locations.is_empty() {
                 "every location".to_string()
@@ -170,7 +172,7 @@ async fn add_submit(
     staff.require(Role::can_manage_users)?;
     match users::add(
         &state,
-        &staff.actor(),
+        &staff.user,
         &form.username,
         &form.role,
         &form.password,
