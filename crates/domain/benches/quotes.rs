@@ -3,8 +3,9 @@
 //! [-- FILE.csv ...]` (visit history CSVs, times in UTC, to replay instead of
 //! the built-in one: each prints the engine beside the best baseline and the
 //! worst priority and provider with at least 100 seen). For experiments,
-//! `FD_WINDOW`, `FD_K` and `FD_ADAPT` override the engine's residual window,
-//! neighbours and adapt rate, and `FD_BY=priority|provider|queue|hour|visit_type`
+//! `FD_WINDOW`, `FD_K`, `FD_ADAPT` and `FD_ROUND` override the engine's
+//! residual window, neighbours, adapt rate and the minutes promises are
+//! rounded up to, and `FD_BY=priority|provider|queue|hour|visit_type`
 //! prints the groups.
 
 use chrono::{Duration, TimeZone, Utc};
@@ -91,6 +92,7 @@ fn main() {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(QuoteConfig::default().hours_per_unit),
+            round_to_min: env("FD_ROUND", QuoteConfig::default().round_to_min as usize) as i64,
             ..QuoteConfig::default()
         };
         let report = backtest(visits, config, chrono_tz::UTC, &mut |_| {});
