@@ -527,7 +527,9 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
         let (s, zone) = &settings[&k.location];
         let level = clocks_of(&k, s, *zone, now).level;
         if level > k.escalation_level {
-            let k = state
+            // Guarded by the complaint's revision: when another server (or
+            // a person) changed it meanwhile, the next pass looks again.
+            let k = match state
                 .store
                 .change_complaint(
                     k.id,
@@ -535,7 +537,12 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
                     &Actor::system(),
                     now,
                 )
-                .await?;
+                .await
+            {
+                Ok(k) => k,
+                Err(frontdesk_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let to = level.role().map(|r| r.as_str()).unwrap_or("owner");
             publish(
                 state,
