@@ -148,11 +148,11 @@ pub async fn serve_until(
             "outbox on"
         );
     }
-    let shared = app::shared::start(&state).await;
-    let watcher = tokio::spawn(app::watch::watch_clocks(
+    let mut background = Background(app::shared::start(&state).await, state.clone());
+    background.0.push(tokio::spawn(app::watch::watch_clocks(
         state.clone(),
         state.config.clock_tick,
-    ));
+    )));
     let app = router(state.clone());
     // The peer's address reaches the throttles (`http::extract::ClientAddr`).
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -166,14 +166,24 @@ pub async fn serve_until(
             }
         })
         .await;
-    watcher.abort();
-    for task in shared {
-        task.abort();
-    }
-    state
-        .watching
-        .store(false, std::sync::atomic::Ordering::Release);
+    drop(background);
     result
+}
+
+/// The watcher and the shared channel's tasks, stopped however
+/// [`serve_until`] ends (also when its future is dropped): the watcher lock's
+/// connection closes with them.
+struct Background(Vec<tokio::task::JoinHandle<()>>, AppState);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+        self.1
+            .watching
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 async fn shutdown_signal() {
