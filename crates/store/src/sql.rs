@@ -493,6 +493,10 @@ macro_rules! store_impl {
                 let alert = alert.clone();
                 write_op!(self, c => watch::raise_once(c, &alert, now).await)
             }
+
+            async fn escalate_complaint(&self, id: i64, level: Level, now: Timestamp) -> Result<Option<Complaint>> {
+                write_op!(self, c => watch::escalate_complaint(c, id, level, now).await)
+            }
         }
 
         #[async_trait::async_trait]

@@ -517,4 +517,14 @@ pub trait Watch: Send + Sync {
     /// been raised already (by this server or another), writing nothing. A
     /// failed write leaves no mark, so the alert is raised on a later try.
     async fn raise_once(&self, alert: &WatchAlert, now: Timestamp) -> Result<bool>;
+    /// Move a complaint whose clock ran out up to `level` (as
+    /// [`ComplaintChange::Escalate`] by `system`) with its mark, in one
+    /// transaction: the escalated complaint, or `None` when it was escalated
+    /// to that level before (by this server or another), changing nothing.
+    async fn escalate_complaint(
+        &self,
+        id: i64,
+        level: Level,
+        now: Timestamp,
+    ) -> Result<Option<Complaint>>;
 }

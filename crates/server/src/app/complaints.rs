@@ -527,20 +527,12 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
         let (s, zone) = &settings[&k.location];
         let level = clocks_of(&k, s, *zone, now).level;
         if level > k.escalation_level {
-            // Guarded by the complaint's revision: when another server (or
-            // a person) changed it meanwhile, the next pass looks again.
-            let k = match state
-                .store
-                .change_complaint(
-                    k.id,
-                    &[ComplaintChange::Escalate(level)],
-                    &Actor::system(),
-                    now,
-                )
-                .await
-            {
-                Ok(k) => k,
-                Err(frontdesk_store::StoreError::Conflict(_)) => continue,
+            // With its mark, in one transaction: once per level, whichever
+            // server watches. A complaint changed meanwhile (a conflict) is
+            // looked at again on the next pass.
+            let k = match state.store.escalate_complaint(k.id, level, now).await {
+                Ok(Some(k)) => k,
+                Ok(None) | Err(frontdesk_store::StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(e),
             };
             let to = level.role().map(|r| r.as_str()).unwrap_or("owner");

@@ -138,3 +138,76 @@ story_raw!(
         }
     }
 );
+
+story_raw!(
+    two_servers_escalating_a_complaint_at_once_escalate_it_once_per_level,
+    |store: Arc<dyn Store>, raw: Raw| async move {
+        use frontdesk_domain::complaint::*;
+        let other = raw.open().await;
+        let k = store
+            .create_complaint(
+                &NewComplaintRecord {
+                    location: "main".into(),
+                    visit_id: None,
+                    complaint: validate_new(
+                        "Nobody called me back",
+                        "phone",
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
+                    .unwrap(),
+                    owner: None,
+                    upset: None,
+                },
+                &Actor::staff("maria"),
+                t0(),
+            )
+            .await
+            .unwrap();
+        let later = t0() + Duration::days(2);
+        let mut tries = Vec::new();
+        for s in [&store, &other, &store, &other] {
+            let s = s.clone();
+            tries.push(tokio::spawn(async move {
+                s.escalate_complaint(k.id, Level::Manager, later).await
+            }));
+        }
+        let mut escalated = 0;
+        for t in tries {
+            match t.await.unwrap() {
+                Ok(Some(k)) => {
+                    escalated += 1;
+                    assert_eq!(k.escalation_level, Level::Manager);
+                }
+                // Nothing, or a guarded conflict that the next pass looks at again.
+                Ok(None) | Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(escalated, 1);
+        // Once more at the same level: nothing; the next level: once.
+        assert!(
+            store
+                .escalate_complaint(k.id, Level::Manager, later)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .escalate_complaint(k.id, Level::Admin, later)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let (_, events) = store.complaint(k.id).await.unwrap();
+        let ups = events
+            .iter()
+            .filter(|e| e.kind == frontdesk_domain::timeline::ComplaintEventKind::Escalated)
+            .count();
+        assert_eq!(ups, 2, "{events:?}");
+    }
+);
