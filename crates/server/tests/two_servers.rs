@@ -315,3 +315,63 @@ async fn both_servers_quote_a_patient_alike() {
     assert_eq!(draft(&a).due_at, draft(&b).due_at);
     assert_eq!(draft(&a).reason, draft(&b).reason);
 }
+
+#[tokio::test]
+async fn lost_connections_are_made_again_the_stream_and_the_watcher_come_back() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    assert!(
+        eventually(5, || async {
+            a.state.watching.load(Ordering::Acquire) || b.state.watching.load(Ordering::Acquire)
+        })
+        .await
+    );
+    // Both listeners and the watcher lock's connection are cut, as a
+    // database restart or a network cut would.
+    let listeners = a
+        .end_pg_connections(
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND query LIKE '%' || $1 || '%'",
+        )
+        .await;
+    assert_eq!(listeners, 2);
+    let locks = a
+        .end_pg_connections(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND objid::bigint = (hashtext('frontdesk.watcher.' || $1)::bigint & 4294967295)",
+        )
+        .await;
+    assert_eq!(locks, 1);
+
+    // Within a few seconds a check-in on A reaches B's stream again.
+    let mut on_b = Events::open(&b, &token).await;
+    let mut heard = false;
+    let started = Instant::now();
+    while !heard && started.elapsed() < std::time::Duration::from_secs(10) {
+        let id = a.check_in(&token, "Ana").await["id"].as_i64().unwrap();
+        heard = on_b
+            .count("arrived", id, std::time::Duration::from_millis(500))
+            .await
+            == 1;
+    }
+    assert!(heard, "B never heard A again");
+    eprintln!("stream back after {:?}", started.elapsed());
+    // And one server watches again, raising an alert once.
+    assert!(
+        eventually(5, || async {
+            a.state.watching.load(Ordering::Acquire) != b.state.watching.load(Ordering::Acquire)
+        })
+        .await,
+        "no single watcher after the cut"
+    );
+    let id = b.check_in(&token, "Bo").await["id"].as_i64().unwrap();
+    a.clock.advance(Duration::minutes(3));
+    assert!(
+        eventually(5, || async {
+            count_kind(&a, &token, id, "ack_overdue").await >= 1
+        })
+        .await,
+        "no ack_overdue after the cut"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(count_kind(&a, &token, id, "ack_overdue").await, 1);
+}

@@ -35,6 +35,8 @@ pub struct TestApp {
             tokio::sync::oneshot::Sender<()>,
         )>,
     >,
+    /// The PostgreSQL database and schema of a [`spawn_pg_pair`] server.
+    pub pg: std::sync::Mutex<Option<(String, String)>>,
     _dir: tempfile::TempDir,
 }
 
@@ -165,6 +167,7 @@ async fn start(
         kiosk: tokio::sync::OnceCell::new(),
         used_steps: Default::default(),
         server: std::sync::Mutex::new(Some((server, stop))),
+        pg: Default::default(),
         _dir: dir,
     }
 }
@@ -212,6 +215,8 @@ pub async fn spawn_pg_pair(config: ServerConfig) -> Option<(TestApp, TestApp)> {
     for app in [&a, &b] {
         app.wait_until_up().await;
     }
+    *a.pg.lock().unwrap() = Some((url.clone(), schema.clone()));
+    *b.pg.lock().unwrap() = Some((url, schema));
     Some((a, b))
 }
 
@@ -248,6 +253,28 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// End, from PostgreSQL's side, this pair's connections that `sql` picks
+    /// (a query of `pid`s given the schema as `$1`), as a database restart
+    /// or a network cut would; how many.
+    pub async fn end_pg_connections(&self, sql: &str) -> usize {
+        use sqlx::Connection;
+        let (url, schema) = self.pg.lock().unwrap().clone().expect("a PostgreSQL pair");
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        let pids: Vec<i32> = sqlx::query_scalar(sql)
+            .bind(&schema)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for pid in &pids {
+            sqlx::query("SELECT pg_terminate_backend($1)")
+                .bind(pid)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        pids.len()
     }
 
     /// Shut the server down as SIGTERM does, and wait until it has.
