@@ -542,15 +542,14 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
         let (s, zone) = &settings[&k.location];
         let level = clocks_of(&k, s, *zone, now).level;
         if level > k.escalation_level {
-            let k = state
-                .store
-                .change_complaint(
-                    k.id,
-                    &[ComplaintChange::Escalate(level)],
-                    &Actor::system(),
-                    now,
-                )
-                .await?;
+            // With its mark, in one transaction: once per level, whichever
+            // server watches. A complaint changed meanwhile (a conflict) is
+            // looked at again on the next pass.
+            let k = match state.store.escalate_complaint(k.id, level, now).await {
+                Ok(Some(k)) => k,
+                Ok(None) | Err(frontdesk_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let to = level.role().map(|r| r.as_str()).unwrap_or("owner");
             publish(
                 state,
