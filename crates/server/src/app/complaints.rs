@@ -140,10 +140,25 @@ pub struct ComplaintInput {
     pub category: Option<String>,
     pub severity: Option<String>,
     pub visit_id: Option<i64>,
+    #[serde(deserialize_with = "object_or_null")]
     pub contact: Option<ContactInput>,
     /// A staff username to own it; the person taking it when empty.
     pub owner: Option<String>,
     pub location: Option<String>,
+}
+
+/// The contact as a JSON object (or null): serde would also read a list of
+/// values as the struct's fields in order, which the API does not offer.
+fn object_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ContactInput>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(m) => ContactInput::deserialize(serde_json::Value::Object(m))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
 }
 
 /// Where a complaint came from: a signed-in staff member, or a public page

@@ -98,6 +98,15 @@ pub async fn prepare(
             Err(ApiError::NotFound) => errors.add("visit_id", "No visit with this id"),
             Err(e) => return Err(e),
         },
+        // A patient is named through their visit: an id alone could be
+        // anyone's, at any location.
+        None if patient_id.is_some() => {
+            errors.add(
+                "patient_id",
+                "Give the visit_id instead: a promise finds its patient through the visit",
+            );
+            patient_id = None;
+        }
         None => match state.location(&location).await {
             Ok(l) if caller.may_see(&l.id) => {}
             Ok(_) | Err(StoreError::NotFound) => errors.add("location", "Unknown location"),
