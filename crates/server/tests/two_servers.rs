@@ -346,8 +346,10 @@ async fn lost_connections_are_made_again_the_stream_and_the_watcher_come_back() 
     let mut on_b = Events::open(&b, &token).await;
     let mut heard = false;
     let started = Instant::now();
+    let mut ids = Vec::new();
     while !heard && started.elapsed() < std::time::Duration::from_secs(10) {
         let id = a.check_in(&token, "Ana").await["id"].as_i64().unwrap();
+        ids.push(id);
         heard = on_b
             .count("arrived", id, std::time::Duration::from_millis(500))
             .await
@@ -355,6 +357,19 @@ async fn lost_connections_are_made_again_the_stream_and_the_watcher_come_back() 
     }
     assert!(heard, "B never heard A again");
     eprintln!("stream back after {:?}", started.elapsed());
+    // What B may have missed meanwhile it read from the database: both
+    // engines know every patient, and quote them alike.
+    ids.push(b.check_in(&token, "Cy").await["id"].as_i64().unwrap());
+    let now = a.state.now();
+    let quote = |app: &TestApp, id: i64| app.state.quotes().requote_by_id(&id.to_string(), now);
+    assert!(
+        eventually(2, || async {
+            ids.iter()
+                .all(|id| quote(&a, *id).is_some() && quote(&a, *id) == quote(&b, *id))
+        })
+        .await,
+        "the engines differ after the cut"
+    );
     // And one server watches again, raising an alert once.
     assert!(
         eventually(5, || async {

@@ -135,11 +135,16 @@ pub async fn receive(state: &AppState, text: &str) {
     }
 }
 
-/// After a gap in the channel: drop every cached session and location.
+/// After a gap in the channel: drop every cached session and location, and
+/// build the quote engine again from the database (arrivals and moves sent
+/// meanwhile were missed).
 async fn forget_cached(state: &AppState) {
     state.forget_sessions_here();
     state.forget_locations();
-    refresh_quantiles(state).await;
+    if let Err(e) = super::quotes::warm_up(state).await {
+        tracing::warn!(error = %e, "quote engine not rebuilt after a gap in the shared channel");
+        refresh_quantiles(state).await;
+    }
 }
 
 /// The quote engine's per-location quantiles, as the locations say now.
