@@ -390,3 +390,57 @@ async fn lost_connections_are_made_again_the_stream_and_the_watcher_come_back() 
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(count_kind(&a, &token, id, "ack_overdue").await, 1);
 }
+
+#[tokio::test]
+async fn an_upset_patient_alerts_the_boards_once_an_hour_whichever_server_they_reach() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let (status, body) = a
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": "Ana", "family_name": "Moreno", "date_of_birth": "1980-02-29"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (id, url) = (
+        body["id"].as_i64().unwrap(),
+        body["status_url"].as_str().unwrap().to_string(),
+    );
+    let mut on_a = Events::open(&a, &token).await;
+    let ask = |app: &TestApp, text: &'static str| {
+        let (client, target) = (app.client.clone(), format!("{}{url}/question", app.url));
+        async move {
+            client
+                .post(target)
+                .form(&[("text", text)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The first upset message reaches A, the next B: one alert.
+    let first = ask(
+        &a,
+        "This is RIDICULOUS. I have waited two hours and nobody tells me anything!!!",
+    );
+    assert_eq!(first.await, 303);
+    assert_eq!(
+        on_a.count("upset", id, std::time::Duration::from_millis(500))
+            .await,
+        1
+    );
+    let second = ask(&b, "Unacceptable. I am never coming back here!!!");
+    assert_eq!(second.await, 303);
+    assert_eq!(
+        on_a.count("upset", id, std::time::Duration::from_secs(1))
+            .await,
+        0
+    );
+    assert_eq!(
+        count_kind(&a, &token, id, "upset").await,
+        2,
+        "both on the timeline"
+    );
+}
