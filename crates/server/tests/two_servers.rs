@@ -444,3 +444,24 @@ async fn an_upset_patient_alerts_the_boards_once_an_hour_whichever_server_they_r
         "both on the timeline"
     );
 }
+
+#[tokio::test]
+async fn a_location_changed_on_one_server_is_read_afresh_on_the_other_at_once() {
+    let Some((a, b)) = pair().await else { return };
+    // B has the location in its cache (trusted for 5 s).
+    let before = b.state.ack_policy("main").await.unwrap();
+    assert_eq!(before.first_within, Duration::minutes(2));
+    let boss = a.token("boss").await;
+    let body = json!({"first_within": "90s", "recheck_every": "10m", "escalate_after": "3m"});
+    let (status, saved) = a.put("/api/v1/settings/acknowledgement", &boss, body).await;
+    assert_eq!(status, 200, "{saved}");
+    let started = Instant::now();
+    assert!(
+        eventually(1, || async {
+            b.state.ack_policy("main").await.unwrap().first_within == Duration::seconds(90)
+        })
+        .await,
+        "B still uses the old clocks"
+    );
+    eprintln!("B read the new clocks after {:?}", started.elapsed());
+}
