@@ -465,3 +465,49 @@ async fn a_location_changed_on_one_server_is_read_afresh_on_the_other_at_once() 
     );
     eprintln!("B read the new clocks after {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn a_burst_of_check_ins_on_one_server_all_reach_the_other_within_a_second() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let mut on_b = Events::open(&b, &token).await;
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    for i in 0..100 {
+        let (client, url, token) = (a.client.clone(), a.url.clone(), token.clone());
+        answers.push(tokio::spawn(async move {
+            let resp = client
+                .post(format!("{url}/api/v1/visits"))
+                .bearer_auth(&token)
+                .json(&json!({"given_name": format!("P{i}"), "family_name": "Burst"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201);
+            resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for answer in answers {
+        ids.insert(answer.await.unwrap());
+    }
+    let answered = Instant::now();
+    while !ids.is_empty() {
+        let left =
+            (answered + std::time::Duration::from_secs(1)).checked_duration_since(Instant::now());
+        let Some((name, data)) = on_b.next(left.unwrap_or_default()).await else {
+            panic!(
+                "{} check-ins not heard on B within 1 s of the last answer",
+                ids.len()
+            );
+        };
+        if name == "arrived" {
+            ids.remove(&data["visit_id"].as_i64().unwrap());
+        }
+    }
+    eprintln!(
+        "100 check-ins on A answered in {:?}, all heard on B {:?} after the last answer",
+        answered - started,
+        answered.elapsed()
+    );
+}
