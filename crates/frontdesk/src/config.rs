@@ -56,7 +56,8 @@ pub struct StoreArgs {
     /// Directory for the SQLite database and the optional frontdesk.toml.
     #[arg(long, env = "FRONTDESK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL: postgres://… for PostgreSQL; default is SQLite in the data directory.
+    /// Database URL: postgres://… for PostgreSQL (one database for any number of servers); default
+    /// is SQLite in the data directory (one server).
     #[arg(long = "database", env = "FRONTDESK_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Configuration file (default: DATA_DIR/frontdesk.toml when it exists).

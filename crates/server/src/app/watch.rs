@@ -215,6 +215,8 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
 #[derive(Default)]
 pub struct Lease {
     lock: Option<Box<dyn WatcherLock>>,
+    /// The lock's connection cannot be made (said once, not every tick).
+    unreachable: bool,
 }
 
 impl Lease {
@@ -226,8 +228,15 @@ impl Lease {
             Some(shared) => {
                 if self.lock.is_none() {
                     match shared.watcher_lock().await {
-                        Ok(lock) => self.lock = Some(lock),
-                        Err(e) => tracing::warn!(error = %e, "cannot reach the watcher lock"),
+                        Ok(lock) => {
+                            self.lock = Some(lock);
+                            self.unreachable = false;
+                        }
+                        Err(e) if !self.unreachable => {
+                            self.unreachable = true;
+                            tracing::warn!(error = %e, "cannot reach the watcher lock; trying every tick")
+                        }
+                        Err(_) => {}
                     }
                 }
                 match &mut self.lock {
