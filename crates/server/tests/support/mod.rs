@@ -52,7 +52,19 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
     let store = SqliteStore::open(&dir.path().join("frontdesk.db"))
         .await
         .unwrap();
-    let store: Arc<dyn Store> = Arc::new(store);
+    spawn_app_on(Arc::new(store), dir, config, watch).await
+}
+
+/// The app on a store the test opened itself (a short busy timeout, a
+/// PostgreSQL schema behind a proxy), with the same users and locations;
+/// `dir` is kept as long as the app (a SQLite store's file lives there,
+/// see [`TestApp::db_path`]).
+pub async fn spawn_app_on(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    config: ServerConfig,
+    watch: bool,
+) -> TestApp {
     store
         .ensure_location("main", "Main clinic", "UTC")
         .await
@@ -151,6 +163,11 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 impl TestApp {
+    /// Where [`spawn_app`]'s SQLite database file is.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("frontdesk.db")
+    }
+
     /// The device cookie (`fd_kiosk_device=…`) of a kiosk at `main`, paired
     /// on first use the way a manager does it: `boss` adds it, the tablet
     /// opens the link.
