@@ -15,6 +15,7 @@
 //! Every change to a visit writes its timeline event and its audit row in the
 //! same transaction, so none can exist without the others.
 
+pub mod backup;
 mod db;
 mod ops;
 mod postgres;

@@ -208,6 +208,9 @@ fn open_connection(
     Ok(conn)
 }
 
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
 const MIGRATIONS: [&str; 14] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
