@@ -19,6 +19,7 @@ pub mod patient;
 pub mod promises;
 pub mod quotes;
 pub mod retention;
+pub mod retries;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
