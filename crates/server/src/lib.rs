@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(screens::pages())
         .merge(patient::pages())
         .merge(arrival::pages())
+        .merge(fhir::pages())
         .merge(assets::pages())
         .fallback(http::page::not_found)
         .layer(middleware::from_fn(security_headers))

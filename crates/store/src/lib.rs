@@ -123,6 +123,7 @@ pub trait Store:
     + traits::Outbox
     + traits::Audit
     + traits::Retention
+    + traits::Schedule
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

@@ -271,6 +271,7 @@ mod kiosks;
 mod outbox;
 mod promises;
 mod retention;
+mod schedule;
 mod staff;
 mod transactions;
 mod visits;
