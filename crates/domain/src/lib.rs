@@ -18,6 +18,7 @@ pub mod duration;
 pub mod fhir;
 pub mod fields;
 pub mod history;
+pub mod hl7;
 pub mod outbox;
 pub mod patient;
 pub mod promise;

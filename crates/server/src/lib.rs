@@ -156,6 +156,12 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     result
 }
 
+/// Take HL7 v2 SIU messages over MLLP on `listener` (see `app::hl7`);
+/// runs until the process ends.
+pub async fn serve_hl7(listener: tokio::net::TcpListener, state: AppState) {
+    app::hl7::listen(listener, state).await
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

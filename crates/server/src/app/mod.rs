@@ -11,6 +11,7 @@ pub mod arrival;
 pub mod caller;
 pub mod complaints;
 pub mod concerns;
+pub mod hl7;
 pub mod kiosk;
 pub mod links;
 pub mod outbox;
