@@ -44,7 +44,8 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
 /// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
-/// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
+/// `nico` (the same four roles) who work only at `north`; `feed`, an
+/// integration account (an EHR's interface engine); provider `dr-lee`;
 /// locations `main` and `north`, both in UTC. `boss`, `root`, `nell` and `nico`
 /// have their second factor on, with [`TOTP_SECRET`], set up an hour
 /// before the clock starts; `token` and `sign_in` send their codes.
@@ -127,6 +128,8 @@ async fn seed(store: &Arc<dyn Store>) {
         ("noel", Role::Clinician, Some("north")),
         ("nell", Role::Manager, Some("north")),
         ("nico", Role::Admin, Some("north")),
+        // An EHR's interface engine: the interop doors only.
+        ("feed", Role::Integration, None),
     ] {
         let user = store
             .create_user(
