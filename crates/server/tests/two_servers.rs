@@ -511,3 +511,49 @@ async fn a_burst_of_check_ins_on_one_server_all_reach_the_other_within_a_second(
         answered.elapsed()
     );
 }
+
+#[tokio::test]
+async fn the_same_idempotency_key_on_both_servers_makes_one_visit() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let body = json!({"given_name": "Ana", "family_name": "Moreno"});
+    let send = |app: &TestApp| {
+        let (client, url, token, body) = (
+            app.client.clone(),
+            format!("{}/api/v1/visits", app.url),
+            token.clone(),
+            body.clone(),
+        );
+        async move {
+            // "Still being answered" (409) is retried, as a client would.
+            for _ in 0..20 {
+                let resp = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("idempotency-key", "two-servers-one-visit")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                let answer = resp.json::<Value>().await.unwrap();
+                if status != 409 {
+                    return (status, answer);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("still being answered after 2 s");
+        }
+    };
+    // At once, and again afterwards, on either server.
+    let (first, second) = tokio::join!(send(&a), send(&b));
+    let third = send(&b).await;
+    let mut ids = Vec::new();
+    for (status, answer) in [first, second, third] {
+        assert_eq!(status, 201, "{answer}");
+        ids.push(answer["id"].as_i64().unwrap());
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(a.lobby(&token).await.len(), 1);
+    assert_eq!(b.lobby(&token).await.len(), 1);
+}
