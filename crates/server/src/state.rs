@@ -332,7 +332,8 @@ impl AppState {
     }
 }
 
-/// What the watcher last said about a running clock, so each alert is raised once.
+/// What the watcher last said about a running clock, so it does not ask the
+/// database again every tick (the alert's mark makes it once across servers).
 #[derive(Default)]
 pub struct ClockWatch {
     pub seen: HashMap<i64, (Timestamp, AckStatus)>,

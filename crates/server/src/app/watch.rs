@@ -50,7 +50,8 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     {
         let mut watch = state.clock_watch.lock().unwrap_or_else(|p| p.into_inner());
         if !watch.primed {
-            // After a restart: alerts already raised for the current clock are not raised again.
+            // After a restart: alerts already on a timeline for the current clock
+            // (also those raised before marks were kept) are not raised again.
             for (v, clock) in &updates {
                 let raised_since = |kind: EventKind| {
                     earlier_alerts
