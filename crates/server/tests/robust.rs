@@ -421,3 +421,78 @@ async fn a_status_page_poll_is_audited_at_most_once_a_minute_per_link() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(link_reads().await, 3);
 }
+
+/// Two servers on one PostgreSQL database (behind one proxy): the same key
+/// sent to each, one after the other and both at once, makes one visit, and
+/// each server answers a retry with the first answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_on_two_servers_makes_one_visit() {
+    let url = std::env::var("FRONTDESK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!(
+        "robust_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let first_store = match frontdesk_store::PostgresStore::connect_in_schema(&url, &schema).await {
+        Ok(s) => s,
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("PostgreSQL is required under CI=true but {url} failed: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: PostgreSQL at {url} unreachable ({e})");
+            return;
+        }
+    };
+    let a = spawn_app_on(
+        Arc::new(first_store),
+        tempfile::tempdir().unwrap(),
+        ServerConfig::default(),
+        false,
+    )
+    .await;
+    let b = spawn_another_app(Arc::new(
+        frontdesk_store::PostgresStore::connect_in_schema(&url, &schema)
+            .await
+            .unwrap(),
+    ))
+    .await;
+    let token = a.token("desk").await;
+    let body = json!({"given_name": "Ana", "family_name": "Moreno"}).to_string();
+
+    // One after the other: A makes it, B replays it.
+    let key = [("idempotency-key", "two-servers-1")];
+    let (s1, _, first) = post_with(&a, "/api/v1/visits", &token, &key, &body).await;
+    assert_eq!(s1, StatusCode::CREATED, "{first}");
+    let (s2, h2, again) = post_with(&b, "/api/v1/visits", &token, &key, &body).await;
+    assert_eq!(s2, StatusCode::CREATED, "{again}");
+    assert_eq!(h2["idempotent-replayed"], "true");
+    assert_eq!(again, first);
+
+    // Both at once, several times over.
+    let key = [("idempotency-key", "two-servers-2")];
+    let tries: Vec<_> = (0..6)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            post_with(app, "/api/v1/visits", &token, &key, &body)
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for (status, _, answer) in futures_util::future::join_all(tries).await {
+        match status {
+            StatusCode::CREATED => {
+                ids.insert(answer["id"].as_i64().unwrap());
+            }
+            StatusCode::CONFLICT => assert_eq!(error_code(&answer), "conflict"),
+            other => panic!("{other}: {answer}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let visits = a
+        .state
+        .store
+        .visits_since(start_time() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(visits.len(), 2, "one visit per key");
+}

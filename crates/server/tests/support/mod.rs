@@ -123,6 +123,27 @@ pub async fn spawn_app_on(
                 .unwrap();
         }
     }
+    serve_app(store, dir, config, watch).await
+}
+
+/// Another server on a database [`spawn_app_on`] already set up (users and
+/// locations are there): two servers behind one proxy.
+pub async fn spawn_another_app(store: Arc<dyn Store>) -> TestApp {
+    serve_app(
+        store,
+        tempfile::tempdir().unwrap(),
+        ServerConfig::default(),
+        false,
+    )
+    .await
+}
+
+async fn serve_app(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    config: ServerConfig,
+    watch: bool,
+) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
     let state = AppState::new(store, clock.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
