@@ -128,6 +128,14 @@ async fn the_same_idempotency_key_gives_the_first_answer_and_creates_nothing() {
     assert_eq!(again, first, "the first answer, status link included");
     assert_eq!(h2["idempotent-replayed"], "true");
     assert_eq!(app.lobby(&desk).await.len(), 1, "one visit");
+    // The database keeps the key as a hash and the answer (with the
+    // patient's private link) sealed under the key.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM idempotency_key"), 1);
+    let link = first["status_url"].as_str().unwrap().trim_start_matches("/s/");
+    let plain = format!(
+        "SELECT COUNT(*) FROM idempotency_key WHERE key LIKE '%3f1c7a52%' OR body LIKE '%{link}%' OR body LIKE '%Moreno%'"
+    );
+    assert_eq!(count(&app, &plain), 0);
 
     // The same key with another request: refused, naming the header.
     let other = json!({"given_name": "Bo", "family_name": "Moreno"}).to_string();
