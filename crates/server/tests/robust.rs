@@ -131,7 +131,10 @@ async fn the_same_idempotency_key_gives_the_first_answer_and_creates_nothing() {
     // The database keeps the key as a hash and the answer (with the
     // patient's private link) sealed under the key.
     assert_eq!(count(&app, "SELECT COUNT(*) FROM idempotency_key"), 1);
-    let link = first["status_url"].as_str().unwrap().trim_start_matches("/s/");
+    let link = first["status_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/s/");
     let plain = format!(
         "SELECT COUNT(*) FROM idempotency_key WHERE key LIKE '%3f1c7a52%' OR body LIKE '%{link}%' OR body LIKE '%Moreno%'"
     );
@@ -435,36 +438,9 @@ async fn a_status_page_poll_is_audited_at_most_once_a_minute_per_link() {
 /// each server answers a retry with the first answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_key_on_two_servers_makes_one_visit() {
-    let url = std::env::var("FRONTDESK_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!(
-        "robust_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let first_store = match frontdesk_store::PostgresStore::connect_in_schema(&url, &schema).await {
-        Ok(s) => s,
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("PostgreSQL is required under CI=true but {url} failed: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIPPED: PostgreSQL at {url} unreachable ({e})");
-            return;
-        }
+    let Some((a, b)) = spawn_pg_pair(ServerConfig::default()).await else {
+        return;
     };
-    let a = spawn_app_on(
-        Arc::new(first_store),
-        tempfile::tempdir().unwrap(),
-        ServerConfig::default(),
-        false,
-    )
-    .await;
-    let b = spawn_another_app(Arc::new(
-        frontdesk_store::PostgresStore::connect_in_schema(&url, &schema)
-            .await
-            .unwrap(),
-    ))
-    .await;
     let token = a.token("desk").await;
     let body = json!({"given_name": "Ana", "family_name": "Moreno"}).to_string();
 

@@ -19,6 +19,7 @@ pub mod backup;
 mod db;
 mod ops;
 mod postgres;
+pub mod shared;
 mod sql;
 mod sqlite;
 pub mod traits;
@@ -132,9 +133,13 @@ pub trait Store:
     + traits::Audit
     + traits::Idempotency
     + traits::Retention
+    + traits::Watch
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;
+    /// What servers sharing this database share besides its tables: `None`
+    /// on SQLite (one server).
+    fn shared(&self) -> Option<&dyn shared::Shared>;
 }
 
 /// Open the database a URL names: `postgres://…` or `postgresql://…` for

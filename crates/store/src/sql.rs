@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, staff, visits};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, staff, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -17,6 +17,10 @@ macro_rules! store_impl {
         impl Store for $Store {
             fn backend(&self) -> &'static str {
                 $backend
+            }
+
+            fn shared(&self) -> Option<&dyn crate::shared::Shared> {
+                self.shared_part()
             }
         }
 
@@ -522,6 +526,18 @@ macro_rules! store_impl {
             async fn create_promise_once(&self, claim: &IdempotencyClaim, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<Promise> {
                 let (claim, promise, actor) = (claim.clone(), promise.clone(), actor.clone());
                 write_op!(self, c => idempotency::create_promise(c, &claim, &promise, &actor, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Watch for $Store {
+            async fn raise_once(&self, alert: &WatchAlert, now: Timestamp) -> Result<bool> {
+                let alert = alert.clone();
+                write_op!(self, c => watch::raise_once(c, &alert, now).await)
+            }
+
+            async fn escalate_complaint(&self, id: i64, level: Level, now: Timestamp) -> Result<Option<Complaint>> {
+                write_op!(self, c => watch::escalate_complaint(c, id, level, now).await)
             }
         }
 

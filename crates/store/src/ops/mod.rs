@@ -21,6 +21,7 @@ pub mod promises;
 pub mod retention;
 pub mod staff;
 pub mod visits;
+pub mod watch;
 
 use crate::db::{self, Conn, Row, params};
 use crate::{Actor, Result, StoreError};
