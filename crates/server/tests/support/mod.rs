@@ -44,7 +44,8 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
 /// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
-/// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
+/// `nico` (the same four roles) who work only at `north`; `feed`, an
+/// integration account (an EHR's interface engine); provider `dr-lee`;
 /// locations `main` and `north`, both in UTC. `boss`, `root`, `nell` and `nico`
 /// have their second factor on, with [`TOTP_SECRET`], set up an hour
 /// before the clock starts; `token` and `sign_in` send their codes.
@@ -80,6 +81,20 @@ pub async fn spawn_app_on(
     start(store, clock, config, watch, dir).await
 }
 
+/// Another server on a database [`spawn_app_on`] already set up (users and
+/// locations are there): two servers behind one proxy.
+pub async fn spawn_another_app(store: Arc<dyn Store>) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(
+        store,
+        clock,
+        ServerConfig::default(),
+        false,
+        tempfile::tempdir().unwrap(),
+    )
+    .await
+}
+
 /// The locations, provider and users every test app starts with.
 async fn seed(store: &Arc<dyn Store>) {
     store
@@ -113,6 +128,8 @@ async fn seed(store: &Arc<dyn Store>) {
         ("noel", Role::Clinician, Some("north")),
         ("nell", Role::Manager, Some("north")),
         ("nico", Role::Admin, Some("north")),
+        // An EHR's interface engine: the interop doors only.
+        ("feed", Role::Integration, None),
     ] {
         let user = store
             .create_user(
