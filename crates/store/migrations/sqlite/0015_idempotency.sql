@@ -4,9 +4,6 @@
 -- row; `status` and `body` are filled in once the answer is made. A key is
 -- the caller's own (`caller`: a staff username) and one route's; the hash
 -- is of the request body, to refuse the same key with another request.
--- The server stores `key` as the SHA-256 of the key sent, and `body` sealed
--- under a secret derived from the key (it can hold a patient's private
--- status link): the database alone cannot replay or read an answer.
 -- The daily purge deletes rows older than 24 hours.
 CREATE TABLE idempotency_key (
     caller TEXT NOT NULL,
