@@ -9,6 +9,7 @@
 
 pub mod arrival;
 pub mod caller;
+pub mod clocks;
 pub mod complaints;
 pub mod concerns;
 pub mod kiosk;
