@@ -269,4 +269,6 @@ pub struct ClockWatch {
     /// `app::clocks`).
     pub since: Option<Timestamp>,
     pub policies: std::collections::BTreeMap<String, AckPolicy>,
+    /// Passes since the last full one.
+    pub windowed_passes: u32,
 }

@@ -66,8 +66,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
             }
             watch.primed = true;
         }
-        let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
-        watch.seen.retain(|id, _| running.contains(id));
+        // A full pass has every running clock: forget the clocks that stopped.
+        if since.is_none() {
+            let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
+            watch.seen.retain(|id, _| running.contains(id));
+        }
         for (v, clock) in updates {
             let previous = watch
                 .seen

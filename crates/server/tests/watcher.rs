@@ -1,0 +1,161 @@
+//! The clock watcher in a lobby that keeps moving: after its first pass it
+//! looks only at the clocks that crossed a threshold since the pass before,
+//! and still raises every alert exactly once, at both locations, through
+//! acknowledgements, moves and a change of the clock settings (after which
+//! the clocks run on the new times).
+
+mod support;
+
+use chrono::Duration;
+use frontdesk_domain::AckPolicy;
+use frontdesk_server::clock::Clock;
+use frontdesk_store::Actor;
+use serde_json::json;
+use std::collections::BTreeMap;
+use support::*;
+
+async fn check_in_at(app: &TestApp, token: &str, given: &str, location: &str) -> i64 {
+    let (status, body) = app
+        .post(
+            "/api/v1/visits",
+            Some(token),
+            json!({"given_name": given, "family_name": "Watch", "location": location}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+/// Tick the watcher every `step` for `span`; every alert raised, as (visit, name).
+async fn tick(app: &TestApp, span: Duration, step: Duration) -> Vec<(i64, &'static str)> {
+    let mut raised = Vec::new();
+    let mut gone = Duration::zero();
+    while gone < span {
+        app.clock.advance(step);
+        gone += step;
+        for e in frontdesk_server::app::watch::check_clocks(&app.state)
+            .await
+            .unwrap()
+        {
+            raised.push((e.visit_id, e.name));
+        }
+    }
+    raised
+}
+
+fn count(raised: &[(i64, &str)]) -> BTreeMap<(i64, String), usize> {
+    let mut n = BTreeMap::new();
+    for (id, name) in raised {
+        *n.entry((*id, name.to_string())).or_default() += 1;
+    }
+    n
+}
+
+#[tokio::test]
+async fn every_alert_is_raised_once_as_the_watcher_looks_only_at_clocks_due() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    // The first pass reads every running clock.
+    assert!(
+        tick(&app, Duration::seconds(1), Duration::seconds(1))
+            .await
+            .is_empty()
+    );
+
+    // Patients arriving a few seconds apart at both locations.
+    let mut main = Vec::new();
+    let mut north = Vec::new();
+    for i in 0..6 {
+        main.push(check_in_at(&app, &token, &format!("M{i}"), "main").await);
+        north.push(check_in_at(&app, &token, &format!("N{i}"), "north").await);
+        app.clock.advance(Duration::seconds(7));
+    }
+    // One is acknowledged in time, one is with the provider before its clock runs out.
+    app.post(
+        &format!("/api/v1/visits/{}/acknowledgements", main[0]),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/visits/{}/transitions", north[0]),
+        Some(&token),
+        json!({"to": "with_provider"}),
+    )
+    .await;
+
+    // 10 minutes, a tick every 3 seconds: each unacknowledged clock goes
+    // overdue (2 min) and escalates (5 min later) exactly once.
+    let raised = count(&tick(&app, Duration::minutes(10), Duration::seconds(3)).await);
+    for id in main[1..].iter().chain(&north[1..]) {
+        assert_eq!(
+            raised.get(&(*id, "ack_overdue".into())),
+            Some(&1),
+            "{id}: {raised:?}"
+        );
+        assert_eq!(
+            raised.get(&(*id, "ack_escalated".into())),
+            Some(&1),
+            "{id}: {raised:?}"
+        );
+    }
+    assert!(
+        !raised
+            .keys()
+            .any(|(id, _)| *id == main[0] || *id == north[0]),
+        "{raised:?}"
+    );
+
+    // The acknowledged one is due again 15 minutes after its acknowledgement.
+    let later = count(&tick(&app, Duration::minutes(8), Duration::seconds(5)).await);
+    assert_eq!(
+        later.get(&(main[0], "ack_overdue".into())),
+        Some(&1),
+        "{later:?}"
+    );
+    assert_eq!(later.len(), 1, "nothing else is raised again: {later:?}");
+    // Signed in again: the test clock ran past the idle logoff.
+    let token = app.token("desk").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/visits/{}/transitions", main[0]),
+            Some(&token),
+            json!({"to": "with_provider"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // North's clocks change (first acknowledgement within 20 minutes):
+    // its clocks run on the new times (those still waiting are due again
+    // 20 minutes after arrival, as a new arrival is), each alert once, and
+    // nothing is raised again at main.
+    let policy = AckPolicy {
+        first_within: Duration::minutes(20),
+        ..AckPolicy::default()
+    };
+    app.state
+        .store
+        .save_ack_policy("north", policy, &Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    app.state.locations_changed();
+    let late = check_in_at(&app, &token, "Late", "north").await;
+    let before = tick(&app, Duration::minutes(19), Duration::seconds(30)).await;
+    assert!(!before.iter().any(|(id, _)| *id == late), "{before:?}");
+    let mut after = before;
+    after.extend(tick(&app, Duration::minutes(11), Duration::seconds(30)).await);
+    let after = count(&after);
+    for id in north[1..].iter().chain([&late]) {
+        assert_eq!(
+            after.get(&(*id, "ack_overdue".into())),
+            Some(&1),
+            "{id}: {after:?}"
+        );
+        assert_eq!(
+            after.get(&(*id, "ack_escalated".into())),
+            Some(&1),
+            "{id}: {after:?}"
+        );
+    }
+    assert_eq!(after.len(), 2 * north.len(), "{after:?}");
+}
