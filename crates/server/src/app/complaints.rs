@@ -14,8 +14,8 @@ use frontdesk_domain::complaint::{self, BusinessHours, ClockInput, ComplaintCloc
 use frontdesk_domain::outbox::MessageChannel;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role, Timestamp, fields};
 use frontdesk_store::{
-    Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
-    NewOutboxMessage, StaffUser, StoreError,
+    Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, IdempotencyClaim,
+    NewComplaintRecord, NewOutboxMessage, StaffUser, StoreError,
 };
 use frontdesk_tone::ReplyCheck;
 use serde::Deserialize;
@@ -140,10 +140,25 @@ pub struct ComplaintInput {
     pub category: Option<String>,
     pub severity: Option<String>,
     pub visit_id: Option<i64>,
+    #[serde(deserialize_with = "object_or_null")]
     pub contact: Option<ContactInput>,
     /// A staff username to own it; the person taking it when empty.
     pub owner: Option<String>,
     pub location: Option<String>,
+}
+
+/// The contact as a JSON object (or null): serde would also read a list of
+/// values as the struct's fields in order, which the API does not offer.
+fn object_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ContactInput>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(m) => ContactInput::deserialize(serde_json::Value::Object(m))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
 }
 
 /// Where a complaint came from: a signed-in staff member, or a public page
@@ -153,13 +168,15 @@ pub enum Taker<'a> {
     Public(&'static str),
 }
 
-/// Validate and record a complaint. Nothing is saved unless every field is right.
+/// Validate and record a complaint. Nothing is saved unless every field is
+/// right. `once`: the request's retry key, claimed with the complaint.
 pub async fn take(
     state: &AppState,
     taker: Taker<'_>,
     input: &ComplaintInput,
+    once: Option<&IdempotencyClaim>,
 ) -> Result<Complaint, ApiError> {
-    take_marked(state, taker, input, None).await
+    take_with(state, taker, input, None, once).await
 }
 
 /// [`take`], with the patient's words read as upset: the visit's `upset`
@@ -169,6 +186,16 @@ pub async fn take_marked(
     taker: Taker<'_>,
     input: &ComplaintInput,
     upset: Option<Value>,
+) -> Result<Complaint, ApiError> {
+    take_with(state, taker, input, upset, None).await
+}
+
+async fn take_with(
+    state: &AppState,
+    taker: Taker<'_>,
+    input: &ComplaintInput,
+    upset: Option<Value>,
+    once: Option<&IdempotencyClaim>,
 ) -> Result<Complaint, ApiError> {
     let staff = match taker {
         Taker::Staff(s) => Some(s),
@@ -251,20 +278,22 @@ pub async fn take_marked(
     };
     let actor = caller.actor();
     let now = state.now();
-    let k = state
-        .store
-        .create_complaint(
-            &NewComplaintRecord {
-                location,
-                visit_id: input.visit_id,
-                complaint: new,
-                owner,
-                upset,
-            },
-            &actor,
-            now,
-        )
-        .await?;
+    let record = NewComplaintRecord {
+        location,
+        visit_id: input.visit_id,
+        complaint: new,
+        owner,
+        upset,
+    };
+    let k = match once {
+        Some(key) => {
+            state
+                .store
+                .create_complaint_once(key, &record, &actor, now)
+                .await?
+        }
+        None => state.store.create_complaint(&record, &actor, now).await?,
+    };
     publish(state, "complaint_received", &k, now, json!({}));
     Ok(k)
 }
@@ -527,15 +556,14 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
         let (s, zone) = &settings[&k.location];
         let level = clocks_of(&k, s, *zone, now).level;
         if level > k.escalation_level {
-            let k = state
-                .store
-                .change_complaint(
-                    k.id,
-                    &[ComplaintChange::Escalate(level)],
-                    &Actor::system(),
-                    now,
-                )
-                .await?;
+            // With its mark, in one transaction: once per level, whichever
+            // server watches. A complaint changed meanwhile (a conflict) is
+            // looked at again on the next pass.
+            let k = match state.store.escalate_complaint(k.id, level, now).await {
+                Ok(Some(k)) => k,
+                Ok(None) | Err(frontdesk_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let to = level.role().map(|r| r.as_str()).unwrap_or("owner");
             publish(
                 state,

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod page;
+pub mod retry;

@@ -13,6 +13,7 @@ pub mod arrivals;
 pub mod audit;
 pub mod complaints;
 pub mod concerns;
+pub mod idempotency;
 pub mod kiosks;
 pub mod locations;
 pub mod outbox;
@@ -20,6 +21,7 @@ pub mod promises;
 pub mod retention;
 pub mod staff;
 pub mod visits;
+pub mod watch;
 
 use crate::db::{self, Conn, Row, params};
 use crate::{Actor, Result, StoreError};

@@ -267,6 +267,7 @@ mod arrivals;
 mod audit;
 mod complaints;
 mod concerns;
+mod idempotency;
 mod kiosks;
 mod outbox;
 mod promises;
@@ -274,6 +275,7 @@ mod retention;
 mod staff;
 mod transactions;
 mod visits;
+mod watch;
 
 /// A staff account to add: `locations` they work at, none for every one.
 pub fn new_user(name: &str, role: Role, locations: &[&str]) -> NewUser {
