@@ -5,9 +5,11 @@
 //! `--case WAITING LOCATIONS`), so its memory and CPU figures are its own:
 //! an in-process server on a fresh database, real HTTP on loopback.
 //!
-//! 1. Fill: WAITING walk-ins checked in over the API by 32 clients, spread
-//!    evenly over the locations (no provider: one queue per location, the
-//!    quote engine's worst case).
+//! 1. Fill: first 30 patients per location checked in and seen (history,
+//!    so the quote engine calibrates as it does in a clinic that has been
+//!    open a while), then WAITING walk-ins checked in over the API by 32
+//!    clients, spread evenly over the locations (no provider: one queue per
+//!    location, the quote engine's worst case).
 //! 2. Check-in: 1,000 more check-ins by 8 clients, each patient then marked
 //!    as having left, so the lobby stays at WAITING; the check-in's latency
 //!    (visit, wait promise, status link, timeline and audit rows) is timed.
@@ -15,7 +17,8 @@
 //!    board swaps in) and lobby JSON (`GET /api/v1/lobby`), 100 reads each.
 //! 4. Watcher: the process's CPU time over 10 quiet seconds while the
 //!    watcher ticks every second (nothing else runs), as a share of one
-//!    core; and one timed pass of the clock check and of the re-quote check.
+//!    core; and one timed pass of the clock check and of the re-quote check
+//!    over every waiting patient (the watcher re-quotes a share of them a tick).
 //! 5. Memory: VmRSS and VmHWM from `/proc/self/status`.
 //!
 //! The acknowledgement clocks are set to an hour (first within 60 min) so no
@@ -161,8 +164,7 @@ async fn token(client: &reqwest::Client, url: &str) -> String {
 }
 
 /// `count` check-ins by `clients` clients, spread over the locations; each
-/// patient is then marked as having left when `leave` is set. The check-ins'
-/// latencies (ms).
+/// patient is then moved to `then` when given. The check-ins' latencies (ms).
 async fn check_ins(
     client: &reqwest::Client,
     url: &str,
@@ -170,7 +172,7 @@ async fn check_ins(
     locations: usize,
     count: usize,
     clients: usize,
-    leave: bool,
+    then: Option<&'static str>,
 ) -> Vec<f64> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -202,15 +204,15 @@ async fn check_ins(
                     .as_i64()
                     .expect("id");
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
-                if leave {
+                if let Some(to) = then {
                     let resp = client
                         .post(format!("{url}/api/v1/visits/{id}/transitions"))
                         .bearer_auth(&token)
-                        .json(&json!({"to": "left_without_being_seen"}))
+                        .json(&json!({ "to": to }))
                         .send()
                         .await
-                        .expect("leave");
-                    assert!(resp.status().is_success(), "leave refused");
+                        .expect("move");
+                    assert!(resp.status().is_success(), "move refused");
                 }
             }
             latencies
@@ -257,15 +259,39 @@ async fn case(waiting: usize, locations: usize, postgres: Option<&str>) {
         .expect("client");
     let token = token(&client, &url).await;
 
+    // History: 30 patients per location seen, so quotes are calibrated on
+    // each location's own waits, as in a clinic that has been open a while.
+    check_ins(
+        &client,
+        &url,
+        &token,
+        locations,
+        30 * locations,
+        16,
+        Some("with_provider"),
+    )
+    .await;
+
     let started = Instant::now();
-    let _fill = check_ins(&client, &url, &token, locations, waiting, 32, false).await;
+    check_ins(&client, &url, &token, locations, waiting, 32, None).await;
     let fill_s = started.elapsed().as_secs_f64();
     eprintln!(
         "  filled {waiting} waiting at {locations} location(s) in {fill_s:.1} s ({:.0}/s)",
         waiting as f64 / fill_s
     );
 
-    let measured = sorted(check_ins(&client, &url, &token, locations, 1000, 8, true).await);
+    let measured = sorted(
+        check_ins(
+            &client,
+            &url,
+            &token,
+            locations,
+            1000,
+            8,
+            Some("left_without_being_seen"),
+        )
+        .await,
+    );
 
     let loc = location_id(0);
     let (rows, rows_body) = reads(

@@ -303,9 +303,9 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
 }
 
 /// Each waiting patient is re-quoted on one tick in this many (a second
-/// each): a tenth of the lobby per tick, and every promise about to fall
-/// due on every tick (see [`check_promises_share`]).
-pub const REQUOTE_PARTS: i64 = 10;
+/// each, so every 30 s): a thirtieth of the lobby per tick, and every
+/// promise about to fall due on every tick (see [`check_promises_share`]).
+pub const REQUOTE_PARTS: i64 = 30;
 
 /// Promises falling due within this are checked on every tick.
 const CHECK_EVERY_TICK_WITHIN: chrono::Duration = chrono::Duration::minutes(2);

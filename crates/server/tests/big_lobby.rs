@@ -1,7 +1,8 @@
-//! The clock watcher in a lobby that keeps moving: after its first pass it
-//! looks only at the clocks that crossed a threshold since the pass before,
-//! and still raises every alert exactly once, at both locations, through
-//! acknowledgements, moves and a change of the clock settings.
+//! What keeps a big lobby's cost flat. The clock watcher, after its first
+//! pass, looks only at the clocks that crossed a threshold since the pass
+//! before, and still raises every alert exactly once, at both locations,
+//! through acknowledgements, moves and a change of the clock settings. A
+//! board's event stream carries only its own location.
 
 mod support;
 
@@ -154,4 +155,76 @@ async fn every_alert_is_raised_once_as_the_watcher_looks_only_at_clocks_due() {
         "{after:?}"
     );
     assert_eq!(after.len(), 2, "{after:?}");
+}
+
+/// The events named on a stream, until `want` have come (the `ready` one left out).
+async fn read_names(resp: reqwest::Response, want: usize) -> Vec<(String, serde_json::Value)> {
+    use futures_util::StreamExt;
+    let mut stream = resp.bytes_stream();
+    let mut buf = String::new();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while events.len() < want {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("events in time")
+            .expect("the stream goes on")
+            .unwrap();
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|s| s.trim().to_string())
+            };
+            if let (Some(name), Some(data)) = (field("event:"), field("data:"))
+                && name != "ready"
+            {
+                events.push((name, serde_json::from_str(&data).unwrap()));
+            }
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn a_board_stream_for_one_location_carries_only_that_location() {
+    let app = spawn_app().await;
+    let token = app.token("desk").await;
+    let open = |query: &'static str, token: String| {
+        let (client, url) = (app.client.clone(), app.url.clone());
+        async move {
+            client
+                .get(format!("{url}/api/v1/events{query}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let north_only = open("?location=north", token.clone()).await;
+    assert_eq!(north_only.status(), 200);
+    let everywhere = open("", token.clone()).await;
+    let north_reader = tokio::spawn(read_names(north_only, 2));
+    let all_reader = tokio::spawn(read_names(everywhere, 4));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    for (given, location) in [("A", "main"), ("B", "north"), ("C", "main"), ("D", "north")] {
+        check_in_at(&app, &token, given, location).await;
+    }
+    let north = north_reader.await.unwrap();
+    let locations: Vec<&str> = north
+        .iter()
+        .map(|(_, d)| d["location"].as_str().unwrap())
+        .collect();
+    assert_eq!(locations, ["north", "north"]);
+    assert_eq!(all_reader.await.unwrap().len(), 4);
+
+    // Another location's stream is, to someone who works only at north, no
+    // stream at all; an unknown location neither.
+    let nora = app.token("nora").await;
+    assert_eq!(open("?location=main", nora.clone()).await.status(), 404);
+    assert_eq!(open("?location=nowhere", token.clone()).await.status(), 404);
+    assert_eq!(open("?location=north", nora).await.status(), 200);
 }
