@@ -159,7 +159,7 @@ async fn lobby(
         .store
         .lobby(&location, Some(&staff.actor()), now)
         .await?;
-    let promises = open_waits_by_visit(&state).await?;
+    let promises = open_waits_by_visit(&state, &location).await?;
     let visits = present
         .iter()
         .map(|v| VisitDetail {
@@ -201,7 +201,7 @@ async fn lobby_rows(
     let zone = loc.zone();
     let providers = provider_names(state).await?;
     let visits = state.store.lobby(location, audit, now).await?;
-    let promises = open_waits_by_visit(state).await?;
+    let promises = open_waits_by_visit(state, location).await?;
     let marks = state
         .store
         .lobby_marks(location, now - chrono::Duration::hours(24))
