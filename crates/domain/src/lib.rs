@@ -23,6 +23,7 @@ pub mod promise;
 pub mod quote;
 pub mod role;
 pub mod second_factor;
+pub mod survey;
 pub mod timeline;
 pub mod visit;
 

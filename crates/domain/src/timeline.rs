@@ -90,6 +90,14 @@ kinds! {
         RunningLate = "running_late",
         /// The patient said on their arrival link that they can't come.
         CantCome = "cant_come",
+        /// The post-visit survey was sent (or skipped: opted out, asked
+        /// within 30 days).
+        SurveySent = "survey_sent",
+        /// The patient answered the survey (what they said, and whether it
+        /// opened service recovery).
+        SurveyAnswered = "survey_answered",
+        /// The patient asked for no more surveys.
+        SurveyOptOut = "survey_opt_out",
     }
 }
 
@@ -116,7 +124,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 24);
+        assert_eq!(EventKind::ALL.len(), 27);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }

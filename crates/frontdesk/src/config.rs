@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub outbox_webhook_token: Option<String>,
     pub outbox_keep_recipients: Option<String>,
     pub arrival_reminder: Option<String>,
+    pub survey_delay: Option<String>,
 }
 
 /// `--time-zone`, for the commands that create the `main` location or read
@@ -117,6 +118,10 @@ pub struct ServerArgs {
     /// time such as 2h (the default), a time on the appointment's day such as 07:30, or off.
     #[arg(long, env = "FRONTDESK_ARRIVAL_REMINDER")]
     pub arrival_reminder: Option<String>,
+    /// The post-visit survey's delay after a visit is done, for every location (wins over each
+    /// location's setting, default 2h), e.g. 2h, 30m, or off (no surveys). Needs the outbox.
+    #[arg(long, env = "FRONTDESK_SURVEY_DELAY")]
+    pub survey_delay: Option<String>,
 }
 
 impl From<StoreArgs> for ServerArgs {
@@ -149,6 +154,8 @@ pub struct Config {
     pub outbox: frontdesk_server::OutboxConfig,
     pub outbox_keep_recipients: Duration,
     pub arrival_reminder: ReminderTiming,
+    /// Overrides every location's survey delay (`Some(None)`: surveys off).
+    pub survey_delay: Option<Option<Duration>>,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -351,6 +358,14 @@ impl Config {
             Some(t) => ReminderTiming::parse(&t).map_err(|e| format!("arrival_reminder: {e}"))?,
             None => ReminderTiming::default(),
         };
+        let survey_delay =
+            match pick(&o.survey_delay, &file.survey_delay).filter(|t| !t.trim().is_empty()) {
+                Some(t) => Some(
+                    frontdesk_domain::survey::parse_delay(&t)
+                        .map_err(|e| format!("survey_delay: {e}"))?,
+                ),
+                None => None,
+            };
         Ok(Config {
             addr: pick(&o.addr, &file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
@@ -390,6 +405,7 @@ impl Config {
                 None => Duration::days(30),
             },
             arrival_reminder,
+            survey_delay,
         })
     }
 
@@ -408,6 +424,7 @@ impl Config {
             outbox: self.outbox.clone(),
             outbox_keep_recipients: self.outbox_keep_recipients,
             arrival_reminder: self.arrival_reminder,
+            survey_delay_override: self.survey_delay,
             ..Default::default()
         }
     }
@@ -437,7 +454,8 @@ impl Config {
              outbox_webhook_url = {:?}\n\
              outbox_webhook_token = {:?}\n\
              outbox_keep_recipients = \"{}d\"\n\
-             arrival_reminder = {:?}  # {}\n",
+             arrival_reminder = {:?}  # {}\n\
+             survey_delay = {}\n",
             self.config_file
                 .as_ref()
                 .map(|p| format!(" (file: {})", p.display()))
@@ -469,6 +487,10 @@ impl Config {
             self.outbox_keep_recipients.num_days(),
             self.arrival_reminder.as_setting(),
             self.arrival_reminder.describe(),
+            match self.survey_delay {
+                Some(d) => format!("{:?}", frontdesk_domain::survey::format_delay(d)),
+                None => "\"\"  # not set: each location's own (default 2h)".to_string(),
+            },
         )
     }
 }

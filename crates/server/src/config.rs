@@ -74,6 +74,10 @@ pub struct ServerConfig {
     /// When the reminder with a booked patient's arrival link goes out
     /// (default: 2 hours before the appointment). Needs the outbox.
     pub arrival_reminder: frontdesk_domain::arrival::ReminderTiming,
+    /// The post-visit survey's delay for every location, set by
+    /// `FRONTDESK_SURVEY_DELAY`: wins over the stored per-location setting
+    /// (`Some(None)`: no surveys anywhere). `None`: each location's own.
+    pub survey_delay_override: Option<Option<chrono::Duration>>,
 }
 
 impl Default for ServerConfig {
@@ -97,6 +101,7 @@ impl Default for ServerConfig {
                 .max(2),
             outbox_keep_recipients: chrono::Duration::days(30),
             arrival_reminder: Default::default(),
+            survey_delay_override: None,
         }
     }
 }

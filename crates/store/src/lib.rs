@@ -103,6 +103,10 @@ impl Actor {
     pub fn arrival_link() -> Actor {
         Actor(ARRIVAL_LINK_ACTOR.into())
     }
+    /// The patient, acting through their survey link.
+    pub fn survey_link() -> Actor {
+        Actor("survey-link".into())
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -123,6 +127,7 @@ pub trait Store:
     + traits::Outbox
     + traits::Audit
     + traits::Retention
+    + traits::Surveys
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

@@ -187,7 +187,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 13] = [
+const MIGRATIONS: [&str; 14] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -201,6 +201,7 @@ const MIGRATIONS: [&str; 13] = [
     include_str!("../migrations/sqlite/0011_staff_locations.sql"),
     include_str!("../migrations/sqlite/0012_kiosks.sql"),
     include_str!("../migrations/sqlite/0013_arrival_links.sql"),
+    include_str!("../migrations/sqlite/0016_surveys.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

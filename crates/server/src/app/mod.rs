@@ -21,6 +21,7 @@ pub mod retention;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod tone;
 pub mod upset;
 pub mod users;

@@ -18,6 +18,7 @@ pub mod promises;
 pub mod screens;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod tone;
 pub mod users;
 pub mod visits;

@@ -16,6 +16,7 @@ pub mod screens;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod tone;
 pub mod users;
 pub mod visits;

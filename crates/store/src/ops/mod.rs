@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod promises;
 pub mod retention;
 pub mod staff;
+pub mod surveys;
 pub mod visits;
 
 use crate::db::{self, Conn, Row, params};

@@ -272,6 +272,7 @@ mod outbox;
 mod promises;
 mod retention;
 mod staff;
+mod surveys;
 mod transactions;
 mod visits;
 
