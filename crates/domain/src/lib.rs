@@ -22,6 +22,7 @@ pub mod patient;
 pub mod promise;
 pub mod quote;
 pub mod role;
+pub mod scorecard;
 pub mod second_factor;
 pub mod survey;
 pub mod timeline;

@@ -272,6 +272,7 @@ const ROUTES: &[Row] = routes! {
     // No outbox in the test app: nothing can be sent, and nothing is made.
     api  POST   "/api/v1/visits/{id}/arrival-link/send" staff    404 "/api/v1/visits/{expected}/arrival-link/send"  json "{}" => 409;
     api  POST   "/api/v1/surveys/{token}"              link      -   "/api/v1/surveys/{survey}"  json "{}" => 422;
+    api  GET    "/api/v1/scorecard"                    managers  404 "/api/v1/scorecard?location=main"  none => 200;
     api  POST   "/api/v1/visits/{id}/acknowledgements" staff     404 "/api/v1/visits/{visit}/acknowledgements"  none => 201;
     api  POST   "/api/v1/visits/{id}/transitions"      staff     404 "/api/v1/visits/{visit}/transitions"  json r#"{"to":"waiting"}"# => 409;
     api  GET    "/api/v1/lobby"                        staff     404 "/api/v1/lobby?location=main"  none => 200;

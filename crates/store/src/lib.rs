@@ -128,6 +128,7 @@ pub trait Store:
     + traits::Audit
     + traits::Retention
     + traits::Surveys
+    + traits::Scorecards
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

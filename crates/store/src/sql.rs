@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, staff, surveys, visits};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, scorecard, staff, surveys, visits};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -287,6 +287,14 @@ macro_rules! store_impl {
             async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>> {
                 let token_hash = token_hash.to_string();
                 read_op!(self, c => visits::status_link_visit(c, &token_hash, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Scorecards for $Store {
+            async fn scorecard_facts(&self, location: &str, from: Timestamp, to: Timestamp) -> Result<ScorecardData> {
+                let location = location.to_string();
+                read_op!(self, c => scorecard::facts(c, &location, from, to).await)
             }
         }
 

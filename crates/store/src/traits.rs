@@ -549,3 +549,18 @@ pub trait Surveys: Send + Sync {
     /// for an unknown link.
     async fn survey_opt_out(&self, token_hash: &str, now: Timestamp) -> Result<bool>;
 }
+
+/// The scorecard's facts: one location's record over a period.
+#[async_trait]
+pub trait Scorecards: Send + Sync {
+    /// Visits that arrived at `location` in `[from, to)` with what their
+    /// timelines say, their waits, concerns and surveys; the promises made
+    /// and complaints received there in the period; replies to patients.
+    /// Not audited here: the caller audits the read.
+    async fn scorecard_facts(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<ScorecardData>;
+}

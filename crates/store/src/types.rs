@@ -1034,3 +1034,12 @@ pub struct AnswerSurvey {
     pub complaint: Option<frontdesk_domain::complaint::NewComplaint>,
     pub upset: Option<serde_json::Value>,
 }
+
+/// What the scorecard counts for one location and period: the facts, and
+/// the period's complaints as recorded (their clocks are read by the
+/// caller, who knows the location's hours; `facts.complaints` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScorecardData {
+    pub facts: frontdesk_domain::scorecard::Facts,
+    pub complaints: Vec<Complaint>,
+}

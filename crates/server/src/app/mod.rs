@@ -18,6 +18,7 @@ pub mod patient;
 pub mod promises;
 pub mod quotes;
 pub mod retention;
+pub mod scorecard;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;

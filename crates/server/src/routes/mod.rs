@@ -15,6 +15,7 @@ pub mod me;
 pub mod outbox;
 pub mod patient;
 pub mod promises;
+pub mod scorecard;
 pub mod screens;
 pub mod sessions;
 pub mod settings;

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod page;
 pub mod patient;
 pub mod promises;
+pub mod scorecard;
 pub mod screens;
 pub mod second_factor;
 pub mod sessions;

@@ -18,6 +18,7 @@ pub mod locations;
 pub mod outbox;
 pub mod promises;
 pub mod retention;
+pub mod scorecard;
 pub mod staff;
 pub mod surveys;
 pub mod visits;

@@ -271,6 +271,7 @@ mod kiosks;
 mod outbox;
 mod promises;
 mod retention;
+mod scorecard;
 mod staff;
 mod surveys;
 mod transactions;
