@@ -120,7 +120,21 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Serve until the process is told to stop (Ctrl-C, SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serve until `stop` completes: warm the quote engine up, start hearing the
+/// other servers on a shared database (`app::shared`), run the watcher
+/// (which watches only while it holds the watcher lock, see
+/// `app::watch::Lease`), and answer requests. On the way out the watcher and
+/// the shared channel stop, which lets the watcher lock go.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     match app::quotes::warm_up(&state).await {
         Ok(n) => tracing::info!(visits = n, "quote engine warmed up on recent history"),
         Err(e) => tracing::error!(error = %e, "quote engine warm-up failed; quoting from priors"),
@@ -138,10 +152,11 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             "outbox on"
         );
     }
-    let watcher = tokio::spawn(app::watch::watch_clocks(
+    let mut background = Background(app::shared::start(&state).await, state.clone());
+    background.0.push(tokio::spawn(app::watch::watch_clocks(
         state.clone(),
         state.config.clock_tick,
-    ));
+    )));
     let app = router(state.clone());
     // The peer's address reaches the throttles (`http::extract::ClientAddr`).
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -149,14 +164,30 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .with_graceful_shutdown({
             let state = state.clone();
             async move {
-                shutdown_signal().await;
+                stop.await;
                 // End the event streams so open boards do not hold the server up.
                 state.shutdown.send_replace(true);
             }
         })
         .await;
-    watcher.abort();
+    drop(background);
     result
+}
+
+/// The watcher and the shared channel's tasks, stopped however
+/// [`serve_until`] ends (also when its future is dropped): the watcher lock's
+/// connection closes with them.
+struct Background(Vec<tokio::task::JoinHandle<()>>, AppState);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+        self.1
+            .watching
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,7 @@
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
-use crate::live::LiveEvent;
+use crate::live::{Envelope, LiveEvent, Shared};
 use crate::throttle::{Backoff, Rule};
 use frontdesk_domain::{AckPolicy, AckStatus, Timestamp};
 use frontdesk_store::Store;
@@ -30,8 +30,8 @@ pub struct Inner {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// When each visit last raised an "upset" alert (at most one an hour).
     pub upset_alerts: Mutex<std::collections::HashMap<i64, Timestamp>>,
-    /// Promises whose owner has been reminded (in memory: after a restart a
-    /// reminder may be given once more, never missed).
+    /// Promises whose owner this server knows were reminded (the reminder's
+    /// mark in the database makes it once across servers and restarts).
     pub promise_reminders: Mutex<std::collections::HashSet<i64>>,
     /// Sessions checked recently (see `auth::cached_session`).
     pub session_cache:
@@ -54,7 +54,22 @@ pub struct Inner {
     pub outbox_busy: std::sync::atomic::AtomicBool,
     /// The UTC day this server last asked for the daily purge (see `retention`).
     pub purged_on: Mutex<Option<chrono::NaiveDate>>,
+    /// This server among those sharing the database (random at start).
+    pub origin: u64,
+    /// Messages sent to the other servers so far.
+    pub shared_sent: std::sync::atomic::AtomicU64,
+    /// Messages for the other servers, in order, when the database is
+    /// shared; `app::shared` sends them.
+    pub outgoing: Option<tokio::sync::mpsc::Sender<String>>,
+    /// Where `app::shared::start` takes the queue's other end from.
+    pub outgoing_queue: Mutex<Option<tokio::sync::mpsc::Receiver<String>>>,
+    /// Whether this server is the watcher now (holds the watcher lock).
+    pub watching: std::sync::atomic::AtomicBool,
 }
+
+/// Messages waiting for the shared channel: beyond this they are dropped
+/// (with a log line); open boards catch up on their timer refresh.
+const OUTGOING: usize = 10_000;
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -70,6 +85,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
         let (events, _) = broadcast::channel(4096);
+        let (outgoing, queue) = match store.shared() {
+            Some(_) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(OUTGOING);
+                (Some(tx), Some(rx))
+            }
+            None => (None, None),
+        };
         let quantile = config.quote_quantile;
         let hash_slots = config.password_hash_slots;
         AppState(Arc::new(Inner {
@@ -99,6 +121,11 @@ impl AppState {
             escalation_cursor: std::sync::atomic::AtomicI64::new(0),
             outbox_busy: std::sync::atomic::AtomicBool::new(false),
             purged_on: Mutex::new(None),
+            origin: rand::random(),
+            shared_sent: std::sync::atomic::AtomicU64::new(0),
+            outgoing,
+            outgoing_queue: Mutex::new(queue),
+            watching: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -107,7 +134,8 @@ impl AppState {
     }
 
     /// A location, from a short-lived cache (a few seconds): settings saved
-    /// through this server clear it at once; other servers see them within
+    /// through any server clear it at once (on PostgreSQL the others hear of
+    /// it through the shared channel); at the latest it is read again after
     /// `LOCATION_CACHE`.
     pub async fn location(
         &self,
@@ -138,8 +166,15 @@ impl AppState {
         Ok(loc)
     }
 
-    /// Forget cached locations (after their settings change).
+    /// Forget cached locations (after their settings change), here and on
+    /// every server sharing the database.
     pub fn locations_changed(&self) {
+        self.forget_locations();
+        self.share(Shared::Locations);
+    }
+
+    /// Forget cached locations on this server only.
+    pub fn forget_locations(&self) {
         self.location_cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -150,9 +185,34 @@ impl AppState {
         self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Send a live event to this server's event streams and, when the
+    /// database is shared, to every other server's. Call it after the change
+    /// committed.
     pub fn publish(&self, event: LiveEvent) {
+        self.share(Shared::event(&event));
         // No open streams is fine.
         let _ = self.events.send(event);
+    }
+
+    /// Tell the other servers sharing the database (nothing on SQLite).
+    pub fn share(&self, message: Shared) {
+        let Some(outgoing) = &self.outgoing else {
+            return;
+        };
+        let seq = self
+            .shared_sent
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let text = Envelope {
+            origin: self.origin,
+            seq,
+            message,
+        }
+        .encode();
+        if outgoing.try_send(text).is_err() {
+            tracing::warn!(
+                "shared channel full or closed: a message to the other servers was dropped"
+            );
+        }
     }
 
     /// The policy in force at a location: stored settings, then environment overrides.
@@ -174,9 +234,9 @@ impl AppState {
 }
 
 /// How long a session checked against the database is trusted in memory. A
-/// sign-out or a disabled account through this server takes effect at once
-/// (the entry is dropped); through another server sharing the database,
-/// within this time.
+/// sign-out or a disabled account takes effect at once: the entry is
+/// dropped here, and on PostgreSQL on every other server through the shared
+/// channel; should a message be missed, within this time.
 const SESSION_CACHE: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl AppState {
@@ -257,8 +317,15 @@ impl AppState {
         due
     }
 
-    /// Forget cached sessions: after a sign-out or an account change.
+    /// Forget cached sessions after a sign-out or an account change, here
+    /// and on every server sharing the database.
     pub fn forget_sessions(&self) {
+        self.forget_sessions_here();
+        self.share(Shared::Sessions);
+    }
+
+    /// Forget cached sessions on this server only.
+    pub fn forget_sessions_here(&self) {
         self.session_cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())

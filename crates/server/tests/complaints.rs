@@ -510,7 +510,7 @@ async fn complaint_settings_check_every_field_and_the_website() {
             "/api/v1/settings/complaints",
             &boss,
             json!({"website": "not a website", "business_hours": "Mon-Fri 25:00-18:00", "closed_dates": ["2026-13-01"],
-                   "acknowledge_business_days": "0"}),
+                   "acknowledge_business_days": 0}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -524,6 +524,22 @@ async fn complaint_settings_check_every_field_and_the_website() {
     );
     let (_, now) = app.get("/api/v1/settings/complaints", Some(&boss)).await;
     assert_eq!(now["website"], "", "nothing saved half-way");
+    // Each field has its type: a number of days sent as text is named, not read.
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/complaints",
+            &boss,
+            json!({"acknowledge_business_days": "2", "staff_read_all": "yes", "website": 5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let f = &body["error"]["fields"];
+    assert_eq!(
+        f["acknowledge_business_days"], "Give a whole number of days",
+        "{f}"
+    );
+    assert_eq!(f["staff_read_all"], "Give true or false", "{f}");
+    assert_eq!(f["website"], "Give text", "{f}");
 
     let (status, body) = app
         .put(

@@ -331,3 +331,35 @@ async fn promises_are_listed_per_owner_reminded_before_due_and_recorded_kept() {
     let (_, all) = page(&app, &cookie, "/promises").await;
     assert!(all.contains(">doc") && all.contains("form"));
 }
+
+/// A promise names its patient through a visit: a bare `patient_id` could be
+/// anyone's, at any location (and one that does not exist was a 500).
+#[tokio::test]
+async fn a_promise_finds_its_patient_through_the_visit() {
+    let app = spawn_app().await;
+    let desk = app.token("desk").await;
+    for patient in [0, 1, 999_999] {
+        let (status, body) = app
+            .post(
+                "/api/v1/promises",
+                Some(&desk),
+                json!({"kind": "callback", "patient_id": patient}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"]["patient_id"].is_string(), "{body}");
+    }
+    let (_, list) = app.get("/api/v1/promises", Some(&desk)).await;
+    assert_eq!(list["promises"].as_array().map(Vec::len), Some(0), "{list}");
+    let visit = app.check_in(&desk, "Ada").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/promises",
+            Some(&desk),
+            json!({"kind": "callback", "visit_id": visit["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["visit_id"], visit["id"], "{body}");
+    assert!(body["patient_id"].as_i64().is_some(), "{body}");
+}

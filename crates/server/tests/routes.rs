@@ -1258,6 +1258,7 @@ async fn every_route_answers_each_role_and_location_as_its_row_says() {
     let app = spawn_app().await;
     let (fx, sessions) = setup(&app).await;
     let mut failures = Vec::new();
+    let mut seen = Seen::new();
     let mut calls_made = 0;
     for row in ROUTES {
         let mut fresh = HashMap::new();
@@ -1271,11 +1272,12 @@ async fn every_route_answers_each_role_and_location_as_its_row_says() {
         }
         let sessions = if row.fresh { &fresh } else { &sessions };
         for call in calls(row, sessions) {
-            failures.extend(call_and_check(&app, &fx, row, &call).await);
+            failures.extend(call_and_check(&app, &fx, row, &call, &mut seen).await);
             calls_made += 1;
         }
     }
     assert!(calls_made > 500, "only {calls_made} calls made");
+    failures.extend(undocumented(&seen));
     assert!(
         failures.is_empty(),
         "{} of {calls_made} calls answered wrongly:\n{}",
@@ -1285,8 +1287,17 @@ async fn every_route_answers_each_role_and_location_as_its_row_says() {
 }
 
 /// Make a call; what was wrong with its answer, if anything.
-async fn call_and_check(app: &TestApp, fx: &Fixtures, row: &Row, call: &Call) -> Option<String> {
+async fn call_and_check(
+    app: &TestApp,
+    fx: &Fixtures,
+    row: &Row,
+    call: &Call,
+    seen: &mut Seen,
+) -> Option<String> {
     let (path, a) = send(app, fx, row, call).await;
+    if row.surface == Surface::Api {
+        seen.insert((row.method, row.path, a.status));
+    }
     let snippet: String = a.body.chars().take(300).collect();
     if a.status == 500 {
         Some(format!(
@@ -1301,6 +1312,50 @@ async fn call_and_check(app: &TestApp, fx: &Fixtures, row: &Row, call: &Call) ->
     } else {
         None
     }
+}
+
+/// The API answers seen in a walk: method, router path, status.
+type Seen = BTreeSet<(&'static str, &'static str, u16)>;
+
+/// Every API route the walk called must be in the OpenAPI document the
+/// server publishes (`openapi.json`), with every status it answered listed
+/// among that operation's responses: the document is checked against the
+/// router, not only written beside it.
+fn undocumented(seen: &Seen) -> Vec<String> {
+    let doc: Value = serde_json::from_str(include_str!("../openapi.json")).unwrap();
+    // Path parameters are compared by position, not by name.
+    let shape = |p: &str| {
+        p.split('/')
+            .map(|s| if s.starts_with('{') { "{}" } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let paths: HashMap<String, &Value> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, v)| (shape(p), v))
+        .collect();
+    let mut problems = Vec::new();
+    for (method, path, status) in seen {
+        let Some(rel) = path.strip_prefix("/api/v1") else {
+            continue;
+        };
+        let Some(op) = paths
+            .get(&shape(rel))
+            .and_then(|p| p.get(method.to_lowercase()))
+        else {
+            problems.push(format!("openapi.json: no {method} {rel}"));
+            continue;
+        };
+        if op["responses"].get(status.to_string()).is_none() {
+            problems.push(format!(
+                "openapi.json: {method} {rel} answered {status}, not among its responses"
+            ));
+        }
+    }
+    problems.dedup();
+    problems
 }
 
 /// Path parameters no fixture has: not numbers, out of range, encoded
@@ -1323,6 +1378,7 @@ async fn odd_path_parameters_are_not_found_and_never_a_500() {
     let (fx, sessions) = setup(&app).await;
     let long = "9".repeat(2000);
     let mut failures = Vec::new();
+    let mut seen = Seen::new();
     let mut calls_made = 0;
     for row in ROUTES.iter().filter(|r| r.path.contains('{')) {
         // The caller the row lets in most surely: root, or nobody at a public door.
@@ -1357,12 +1413,13 @@ async fn odd_path_parameters_are_not_found_and_never_a_500() {
                     template: Some(format!("{}{query}", s.join("/"))),
                     want: Want::Refused(404),
                 };
-                failures.extend(call_and_check(&app, &fx, row, &call).await);
+                failures.extend(call_and_check(&app, &fx, row, &call, &mut seen).await);
                 calls_made += 1;
             }
         }
     }
     assert!(calls_made > 300, "only {calls_made} calls made");
+    failures.extend(undocumented(&seen));
     assert!(
         failures.is_empty(),
         "{} of {calls_made} calls answered wrongly:\n{}",

@@ -18,6 +18,7 @@
 mod db;
 mod ops;
 mod postgres;
+pub mod shared;
 mod sql;
 mod sqlite;
 pub mod traits;
@@ -129,9 +130,13 @@ pub trait Store:
     + traits::Retention
     + traits::Surveys
     + traits::Scorecards
+    + traits::Watch
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;
+    /// What servers sharing this database share besides its tables: `None`
+    /// on SQLite (one server).
+    fn shared(&self) -> Option<&dyn shared::Shared>;
 }
 
 /// Open the database a URL names: `postgres://…` or `postgresql://…` for

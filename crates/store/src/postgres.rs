@@ -9,6 +9,12 @@ use std::sync::Arc;
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// How to open a connection of its own (the listener, the watcher lock).
+    options: PgConnectOptions,
+    /// The channel every server on this schema hears (see `shared`).
+    channel: String,
+    /// The name whose advisory lock makes a server the watcher.
+    lock_name: String,
 }
 
 pub struct PgConn<'a> {
@@ -127,7 +133,7 @@ impl PostgresStore {
     async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         // Audit rows written before the hash chain existed are linked once,
@@ -136,7 +142,119 @@ impl PostgresStore {
         let mut tx = pool.begin().await?;
         crate::ops::audit::link_legacy(&mut PgConn::new(&mut tx)).await?;
         tx.commit().await?;
-        Ok(PostgresStore { pool })
+        // Channels and advisory locks belong to the whole database: named
+        // after the schema, servers on different schemas never meet.
+        let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+            .fetch_one(&pool)
+            .await?;
+        let mut channel = format!("frontdesk_{schema}");
+        channel.truncate(63);
+        Ok(PostgresStore {
+            pool,
+            options,
+            channel,
+            lock_name: format!("frontdesk.watcher.{schema}"),
+        })
+    }
+
+    fn shared_part(&self) -> Option<&dyn crate::shared::Shared> {
+        Some(self)
+    }
+}
+
+/// Statements on the side connections give up after this long (a database
+/// that does not answer is treated as gone).
+const SIDE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+async fn within<T>(
+    what: &str,
+    work: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+) -> Result<T> {
+    match tokio::time::timeout(SIDE_TIMEOUT, work).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(crate::StoreError::Database(format!("{what}: no answer"))),
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::shared::Shared for PostgresStore {
+    async fn notify(&self, messages: &[String]) -> Result<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        // One statement; PostgreSQL delivers a transaction's notifications in order.
+        let q = sqlx::query(
+            "SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS t(m, n) ORDER BY n",
+        )
+        .bind(&self.channel)
+        .bind(messages);
+        within("notify", q.execute(&self.pool)).await?;
+        Ok(())
+    }
+
+    async fn listen(&self) -> Result<Box<dyn crate::shared::Notifications>> {
+        // A pool of one of its own, which the listener uses to reconnect.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .connect_lazy_with(self.options.clone());
+        let mut listener =
+            within("listen", sqlx::postgres::PgListener::connect_with(&pool)).await?;
+        within("listen", listener.listen(&self.channel)).await?;
+        Ok(Box::new(PgNotifications { listener }))
+    }
+
+    async fn watcher_lock(&self) -> Result<Box<dyn crate::shared::WatcherLock>> {
+        use sqlx::Connection;
+        let conn = within("watcher lock", PgConnection::connect_with(&self.options)).await?;
+        Ok(Box::new(PgWatcherLock {
+            conn,
+            name: self.lock_name.clone(),
+            held: false,
+        }))
+    }
+}
+
+struct PgNotifications {
+    listener: sqlx::postgres::PgListener,
+}
+
+#[async_trait::async_trait]
+impl crate::shared::Notifications for PgNotifications {
+    async fn next(&mut self) -> Result<Option<String>> {
+        Ok(self
+            .listener
+            .try_recv()
+            .await?
+            .map(|n| n.payload().to_string()))
+    }
+}
+
+/// A session-level advisory lock on a connection of its own: PostgreSQL
+/// lets it go when the session ends, however the server ended.
+struct PgWatcherLock {
+    conn: PgConnection,
+    name: String,
+    held: bool,
+}
+
+#[async_trait::async_trait]
+impl crate::shared::WatcherLock for PgWatcherLock {
+    async fn hold(&mut self) -> Result<bool> {
+        if self.held {
+            // Still ours while the session lives.
+            within(
+                "watcher lock",
+                sqlx::query("SELECT 1").execute(&mut self.conn),
+            )
+            .await?;
+            return Ok(true);
+        }
+        let q = sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock(hashtext($1))")
+            .bind(&self.name);
+        self.held = within("watcher lock", q.fetch_one(&mut self.conn)).await?;
+        Ok(self.held)
     }
 }
 

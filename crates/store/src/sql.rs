@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, scorecard, staff, surveys, visits};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, scorecard, staff, surveys, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -17,6 +17,10 @@ macro_rules! store_impl {
         impl Store for $Store {
             fn backend(&self) -> &'static str {
                 $backend
+            }
+
+            fn shared(&self) -> Option<&dyn crate::shared::Shared> {
+                self.shared_part()
             }
         }
 
@@ -525,6 +529,18 @@ macro_rules! store_impl {
 
             async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport> {
                 read_op!(self, c => audit::verify(c, Some(n)).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Watch for $Store {
+            async fn raise_once(&self, alert: &WatchAlert, now: Timestamp) -> Result<bool> {
+                let alert = alert.clone();
+                write_op!(self, c => watch::raise_once(c, &alert, now).await)
+            }
+
+            async fn escalate_complaint(&self, id: i64, level: Level, now: Timestamp) -> Result<Option<Complaint>> {
+                write_op!(self, c => watch::escalate_complaint(c, id, level, now).await)
             }
         }
 

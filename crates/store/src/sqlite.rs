@@ -187,7 +187,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
 }
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 14] = [
+const MIGRATIONS: [&str; 15] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -201,6 +201,7 @@ const MIGRATIONS: [&str; 14] = [
     include_str!("../migrations/sqlite/0011_staff_locations.sql"),
     include_str!("../migrations/sqlite/0012_kiosks.sql"),
     include_str!("../migrations/sqlite/0013_arrival_links.sql"),
+    include_str!("../migrations/sqlite/0014_watch_marks.sql"),
     include_str!("../migrations/sqlite/0016_surveys.sql"),
 ];
 
@@ -380,6 +381,11 @@ impl SqliteStore {
             .map_err(|_| StoreError::Database("the database writer has stopped".into()))?;
         rx.await
             .map_err(|_| StoreError::Database("the database writer has stopped".into()))?
+    }
+
+    /// One server per SQLite file: nothing is shared.
+    fn shared_part(&self) -> Option<&dyn crate::shared::Shared> {
+        None
     }
 
     pub(crate) async fn read<R, F>(&self, op: F) -> Result<R>

@@ -564,3 +564,24 @@ pub trait Scorecards: Send + Sync {
         to: Timestamp,
     ) -> Result<ScorecardData>;
 }
+
+/// What the server's watcher raises, each thing once across every server.
+#[async_trait]
+pub trait Watch: Send + Sync {
+    /// Raise an alert unless its key was raised before: its mark, its
+    /// timeline event (when it names a visit) and a `system` audit row, in one
+    /// transaction. `true` when this call raised it; `false` when it had
+    /// been raised already (by this server or another), writing nothing. A
+    /// failed write leaves no mark, so the alert is raised on a later try.
+    async fn raise_once(&self, alert: &WatchAlert, now: Timestamp) -> Result<bool>;
+    /// Move a complaint whose clock ran out up to `level` (as
+    /// [`ComplaintChange::Escalate`] by `system`) with its mark, in one
+    /// transaction: the escalated complaint, or `None` when it was escalated
+    /// to that level before (by this server or another), changing nothing.
+    async fn escalate_complaint(
+        &self,
+        id: i64,
+        level: Level,
+        now: Timestamp,
+    ) -> Result<Option<Complaint>>;
+}

@@ -1043,3 +1043,21 @@ pub struct ScorecardData {
     pub facts: frontdesk_domain::scorecard::Facts,
     pub complaints: Vec<Complaint>,
 }
+
+/// Something the server's watcher raises once (an overdue acknowledgement, a
+/// reminder to a promise's owner): written with its mark by
+/// [`Watch::raise_once`](crate::traits::Watch::raise_once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchAlert {
+    /// What makes the alert one alert, e.g.
+    /// `ack_overdue:visit:12:1741183200000` (the clock's start in ms) or
+    /// `promise_reminder:promise:7`. Raised once per key, ever.
+    pub key: String,
+    /// The visit whose timeline gets the event, if any.
+    pub visit_id: Option<i64>,
+    pub kind: frontdesk_domain::timeline::EventKind,
+    pub detail: serde_json::Value,
+    /// The audit row's action (`watch.ack_overdue`) and subject (`visit:12`).
+    pub action: String,
+    pub subject: String,
+}

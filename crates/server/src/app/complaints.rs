@@ -140,10 +140,25 @@ pub struct ComplaintInput {
     pub category: Option<String>,
     pub severity: Option<String>,
     pub visit_id: Option<i64>,
+    #[serde(deserialize_with = "object_or_null")]
     pub contact: Option<ContactInput>,
     /// A staff username to own it; the person taking it when empty.
     pub owner: Option<String>,
     pub location: Option<String>,
+}
+
+/// The contact as a JSON object (or null): serde would also read a list of
+/// values as the struct's fields in order, which the API does not offer.
+fn object_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ContactInput>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(m) => ContactInput::deserialize(serde_json::Value::Object(m))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
 }
 
 /// Where a complaint came from: a signed-in staff member, or a public page
@@ -527,15 +542,14 @@ pub async fn check_escalations(state: &AppState) -> Result<usize, frontdesk_stor
         let (s, zone) = &settings[&k.location];
         let level = clocks_of(&k, s, *zone, now).level;
         if level > k.escalation_level {
-            let k = state
-                .store
-                .change_complaint(
-                    k.id,
-                    &[ComplaintChange::Escalate(level)],
-                    &Actor::system(),
-                    now,
-                )
-                .await?;
+            // With its mark, in one transaction: once per level, whichever
+            // server watches. A complaint changed meanwhile (a conflict) is
+            // looked at again on the next pass.
+            let k = match state.store.escalate_complaint(k.id, level, now).await {
+                Ok(Some(k)) => k,
+                Ok(None) | Err(frontdesk_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let to = level.role().map(|r| r.as_str()).unwrap_or("owner");
             publish(
                 state,

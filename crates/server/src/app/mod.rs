@@ -2,7 +2,8 @@
 //! returning domain results. Each change is one store transaction, so a
 //! failure leaves nothing half-done and a retry doubles nothing. After the
 //! transaction come the side effects that live only in this process: the
-//! quote engine, live events.
+//! quote engine, live events (which servers sharing a PostgreSQL database
+//! send each other, see [`shared`]).
 //!
 //! Nothing here knows about HTTP: handlers in `routes` turn requests into
 //! calls and results into views.
@@ -22,6 +23,7 @@ pub mod scorecard;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
+pub mod shared;
 pub mod surveys;
 pub mod tone;
 pub mod upset;

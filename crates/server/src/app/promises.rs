@@ -14,7 +14,7 @@ use frontdesk_domain::promise::{
 };
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
-use frontdesk_store::{Actor, NewPromise, Promise, StaffUser, StoreError};
+use frontdesk_store::{Actor, NewPromise, Promise, StaffUser, StoreError, WatchAlert};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -98,6 +98,15 @@ pub async fn prepare(
             Err(ApiError::NotFound) => errors.add("visit_id", "No visit with this id"),
             Err(e) => return Err(e),
         },
+        // A patient is named through their visit: an id alone could be
+        // anyone's, at any location.
+        None if patient_id.is_some() => {
+            errors.add(
+                "patient_id",
+                "Give the visit_id instead: a promise finds its patient through the visit",
+            );
+            patient_id = None;
+        }
         None => match state.location(&location).await {
             Ok(l) if caller.may_see(&l.id) => {}
             Ok(_) | Err(StoreError::NotFound) => errors.add("location", "Unknown location"),
@@ -233,7 +242,27 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
             if due_state(p.made_at, p.due_at, now) == DueState::Later {
                 continue;
             }
-            let first = {
+            let known = state
+                .promise_reminders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&p.id);
+            if known {
+                continue;
+            }
+            let due = time(p.due_at);
+            // The reminder with its mark, in one transaction: once per
+            // promise whichever server watches; a failed write is tried again.
+            let alert = WatchAlert {
+                key: format!("promise_reminder:promise:{}", p.id),
+                visit_id: p.visit_id,
+                kind: EventKind::PromiseReminder,
+                detail: json!({"promise_id": p.id, "kind": p.kind, "owner": p.owner, "due_at": due}),
+                action: "watch.promise_reminder".into(),
+                subject: format!("promise:{}", p.id),
+            };
+            let first = state.store.raise_once(&alert, now).await?;
+            {
                 let mut seen = state
                     .promise_reminders
                     .lock()
@@ -241,19 +270,10 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
                 if seen.len() > 100_000 {
                     seen.clear();
                 }
-                seen.insert(p.id)
-            };
+                seen.insert(p.id);
+            }
             if !first {
                 continue;
-            }
-            let due = time(p.due_at);
-            if let Some(visit_id) = p.visit_id {
-                let detail =
-                    json!({"promise_id": p.id, "kind": p.kind, "owner": p.owner, "due_at": due});
-                state
-                    .store
-                    .record_event(visit_id, EventKind::PromiseReminder, &detail, now)
-                    .await?;
             }
             let event = LiveEvent {
                 name: "promise_due_soon",

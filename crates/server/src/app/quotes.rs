@@ -1,7 +1,10 @@
 //! The live quote engine, fed with every arrival and move, and the wait
 //! promise it gives a patient arriving now. Every server warms its engine up
-//! on the last two weeks of visits when it starts.
+//! on the last two weeks of visits when it starts; after that, servers
+//! sharing a PostgreSQL database tell each other's engines every arrival and
+//! move (see `app::shared`).
 
+use crate::live::{QuoteNote, Shared};
 use crate::state::AppState;
 use frontdesk_domain::promise::PromiseKind;
 use frontdesk_domain::quote::{Arrival, QueueKey, Quote};
@@ -70,25 +73,60 @@ fn arrival_of(visit: &Visit) -> Arrival<'_> {
     }
 }
 
-/// Count a checked-in patient as waiting in the engine.
-pub fn arrived(state: &AppState, visit: &Visit, now: Timestamp) {
-    state.quotes().arrive_with(
-        &visit.id.to_string(),
-        &queue_of(&visit.location, &visit.provider),
-        &arrival_of(visit),
-        now,
-    );
+/// What every server's engine is told of an arrival (`arrived`) or a move.
+pub fn note_of(visit: &Visit, arrived: bool, now: Timestamp) -> QuoteNote {
+    QuoteNote {
+        arrived,
+        visit_id: visit.id,
+        location: visit.location.clone(),
+        provider: visit.provider.clone(),
+        scheduled_at: visit.scheduled_at.map(|t| t.timestamp_millis()),
+        visit_type: visit.visit_type.clone(),
+        state: visit.state.as_str().to_string(),
+        at: now.timestamp_millis(),
+    }
 }
 
-/// Tell the engine about a move: seen by the provider, or gone.
+/// Count a checked-in patient as waiting in the engine, here and (through
+/// the shared channel) on every server sharing the database.
+pub fn arrived(state: &AppState, visit: &Visit, now: Timestamp) {
+    let note = note_of(visit, true, now);
+    apply(state, &note);
+    state.share(Shared::Quote(note));
+}
+
+/// Tell the engine about a move (seen by the provider, or gone), here and
+/// on every server sharing the database.
 pub fn moved(state: &AppState, visit: &Visit, now: Timestamp) {
-    let id = visit.id.to_string();
+    let note = note_of(visit, false, now);
+    apply(state, &note);
+    state.share(Shared::Quote(note));
+}
+
+/// Feed this server's engine one arrival or move, its own or another
+/// server's: every engine hears the same things at the same times, so
+/// every server quotes a patient alike.
+pub fn apply(state: &AppState, note: &QuoteNote) {
+    let Some(at) = chrono::DateTime::from_timestamp_millis(note.at) else {
+        return;
+    };
+    let id = note.visit_id.to_string();
+    let queue = queue_of(&note.location, &note.provider);
     let mut engine = state.quotes();
-    match visit.state {
-        VisitState::WithProvider => {
-            engine.seen(&id, &queue_of(&visit.location, &visit.provider), now)
-        }
-        s if s.is_final() || s == VisitState::Checkout => engine.forget(&id),
+    if note.arrived {
+        let arrival = Arrival {
+            priority: None,
+            scheduled_at: note
+                .scheduled_at
+                .and_then(chrono::DateTime::from_timestamp_millis),
+            visit_type: note.visit_type.as_deref(),
+        };
+        engine.arrive_with(&id, &queue, &arrival, at);
+        return;
+    }
+    match note.state.parse::<VisitState>() {
+        Ok(VisitState::WithProvider) => engine.seen(&id, &queue, at),
+        Ok(s) if s.is_final() || s == VisitState::Checkout => engine.forget(&id),
         _ => {}
     }
 }

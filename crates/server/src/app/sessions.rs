@@ -140,7 +140,8 @@ pub async fn check_login(
 /// How long a sign-in waits for a free password check before "busy".
 const HASH_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// End a session (sign out); this server forgets it at once.
+/// End a session (sign out); this server forgets it at once, and so do the
+/// others sharing the database (see `AppState::forget_sessions`).
 pub async fn end_session(state: &AppState, token_hash: &str) -> Result<(), ApiError> {
     let ended = state.store.delete_session(token_hash).await;
     state.forget_sessions();

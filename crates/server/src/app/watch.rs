@@ -1,6 +1,9 @@
-//! The watcher: every tick the server evaluates every running
+//! The watcher: every tick the server that watches (the only one on
+//! SQLite; the holder of the watcher lock among servers sharing a
+//! PostgreSQL database, see [`Lease`]) evaluates every running
 //! acknowledgement clock and raises `ack_overdue` and `ack_escalated` once
-//! each, re-quotes wait promises before they break and reminds owners of
+//! each (each written with its mark in one transaction, so exactly once
+//! whichever server raises it), re-quotes wait promises before they break and reminds owners of
 //! other promises, escalates complaints whose clocks ran out, queues the
 //! reminders with patients' arrival links, runs the daily purge when a new
 //! day has begun, and starts an outbox delivery run.
@@ -10,6 +13,8 @@ use crate::state::AppState;
 use crate::text::time;
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{AckStatus, Timestamp};
+use frontdesk_store::WatchAlert;
+use frontdesk_store::shared::WatcherLock;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -31,6 +36,7 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     let mut policies = HashMap::new();
     let mut raised = Vec::new();
     let mut updates = Vec::new();
+    let mut todo = Vec::new();
     for v in &visits {
         if !policies.contains_key(&v.location) {
             let policy = state.ack_policy(&v.location).await?;
@@ -72,9 +78,10 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
                 .get(&v.id)
                 .filter(|(started, _)| *started == clock.started_at)
                 .map(|(_, s)| *s);
-            let mut alert = |name: &'static str, since: Timestamp| {
+            let mut due = Vec::new();
+            let mut alert = |name: &'static str, since: Timestamp, status: AckStatus| {
                 let minutes = (now - clock.due_at).num_minutes().max(0);
-                raised.push(LiveEvent {
+                let event = LiveEvent {
                     name,
                     visit_id: v.id,
                     location: v.location.clone(),
@@ -85,48 +92,99 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
                         "overdue_minutes": minutes,
                         "ack_status": clock.status.as_str(),
                     }),
-                });
+                };
+                due.push((event, status));
             };
             if clock.status >= AckStatus::Overdue && previous.is_none_or(|p| p < AckStatus::Overdue)
             {
-                alert("ack_overdue", clock.due_at);
+                alert("ack_overdue", clock.due_at, AckStatus::Overdue);
             }
             if clock.status == AckStatus::Escalated
                 && previous.is_none_or(|p| p < AckStatus::Escalated)
             {
-                alert("ack_escalated", clock.escalates_at);
+                alert("ack_escalated", clock.escalates_at, AckStatus::Escalated);
             }
-            watch.seen.insert(v.id, (clock.started_at, clock.status));
+            if due.is_empty() {
+                watch.seen.insert(v.id, (clock.started_at, clock.status));
+            } else {
+                todo.push((clock.started_at, previous, due));
+            }
         }
     }
-    for e in &raised {
-        let detail = json!({"since": time(e.at)});
-        let kind = if e.name == "ack_escalated" {
-            EventKind::AckEscalated
-        } else {
-            EventKind::AckOverdue
-        };
-        state
-            .store
-            .record_event(e.visit_id, kind, &detail, now)
-            .await?;
-        if e.name == "ack_escalated" {
-            tracing::warn!(
-                visit_id = e.visit_id,
-                "acknowledgement escalated to managers"
-            );
+    // Each alert with its mark, in one transaction (see `Watch::raise_once`):
+    // raised once whichever server watches, and a failed write is tried
+    // again on the next tick. Only then is it remembered here.
+    let mut failure = None;
+    for (started_at, previous, due) in todo {
+        let visit_id = due[0].0.visit_id;
+        let mut reached = previous;
+        for (e, status) in due {
+            let kind = if e.name == "ack_escalated" {
+                EventKind::AckEscalated
+            } else {
+                EventKind::AckOverdue
+            };
+            let alert = WatchAlert {
+                key: format!(
+                    "{}:visit:{}:{}",
+                    kind.as_str(),
+                    e.visit_id,
+                    started_at.timestamp_millis()
+                ),
+                visit_id: Some(e.visit_id),
+                kind,
+                detail: json!({"since": time(e.at)}),
+                action: format!("watch.{}", kind.as_str()),
+                subject: format!("visit:{}", e.visit_id),
+            };
+            match state.store.raise_once(&alert, now).await {
+                Ok(first) => {
+                    reached = Some(status);
+                    if !first {
+                        // Raised before (by another server, or before a restart).
+                        continue;
+                    }
+                    if kind == EventKind::AckEscalated {
+                        tracing::warn!(
+                            visit_id = e.visit_id,
+                            "acknowledgement escalated to managers"
+                        );
+                    }
+                    state.publish(e.clone());
+                    raised.push(e);
+                }
+                Err(err) => {
+                    tracing::error!(visit_id = e.visit_id, error = %err, "alert not recorded; trying again next tick");
+                    failure.get_or_insert(err);
+                    break;
+                }
+            }
         }
-        state.publish(e.clone());
+        if let Some(status) = reached {
+            state
+                .clock_watch
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .seen
+                .insert(visit_id, (started_at, status));
+        }
     }
-    Ok(raised)
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(raised),
+    }
 }
 
 /// Run [`check_clocks`] forever, every `tick`.
 pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut lease = Lease::default();
     loop {
         interval.tick().await;
+        if !lease.holding(&state).await {
+            continue;
+        }
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
@@ -148,5 +206,53 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         }
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
+    }
+}
+
+/// Whether this server is the watcher. On PostgreSQL the watcher is the
+/// server holding the watcher lock (a session-level advisory lock on a
+/// connection of its own); the others try to take it every tick, so when
+/// the watcher stops or dies (its connection closes, which lets the lock
+/// go) another takes over within a tick or two. On SQLite the one server
+/// always watches.
+#[derive(Default)]
+pub struct Lease {
+    lock: Option<Box<dyn WatcherLock>>,
+}
+
+impl Lease {
+    /// Take or keep the lock; whether this server watches this tick.
+    pub async fn holding(&mut self, state: &AppState) -> bool {
+        use std::sync::atomic::Ordering;
+        let held = match state.store.shared() {
+            None => true,
+            Some(shared) => {
+                if self.lock.is_none() {
+                    match shared.watcher_lock().await {
+                        Ok(lock) => self.lock = Some(lock),
+                        Err(e) => tracing::warn!(error = %e, "cannot reach the watcher lock"),
+                    }
+                }
+                match &mut self.lock {
+                    None => false,
+                    Some(lock) => match lock.hold().await {
+                        Ok(held) => held,
+                        Err(e) => {
+                            // The connection is gone, and the lock with it.
+                            tracing::warn!(error = %e, "watcher lock connection lost");
+                            self.lock = None;
+                            false
+                        }
+                    },
+                }
+            }
+        };
+        let was = state.watching.swap(held, Ordering::AcqRel);
+        if held && !was && state.store.shared().is_some() {
+            tracing::info!("this server is the watcher now");
+        } else if !held && was {
+            tracing::warn!("this server is no longer the watcher");
+        }
+        held
     }
 }

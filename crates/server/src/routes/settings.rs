@@ -146,16 +146,41 @@ async fn save_complaint_settings(
 ) -> Result<Json<ComplaintSettingsJson>, ApiError> {
     use serde_json::Value;
     manager(&staff)?;
-    let text = |k: &str| match &body[k] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Array(a) => a
-            .iter()
-            .filter_map(|x| x.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
+    // Each field as its type in the API document; a field of another type is
+    // named, not guessed at (a number sent as "5" is refused, not read).
+    let mut wrong = FieldErrors::new();
+    let text = |k: &str, wrong: &mut FieldErrors| match (k, &body[k]) {
+        ("business_hours" | "website", Value::String(s)) => Some(s.clone()),
+        ("acknowledge_business_days" | "resolve_calendar_days", Value::Number(n))
+            if n.is_i64() || n.is_u64() =>
+        {
+            Some(n.to_string())
+        }
+        ("staff_read_all", Value::Bool(b)) => Some(b.to_string()),
+        ("closed_dates", Value::Array(a)) if a.iter().all(Value::is_string) => Some(
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        // null clears a field, as an empty text does.
+        (_, Value::Null) => Some(String::new()),
+        ("closed_dates", _) => {
+            wrong.add(k, "Give a list of dates (YYYY-MM-DD)");
+            None
+        }
+        ("acknowledge_business_days" | "resolve_calendar_days", _) => {
+            wrong.add(k, "Give a whole number of days");
+            None
+        }
+        ("staff_read_all", _) => {
+            wrong.add(k, "Give true or false");
+            None
+        }
+        _ => {
+            wrong.add(k, "Give text");
+            None
+        }
     };
     let location = staff.at(q.location.as_deref())?;
     let current = state.store.complaint_settings(&location).await?;
@@ -171,9 +196,14 @@ async fn save_complaint_settings(
         ("staff_read_all", &mut input.staff_read_all),
         ("website", &mut input.website),
     ] {
-        if body.get(key).is_some() {
-            *slot = text(key);
+        if body.get(key).is_some()
+            && let Some(value) = text(key, &mut wrong)
+        {
+            *slot = value;
         }
+    }
+    if !wrong.is_empty() {
+        return Err(wrong.into());
     }
     let saved =
         settings::save_complaint_settings(&state, &location, &input, &staff.caller()).await?;

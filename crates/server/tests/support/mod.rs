@@ -28,6 +28,13 @@ pub struct TestApp {
     kiosk: tokio::sync::OnceCell<String>,
     /// The newest step whose code each enrolled user signed in with.
     used_steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// The server's task and what stops it (see [`TestApp::stop`], [`TestApp::kill`]).
+    server: std::sync::Mutex<
+        Option<(
+            tokio::task::JoinHandle<()>,
+            tokio::sync::oneshot::Sender<()>,
+        )>,
+    >,
     _dir: tempfile::TempDir,
 }
 
@@ -53,6 +60,13 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         .await
         .unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
+    seed(&store).await;
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(store, clock, config, watch, dir).await
+}
+
+/// The locations, provider and users every test app starts with.
+async fn seed(store: &Arc<dyn Store>) {
     store
         .ensure_location("main", "Main clinic", "UTC")
         .await
@@ -111,18 +125,34 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
                 .unwrap();
         }
     }
-    let clock = Arc::new(ManualClock::new(start_time()));
+}
+
+/// Serve a store on port 0: the whole server with its watcher (`watch`), or
+/// only its routes.
+async fn start(
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
+    config: ServerConfig,
+    watch: bool,
+    dir: tempfile::TempDir,
+) -> TestApp {
     let state = AppState::new(store, clock.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let app_state = state.clone();
-    if watch {
-        tokio::spawn(frontdesk_server::serve(listener, app_state));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = if watch {
+        tokio::spawn(async move {
+            let _ = frontdesk_server::serve_until(listener, app_state, async move {
+                let _ = stopped.await;
+            })
+            .await;
+        })
     } else {
         tokio::spawn(async move {
             axum_serve(listener, app_state).await;
-        });
-    }
+        })
+    };
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -134,8 +164,55 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
         client,
         kiosk: tokio::sync::OnceCell::new(),
         used_steps: Default::default(),
+        server: std::sync::Mutex::new(Some((server, stop))),
         _dir: dir,
     }
+}
+
+/// Two servers on one fresh PostgreSQL schema (`FRONTDESK_TEST_POSTGRES`,
+/// default `postgres://postgres@127.0.0.1:5432/test`), each with its own
+/// store (its own connections), both running their watchers, sharing one
+/// test clock; seeded as [`spawn_app`]. `None` (with a message) when
+/// PostgreSQL is unreachable, except under `CI=true`, where that fails.
+pub async fn spawn_pg_pair(config: ServerConfig) -> Option<(TestApp, TestApp)> {
+    let url = std::env::var("FRONTDESK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let schema = format!("pair_{}_{nanos}", std::process::id());
+    let first = match frontdesk_store::PostgresStore::connect_in_schema(&url, &schema).await {
+        Ok(s) => s,
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("PostgreSQL is required under CI=true but {url} failed: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED two-server test: {url} unreachable ({e})");
+            return None;
+        }
+    };
+    let first: Arc<dyn Store> = Arc::new(first);
+    seed(&first).await;
+    let second: Arc<dyn Store> = Arc::new(
+        frontdesk_store::PostgresStore::connect_in_schema(&url, &schema)
+            .await
+            .unwrap(),
+    );
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let a = start(
+        first,
+        clock.clone(),
+        config.clone(),
+        true,
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    let b = start(second, clock, config, true, tempfile::tempdir().unwrap()).await;
+    for app in [&a, &b] {
+        app.wait_until_up().await;
+    }
+    Some((a, b))
 }
 
 /// The code [`TOTP_SECRET`] gives at a moment.
@@ -151,6 +228,48 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 impl TestApp {
+    /// Wait until the server answers `/healthz` (it listens to the shared
+    /// channel by then).
+    pub async fn wait_until_up(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/healthz", self.url))
+                .send()
+                .await
+                && r.status() == StatusCode::OK
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server did not come up"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Shut the server down as SIGTERM does, and wait until it has.
+    pub async fn stop(&self) {
+        let server = self.server.lock().unwrap().take();
+        if let Some((task, stop)) = server {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+    }
+
+    /// Stop the server at once, as a crash would: its task is dropped where
+    /// it stands, with its watcher and its connection holding the watcher
+    /// lock (this process's other connections stay open).
+    pub async fn kill(&self) {
+        let server = self.server.lock().unwrap().take();
+        if let Some((task, _)) = server {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
     /// The device cookie (`fd_kiosk_device=…`) of a kiosk at `main`, paired
     /// on first use the way a manager does it: `boss` adds it, the tablet
     /// opens the link.

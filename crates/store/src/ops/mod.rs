@@ -22,6 +22,7 @@ pub mod scorecard;
 pub mod staff;
 pub mod surveys;
 pub mod visits;
+pub mod watch;
 
 use crate::db::{self, Conn, Row, params};
 use crate::{Actor, Result, StoreError};

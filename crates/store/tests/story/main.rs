@@ -276,6 +276,7 @@ mod staff;
 mod surveys;
 mod transactions;
 mod visits;
+mod watch;
 
 /// A staff account to add: `locations` they work at, none for every one.
 pub fn new_user(name: &str, role: Role, locations: &[&str]) -> NewUser {
