@@ -350,6 +350,7 @@ const ROUTES: &[Row] = routes! {
     page POST   "/settings/complaints"                 managers  404 _  form "location=main&website=not+a+website" => 422;
     page POST   "/settings/quotes"                     managers  404 _  form "location=main&percent=abc" => 422;
     page POST   "/settings/survey"                     managers  404 _  form "location=main&delay=soon" => 422;
+    page GET    "/scorecard"                           managers  404 "/scorecard?location=main"  none => 200;
     page POST   "/settings/import"                     managers  -   _  multipart "skip_bad_rows=" => 422;
     page GET    "/users"                               admins    -   _  none => 200;
     page POST   "/users"                               admins    422 _  form "username=mae&role=front_desk&password=correct+horse+battery&locations=main" => 303;

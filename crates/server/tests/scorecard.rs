@@ -245,6 +245,59 @@ async fn a_day_with_known_events_gives_exact_figures() {
     assert_eq!(col("acknowledge.on_time_rate"), "0.5");
     assert_eq!(col("survey.overall_median"), "6.5");
     assert_eq!(col("keep_cool.acknowledged_on_time_rate"), "");
+
+    // The page: a chart drawn on the server for each rule, the number beside
+    // it, and the visits behind a figure.
+    let cookie = sign_in(&app, "boss").await;
+    let (status, html) = page(
+        &app,
+        &cookie,
+        "/scorecard?location=main&from=2026-03-01&to=2026-03-14",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(html.matches("<svg class=\"trend\"").count(), 5, "{html}");
+    assert!(
+        html.contains("<span class=\"big\" id=\"acknowledge-value\">50%</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"big\" id=\"survey-value\">6.5</span>"),
+        "{html}"
+    );
+    assert!(html.contains("2026-W10"), "the week's name on the chart");
+    assert!(
+        !html.contains("<script src=\"/static/scorecard"),
+        "no script needed"
+    );
+    let late = "/scorecard?location=main&#38;from=2026-03-01&#38;to=2026-03-14&#38;show=acknowledge.late#behind";
+    assert!(html.contains(late), "{html}");
+    let (status, html) = page(
+        &app,
+        &cookie,
+        "/scorecard?location=main&from=2026-03-01&to=2026-03-14&show=acknowledge.late",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Visits behind “acknowledge.late” (2)"),
+        "{html}"
+    );
+    for id in &ids[2..] {
+        assert!(
+            html.contains(&format!("href=\"/visits/{id}\"")),
+            "{id}: {html}"
+        );
+    }
+    assert!(!html.contains(&format!("href=\"/visits/{}\"", ids[0])));
+    // A bad date: the default period, the field named.
+    let (status, html) = page(&app, &cookie, "/scorecard?from=soon").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("from-error"), "{html}");
+    // Front desk: not allowed.
+    let desk = sign_in(&app, "desk").await;
+    let (status, _) = page(&app, &desk, "/scorecard").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
