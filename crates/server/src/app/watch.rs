@@ -185,6 +185,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if !lease.holding(&state).await {
             continue;
         }
+        let started = std::time::Instant::now();
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
@@ -201,6 +202,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = super::arrival::check_reminders(&state).await {
             tracing::error!(error = %e, "arrival reminder check failed");
         }
+        state.metrics.watcher_tick(started.elapsed().as_secs_f64());
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
     }
