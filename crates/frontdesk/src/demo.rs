@@ -301,7 +301,7 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    visits::check_in_as_asked(&state, &input, &kiosk)
+                    visits::check_in_as_asked(&state, &input, &kiosk, None)
                         .await
                         .map(|checked_in| {
                             let v = checked_in.visit;
@@ -321,6 +321,7 @@ async fn drive(
                                         frontdesk_domain::concern::Source::Kiosk,
                                         None,
                                         &Caller::Door(Actor::kiosk()),
+                                        None,
                                     )
                                     .await;
                                 });

@@ -71,6 +71,30 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Back up the SQLite database to FILE while the server keeps running: one
+    /// consistent snapshot (SQLite's online backup), written beside FILE and
+    /// renamed into place once complete and its integrity checked. An existing
+    /// FILE is refused unless --force. For PostgreSQL it explains pg_dump.
+    Backup {
+        /// Where to write the backup (a single SQLite file).
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Replace the configured SQLite database with the backup FILE. FILE must
+    /// pass SQLite's integrity check and be a Frontdesk database no newer than
+    /// this version. Refused while a server (or any program) has the database
+    /// open: stop every server first. The database replaced is kept beside it
+    /// as NAME.before-restore-TIME. For PostgreSQL it explains pg_restore.
+    Restore {
+        /// The backup to restore (made by `frontdesk backup`).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -304,6 +328,10 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { store },
             } => verify_audit(configure(&store.into())?).await?,
+            Command::Backup { file, force, store } => {
+                backup(&configure(&store.into())?, &file, force)?
+            }
+            Command::Restore { file, store } => restore(&configure(&store.into())?, &file)?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -656,6 +684,75 @@ async fn location(command: LocationCommand) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The SQLite file a database URL names; `None` for PostgreSQL.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    Some(PathBuf::from(path))
+}
+
+/// What `backup` and `restore` say for a PostgreSQL database.
+const POSTGRES_BACKUPS: &str = "the database is PostgreSQL: back it up with PostgreSQL's own tools, which take a consistent snapshot while Frontdesk keeps running:
+    pg_dump --format=custom --file=frontdesk.dump 'postgres://USER@HOST/DB'
+and restore into an empty database (stop every Frontdesk server first):
+    pg_restore --clean --if-exists --no-owner --dbname='postgres://USER@HOST/DB' frontdesk.dump
+See docs/scaling.md, section Backups.";
+
+/// `frontdesk backup FILE`.
+fn backup(config: &Config, file: &std::path::Path, force: bool) -> Result<ExitCode, String> {
+    let Some(source) = sqlite_path(&config.database_url) else {
+        eprintln!("frontdesk backup: {POSTGRES_BACKUPS}");
+        return Ok(ExitCode::from(2));
+    };
+    let started = std::time::Instant::now();
+    match frontdesk_store::backup::backup(&source, file, force) {
+        Ok(copied) => {
+            println!(
+                "Backed up {} to {}: {} bytes, schema version {}, integrity ok, in {:.1} s.",
+                source.display(),
+                file.display(),
+                copied.bytes,
+                copied.schema_version,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(frontdesk_store::StoreError::NotFound) => {
+            Err(format!("no database at {}", source.display()))
+        }
+        Err(e) => Err(format!("backup failed, nothing written: {e}")),
+    }
+}
+
+/// `frontdesk restore FILE`.
+fn restore(config: &Config, file: &std::path::Path) -> Result<ExitCode, String> {
+    let Some(target) = sqlite_path(&config.database_url) else {
+        eprintln!("frontdesk restore: {POSTGRES_BACKUPS}");
+        return Ok(ExitCode::from(2));
+    };
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    match frontdesk_store::backup::restore(file, &target, &stamp) {
+        Ok(done) => {
+            if let Some(kept) = &done.kept {
+                println!("The database it replaced is kept as {}.", kept.display());
+            }
+            println!(
+                "Restored {} from {}: schema version {}, integrity ok. Start the server to use it.",
+                target.display(),
+                file.display(),
+                done.copied.schema_version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(format!("restore failed: {e}")),
     }
 }
 

@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, schedule, staff, visits, watch};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, schedule, staff, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -257,6 +257,15 @@ macro_rules! store_impl {
 
             async fn visit_record(&self, visit_id: i64) -> Result<Visit> {
                 read_op!(self, c => visits::by_id(c, visit_id).await)
+            }
+
+            async fn visit_unaudited(&self, visit_id: i64) -> Result<(Visit, Vec<TimelineEvent>)> {
+                read_op!(self, c => {
+                    match visits::by_id(c, visit_id).await {
+                        Ok(v) => visits::timeline(c, visit_id).await.map(|t| (v, t)),
+                        Err(e) => Err(e),
+                    }
+                })
             }
 
             async fn visit(&self, visit_id: i64, reader: &Actor, now: Timestamp) -> Result<(Visit, Vec<TimelineEvent>)> {
@@ -521,6 +530,39 @@ macro_rules! store_impl {
 
             async fn escalate_complaint(&self, id: i64, level: Level, now: Timestamp) -> Result<Option<Complaint>> {
                 write_op!(self, c => watch::escalate_complaint(c, id, level, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Idempotency for $Store {
+            async fn idempotent_answer(&self, caller: &str, route: &str, key: &str, now: Timestamp) -> Result<Option<IdempotentAnswer>> {
+                let (caller, route, key) = (caller.to_string(), route.to_string(), key.to_string());
+                read_op!(self, c => idempotency::answer(c, &caller, &route, &key, now).await)
+            }
+
+            async fn keep_idempotent_answer(&self, claim: &IdempotencyClaim, status: u16, body: &str) -> Result<()> {
+                let (claim, body) = (claim.clone(), body.to_string());
+                write_op!(self, c => idempotency::keep(c, &claim, status, &body).await)
+            }
+
+            async fn check_in_once(&self, claim: &IdempotencyClaim, check_in: &CheckIn, actor: &Actor, now: Timestamp) -> Result<Arrived> {
+                let (claim, check_in, actor) = (claim.clone(), check_in.clone(), actor.clone());
+                write_op!(self, c => idempotency::check_in(c, &claim, &check_in, &actor, now).await)
+            }
+
+            async fn raise_concern_once(&self, claim: &IdempotencyClaim, concern: &NewConcern, actor: &Actor, now: Timestamp) -> Result<Concern> {
+                let (claim, concern, actor) = (claim.clone(), concern.clone(), actor.clone());
+                write_op!(self, c => idempotency::raise_concern(c, &claim, &concern, &actor, now).await)
+            }
+
+            async fn create_complaint_once(&self, claim: &IdempotencyClaim, complaint: &NewComplaintRecord, actor: &Actor, now: Timestamp) -> Result<Complaint> {
+                let (claim, complaint, actor) = (claim.clone(), complaint.clone(), actor.clone());
+                write_op!(self, c => idempotency::create_complaint(c, &claim, &complaint, &actor, now).await)
+            }
+
+            async fn create_promise_once(&self, claim: &IdempotencyClaim, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<Promise> {
+                let (claim, promise, actor) = (claim.clone(), promise.clone(), actor.clone());
+                write_op!(self, c => idempotency::create_promise(c, &claim, &promise, &actor, now).await)
             }
         }
 

@@ -219,6 +219,9 @@ pub trait Visits: Send + Sync {
     /// One visit without its timeline, not audited: for the server's own
     /// checks before a change (the change itself is audited).
     async fn visit_record(&self, visit_id: i64) -> Result<Visit>;
+    /// One visit and its timeline, not audited: for a live refresh of a page
+    /// whose reader was audited within the last minute.
+    async fn visit_unaudited(&self, visit_id: i64) -> Result<(Visit, Vec<TimelineEvent>)>;
     /// One visit and its timeline, audited as a read.
     async fn visit(
         &self,
@@ -529,12 +532,72 @@ pub trait Audit: Send + Sync {
     async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport>;
 }
 
+/// Safe retries: a creating request sent again with the same
+/// `Idempotency-Key` gets the first answer and creates nothing. The key is
+/// claimed in the creation's own transaction (so a request that failed
+/// leaves nothing behind), and the answer kept once it is made.
+#[async_trait]
+pub trait Idempotency: Send + Sync {
+    /// What was kept for this caller's key on this route within the last
+    /// [`IDEMPOTENCY_WINDOW`] before `now`, if anything.
+    async fn idempotent_answer(
+        &self,
+        caller: &str,
+        route: &str,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<IdempotentAnswer>>;
+    /// Keep the first answer to a claimed key (once: a kept answer is never
+    /// replaced).
+    async fn keep_idempotent_answer(
+        &self,
+        claim: &IdempotencyClaim,
+        status: u16,
+        body: &str,
+    ) -> Result<()>;
+    /// `Visits::check_in`, with the key claimed in the same transaction: a
+    /// key claimed already (by a request running at the same moment, on any
+    /// server) is a `Conflict` and nothing is created.
+    async fn check_in_once(
+        &self,
+        claim: &IdempotencyClaim,
+        check_in: &CheckIn,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Arrived>;
+    /// `Concerns::raise_concern`, with the key claimed in the same transaction.
+    async fn raise_concern_once(
+        &self,
+        claim: &IdempotencyClaim,
+        concern: &NewConcern,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// `Complaints::create_complaint`, with the key claimed in the same transaction.
+    async fn create_complaint_once(
+        &self,
+        claim: &IdempotencyClaim,
+        complaint: &NewComplaintRecord,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    /// `Promises::create_promise`, with the key claimed in the same transaction.
+    async fn create_promise_once(
+        &self,
+        claim: &IdempotencyClaim,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+}
+
 /// What Frontdesk stops keeping on its own.
 #[async_trait]
 pub trait Retention: Send + Sync {
     /// The daily purge: delete expired staff sessions (past their lifetime or
     /// idle since `plan.idle_cutoff`) and expired status links, and mask the
     /// address of outbox messages settled by `plan.recipients_settled_by`;
+    /// delete idempotency keys older than [`IDEMPOTENCY_WINDOW`];
     /// one `retention.purge` audit row with the counts. Once per UTC day of
     /// `now` across every server on the database: `None` when the day's purge
     /// has already run.

@@ -491,6 +491,8 @@ pub struct Purged {
     /// Patients' arrival links past their day.
     pub arrival_links: u64,
     pub recipients: u64,
+    /// Idempotency keys past their 24 hours.
+    pub idempotency_keys: u64,
 }
 
 /// What checking the audit log's hash chain found (`Audit::verify_audit_chain`).
@@ -968,4 +970,32 @@ pub struct WatchAlert {
     /// The audit row's action (`watch.ack_overdue`) and subject (`visit:12`).
     pub action: String,
     pub subject: String,
+}
+
+/// How long the first answer to an `Idempotency-Key` is kept and replayed.
+pub const IDEMPOTENCY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// A request sent with an `Idempotency-Key`: whose key, on which route, and
+/// a hash of what was asked (see `traits::Idempotency`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// Who sent it (a staff username): keys are each caller's own.
+    pub caller: String,
+    /// `POST /api/v1/visits`, or a page form's route.
+    pub route: String,
+    pub key: String,
+    /// A hash of the request body.
+    pub request_hash: String,
+}
+
+/// What the store holds for a key sent before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentAnswer {
+    pub request_hash: String,
+    /// What the first request created (`visit:12`, `concern:3`).
+    pub made: String,
+    /// The first answer's status and body; `None` while the first request is
+    /// still making it (or if its server stopped before it could be kept).
+    pub answer: Option<(u16, String)>,
+    pub created_at: Timestamp,
 }

@@ -13,12 +13,15 @@ use crate::state::AppState;
 use frontdesk_domain::concern::{self, Source};
 use frontdesk_domain::promise::PromiseKind;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
-use frontdesk_store::{Actor, Concern, ConcernAnswer, NewConcern, Promise, StaffUser, Visit};
+use frontdesk_store::{
+    Actor, Concern, ConcernAnswer, IdempotencyClaim, NewConcern, Promise, StaffUser, Visit,
+};
 use frontdesk_tone::ReplyCheck;
 use serde_json::json;
 
 /// Raise a concern on a visit for a patient, by staff or an API client:
-/// validated, recorded with its timeline event, and announced to every board.
+/// validated, recorded with its timeline event, and announced to every
+/// board. `once`: the request's retry key, claimed with the concern.
 pub async fn raise(
     state: &AppState,
     visit_id: i64,
@@ -26,6 +29,7 @@ pub async fn raise(
     source: Source,
     owner: Option<&str>,
     caller: &Caller<'_>,
+    once: Option<&IdempotencyClaim>,
 ) -> Result<Concern, ApiError> {
     let mut errors = FieldErrors::new();
     let text = errors.check("text", concern::words(text));
@@ -45,10 +49,16 @@ pub async fn raise(
         owner,
         upset: None,
     };
-    let concern = state
-        .store
-        .raise_concern(&new, &caller.actor(), now)
-        .await?;
+    let actor = caller.actor();
+    let concern = match once {
+        Some(key) => {
+            state
+                .store
+                .raise_concern_once(key, &new, &actor, now)
+                .await?
+        }
+        None => state.store.raise_concern(&new, &actor, now).await?,
+    };
     raised(state, &concern, now);
     Ok(concern)
 }

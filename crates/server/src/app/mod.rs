@@ -21,6 +21,7 @@ pub mod patient;
 pub mod promises;
 pub mod quotes;
 pub mod retention;
+pub mod retries;
 pub mod schedule;
 pub mod second_factor;
 pub mod sessions;

@@ -14,7 +14,9 @@ use frontdesk_domain::promise::{
 };
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
-use frontdesk_store::{Actor, NewPromise, Promise, StaffUser, StoreError, WatchAlert};
+use frontdesk_store::{
+    Actor, IdempotencyClaim, NewPromise, Promise, StaffUser, StoreError, WatchAlert,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -38,21 +40,30 @@ pub struct Prepared {
 }
 
 /// Validate and record a promise, with its suggestion and any warning.
-/// Shared by the API and the promises page.
+/// Shared by the API and the promises page. `once`: the request's retry
+/// key, claimed with the promise.
 pub async fn record(
     state: &AppState,
     user: &StaffUser,
     input: PromiseInput,
+    once: Option<&IdempotencyClaim>,
 ) -> Result<(Promise, Prepared), ApiError> {
     let prepared = prepare(state, user, input).await?;
-    let promise = state
-        .store
-        .create_promise(
-            &prepared.promise,
-            &Actor::staff(&user.username),
-            state.now(),
-        )
-        .await?;
+    let actor = Actor::staff(&user.username);
+    let promise = match once {
+        Some(key) => {
+            state
+                .store
+                .create_promise_once(key, &prepared.promise, &actor, state.now())
+                .await?
+        }
+        None => {
+            state
+                .store
+                .create_promise(&prepared.promise, &actor, state.now())
+                .await?
+        }
+    };
     Ok((promise, prepared))
 }
 

@@ -6,3 +6,4 @@ pub mod error;
 pub mod extract;
 pub mod fhir;
 pub mod page;
+pub mod retry;

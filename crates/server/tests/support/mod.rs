@@ -66,6 +66,35 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
     start(store, clock, config, watch, dir).await
 }
 
+/// The app on a store the test opened itself (a short busy timeout, a
+/// PostgreSQL schema behind a proxy), with the same users and locations;
+/// `dir` is kept as long as the app (a SQLite store's file lives there,
+/// see [`TestApp::db_path`]).
+pub async fn spawn_app_on(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    config: ServerConfig,
+    watch: bool,
+) -> TestApp {
+    seed(&store).await;
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(store, clock, config, watch, dir).await
+}
+
+/// Another server on a database [`spawn_app_on`] already set up (users and
+/// locations are there): two servers behind one proxy.
+pub async fn spawn_another_app(store: Arc<dyn Store>) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(
+        store,
+        clock,
+        ServerConfig::default(),
+        false,
+        tempfile::tempdir().unwrap(),
+    )
+    .await
+}
+
 /// The locations, provider and users every test app starts with.
 async fn seed(store: &Arc<dyn Store>) {
     store
@@ -231,6 +260,11 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 impl TestApp {
+    /// Where [`spawn_app`]'s SQLite database file is.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("frontdesk.db")
+    }
+
     /// Wait until the server answers `/healthz` (it listens to the shared
     /// channel by then).
     pub async fn wait_until_up(&self) {

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod complaints;
 pub mod concerns;
 pub mod figures;
+pub mod idempotency;
 pub mod kiosks;
 pub mod locations;
 pub mod outbox;

@@ -267,6 +267,7 @@ mod arrivals;
 mod audit;
 mod complaints;
 mod concerns;
+mod idempotency;
 mod kiosks;
 mod outbox;
 mod promises;
