@@ -101,6 +101,34 @@ struct PatientResource {
 #[serde(default)]
 struct PractitionerResource {
     identifier: Vec<Identifier>,
+    name: Vec<PractitionerName>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PractitionerName {
+    text: Option<String>,
+    family: Option<String>,
+    given: Vec<String>,
+    prefix: Vec<String>,
+}
+
+/// A practitioner's name for the provider list ("Dr. Li Ng").
+fn practitioner_name(value: &Value) -> Option<String> {
+    let p: PractitionerResource = serde_json::from_value(value.clone()).ok()?;
+    let n = p.name.first()?;
+    let text = match &n.text {
+        Some(t) if !t.trim().is_empty() => t.clone(),
+        _ => n
+            .prefix
+            .iter()
+            .chain(n.given.iter())
+            .chain(n.family.iter())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    fields::required_text(&text).ok()
 }
 
 #[derive(Deserialize, Default)]
@@ -208,7 +236,8 @@ struct Found<'v> {
 /// What an Appointment's participant turned out to be.
 enum ActorIs {
     Patient(NewPatient),
-    Provider(String),
+    /// A provider id, and their name when the resource gave one.
+    Provider(String, Option<String>),
     Location(String),
     /// A resource type we do not use (a Device, a RelatedPerson): ignored.
     Other,
@@ -362,7 +391,8 @@ fn resolve(
         if let Some(f) = found {
             return match f.kind.as_str() {
                 "Patient" => read_patient(f.value, &f.path, dir).map(ActorIs::Patient),
-                "Practitioner" => read_practitioner(f.value, &f.path).map(ActorIs::Provider),
+                "Practitioner" => read_practitioner(f.value, &f.path)
+                    .map(|id| ActorIs::Provider(id, practitioner_name(f.value))),
                 "Location" => read_location(f.value, &f.path, dir).map(ActorIs::Location),
                 _ => Ok(ActorIs::Other),
             };
@@ -371,7 +401,7 @@ fn resolve(
         if let Some(id) = text.strip_prefix("Practitioner/")
             && (dir.provider_known)(id)
         {
-            return Ok(ActorIs::Provider(id.to_string()));
+            return Ok(ActorIs::Provider(id.to_string(), None));
         }
         if let Some(id) = text.strip_prefix("Location/") {
             return known_location(id, &field, dir).map(ActorIs::Location);
@@ -388,7 +418,7 @@ fn resolve(
         let kind = r.kind.as_deref().map(|k| k.rsplit('/').next().unwrap_or(k));
         return match kind {
             Some("Practitioner") => provider_id(id)
-                .map(ActorIs::Provider)
+                .map(|id| ActorIs::Provider(id, None))
                 .map_err(|m| one_error(&format!("{path}.identifier.value"), m)),
             Some("Location") => {
                 known_location(id, &format!("{path}.identifier.value"), dir).map(ActorIs::Location)
@@ -474,7 +504,7 @@ fn read_appointment(
         let at = format!("{path}.participant[{i}].actor");
         match resolve(actor, &at, bundle, &contained, dir) {
             Ok(ActorIs::Patient(x)) => patient = patient.or(Some(x)),
-            Ok(ActorIs::Provider(x)) => provider = provider.or(Some(x)),
+            Ok(ActorIs::Provider(x, name)) => provider = provider.or(Some((x, name))),
             Ok(ActorIs::Location(x)) => location = location.or(Some(x)),
             Ok(ActorIs::Other) => {}
             Err(errors) => {
@@ -545,27 +575,30 @@ fn read_appointment(
         .or_else(|| a.service_type.iter().find_map(concept_text))
         .map(|t| t.chars().take(100).collect::<String>());
     match (appointment_id, status, patient, provider, start) {
-        (Some(appointment_id), Some(status), Some(patient), Some(provider), Some(scheduled_at))
-            if e.is_empty() =>
-        {
-            Ok(ScheduleChange {
-                appointment: Appointment {
-                    appointment_id,
-                    location,
-                    provider,
-                    visit_type,
-                    scheduled_at,
-                    duration_min,
-                    patient,
-                },
-                system: identifier
-                    .and_then(|i| i.system)
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty()),
-                source: ScheduleSource::Fhir,
-                status,
-            })
-        }
+        (
+            Some(appointment_id),
+            Some(status),
+            Some(patient),
+            Some((provider, provider_name)),
+            Some(scheduled_at),
+        ) if e.is_empty() => Ok(ScheduleChange {
+            appointment: Appointment {
+                appointment_id,
+                location,
+                provider,
+                visit_type,
+                scheduled_at,
+                duration_min,
+                patient,
+            },
+            system: identifier
+                .and_then(|i| i.system)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            provider_name,
+            source: ScheduleSource::Fhir,
+            status,
+        }),
         _ => Err(e),
     }
 }

@@ -522,6 +522,20 @@ pub fn read_siu(msg: &Message, dir: &Directory) -> Result<ScheduleChange, Hl7Err
         )
     })?;
 
+    let provider_name = {
+        let (family, given, prefix) = (
+            msg.component(aip, 3, 2),
+            msg.component(aip, 3, 3),
+            msg.component(aip, 3, 6),
+        );
+        let name = [prefix.as_str(), given.as_str(), family.as_str()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        fields::required_text(&name).ok()
+    };
     let visit_type = [
         msg.component(sch, 8, 2),
         msg.component(sch, 8, 1),
@@ -550,6 +564,7 @@ pub fn read_siu(msg: &Message, dir: &Directory) -> Result<ScheduleChange, Hl7Err
             },
         },
         system: Some(system).filter(|s| !s.is_empty()),
+        provider_name,
         source: ScheduleSource::Hl7,
         status,
     })

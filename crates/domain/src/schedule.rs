@@ -69,6 +69,9 @@ pub struct ScheduleChange {
     /// The identifier's system (FHIR `identifier.system`, the HL7 placer
     /// id's namespace), when it had one.
     pub system: Option<String>,
+    /// The provider's name as the EHR gave it (FHIR Practitioner.name, HL7
+    /// AIP-3's name), for a provider Frontdesk does not have yet.
+    pub provider_name: Option<String>,
     pub source: ScheduleSource,
     pub status: ScheduleStatus,
 }

@@ -65,6 +65,8 @@ pub struct Inner {
     pub outgoing_queue: Mutex<Option<tokio::sync::mpsc::Receiver<String>>>,
     /// Whether this server is the watcher now (holds the watcher lock).
     pub watching: std::sync::atomic::AtomicBool,
+    /// What this process counts for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Messages waiting for the shared channel: beyond this they are dropped
@@ -121,6 +123,7 @@ impl AppState {
             outgoing,
             outgoing_queue: Mutex::new(queue),
             watching: std::sync::atomic::AtomicBool::new(false),
+            metrics: Default::default(),
         }))
     }
 

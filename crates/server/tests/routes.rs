@@ -407,6 +407,8 @@ const ROUTES: &[Row] = routes! {
     fhir GET    "/fhir/r4/Appointment"                 integration 404 "/fhir/r4/Appointment?date=2026-03-05&location=main"  none => 200;
     fhir PUT    "/fhir/r4/Appointment/{id}"            integration 404 "/fhir/r4/Appointment/{expected}"  json "{}" => 422;
     fhir GET    "/fhir/r4/Encounter"                   integration 404 "/fhir/r4/Encounter?date=2026-03-05&location=main"  none => 200;
+    // Prometheus text, only with a metrics token configured (none here: 404).
+    page GET    "/metrics"                             public    -   _  none => 404;
     page GET    "/static/app.css"                      public    -   _  none => 200;
     page GET    "/static/board.js"                     public    -   _  none => 200;
     page GET    "/static/tv.js"                        public    -   _  none => 200;

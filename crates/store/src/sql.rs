@@ -216,6 +216,10 @@ macro_rules! store_impl {
             async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit> {
                 read_op!(self, c => schedule::one_visit(c, visit_id).await)
             }
+
+            async fn figures(&self) -> Result<Figures> {
+                read_op!(self, c => ops::figures::figures(c).await)
+            }
         }
 
         #[async_trait::async_trait]

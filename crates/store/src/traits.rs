@@ -319,6 +319,8 @@ pub trait Schedule: Send + Sync {
     /// One visit as [`Schedule::schedule_day`] gives it, not audited (for
     /// answering the change that was just audited).
     async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit>;
+    /// Counts for the Prometheus metrics (no patient data, not audited).
+    async fn figures(&self) -> Result<Figures>;
 }
 
 /// Arrival links: a private link for one appointment ("I'm here", "I'm

@@ -644,6 +644,14 @@ pub struct ImportSummary {
     pub already_present: usize,
 }
 
+/// Counts for the metrics: outbox messages by status, and wait (`seen_by`)
+/// promises by location and status, since the database began.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub outbox: Vec<(String, i64)>,
+    pub wait_promises: Vec<(String, String, i64)>,
+}
+
 /// What one appointment from an EHR did (see `frontdesk_domain::schedule`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleOutcome {

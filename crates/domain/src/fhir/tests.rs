@@ -32,7 +32,8 @@ fn bundle(appointment: Value) -> Value {
             {"fullUrl": "urn:uuid:p1", "resource": {"resourceType": "Patient", "name": [{"family": "Moreno", "given": ["Ana"]}],
               "birthDate": "1980-02-29", "telecom": [{"system": "email", "value": "ana@example.org"}]},
              "request": {"method": "POST", "url": "Patient"}},
-            {"fullUrl": "urn:uuid:d1", "resource": {"resourceType": "Practitioner", "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "Dr Kim"}]},
+            {"fullUrl": "urn:uuid:d1", "resource": {"resourceType": "Practitioner", "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "Dr Kim"}],
+              "name": [{"prefix": ["Dr."], "given": ["Min"], "family": "Kim"}]},
              "request": {"method": "POST", "url": "Practitioner"}},
             {"fullUrl": "urn:uuid:l1", "resource": {"resourceType": "Location", "identifier": [{"value": "north"}]},
              "request": {"method": "POST", "url": "Location"}},
@@ -68,6 +69,7 @@ fn a_transaction_becomes_an_appointment_like_a_csv_row() {
     assert_eq!(a.appointment_id, "A-100");
     assert_eq!(change.system.as_deref(), Some("urn:oid:1.2.3"));
     assert_eq!(a.provider, "dr-kim");
+    assert_eq!(change.provider_name.as_deref(), Some("Dr. Min Kim"));
     assert_eq!(a.location, "north");
     assert_eq!(a.duration_min, Some(20));
     assert_eq!(a.visit_type.as_deref(), Some("follow-up"));

@@ -43,6 +43,7 @@ fn an_s12_is_an_appointment_like_a_csv_row() {
     assert_eq!(change.status, ScheduleStatus::Booked);
     assert_eq!(a.location, "main");
     assert_eq!(a.provider, "dr-lee");
+    assert_eq!(change.provider_name.as_deref(), Some("Jo Lee"));
     assert_eq!(a.visit_type.as_deref(), Some("Follow-up"));
     assert_eq!(
         a.scheduled_at,

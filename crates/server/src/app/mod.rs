@@ -16,6 +16,7 @@ pub mod concerns;
 pub mod hl7;
 pub mod kiosk;
 pub mod links;
+pub mod metrics;
 pub mod outbox;
 pub mod patient;
 pub mod promises;

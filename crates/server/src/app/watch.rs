@@ -201,6 +201,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if !lease.holding(&state).await {
             continue;
         }
+        let started = std::time::Instant::now();
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
@@ -226,6 +227,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = super::surveys::check_surveys(&state).await {
             tracing::error!(error = %e, "survey check failed");
         }
+        state.metrics.watcher_tick(started.elapsed().as_secs_f64());
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
     }

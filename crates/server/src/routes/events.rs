@@ -57,7 +57,10 @@ async fn stream(
     // disabled account) and when the server shuts down, so an open board
     // neither outlives its login nor holds the server up.
     let mut shutdown = state.shutdown.subscribe();
+    // Counted open until the stream is dropped.
+    let client = state.metrics.sse_client();
     let end = async move {
+        let _client = client;
         let session_over = async {
             loop {
                 tokio::time::sleep(state.config.stream_recheck).await;

@@ -13,6 +13,7 @@ pub mod fhir;
 pub mod kiosks;
 pub mod locations;
 pub mod me;
+pub mod metrics;
 pub mod outbox;
 pub mod patient;
 pub mod promises;

@@ -13,6 +13,7 @@ pub mod arrivals;
 pub mod audit;
 pub mod complaints;
 pub mod concerns;
+pub mod figures;
 pub mod idempotency;
 pub mod kiosks;
 pub mod locations;

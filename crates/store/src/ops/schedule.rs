@@ -47,7 +47,11 @@ async fn apply_one<C: Conn>(
     // Providers arrive with the schedule, as with the CSV import.
     c.exec(
         "INSERT INTO provider (id, name, location_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-        params![a.provider.as_str(), a.provider.as_str(), a.location.as_str()],
+        params![
+            a.provider.as_str(),
+            change.provider_name.as_deref().unwrap_or(a.provider.as_str()),
+            a.location.as_str()
+        ],
     )
     .await?;
     let existing = one(

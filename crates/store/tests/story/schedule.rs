@@ -16,6 +16,7 @@ fn change(id: &str, minutes: i64, status: ScheduleStatus) -> ScheduleChange {
             patient: patient("Ana", "Moreno"),
         },
         system: Some("urn:oid:1.2.3".into()),
+        provider_name: Some("Dr. Kim".into()),
         source: ScheduleSource::Hl7,
         status,
     }
