@@ -280,6 +280,11 @@ macro_rules! store_impl {
                 read_op!(self, c => visits::running_clocks(c).await)
             }
 
+            async fn clocks_due(&self, location: &str, policy: AckPolicy, after: Timestamp, until: Timestamp) -> Result<Vec<Visit>> {
+                let location = location.to_string();
+                read_op!(self, c => visits::clocks_due(c, &location, policy, after, until).await)
+            }
+
             async fn running_alerts(&self) -> Result<Vec<(i64, EventKind, Timestamp)>> {
                 read_op!(self, c => visits::running_alerts(c).await)
             }
@@ -392,6 +397,15 @@ macro_rules! store_impl {
 
             async fn open_wait_promises(&self) -> Result<Vec<Promise>> {
                 read_op!(self, c => promises::open_waits(c).await)
+            }
+
+            async fn open_wait_promises_at(&self, location: &str) -> Result<Vec<Promise>> {
+                let location = location.to_string();
+                read_op!(self, c => promises::open_waits_at(c, &location).await)
+            }
+
+            async fn wait_promises_to_check(&self, parts: i64, part: i64, due_by: Timestamp) -> Result<Vec<Promise>> {
+                read_op!(self, c => promises::waits_to_check(c, parts, part, due_by).await)
             }
 
             async fn open_promises(&self, location: &str) -> Result<Vec<Promise>> {

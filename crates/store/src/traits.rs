@@ -232,6 +232,16 @@ pub trait Visits: Send + Sync {
     /// Every visit whose acknowledgement clock is running, at any location.
     /// For the server's clock watcher; not audited (no person reads it).
     async fn running_clocks(&self) -> Result<Vec<Visit>>;
+    /// Visits at a location whose acknowledgement clock (under `policy`)
+    /// passes its due or escalation time in (`after`, `until`]: the clocks
+    /// the watcher looks at on a tick. Not audited.
+    async fn clocks_due(
+        &self,
+        location: &str,
+        policy: AckPolicy,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Visit>>;
     /// Latest `ack_overdue`/`ack_escalated` event time per running visit and kind.
     async fn running_alerts(&self) -> Result<Vec<(i64, EventKind, Timestamp)>>;
     /// Append one of the server's own events (such as `ack_overdue`) to a visit's timeline.
@@ -395,6 +405,16 @@ pub trait Promises: Send + Sync {
     ) -> Result<Promise>;
     /// Open wait promises of patients still waiting or roomed.
     async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
+    /// Open wait promises of patients still waiting or roomed at one location.
+    async fn open_wait_promises_at(&self, location: &str) -> Result<Vec<Promise>>;
+    /// The watcher's share of the open wait promises on a tick: those of
+    /// visits whose id is `part` modulo `parts`, and every one due by `due_by`.
+    async fn wait_promises_to_check(
+        &self,
+        parts: i64,
+        part: i64,
+        due_by: Timestamp,
+    ) -> Result<Vec<Promise>>;
     /// Open promises other than waits at a location, soonest due first.
     async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
     /// Promises other than waits kept or broken since `since`, newest first.

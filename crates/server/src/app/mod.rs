@@ -10,6 +10,7 @@
 
 pub mod arrival;
 pub mod caller;
+pub mod clocks;
 pub mod complaints;
 pub mod concerns;
 pub mod hl7;

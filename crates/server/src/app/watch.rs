@@ -22,7 +22,9 @@ use std::collections::HashMap;
 /// The server calls this every tick; tests call it directly.
 pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_store::StoreError> {
     let now = state.now();
-    let visits = state.store.running_clocks().await?;
+    // The clocks to look at: after the first pass, only those whose due or
+    // escalation time passed since the last one (`since`).
+    let (visits, since, checked) = super::clocks::to_check(state, now).await?;
     let primed = state
         .clock_watch
         .lock()
@@ -71,8 +73,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
             }
             watch.primed = true;
         }
-        let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
-        watch.seen.retain(|id, _| running.contains(id));
+        // A full pass has every running clock: forget the clocks that stopped.
+        if since.is_none() {
+            let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
+            watch.seen.retain(|id, _| running.contains(id));
+        }
         for (v, clock) in updates {
             let previous = watch
                 .seen
@@ -96,12 +101,17 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
                 };
                 due.push((event, status));
             };
-            if clock.status >= AckStatus::Overdue && previous.is_none_or(|p| p < AckStatus::Overdue)
+            // Each crossing is raised in the pass whose window holds it.
+            let crossed = |at: Timestamp| since.is_none_or(|since| at > since);
+            if clock.status >= AckStatus::Overdue
+                && previous.is_none_or(|p| p < AckStatus::Overdue)
+                && crossed(clock.due_at)
             {
                 alert("ack_overdue", clock.due_at, AckStatus::Overdue);
             }
             if clock.status == AckStatus::Escalated
                 && previous.is_none_or(|p| p < AckStatus::Escalated)
+                && crossed(clock.escalates_at)
             {
                 alert("ack_escalated", clock.escalates_at, AckStatus::Escalated);
             }
@@ -172,7 +182,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     }
     match failure {
         Some(e) => Err(e),
-        None => Ok(raised),
+        None => {
+            // Everything found was raised: the next pass starts here.
+            super::clocks::checked(state, checked);
+            Ok(raised)
+        }
     }
 }
 
@@ -181,6 +195,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lease = Lease::default();
+    let mut turn = 0i64;
     loop {
         interval.tick().await;
         if !lease.holding(&state).await {
@@ -189,7 +204,13 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
-        if let Err(e) = super::promises::check_promises(&state).await {
+        // A share of the waiting patients is re-quoted each tick.
+        let part = turn % super::promises::REQUOTE_PARTS;
+        turn += 1;
+        if let Err(e) =
+            super::promises::check_promises_share(&state, super::promises::REQUOTE_PARTS, part)
+                .await
+        {
             tracing::error!(error = %e, "promise check failed");
         }
         if let Err(e) = super::complaints::check_escalations(&state).await {

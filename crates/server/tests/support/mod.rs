@@ -69,9 +69,9 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
 }
 
 /// The app on a store the test opened itself (a short busy timeout, a
-/// PostgreSQL schema behind a proxy), with the same users and locations;
-/// `dir` is kept as long as the app (a SQLite store's file lives there,
-/// see [`TestApp::db_path`]).
+/// PostgreSQL schema behind a proxy), seeded as [`spawn_app`]; `dir` is kept
+/// as long as the app (a SQLite store's file may live there, see
+/// [`TestApp::db_path`]).
 pub async fn spawn_app_on(
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
