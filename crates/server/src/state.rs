@@ -63,6 +63,8 @@ pub struct Inner {
     pub outgoing: Option<tokio::sync::mpsc::Sender<String>>,
     /// Where `app::shared::start` takes the queue's other end from.
     pub outgoing_queue: Mutex<Option<tokio::sync::mpsc::Receiver<String>>>,
+    /// Messages for the other servers are being dropped (the queue is full).
+    pub outgoing_full: std::sync::atomic::AtomicBool,
     /// Whether this server is the watcher now (holds the watcher lock).
     pub watching: std::sync::atomic::AtomicBool,
     /// What this process counts for `/metrics`.
@@ -122,6 +124,7 @@ impl AppState {
             shared_sent: std::sync::atomic::AtomicU64::new(0),
             outgoing,
             outgoing_queue: Mutex::new(queue),
+            outgoing_full: std::sync::atomic::AtomicBool::new(false),
             watching: std::sync::atomic::AtomicBool::new(false),
             metrics: Default::default(),
         }))
@@ -211,10 +214,15 @@ impl AppState {
             message,
         }
         .encode();
-        if outgoing.try_send(text).is_err() {
+        use std::sync::atomic::Ordering;
+        let dropped = outgoing.try_send(text).is_err();
+        // Said once when messages start being dropped, not for each.
+        if dropped && !self.outgoing_full.swap(true, Ordering::Relaxed) {
             tracing::warn!(
-                "shared channel full or closed: a message to the other servers was dropped"
+                "shared channel full or closed: messages to the other servers are dropped"
             );
+        } else if !dropped && self.outgoing_full.swap(false, Ordering::Relaxed) {
+            tracing::info!("messages to the other servers are sent again");
         }
     }
 
