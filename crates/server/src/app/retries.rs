@@ -8,8 +8,10 @@
 //! The first answer can hold a patient's private status link, which the
 //! database otherwise keeps only as a hash. So the database keeps the key
 //! only as its SHA-256, and the answer encrypted under a key derived from
-//! the retry key itself (SHA-256 in counter mode): whoever reads the
-//! database without the client's key cannot read the answer.
+//! the retry key itself, with the caller and route (SHA-256 as a PRF in
+//! counter mode: each derived key seals one answer, so no keystream is used
+//! twice): whoever reads the database without the client's key cannot read
+//! the answer.
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -32,9 +34,14 @@ impl Once {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        // Bound to whose key it is and where it was sent, so two callers who
+        // happen to send the same key never share a keystream.
         let mut secret = Sha256::new();
         secret.update(b"frontdesk retry answer\0");
-        secret.update(key.as_bytes());
+        for part in [caller, route, key] {
+            secret.update((part.len() as u64).to_be_bytes());
+            secret.update(part.as_bytes());
+        }
         Once {
             claim: IdempotencyClaim {
                 caller: caller.to_string(),
