@@ -946,6 +946,58 @@ impl QuoteEngine {
         Some(quote)
     }
 
+    /// The queues someone is waiting in.
+    pub fn queues(&self) -> Vec<QueueKey> {
+        self.queues
+            .iter()
+            .filter(|(_, s)| !s.waiting.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Re-quote the patients of a queue that `wanted` names, in one pass:
+    /// who is ahead of whom comes from one sort of the queue, not a walk of
+    /// it for each patient. Each quote equals [`QuoteEngine::requote`]'s.
+    pub fn requote_queue(
+        &self,
+        queue: &QueueKey,
+        wanted: impl Fn(&str) -> bool,
+        now: Timestamp,
+    ) -> Vec<(String, Quote)> {
+        let Some(state) = self.queues.get(queue) else {
+            return Vec::new();
+        };
+        let mut order: Vec<(&String, &Waiting)> = state.waiting.iter().collect();
+        order.sort_by_key(|(_, w)| (w.priority, w.arrived_at));
+        let q = self.quantile_for(queue);
+        let mut quotes = Vec::new();
+        // Ahead of a patient: everyone more urgent, or as urgent and earlier,
+        // so the first of a run of equals has as many ahead as the rest.
+        let mut ahead = 0;
+        for (i, (id, me)) in order.iter().enumerate() {
+            if i > 0
+                && (order[i - 1].1.priority, order[i - 1].1.arrived_at)
+                    != (me.priority, me.arrived_at)
+            {
+                ahead = i;
+            }
+            if !wanted(id) {
+                continue;
+            }
+            let mut quote = self.quote_with_ahead(
+                state,
+                q,
+                (me.priority, me.kind),
+                ahead,
+                me.scheduled_at,
+                now,
+            );
+            quote.ahead = ahead;
+            quotes.push(((*id).clone(), quote));
+        }
+        quotes
+    }
+
     /// Re-quote a waiting patient by id, whichever queue they are in.
     pub fn requote_by_id(&self, id: &str, now: Timestamp) -> Option<Quote> {
         self.queues

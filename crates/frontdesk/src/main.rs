@@ -31,7 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (SQLite in the data directory unless --database is given).
+    /// Run the server (SQLite in the data directory unless --database is given). Several servers
+    /// may share one PostgreSQL database behind a proxy: one of them runs the watcher (docs/scaling.md).
     Serve {
         #[command(flatten)]
         server: ServerArgs,

@@ -408,3 +408,32 @@ fn a_broken_promise_stops_counting_when_the_patient_leaves_unseen() {
     engine.left("gone", &pooled());
     assert!((shift(&engine) - before).abs() < 1e-12);
 }
+
+#[test]
+fn requoting_a_queue_at_once_gives_each_patient_their_own_requote() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    let q = pooled();
+    // History, so quotes are calibrated (patients still waiting count too).
+    for i in 0..40 {
+        let id = format!("h{i}");
+        engine.arrive(&id, &q, None, None, t(8, 0) + Duration::minutes(i));
+        engine.seen(&id, &q, t(8, 10) + Duration::minutes(i));
+    }
+    // Two priorities, and patients arriving at the same moment.
+    for i in 0..30 {
+        let at = t(9, 0) + Duration::minutes(i / 3);
+        let priority = if i % 4 == 0 { Some(1) } else { None };
+        engine.arrive(&format!("w{i}"), &q, priority, None, at);
+    }
+    let now = t(9, 30);
+    let all = engine.requote_queue(&q, |_| true, now);
+    assert_eq!(all.len(), 30);
+    for (id, quote) in &all {
+        assert_eq!(Some(quote), engine.requote(id, &q, now).as_ref(), "{id}");
+    }
+    // Only those asked for.
+    let some = engine.requote_queue(&q, |id| id == "w7", now);
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[0].0, "w7");
+    assert_eq!(engine.queues(), vec![q]);
+}

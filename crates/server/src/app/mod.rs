@@ -10,6 +10,7 @@
 
 pub mod arrival;
 pub mod caller;
+pub mod clocks;
 pub mod complaints;
 pub mod concerns;
 pub mod hl7;
@@ -23,10 +24,12 @@ pub mod quotes;
 pub mod retention;
 pub mod retries;
 pub mod schedule;
+pub mod scorecard;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
 pub mod shared;
+pub mod surveys;
 pub mod tone;
 pub mod upset;
 pub mod users;

@@ -168,7 +168,7 @@ pub async fn check_in_as_asked(
     state: &AppState,
     input: &ArrivalInput,
     caller: &Caller<'_>,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&super::retries::Once>,
 ) -> Result<CheckedIn, ApiError> {
     let now = state.now();
     let location_id = input
@@ -233,7 +233,7 @@ pub async fn check_in_as_asked(
             contacts,
             question: None,
             by_link: None,
-            once: once.cloned(),
+            once: super::retries::claim(once).cloned(),
         },
         &caller.actor(),
     )
@@ -313,13 +313,14 @@ pub async fn read(
     Ok(state.store.visit(id, &caller.actor(), state.now()).await?)
 }
 
-/// Open wait promises by visit id.
+/// Open wait promises at a location, by visit id.
 pub async fn open_waits_by_visit(
     state: &AppState,
+    location: &str,
 ) -> Result<std::collections::HashMap<i64, frontdesk_store::Promise>, ApiError> {
     Ok(state
         .store
-        .open_wait_promises()
+        .open_wait_promises_at(location)
         .await?
         .into_iter()
         .filter_map(|p| p.visit_id.map(|id| (id, p)))

@@ -10,7 +10,7 @@ use crate::*;
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::NewPatient;
 use frontdesk_domain::timeline::EventKind;
-use frontdesk_domain::{FieldErrors, Timestamp, VisitState};
+use frontdesk_domain::{AckPolicy, FieldErrors, Timestamp, VisitState};
 use serde_json::json;
 
 /// `SELECT` of a visit joined with its patient, followed by the given clause.
@@ -422,6 +422,43 @@ pub async fn running_clocks<C: Conn>(c: &mut C) -> Result<Vec<Visit>> {
         .query(
             visit_select!("WHERE v.state IN ('waiting', 'roomed') ORDER BY v.id"),
             &[],
+        )
+        .await?;
+    visits(&rows)
+}
+
+/// Visits at a location whose acknowledgement clock passes its due time or
+/// its escalation time in (`after`, `until`]: what the watcher evaluates on a
+/// tick. The due time is worked out as `AckPolicy::clock` does (from the later
+/// of arrival and the last acknowledgement); the index `visit_clock` holds
+/// every column the inner query reads.
+pub async fn clocks_due<C: Conn>(
+    c: &mut C,
+    location: &str,
+    policy: AckPolicy,
+    after: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Visit>> {
+    let first = policy.first_within.num_milliseconds();
+    let recheck = policy.recheck_every.num_milliseconds();
+    let escalate = policy.escalate_after.num_milliseconds();
+    let rows = c
+        .query(
+            visit_select!(
+                "WHERE v.id IN (SELECT d.id FROM (SELECT id, CASE WHEN last_acknowledged_at IS NULL THEN arrived_at + $2 \
+                 WHEN last_acknowledged_at > arrived_at THEN last_acknowledged_at + $3 ELSE arrived_at + $3 END AS due \
+                 FROM visit WHERE location_id = $1 AND state IN ('waiting', 'roomed') AND arrived_at IS NOT NULL) d \
+                 WHERE (d.due > $4 AND d.due <= $5) OR (d.due > $6 AND d.due <= $7)) ORDER BY v.id"
+            ),
+            params![
+                location,
+                first,
+                recheck,
+                ms(after),
+                ms(until),
+                ms(after) - escalate,
+                ms(until) - escalate
+            ],
         )
         .await?;
     visits(&rows)
