@@ -102,9 +102,11 @@ impl Message {
                 "The message must start with an MSH segment",
             ));
         }
-        let mut chars = text[3..].chars();
-        let field = chars.next().unwrap_or('|');
-        let encoding: Vec<char> = text[4..].chars().take_while(|c| *c != field).collect();
+        let field = text[3..].chars().next().unwrap_or('|');
+        let encoding: Vec<char> = text[3 + field.len_utf8()..]
+            .chars()
+            .take_while(|c| *c != field)
+            .collect();
         let at = |i: usize, d: char| encoding.get(i).copied().unwrap_or(d);
         let (component, repetition, escape, subcomponent) =
             (at(0, '^'), at(1, '~'), at(2, '\\'), at(3, '&'));
@@ -200,6 +202,9 @@ impl Message {
 /// An HL7 time (`YYYYMMDD[HHMM[SS[.S+]]][+/-ZZZZ]`); without an offset, in `zone`.
 pub fn parse_time(text: &str, zone: Tz) -> Option<Timestamp> {
     let text = text.trim();
+    if !text.is_ascii() {
+        return None;
+    }
     let (digits, offset) = match text.find(['+', '-']) {
         Some(i) => (&text[..i], Some(&text[i..])),
         None => (text, None),
@@ -231,7 +236,7 @@ pub fn parse_time(text: &str, zone: Tz) -> Option<Timestamp> {
 
 fn birth_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    if t.len() < 8 {
+    if t.len() < 8 || !t.is_ascii() {
         return None;
     }
     NaiveDate::parse_from_str(&t[..8], "%Y%m%d").ok()

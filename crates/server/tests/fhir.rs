@@ -198,6 +198,23 @@ async fn a_transaction_makes_expected_visits_and_they_come_back_as_fhir() {
     assert_eq!(ehr["start"], "2026-03-05T16:30:00Z");
     assert_eq!(ehr["end"], "2026-03-05T16:50:00Z");
     assert_eq!(entries[1]["resource"]["identifier"][0]["value"], "C-9");
+    // Without a date: today at the location (the test clock's day).
+    let (_, today, _) = fhir(
+        &app,
+        reqwest::Method::GET,
+        "/fhir/r4/Appointment",
+        Some(&feed),
+        None,
+    )
+    .await;
+    assert_eq!(today["total"], 2, "{today}");
+    assert!(
+        today["link"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("date=2026-03-05"),
+        "{today}"
+    );
 
     // Checked in at the desk: the Encounter says arrived, with the
     // acknowledgement clock and the wait promise as extensions.

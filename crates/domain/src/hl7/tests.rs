@@ -165,4 +165,34 @@ fn escapes_and_times_read_back() {
         Some(Utc.with_ymd_and_hms(2026, 3, 5, 0, 0, 0).unwrap())
     );
     assert_eq!(parse_time("2026-03-05", chrono_tz::UTC), None);
+    // Nothing a sender writes makes the reader panic.
+    assert_eq!(parse_time("202603050940+1\u{e9}2", chrono_tz::UTC), None);
+    assert_eq!(birth_date("1980\u{e9}0101"), None);
+    for text in [
+        "MSH\u{e9}^~\\&|x",
+        "MSH|\u{e9}\u{e9}|A\rSCH|\u{e9}",
+        "MSH||||||||||||",
+        "MSH|^~\\&|\\F",
+        "MSH|^~\\&|A|B|C|D|2026||SIU^S12|1\rSCH|\u{e9}||||||||||^^^\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\rPID|||||\u{e9}^\u{e9}||\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\rAIP|||\u{e9}",
+    ] {
+        if let Ok(m) = Message::parse(text) {
+            let _ = read_siu(&m, &dir());
+            let _ = ack(Some(&m), Ok(()), Utc::now(), "x");
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn no_message_makes_the_reader_panic(body in "\\PC{0,300}", cut in 0usize..400) {
+        // Arbitrary text, and a real message cut anywhere and spliced with it.
+        let mut spliced: String = S12.chars().take(cut).collect();
+        spliced.push_str(&body);
+        for text in [body.clone(), format!("MSH|^~\\&|{body}"), spliced] {
+            if let Ok(m) = Message::parse(&text) {
+                let outcome = read_siu(&m, &dir());
+                let _ = ack(Some(&m), outcome.as_ref().map(|_| ()), Utc::now(), "x");
+            }
+        }
+    }
 }

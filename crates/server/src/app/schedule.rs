@@ -80,17 +80,19 @@ pub async fn visit(state: &AppState, visit_id: i64) -> Result<ScheduledVisit, Ap
     Ok(state.store.scheduled_visit(visit_id).await?)
 }
 
-/// The visits of a day at one location, or at every location the caller
-/// may see: each location's local day. Audited as one read per location
-/// under `action`. Another location's name answers not found.
+/// The visits of a day (today at `main` when none is given) at one
+/// location, or at every location the caller may see: each location's local
+/// day. Audited as one read per location under `action`. Another location's
+/// name answers not found. The day, and each location's visits.
 pub async fn day(
     state: &AppState,
     caller: &Caller<'_>,
     location: Option<&str>,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
     action: &str,
-) -> Result<Vec<(Location, Vec<ScheduledVisit>)>, ApiError> {
+) -> Result<(NaiveDate, Vec<(Location, Vec<ScheduledVisit>)>), ApiError> {
     let known = known(state, caller).await?;
+    let date = date.unwrap_or(known.today);
     let locations: Vec<Location> = match location {
         Some(id) => vec![known.location(id).cloned().ok_or(ApiError::NotFound)?],
         None => known.locations.clone(),
@@ -110,7 +112,7 @@ pub async fn day(
             .await?;
         out.push((l, visits));
     }
-    Ok(out)
+    Ok((date, out))
 }
 
 fn local_midnight(date: NaiveDate, zone: Tz) -> Option<frontdesk_domain::Timestamp> {

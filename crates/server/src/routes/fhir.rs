@@ -230,11 +230,12 @@ async fn update_appointment(
 
 /// The search parameters we take; anything else is ignored, as FHIR allows.
 struct Search {
-    date: NaiveDate,
+    /// None: today.
+    date: Option<NaiveDate>,
     location: Option<String>,
 }
 
-fn search(state: &AppState, query: &[(String, String)]) -> Result<Search, ApiError> {
+fn search(query: &[(String, String)]) -> Result<Search, ApiError> {
     let mut date = None;
     let mut location = None;
     for (k, v) in query {
@@ -257,7 +258,6 @@ fn search(state: &AppState, query: &[(String, String)]) -> Result<Search, ApiErr
             _ => {}
         }
     }
-    let date = date.unwrap_or_else(|| state.now().date_naive());
     Ok(Search { date, location })
 }
 
@@ -268,8 +268,8 @@ async fn appointments(
     query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Fhir, FhirError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let s = search(&state, &query)?;
-    let days = schedule::day(
+    let s = search(&query)?;
+    let (date, days) = schedule::day(
         &state,
         &staff.caller(),
         s.location.as_deref(),
@@ -284,7 +284,7 @@ async fn appointments(
         }
     }
     let base = fhir_base(&state, &headers);
-    let self_url = format!("{base}/Appointment?date={}", s.date);
+    let self_url = format!("{base}/Appointment?date={date}");
     Ok(Fhir(
         StatusCode::OK,
         searchset(&base, "Appointment", &self_url, &found),
@@ -298,8 +298,8 @@ async fn encounters(
     query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Fhir, FhirError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let s = search(&state, &query)?;
-    let days = schedule::day(
+    let s = search(&query)?;
+    let (date, days) = schedule::day(
         &state,
         &staff.caller(),
         s.location.as_deref(),
@@ -319,7 +319,7 @@ async fn encounters(
         }
     }
     let base = fhir_base(&state, &headers);
-    let self_url = format!("{base}/Encounter?date={}", s.date);
+    let self_url = format!("{base}/Encounter?date={date}");
     Ok(Fhir(
         StatusCode::OK,
         searchset(&base, "Encounter", &self_url, &found),
