@@ -90,6 +90,9 @@ kinds! {
         RunningLate = "running_late",
         /// The patient said on their arrival link that they can't come.
         CantCome = "cant_come",
+        /// The EHR changed the appointment (time, provider, visit type or
+        /// patient details) while it was still expected.
+        Rescheduled = "rescheduled",
     }
 }
 
@@ -116,7 +119,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 24);
+        assert_eq!(EventKind::ALL.len(), 25);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }

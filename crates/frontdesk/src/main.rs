@@ -31,7 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (SQLite in the data directory unless --database is given).
+    /// Run the server (SQLite in the data directory unless --database is given). Several servers
+    /// may share one PostgreSQL database behind a proxy: one of them runs the watcher (docs/scaling.md).
     Serve {
         #[command(flatten)]
         server: ServerArgs,
@@ -182,7 +183,7 @@ enum UserCommand {
         /// Letters a to z, digits, dots, dashes and underscores (at most 64); kept
         /// in lowercase, so `Maria` and `maria` are one account.
         name: String,
-        /// front_desk, clinician, manager or admin.
+        /// front_desk, clinician, manager, admin, or integration (an EHR's interface engine: FHIR only).
         #[arg(long)]
         role: String,
         /// Read the password from standard input (required; a trailing newline is ignored).
@@ -493,6 +494,15 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     tracing::info!(%addr, backend = store.backend(), "Frontdesk is ready");
     println!("Frontdesk listening on http://{addr}");
     let state = AppState::new(store, Arc::new(SystemClock), config.server_config());
+    if let Some(hl7) = &config.hl7_addr {
+        let mllp = tokio::net::TcpListener::bind(hl7)
+            .await
+            .map_err(|e| format!("cannot listen for HL7 on {hl7}: {e}"))?;
+        let at = mllp.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(addr = %at, "HL7 v2 (MLLP) listening");
+        println!("Frontdesk taking HL7 v2 SIU over MLLP on {at}");
+        tokio::spawn(frontdesk_server::serve_hl7(mllp, state.clone()));
+    }
     frontdesk_server::serve(listener, state)
         .await
         .map_err(|e| e.to_string())?;

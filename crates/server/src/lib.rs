@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(screens::pages())
         .merge(patient::pages())
         .merge(arrival::pages())
+        .merge(fhir::pages())
         .merge(assets::pages())
         .fallback(http::page::not_found)
         .layer(middleware::from_fn(security_headers))
@@ -184,6 +185,12 @@ impl Drop for Background {
             .watching
             .store(false, std::sync::atomic::Ordering::Release);
     }
+}
+
+/// Take HL7 v2 SIU messages over MLLP on `listener` (see `app::hl7`);
+/// runs until the process ends.
+pub async fn serve_hl7(listener: tokio::net::TcpListener, state: AppState) {
+    app::hl7::listen(listener, state).await
 }
 
 async fn shutdown_signal() {

@@ -92,8 +92,8 @@ impl AppState {
             }
             None => (None, None),
         };
-        let quantile = config.quote_quantile;
         let hash_slots = config.password_hash_slots;
+        let engine = quote_engine(&config);
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -109,12 +109,7 @@ impl AppState {
             upset_alerts: Mutex::new(Default::default()),
             promise_reminders: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
-            quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
-                frontdesk_domain::quote::QuoteConfig {
-                    quantile,
-                    ..Default::default()
-                },
-            )),
+            quote_engine: Mutex::new(engine),
             live_audit: Mutex::new(Default::default()),
             kiosk_checkins: Backoff::new(Rule::KIOSK, 10_000),
             kiosk_told: Mutex::new(Default::default()),
@@ -181,6 +176,11 @@ impl AppState {
             .clear();
     }
 
+    /// A quote engine as this server starts one, knowing nothing yet.
+    pub fn new_quote_engine(&self) -> frontdesk_domain::quote::QuoteEngine {
+        quote_engine(&self.config)
+    }
+
     pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
         self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -223,6 +223,13 @@ impl AppState {
         let stored = self.location(location).await?.ack_policy;
         Ok(self.config.ack_override.apply(stored))
     }
+}
+
+fn quote_engine(config: &ServerConfig) -> frontdesk_domain::quote::QuoteEngine {
+    frontdesk_domain::quote::QuoteEngine::new(frontdesk_domain::quote::QuoteConfig {
+        quantile: config.quote_quantile,
+        ..Default::default()
+    })
 }
 
 /// How long a session checked against the database is trusted in memory. A
@@ -325,7 +332,8 @@ impl AppState {
     }
 }
 
-/// What the watcher last said about a running clock, so each alert is raised once.
+/// What the watcher last said about a running clock, so it does not ask the
+/// database again every tick (the alert's mark makes it once across servers).
 #[derive(Default)]
 pub struct ClockWatch {
     pub seen: HashMap<i64, (Timestamp, AckStatus)>,

@@ -128,6 +128,17 @@ async fn the_same_idempotency_key_gives_the_first_answer_and_creates_nothing() {
     assert_eq!(again, first, "the first answer, status link included");
     assert_eq!(h2["idempotent-replayed"], "true");
     assert_eq!(app.lobby(&desk).await.len(), 1, "one visit");
+    // The database keeps the key as a hash and the answer (with the
+    // patient's private link) sealed under the key.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM idempotency_key"), 1);
+    let link = first["status_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/s/");
+    let plain = format!(
+        "SELECT COUNT(*) FROM idempotency_key WHERE key LIKE '%3f1c7a52%' OR body LIKE '%{link}%' OR body LIKE '%Moreno%'"
+    );
+    assert_eq!(count(&app, &plain), 0);
 
     // The same key with another request: refused, naming the header.
     let other = json!({"given_name": "Bo", "family_name": "Moreno"}).to_string();
@@ -420,4 +431,52 @@ async fn a_status_page_poll_is_audited_at_most_once_a_minute_per_link() {
     let (status, _) = app.get(&urls[0], None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(link_reads().await, 3);
+}
+
+/// Two servers on one PostgreSQL database (behind one proxy): the same key
+/// sent to each, one after the other and both at once, makes one visit, and
+/// each server answers a retry with the first answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_on_two_servers_makes_one_visit() {
+    let Some((a, b)) = spawn_pg_pair(ServerConfig::default()).await else {
+        return;
+    };
+    let token = a.token("desk").await;
+    let body = json!({"given_name": "Ana", "family_name": "Moreno"}).to_string();
+
+    // One after the other: A makes it, B replays it.
+    let key = [("idempotency-key", "two-servers-1")];
+    let (s1, _, first) = post_with(&a, "/api/v1/visits", &token, &key, &body).await;
+    assert_eq!(s1, StatusCode::CREATED, "{first}");
+    let (s2, h2, again) = post_with(&b, "/api/v1/visits", &token, &key, &body).await;
+    assert_eq!(s2, StatusCode::CREATED, "{again}");
+    assert_eq!(h2["idempotent-replayed"], "true");
+    assert_eq!(again, first);
+
+    // Both at once, several times over.
+    let key = [("idempotency-key", "two-servers-2")];
+    let tries: Vec<_> = (0..6)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            post_with(app, "/api/v1/visits", &token, &key, &body)
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for (status, _, answer) in futures_util::future::join_all(tries).await {
+        match status {
+            StatusCode::CREATED => {
+                ids.insert(answer["id"].as_i64().unwrap());
+            }
+            StatusCode::CONFLICT => assert_eq!(error_code(&answer), "conflict"),
+            other => panic!("{other}: {answer}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let visits = a
+        .state
+        .store
+        .visits_since(start_time() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(visits.len(), 2, "one visit per key");
 }

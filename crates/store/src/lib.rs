@@ -134,6 +134,7 @@ pub trait Store:
     + traits::Idempotency
     + traits::Retention
     + traits::Watch
+    + traits::Schedule
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

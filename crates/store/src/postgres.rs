@@ -173,12 +173,10 @@ impl PostgresStore {
         let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
             .fetch_one(&pool)
             .await?;
-        let mut channel = format!("frontdesk_{schema}");
-        channel.truncate(63);
         Ok(PostgresStore {
             pool,
             options,
-            channel,
+            channel: channel_name(&schema),
             lock_name: format!("frontdesk.watcher.{schema}"),
         })
     }
@@ -186,6 +184,19 @@ impl PostgresStore {
     fn shared_part(&self) -> Option<&dyn crate::shared::Shared> {
         Some(self)
     }
+}
+
+/// The channel of a schema: `frontdesk_<schema>`, or for a schema too long
+/// for a channel name (63 bytes), `frontdesk_` and a hash of it.
+fn channel_name(schema: &str) -> String {
+    if schema.len() <= 50 {
+        return format!("frontdesk_{schema}");
+    }
+    // FNV-1a: stable across builds and machines, unlike the standard hasher.
+    let hash = schema.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("frontdesk_{hash:016x}")
 }
 
 /// Statements on the side connections give up after this long (a database
@@ -314,3 +325,15 @@ macro_rules! write_op {
 }
 
 crate::sql::store_impl!(PostgresStore, "postgres");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_schemas_get_distinct_channels_within_the_limit() {
+        assert_eq!(super::channel_name("public"), "frontdesk_public");
+        let (a, b) = ("x".repeat(60) + "a", "x".repeat(60) + "b");
+        let (ca, cb) = (super::channel_name(&a), super::channel_name(&b));
+        assert_ne!(ca, cb);
+        assert!(ca.len() <= 63);
+    }
+}

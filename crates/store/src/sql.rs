@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, staff, visits, watch};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, schedule, staff, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -189,6 +189,27 @@ macro_rules! store_impl {
             async fn reset_second_factor(&self, username: &str, actor: &Actor, now: Timestamp) -> Result<bool> {
                 let (username, actor) = (username.to_string(), actor.clone());
                 write_op!(self, c => staff::reset_second_factor(c, &username, &actor, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Schedule for $Store {
+            async fn apply_schedule(&self, changes: &[frontdesk_domain::schedule::ScheduleChange], actor: &Actor, now: Timestamp) -> Result<Vec<ScheduleOutcome>> {
+                let (changes, actor) = (changes.to_vec(), actor.clone());
+                write_op!(self, c => schedule::apply(c, &changes, &actor, now).await)
+            }
+
+            async fn schedule_day(&self, location: &str, from: Timestamp, to: Timestamp, reader: &Actor, action: &str, now: Timestamp) -> Result<Vec<ScheduledVisit>> {
+                let location_id = location.to_string();
+                let visits = read_op!(self, c => schedule::day(c, &location_id, from, to).await)?;
+                let (reader, action, subject) = (reader.clone(), action.to_string(), format!("location:{location}"));
+                let detail = format!("{} visits shown", visits.len());
+                write_op!(self, c => audit::write(c, &reader, &action, &subject, &detail, now).await)?;
+                Ok(visits)
+            }
+
+            async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit> {
+                read_op!(self, c => schedule::one_visit(c, visit_id).await)
             }
         }
 

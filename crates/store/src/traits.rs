@@ -8,6 +8,7 @@
 use crate::*;
 use async_trait::async_trait;
 use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::schedule::ScheduleChange;
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{AckPolicy, Timestamp, VisitState};
 
@@ -280,6 +281,36 @@ pub trait Visits: Send + Sync {
     ) -> Result<()>;
     /// The visit an unexpired link belongs to.
     async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
+}
+
+/// The schedule from an EHR (FHIR, HL7 v2) and the day's visits read back.
+#[async_trait]
+pub trait Schedule: Send + Sync {
+    /// Apply appointments from an EHR, all in one transaction: each makes,
+    /// changes, cancels or marks as a no-show the visit of its
+    /// (location, identifier), as `frontdesk_domain::schedule::plan` says.
+    /// Each created or changed visit is audited (`appointment.create`,
+    /// `appointment.update`, `appointment.unchanged`).
+    async fn apply_schedule(
+        &self,
+        changes: &[ScheduleChange],
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Vec<ScheduleOutcome>>;
+    /// A location's visits of a day (scheduled then, or walk-ins who arrived
+    /// then), audited as one read under `action`.
+    async fn schedule_day(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+        reader: &Actor,
+        action: &str,
+        now: Timestamp,
+    ) -> Result<Vec<ScheduledVisit>>;
+    /// One visit as [`Schedule::schedule_day`] gives it, not audited (for
+    /// answering the change that was just audited).
+    async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit>;
 }
 
 /// Arrival links: a private link for one appointment ("I'm here", "I'm

@@ -426,6 +426,22 @@ impl TimelineEvent {
             EventKind::CantCome => {
                 "The patient said they can't come (arrival link): appointment cancelled".to_string()
             }
+            EventKind::Rescheduled => format!(
+                "Appointment changed by the EHR ({}){by}: {}",
+                detail["source"]
+                    .as_str()
+                    .unwrap_or("schedule")
+                    .to_uppercase(),
+                detail["changed"]
+                    .as_array()
+                    .map(|w| w
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .filter(|w| !w.is_empty())
+                    .unwrap_or_else(|| "nothing new".to_string())
+            ),
             EventKind::Upset => format!(
                 "The patient seems upset ({}){}",
                 detail["why"]
@@ -589,6 +605,36 @@ impl std::fmt::Display for AuditChainFault {
 pub struct ImportSummary {
     pub created: usize,
     pub already_present: usize,
+}
+
+/// What one appointment from an EHR did (see `frontdesk_domain::schedule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleOutcome {
+    pub visit_id: i64,
+    pub result: ScheduleResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleResult {
+    /// A new visit.
+    Created,
+    /// The expected visit took the change.
+    Updated,
+    /// Left as it was, and why.
+    Unchanged(String),
+}
+
+/// A visit with the identifier its appointment came with (none for a
+/// walk-in) and its wait promise, as an EHR reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledVisit {
+    pub visit: Visit,
+    /// The identifier's system or namespace, when it had one.
+    pub appointment_system: Option<String>,
+    /// Which door the appointment came by.
+    pub appointment_source: Option<frontdesk_domain::schedule::ScheduleSource>,
+    /// The latest `seen_by` promise.
+    pub wait: Option<Promise>,
 }
 
 /// A promise to a patient, with a due time.

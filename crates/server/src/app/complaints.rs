@@ -174,9 +174,9 @@ pub async fn take(
     state: &AppState,
     taker: Taker<'_>,
     input: &ComplaintInput,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&super::retries::Once>,
 ) -> Result<Complaint, ApiError> {
-    take_with(state, taker, input, None, once).await
+    take_with(state, taker, input, None, super::retries::claim(once)).await
 }
 
 /// [`take`], with the patient's words read as upset: the visit's `upset`

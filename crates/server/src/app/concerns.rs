@@ -13,9 +13,7 @@ use crate::state::AppState;
 use frontdesk_domain::concern::{self, Source};
 use frontdesk_domain::promise::PromiseKind;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
-use frontdesk_store::{
-    Actor, Concern, ConcernAnswer, IdempotencyClaim, NewConcern, Promise, StaffUser, Visit,
-};
+use frontdesk_store::{Actor, Concern, ConcernAnswer, NewConcern, Promise, StaffUser, Visit};
 use frontdesk_tone::ReplyCheck;
 use serde_json::json;
 
@@ -29,7 +27,7 @@ pub async fn raise(
     source: Source,
     owner: Option<&str>,
     caller: &Caller<'_>,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&super::retries::Once>,
 ) -> Result<Concern, ApiError> {
     let mut errors = FieldErrors::new();
     let text = errors.check("text", concern::words(text));
@@ -50,7 +48,7 @@ pub async fn raise(
         upset: None,
     };
     let actor = caller.actor();
-    let concern = match once {
+    let concern = match super::retries::claim(once) {
         Some(key) => {
             state
                 .store

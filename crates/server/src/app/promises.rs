@@ -14,9 +14,7 @@ use frontdesk_domain::promise::{
 };
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{FieldErrors, Timestamp, fields};
-use frontdesk_store::{
-    Actor, IdempotencyClaim, NewPromise, Promise, StaffUser, StoreError, WatchAlert,
-};
+use frontdesk_store::{Actor, NewPromise, Promise, StaffUser, StoreError, WatchAlert};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -46,11 +44,11 @@ pub async fn record(
     state: &AppState,
     user: &StaffUser,
     input: PromiseInput,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&super::retries::Once>,
 ) -> Result<(Promise, Prepared), ApiError> {
     let prepared = prepare(state, user, input).await?;
     let actor = Actor::staff(&user.username);
-    let promise = match once {
+    let promise = match super::retries::claim(once) {
         Some(key) => {
             state
                 .store

@@ -168,7 +168,7 @@ pub async fn check_in_as_asked(
     state: &AppState,
     input: &ArrivalInput,
     caller: &Caller<'_>,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&super::retries::Once>,
 ) -> Result<CheckedIn, ApiError> {
     let now = state.now();
     let location_id = input
@@ -233,7 +233,7 @@ pub async fn check_in_as_asked(
             contacts,
             question: None,
             by_link: None,
-            once: once.cloned(),
+            once: super::retries::claim(once).cloned(),
         },
         &caller.actor(),
     )

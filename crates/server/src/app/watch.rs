@@ -52,7 +52,8 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     {
         let mut watch = state.clock_watch.lock().unwrap_or_else(|p| p.into_inner());
         if !watch.primed {
-            // After a restart: alerts already raised for the current clock are not raised again.
+            // After a restart: alerts already on a timeline for the current clock
+            // (also those raised before marks were kept) are not raised again.
             for (v, clock) in &updates {
                 let raised_since = |kind: EventKind| {
                     earlier_alerts
@@ -236,6 +237,8 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
 #[derive(Default)]
 pub struct Lease {
     lock: Option<Box<dyn WatcherLock>>,
+    /// The lock's connection cannot be made (said once, not every tick).
+    unreachable: bool,
 }
 
 impl Lease {
@@ -247,8 +250,15 @@ impl Lease {
             Some(shared) => {
                 if self.lock.is_none() {
                     match shared.watcher_lock().await {
-                        Ok(lock) => self.lock = Some(lock),
-                        Err(e) => tracing::warn!(error = %e, "cannot reach the watcher lock"),
+                        Ok(lock) => {
+                            self.lock = Some(lock);
+                            self.unreachable = false;
+                        }
+                        Err(e) if !self.unreachable => {
+                            self.unreachable = true;
+                            tracing::warn!(error = %e, "cannot reach the watcher lock; trying every tick")
+                        }
+                        Err(_) => {}
                     }
                 }
                 match &mut self.lock {

@@ -76,13 +76,8 @@ pub struct RetryKey {
 
 impl RetryKey {
     /// The key as the caller's own.
-    pub fn claim(&self, caller: &str) -> frontdesk_store::IdempotencyClaim {
-        frontdesk_store::IdempotencyClaim {
-            caller: caller.to_string(),
-            route: self.route.clone(),
-            key: self.key.clone(),
-            request_hash: self.request_hash.clone(),
-        }
+    pub fn claim(&self, caller: &str) -> crate::app::retries::Once {
+        crate::app::retries::Once::new(caller, &self.route, &self.key, &self.request_hash)
     }
 }
 

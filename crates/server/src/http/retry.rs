@@ -1,12 +1,11 @@
 //! Answers to requests sent with a retry key: the first answer again, or a
 //! new answer kept for the key (see `app::retries`).
 
-use crate::app::retries::{self, Replay};
+use crate::app::retries::{self, Once, Replay};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use frontdesk_store::IdempotencyClaim;
 use serde::Serialize;
 
 /// The first answer again (same status, same JSON body), marked
@@ -26,7 +25,7 @@ pub fn replay(r: Replay) -> Response {
 /// A JSON answer, kept for the request's key (if it sent one) and sent.
 pub async fn answer<T: Serialize>(
     state: &AppState,
-    once: Option<&IdempotencyClaim>,
+    once: Option<&Once>,
     status: StatusCode,
     body: &T,
 ) -> Result<Response, ApiError> {
@@ -47,7 +46,7 @@ pub fn form_replay(r: Replay) -> Response {
 }
 
 /// A page form's answer: a redirect, kept for the form's one-time id.
-pub async fn form_answer(state: &AppState, once: Option<&IdempotencyClaim>, to: &str) -> Response {
+pub async fn form_answer(state: &AppState, once: Option<&Once>, to: &str) -> Response {
     retries::keep(state, once, StatusCode::SEE_OTHER.as_u16(), to).await;
     Redirect::to(to).into_response()
 }

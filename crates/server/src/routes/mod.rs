@@ -9,6 +9,7 @@ pub mod audit;
 pub mod complaints;
 pub mod concerns;
 pub mod events;
+pub mod fhir;
 pub mod kiosks;
 pub mod locations;
 pub mod me;

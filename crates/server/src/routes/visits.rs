@@ -90,7 +90,7 @@ async fn check_in(
 /// The first answer to this key, if it was used already (see `retries::earlier`).
 pub(crate) async fn retries_earlier(
     state: &AppState,
-    once: Option<&frontdesk_store::IdempotencyClaim>,
+    once: Option<&retries::Once>,
 ) -> Result<Option<Response>, ApiError> {
     match once {
         Some(claim) => Ok(retries::earlier(state, claim).await?.map(retry::replay)),
@@ -386,7 +386,7 @@ async fn check_in_submit(
 /// The same id with a changed form is a page saying so.
 pub(crate) async fn form_earlier(
     state: &AppState,
-    once: Option<&frontdesk_store::IdempotencyClaim>,
+    once: Option<&retries::Once>,
 ) -> Result<Option<Response>, ApiError> {
     let Some(claim) = once else {
         return Ok(None);

@@ -35,6 +35,8 @@ pub struct TestApp {
             tokio::sync::oneshot::Sender<()>,
         )>,
     >,
+    /// The PostgreSQL database and schema of a [`spawn_pg_pair`] server.
+    pub pg: std::sync::Mutex<Option<(String, String)>>,
     _dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,8 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
 /// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
-/// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
+/// `nico` (the same four roles) who work only at `north`; `feed`, an
+/// integration account (an EHR's interface engine); provider `dr-lee`;
 /// locations `main` and `north`, both in UTC. `boss`, `root`, `nell` and `nico`
 /// have their second factor on, with [`TOTP_SECRET`], set up an hour
 /// before the clock starts; `token` and `sign_in` send their codes.
@@ -66,9 +69,9 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
 }
 
 /// The app on a store the test opened itself (a short busy timeout, a
-/// PostgreSQL schema behind a proxy), with the same users and locations;
-/// `dir` is kept as long as the app (a SQLite store's file lives there,
-/// see [`TestApp::db_path`]).
+/// PostgreSQL schema behind a proxy), seeded as [`spawn_app`]; `dir` is kept
+/// as long as the app (a SQLite store's file may live there, see
+/// [`TestApp::db_path`]).
 pub async fn spawn_app_on(
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
@@ -127,6 +130,8 @@ async fn seed(store: &Arc<dyn Store>) {
         ("noel", Role::Clinician, Some("north")),
         ("nell", Role::Manager, Some("north")),
         ("nico", Role::Admin, Some("north")),
+        // An EHR's interface engine: the interop doors only.
+        ("feed", Role::Integration, None),
     ] {
         let user = store
             .create_user(
@@ -194,6 +199,7 @@ async fn start(
         kiosk: tokio::sync::OnceCell::new(),
         used_steps: Default::default(),
         server: std::sync::Mutex::new(Some((server, stop))),
+        pg: Default::default(),
         _dir: dir,
     }
 }
@@ -241,6 +247,8 @@ pub async fn spawn_pg_pair(config: ServerConfig) -> Option<(TestApp, TestApp)> {
     for app in [&a, &b] {
         app.wait_until_up().await;
     }
+    *a.pg.lock().unwrap() = Some((url.clone(), schema.clone()));
+    *b.pg.lock().unwrap() = Some((url, schema));
     Some((a, b))
 }
 
@@ -282,6 +290,28 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// End, from PostgreSQL's side, this pair's connections that `sql` picks
+    /// (a query of `pid`s given the schema as `$1`), as a database restart
+    /// or a network cut would; how many.
+    pub async fn end_pg_connections(&self, sql: &str) -> usize {
+        use sqlx::Connection;
+        let (url, schema) = self.pg.lock().unwrap().clone().expect("a PostgreSQL pair");
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        let pids: Vec<i32> = sqlx::query_scalar(sql)
+            .bind(&schema)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for pid in &pids {
+            sqlx::query("SELECT pg_terminate_backend($1)")
+                .bind(pid)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        pids.len()
     }
 
     /// Shut the server down as SIGTERM does, and wait until it has.

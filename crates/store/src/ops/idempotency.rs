@@ -4,6 +4,10 @@
 //! nothing leaves no key behind and may simply be sent again; two requests
 //! with one key at the same moment (on one server or two) meet at the
 //! primary key, and the second's whole transaction rolls back.
+//!
+//! The server (`app::retries`) hands the store the key's SHA-256, not the key,
+//! and the answer sealed under a secret derived from the key: a check-in's
+//! answer holds the patient's private status link.
 
 use super::{at, complaints, concerns, ms, promises, visits};
 use crate::db::{Conn, params};

@@ -19,6 +19,7 @@ pub mod locations;
 pub mod outbox;
 pub mod promises;
 pub mod retention;
+pub mod schedule;
 pub mod staff;
 pub mod visits;
 pub mod watch;

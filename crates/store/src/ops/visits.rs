@@ -88,7 +88,11 @@ pub async fn by_appointment<C: Conn>(
     visit_from_row(&row)
 }
 
-async fn insert_patient<C: Conn>(c: &mut C, p: &NewPatient, now: Timestamp) -> Result<i64> {
+pub(crate) async fn insert_patient<C: Conn>(
+    c: &mut C,
+    p: &NewPatient,
+    now: Timestamp,
+) -> Result<i64> {
     insert_id(
         c,
         "INSERT INTO patient (given_name, family_name, preferred_name, date_of_birth, phone, email, created_at) \
@@ -548,8 +552,8 @@ pub async fn import_appointments<C: Conn>(
         let id = insert_id(
             c,
             "INSERT INTO visit (location_id, patient_id, provider_id, visit_type, appointment_id, scheduled_at, duration_min, \
-                                state, state_changed_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'expected', $8, $9) RETURNING id",
+                                state, state_changed_at, created_at, appointment_source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'expected', $8, $9, 'csv') RETURNING id",
             params![
                 a.location.as_str(),
                 patient_id,

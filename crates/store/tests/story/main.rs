@@ -272,6 +272,7 @@ mod kiosks;
 mod outbox;
 mod promises;
 mod retention;
+mod schedule;
 mod staff;
 mod transactions;
 mod visits;
