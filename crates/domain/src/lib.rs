@@ -25,7 +25,9 @@ pub mod promise;
 pub mod quote;
 pub mod role;
 pub mod schedule;
+pub mod scorecard;
 pub mod second_factor;
+pub mod survey;
 pub mod timeline;
 pub mod visit;
 

@@ -19,10 +19,13 @@ pub enum PromiseKind {
     Form,
     Referral,
     Other,
+    /// "Call the patient back": opened by a low survey answer, owned by the
+    /// location's managers, due in one business day. Not made by hand.
+    ServiceRecovery,
 }
 
 impl PromiseKind {
-    pub const ALL: [PromiseKind; 7] = [
+    pub const ALL: [PromiseKind; 8] = [
         PromiseKind::SeenBy,
         PromiseKind::Callback,
         PromiseKind::Refill,
@@ -30,11 +33,14 @@ impl PromiseKind {
         PromiseKind::Form,
         PromiseKind::Referral,
         PromiseKind::Other,
+        PromiseKind::ServiceRecovery,
     ];
 
-    /// Every kind staff promise by hand (all but the wait).
+    /// Every kind staff promise by hand (all but the wait and service recovery).
     pub fn ledger() -> impl Iterator<Item = PromiseKind> {
-        Self::ALL.into_iter().filter(|k| *k != PromiseKind::SeenBy)
+        Self::ALL
+            .into_iter()
+            .filter(|k| !matches!(k, PromiseKind::SeenBy | PromiseKind::ServiceRecovery))
     }
 
     /// As stored and sent.
@@ -47,6 +53,7 @@ impl PromiseKind {
             PromiseKind::Form => "form",
             PromiseKind::Referral => "referral",
             PromiseKind::Other => "other",
+            PromiseKind::ServiceRecovery => "service_recovery",
         }
     }
 
@@ -60,6 +67,7 @@ impl PromiseKind {
             PromiseKind::Form => "Form",
             PromiseKind::Referral => "Referral",
             PromiseKind::Other => "Other",
+            PromiseKind::ServiceRecovery => "Service recovery",
         }
     }
 
@@ -73,6 +81,7 @@ impl PromiseKind {
             PromiseKind::Referral => "referrals",
             PromiseKind::SeenBy => "waits",
             PromiseKind::Other => "promises like this",
+            PromiseKind::ServiceRecovery => "call-backs after a survey",
         }
     }
 }
@@ -274,7 +283,7 @@ pub fn prior_median_min(kind: PromiseKind) -> f64 {
         PromiseKind::Results => 3.0 * 24.0 * 60.0,
         PromiseKind::Form => 5.0 * 24.0 * 60.0,
         PromiseKind::Referral => 7.0 * 24.0 * 60.0,
-        PromiseKind::SeenBy | PromiseKind::Other => 24.0 * 60.0,
+        PromiseKind::SeenBy | PromiseKind::Other | PromiseKind::ServiceRecovery => 24.0 * 60.0,
     }
 }
 

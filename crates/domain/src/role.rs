@@ -68,6 +68,11 @@ impl Role {
         matches!(self, Role::Manager | Role::Admin)
     }
 
+    /// Managers and admins read the scorecard and own service recovery.
+    pub fn reads_scorecard(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
+
     /// Managers and admins are told when an acknowledgement clock escalates.
     pub fn receives_escalations(self) -> bool {
         matches!(self, Role::Manager | Role::Admin)

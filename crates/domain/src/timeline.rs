@@ -93,6 +93,14 @@ kinds! {
         /// The EHR changed the appointment (time, provider, visit type or
         /// patient details) while it was still expected.
         Rescheduled = "rescheduled",
+        /// The post-visit survey was sent (or skipped: opted out, asked
+        /// within 30 days).
+        SurveySent = "survey_sent",
+        /// The patient answered the survey (what they said, and whether it
+        /// opened service recovery).
+        SurveyAnswered = "survey_answered",
+        /// The patient asked for no more surveys.
+        SurveyOptOut = "survey_opt_out",
     }
 }
 
@@ -119,7 +127,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 25);
+        assert_eq!(EventKind::ALL.len(), 28);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }

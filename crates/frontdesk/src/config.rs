@@ -33,6 +33,7 @@ pub struct FileConfig {
     pub arrival_reminder: Option<String>,
     pub hl7_addr: Option<String>,
     pub metrics_token: Option<String>,
+    pub survey_delay: Option<String>,
 }
 
 /// `--time-zone`, for the commands that create the `main` location or read
@@ -132,6 +133,10 @@ pub struct ServerArgs {
         hide = true
     )]
     pub metrics_token: Option<String>,
+    /// The post-visit survey's delay after a visit is done, for every location (wins over each
+    /// location's setting, default 2h), e.g. 2h, 30m, or off (no surveys). Needs the outbox.
+    #[arg(long, env = "FRONTDESK_SURVEY_DELAY")]
+    pub survey_delay: Option<String>,
 }
 
 impl From<StoreArgs> for ServerArgs {
@@ -168,6 +173,8 @@ pub struct Config {
     pub hl7_addr: Option<String>,
     /// The token `/metrics` wants; `None`: no `/metrics`.
     pub metrics_token: Option<String>,
+    /// Overrides every location's survey delay (`Some(None)`: surveys off).
+    pub survey_delay: Option<Option<Duration>>,
 }
 
 /// Where the MLLP listener binds: `HOST:PORT`, or a port alone on loopback.
@@ -398,6 +405,14 @@ impl Config {
         {
             return Err("metrics_token: use at least 16 characters, no spaces".into());
         }
+        let survey_delay =
+            match pick(&o.survey_delay, &file.survey_delay).filter(|t| !t.trim().is_empty()) {
+                Some(t) => Some(
+                    frontdesk_domain::survey::parse_delay(&t)
+                        .map_err(|e| format!("survey_delay: {e}"))?,
+                ),
+                None => None,
+            };
         Ok(Config {
             hl7_addr,
             metrics_token,
@@ -439,6 +454,7 @@ impl Config {
                 None => Duration::days(30),
             },
             arrival_reminder,
+            survey_delay,
         })
     }
 
@@ -458,6 +474,7 @@ impl Config {
             outbox_keep_recipients: self.outbox_keep_recipients,
             arrival_reminder: self.arrival_reminder,
             metrics_token: self.metrics_token.clone(),
+            survey_delay_override: self.survey_delay,
             ..Default::default()
         }
     }
@@ -489,7 +506,8 @@ impl Config {
              outbox_keep_recipients = \"{}d\"\n\
              arrival_reminder = {:?}  # {}\n\
              hl7_addr = {:?}\n\
-             metrics_token = {:?}\n",
+             metrics_token = {:?}\n\
+             survey_delay = {}\n",
             self.config_file
                 .as_ref()
                 .map(|p| format!(" (file: {})", p.display()))
@@ -526,6 +544,10 @@ impl Config {
                 "****"
             } else {
                 ""
+            },
+            match self.survey_delay {
+                Some(d) => format!("{:?}", frontdesk_domain::survey::format_delay(d)),
+                None => "\"\"  # not set: each location's own (default 2h)".to_string(),
             },
         )
     }

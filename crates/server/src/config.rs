@@ -76,6 +76,10 @@ pub struct ServerConfig {
     pub arrival_reminder: frontdesk_domain::arrival::ReminderTiming,
     /// The bearer token `GET /metrics` wants; `None`: no `/metrics` (404).
     pub metrics_token: Option<String>,
+    /// The post-visit survey's delay for every location, set by
+    /// `FRONTDESK_SURVEY_DELAY`: wins over the stored per-location setting
+    /// (`Some(None)`: no surveys anywhere). `None`: each location's own.
+    pub survey_delay_override: Option<Option<chrono::Duration>>,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +104,7 @@ impl Default for ServerConfig {
             outbox_keep_recipients: chrono::Duration::days(30),
             arrival_reminder: Default::default(),
             metrics_token: None,
+            survey_delay_override: None,
         }
     }
 }

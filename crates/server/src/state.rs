@@ -223,6 +223,14 @@ impl AppState {
         let stored = self.location(location).await?.ack_policy;
         Ok(self.config.ack_override.apply(stored))
     }
+
+    /// The survey delay in force at a location (`None`: no surveys there):
+    /// the stored setting, unless `FRONTDESK_SURVEY_DELAY` overrides it.
+    pub fn survey_delay(&self, location: &frontdesk_store::Location) -> Option<chrono::Duration> {
+        self.config
+            .survey_delay_override
+            .unwrap_or(location.survey_delay)
+    }
 }
 
 fn quote_engine(config: &ServerConfig) -> frontdesk_domain::quote::QuoteEngine {

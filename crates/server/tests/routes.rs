@@ -57,7 +57,7 @@
 //!   `{kiosk}`, `{user}` a front desk account at main only, `{link}` a status
 //!   link's token, `{pairing}` a live pairing code, `{expected}` an
 //!   appointment later today not yet checked in, `{arrival}` an arrival
-//!   link's token; `{new_promise}`, `{new_kiosk}`, `{new_pairing}`,
+//!   link's token, `{survey}` a survey link's token; `{new_promise}`, `{new_kiosk}`, `{new_pairing}`,
 //!   `{new_arrival}` are made afresh for every call), and a
 //!   query such as `?location=main`; `_` when it is the path itself;
 //! - body: `none`, `json "…"`, `form "a=1&b="` (a staff caller's CSRF token
@@ -284,6 +284,8 @@ const ROUTES: &[Row] = routes! {
     api  POST   "/api/v1/visits/{id}/arrival-link"     staff     404 "/api/v1/visits/{expected}/arrival-link"  none => 201;
     // No outbox in the test app: nothing can be sent, and nothing is made.
     api  POST   "/api/v1/visits/{id}/arrival-link/send" staff    404 "/api/v1/visits/{expected}/arrival-link/send"  json "{}" => 409;
+    api  POST   "/api/v1/surveys/{token}"              link      -   "/api/v1/surveys/{survey}"  json "{}" => 422;
+    api  GET    "/api/v1/scorecard"                    managers  404 "/api/v1/scorecard?location=main"  none => 200;
     api  POST   "/api/v1/visits/{id}/acknowledgements" staff     404 "/api/v1/visits/{visit}/acknowledgements"  none => 201;
     api  POST   "/api/v1/visits/{id}/transitions"      staff     404 "/api/v1/visits/{visit}/transitions"  json r#"{"to":"waiting"}"# => 409;
     api  GET    "/api/v1/lobby"                        staff     404 "/api/v1/lobby?location=main"  none => 200;
@@ -309,6 +311,8 @@ const ROUTES: &[Row] = routes! {
     api  PUT    "/api/v1/settings/quotes"              managers  404 "/api/v1/settings/quotes?location=main"  json r#"{"quantile":2}"# => 422;
     api  GET    "/api/v1/settings/complaints"          staff     404 "/api/v1/settings/complaints?location=main"  none => 200;
     api  PUT    "/api/v1/settings/complaints"          managers  404 "/api/v1/settings/complaints?location=main"  json r#"{"website":"not a website"}"# => 422;
+    api  GET    "/api/v1/settings/survey"              managers  404 "/api/v1/settings/survey?location=main"  none => 200;
+    api  PUT    "/api/v1/settings/survey"              managers  404 "/api/v1/settings/survey?location=main"  json r#"{"delay":"soon"}"# => 422;
     api  GET    "/api/v1/users"                        admins    -   _  none => 200;
     api  POST   "/api/v1/users"                        admins    422 _  json r#"{"username":"mel","role":"front_desk","password":"correct horse battery","locations":["main"]}"# => 201;
     api  GET    "/api/v1/locations"                    staff     -   _  none => 200;
@@ -358,6 +362,8 @@ const ROUTES: &[Row] = routes! {
     page POST   "/settings/providers"                  managers  404 _  form "location=main" => 422;
     page POST   "/settings/complaints"                 managers  404 _  form "location=main&website=not+a+website" => 422;
     page POST   "/settings/quotes"                     managers  404 _  form "location=main&percent=abc" => 422;
+    page POST   "/settings/survey"                     managers  404 _  form "location=main&delay=soon" => 422;
+    page GET    "/scorecard"                           managers  404 "/scorecard?location=main"  none => 200;
     page POST   "/settings/import"                     managers  -   _  multipart "skip_bad_rows=" => 422;
     page GET    "/users"                               admins    -   _  none => 200;
     page POST   "/users"                               admins    422 _  form "username=mae&role=front_desk&password=correct+horse+battery&locations=main" => 303;
@@ -388,6 +394,10 @@ const ROUTES: &[Row] = routes! {
     page POST   "/a/{token}/here"                      link      -   "/a/{new_arrival}/here"  none => 303;
     page POST   "/a/{token}/late"                      link      -   "/a/{arrival}/late"  form "minutes=" => 422;
     page POST   "/a/{token}/cant-come"                 link      -   "/a/{arrival}/cant-come"  form "" => 200;
+    page GET    "/survey/{token}"                      link      -   "/survey/{survey}"  none => 200;
+    page POST   "/survey/{token}"                      link      -   "/survey/{survey}"  form "overall=" => 422;
+    page GET    "/survey/{token}/stop"                 link      -   "/survey/{survey}/stop"  none => 200;
+    page POST   "/survey/{token}/stop"                 link      -   "/survey/{survey}/stop"  none => 200;
     page POST   "/visits/{id}/arrival-link"            staff     404 "/visits/{expected}/arrival-link"  form "" => 200;
     page POST   "/visits/{id}/arrival-link/send"       staff     404 "/visits/{expected}/arrival-link/send"  form "" => 409;
     // FHIR R4: integration accounts and admins, by bearer token; the
@@ -892,6 +902,41 @@ async fn expected_visit(app: &TestApp) -> i64 {
         .id
 }
 
+/// A survey link (sent for a visit seen and done at `main`): its token.
+async fn survey_token(app: &TestApp, desk: &str) -> String {
+    let visit = app.check_in(desk, "Sol").await;
+    let id = visit["id"].as_i64().unwrap();
+    for to in ["with_provider", "checkout", "done"] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/visits/{id}/transitions"),
+                Some(desk),
+                json!({"to": to}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let token = frontdesk_server::secrets::random_token();
+    let now = app.state.now();
+    let sent = app
+        .state
+        .store
+        .send_survey(
+            &frontdesk_store::SendSurvey {
+                visit_id: id,
+                token_hash: frontdesk_server::secrets::token_hash(&token),
+                expires_at: now + chrono::Duration::days(14),
+                address_hashes: vec!["sol".into()],
+                messages: Vec::new(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent, frontdesk_store::SurveySent::Sent);
+    token
+}
+
 /// A new arrival link for an expected visit: its token.
 async fn arrival_token(app: &TestApp, desk: &str, visit: i64) -> String {
     let (status, body) = app
@@ -925,7 +970,7 @@ async fn target(app: &TestApp, fx: &Fixtures, template: &str, wrong: bool) -> St
         let close = open + rest[open..].find('}').unwrap();
         let name = &rest[open + 1..close];
         let value = match (wrong, name) {
-            (true, "link" | "pairing" | "new_pairing" | "arrival" | "new_arrival") => {
+            (true, "link" | "pairing" | "new_pairing" | "arrival" | "new_arrival" | "survey") => {
                 "x".repeat(43)
             }
             _ => make(app, fx, name).await,
@@ -1045,6 +1090,7 @@ async fn setup(app: &TestApp) -> (Fixtures, HashMap<&'static str, Session>) {
     let expected = expected_visit(app).await;
     values.insert("expected", expected.to_string());
     values.insert("arrival", arrival_token(app, &desk, expected).await);
+    values.insert("survey", survey_token(app, &desk).await);
     (Fixtures { values, desk, boss }, sessions)
 }
 

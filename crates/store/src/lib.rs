@@ -112,6 +112,10 @@ impl Actor {
     pub fn arrival_link() -> Actor {
         Actor(ARRIVAL_LINK_ACTOR.into())
     }
+    /// The patient, acting through their survey link.
+    pub fn survey_link() -> Actor {
+        Actor("survey-link".into())
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -133,6 +137,8 @@ pub trait Store:
     + traits::Audit
     + traits::Idempotency
     + traits::Retention
+    + traits::Surveys
+    + traits::Scorecards
     + traits::Watch
     + traits::Schedule
 {

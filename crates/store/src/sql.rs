@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, schedule, staff, visits, watch};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, schedule, scorecard, staff, surveys, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -53,6 +53,11 @@ macro_rules! store_impl {
             async fn save_quote_quantile(&self, location: &str, percent: Option<i64>, actor: &Actor, now: Timestamp) -> Result<()> {
                 let (location, actor) = (location.to_string(), actor.clone());
                 write_op!(self, c => locations::save_quote_quantile(c, &location, percent, &actor, now).await)
+            }
+
+            async fn save_survey_delay(&self, location: &str, delay: Option<chrono::Duration>, actor: &Actor, now: Timestamp) -> Result<()> {
+                let (location, actor) = (location.to_string(), actor.clone());
+                write_op!(self, c => locations::save_survey_delay(c, &location, delay, &actor, now).await)
             }
 
             async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings> {
@@ -321,6 +326,46 @@ macro_rules! store_impl {
             async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>> {
                 let token_hash = token_hash.to_string();
                 read_op!(self, c => visits::status_link_visit(c, &token_hash, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Scorecards for $Store {
+            async fn scorecard_facts(&self, location: &str, from: Timestamp, to: Timestamp) -> Result<ScorecardData> {
+                let location = location.to_string();
+                read_op!(self, c => scorecard::facts(c, &location, from, to).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Surveys for $Store {
+            async fn surveys_due(&self, location: &str, done_after: Timestamp, done_until: Timestamp, email: bool, sms: bool, limit: i64) -> Result<Vec<SurveyDue>> {
+                let location = location.to_string();
+                read_op!(self, c => surveys::due(c, &location, done_after, done_until, email, sms, limit).await)
+            }
+
+            async fn send_survey(&self, survey: &SendSurvey, now: Timestamp) -> Result<SurveySent> {
+                let survey = survey.clone();
+                write_op!(self, c => surveys::send(c, &survey, now).await)
+            }
+
+            async fn survey_by_token(&self, token_hash: &str) -> Result<Option<Survey>> {
+                let token_hash = token_hash.to_string();
+                read_op!(self, c => surveys::by_token(c, &token_hash).await)
+            }
+
+            async fn visit_survey(&self, visit_id: i64) -> Result<Option<Survey>> {
+                read_op!(self, c => surveys::of_visit(c, visit_id).await)
+            }
+
+            async fn answer_survey(&self, answer: &AnswerSurvey, now: Timestamp) -> Result<Survey> {
+                let answer = answer.clone();
+                write_op!(self, c => surveys::answer(c, &answer, now).await)
+            }
+
+            async fn survey_opt_out(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
+                let token_hash = token_hash.to_string();
+                write_op!(self, c => surveys::opt_out(c, &token_hash, now).await)
             }
         }
 

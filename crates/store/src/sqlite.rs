@@ -212,7 +212,7 @@ fn open_connection(
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 17] = [
+const MIGRATIONS: [&str; 18] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -228,6 +228,7 @@ const MIGRATIONS: [&str; 17] = [
     include_str!("../migrations/sqlite/0013_arrival_links.sql"),
     include_str!("../migrations/sqlite/0014_watch_marks.sql"),
     include_str!("../migrations/sqlite/0015_idempotency.sql"),
+    include_str!("../migrations/sqlite/0016_surveys.sql"),
     include_str!("../migrations/sqlite/0017_big_lobbies.sql"),
     include_str!("../migrations/sqlite/0018_appointment_source.sql"),
 ];

@@ -43,6 +43,14 @@ pub trait Locations: Send + Sync {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<()>;
+    /// How long after a visit is done its survey goes (`None`: no surveys).
+    async fn save_survey_delay(
+        &self,
+        location: &str,
+        delay: Option<chrono::Duration>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<()>;
     async fn complaint_settings(&self, location: &str) -> Result<ComplaintSettings>;
     async fn save_complaint_settings(
         &self,
@@ -620,6 +628,55 @@ pub trait Retention: Send + Sync {
     /// `now` across every server on the database: `None` when the day's purge
     /// has already run.
     async fn purge_expired(&self, plan: &PurgePlan, now: Timestamp) -> Result<Option<Purged>>;
+}
+
+/// Post-visit surveys: sent by the watcher after a visit is done (once per
+/// visit, at most once per address in 30 days, never after an opt-out),
+/// answered once on their link, and what a low answer opens.
+#[async_trait]
+pub trait Surveys: Send + Sync {
+    /// Done visits at a location, done in `(done_after, done_until]`, not
+    /// decided yet, with an address on a channel that can be sent; oldest
+    /// first, at most `limit`. For the watcher; not audited.
+    async fn surveys_due(
+        &self,
+        location: &str,
+        done_after: Timestamp,
+        done_until: Timestamp,
+        email: bool,
+        sms: bool,
+        limit: i64,
+    ) -> Result<Vec<SurveyDue>>;
+    /// Decide one visit's survey, once: sent (link, addresses' hashes,
+    /// messages, timeline entry, audit row) or skipped (opt-out, asked
+    /// within 30 days; on the timeline).
+    async fn send_survey(&self, survey: &SendSurvey, now: Timestamp) -> Result<SurveySent>;
+    /// The survey a link's token hash names, whatever its state.
+    async fn survey_by_token(&self, token_hash: &str) -> Result<Option<Survey>>;
+    /// A visit's survey, if one was decided.
+    async fn visit_survey(&self, visit_id: i64) -> Result<Option<Survey>>;
+    /// The one answer, with the recovery promise and complaint a low answer
+    /// opens, on the visit's timeline and audited: `NotFound` for an unknown
+    /// or expired link, `Conflict` for one answered already.
+    async fn answer_survey(&self, answer: &AnswerSurvey, now: Timestamp) -> Result<Survey>;
+    /// No more surveys to the addresses a link's survey went to; `false`
+    /// for an unknown link.
+    async fn survey_opt_out(&self, token_hash: &str, now: Timestamp) -> Result<bool>;
+}
+
+/// The scorecard's facts: one location's record over a period.
+#[async_trait]
+pub trait Scorecards: Send + Sync {
+    /// Visits that arrived at `location` in `[from, to)` with what their
+    /// timelines say, their waits, concerns and surveys; the promises made
+    /// and complaints received there in the period; replies to patients.
+    /// Not audited here: the caller audits the read.
+    async fn scorecard_facts(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<ScorecardData>;
 }
 
 /// What the server's watcher raises, each thing once across every server.

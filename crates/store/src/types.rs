@@ -21,6 +21,9 @@ pub struct Location {
     pub ack_policy: AckPolicy,
     /// The percentile this location quotes at, when it has its own (50–99).
     pub quote_percent: Option<i64>,
+    /// How long after a visit is done its survey goes (`None`: no surveys
+    /// at this location). Default 2 hours.
+    pub survey_delay: Option<chrono::Duration>,
 }
 
 impl Location {
@@ -458,6 +461,40 @@ impl TimelineEvent {
                     ": every board and the managers were alerted"
                 }
             ),
+            EventKind::SurveySent => match detail["because"].as_str() {
+                Some("opted_out") => {
+                    "Survey not sent: the patient asked for no more surveys".to_string()
+                }
+                Some("asked_recently") => {
+                    "Survey not sent: the patient was asked within 30 days".to_string()
+                }
+                _ => "Survey sent to the patient".to_string(),
+            },
+            EventKind::SurveyAnswered => {
+                let f = |k: &str| detail[k].as_str().unwrap_or("?").to_string();
+                let wait = match detail["wait_as_promised"].as_bool() {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "?",
+                };
+                format!(
+                    "Survey answered: overall {} of 10; helpful {}, courteous {}, listened {}; seen by the time promised: {wait}{}{}",
+                    detail["overall"],
+                    f("helpful"),
+                    f("courteous"),
+                    f("listened"),
+                    detail["comment"]
+                        .as_str()
+                        .map(|c| format!("; \u{201c}{c}\u{201d}"))
+                        .unwrap_or_default(),
+                    if detail["recovery"].as_bool() == Some(true) {
+                        " (a low answer: service recovery opened)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            EventKind::SurveyOptOut => "The patient asked for no more surveys".to_string(),
         }
     }
 }
@@ -944,6 +981,115 @@ pub enum NoticeOutcome {
     TooMany(Visit),
     /// The visit is no longer expected (checked in, or cancelled meanwhile).
     NotExpected(Visit),
+}
+
+// --- surveys ---
+
+pub use frontdesk_domain::survey::{Frequency, SurveyAnswer};
+
+/// A done visit whose survey is due, with where to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyDue {
+    pub visit: Visit,
+    pub contacts: PatientContacts,
+}
+
+/// The survey of one done visit, as the watcher decided it: the link (by
+/// its token's hash), the hashes of the addresses it goes to, its messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendSurvey {
+    pub visit_id: i64,
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+    /// SHA-256 of each normalised address (see `survey::address_key`).
+    pub address_hashes: Vec<String>,
+    pub messages: Vec<NewOutboxMessage>,
+}
+
+/// What became of a survey the watcher tried to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveySent {
+    Sent,
+    /// An address asked for no more surveys: nothing sent.
+    OptedOut,
+    /// An address was asked within 30 days: nothing sent.
+    AskedRecently,
+    /// Decided already (another server, or an earlier run).
+    AlreadyDecided,
+}
+
+/// Where a survey stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SurveyStatus {
+    Sent,
+    Answered,
+    OptedOut,
+    AskedRecently,
+}
+
+impl SurveyStatus {
+    pub const ALL: [SurveyStatus; 4] = [
+        SurveyStatus::Sent,
+        SurveyStatus::Answered,
+        SurveyStatus::OptedOut,
+        SurveyStatus::AskedRecently,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyStatus::Sent => "sent",
+            SurveyStatus::Answered => "answered",
+            SurveyStatus::OptedOut => "opted_out",
+            SurveyStatus::AskedRecently => "asked_recently",
+        }
+    }
+}
+
+impl std::str::FromStr for SurveyStatus {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown survey status {s:?}"))
+    }
+}
+
+/// One visit's survey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub id: i64,
+    pub visit_id: i64,
+    pub location: String,
+    pub status: SurveyStatus,
+    /// When it was sent (or skipped).
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+    pub answer: Option<SurveyAnswer>,
+    pub recovery_promise_id: Option<i64>,
+    pub complaint_id: Option<i64>,
+}
+
+/// An answer to record: the link's hash, the checked answer, and what a low
+/// answer opens with it (the call-back promise, the complaint in the
+/// patient's words, the `upset` mark of the comment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerSurvey {
+    pub token_hash: String,
+    pub answer: SurveyAnswer,
+    pub recovery: Option<NewPromise>,
+    pub complaint: Option<frontdesk_domain::complaint::NewComplaint>,
+    pub upset: Option<serde_json::Value>,
+}
+
+/// What the scorecard counts for one location and period: the facts, and
+/// the period's complaints as recorded (their clocks are read by the
+/// caller, who knows the location's hours; `facts.complaints` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScorecardData {
+    pub facts: frontdesk_domain::scorecard::Facts,
+    pub complaints: Vec<Complaint>,
 }
 
 /// Something the server's watcher raises once (an overdue acknowledgement, a

@@ -20,7 +20,7 @@ pub struct UnknownName {
 
 impl UnknownName {
     /// The message for a form field, such as
-    /// "Unknown channel; use desk, phone, status_page, web_form, email or letter".
+    /// "Unknown channel; use desk, phone, status_page, web_form, email, letter or survey".
     pub fn field_message(&self) -> String {
         format!("Unknown {}; use {}", self.what, self.choices)
     }
@@ -122,6 +122,9 @@ named_enum! {
         Email => "email", "Email";
         /// Sent by post.
         Letter => "letter", "Letter";
+        /// Written in a post-visit survey's comment, by a patient who asked
+        /// to be contacted.
+        Survey => "survey", "Survey";
     }
 }
 

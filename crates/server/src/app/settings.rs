@@ -188,6 +188,22 @@ pub async fn save_quote_percent(
     Ok(())
 }
 
+/// A location's survey delay (`None`: no surveys there).
+pub async fn save_survey_delay(
+    state: &AppState,
+    caller: &Caller<'_>,
+    location: &str,
+    delay: Option<chrono::Duration>,
+) -> Result<(), ApiError> {
+    caller.check(location)?;
+    state
+        .store
+        .save_survey_delay(location, delay, &caller.actor(), state.now())
+        .await?;
+    state.locations_changed();
+    Ok(())
+}
+
 /// Add a provider (or rename one) at a location.
 pub async fn save_provider(
     state: &AppState,

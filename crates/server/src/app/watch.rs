@@ -223,6 +223,9 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = super::arrival::check_reminders(&state).await {
             tracing::error!(error = %e, "arrival reminder check failed");
         }
+        if let Err(e) = super::surveys::check_surveys(&state).await {
+            tracing::error!(error = %e, "survey check failed");
+        }
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
     }

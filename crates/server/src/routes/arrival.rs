@@ -70,7 +70,7 @@ fn not_valid() -> Response {
 }
 
 /// A form the browser says came from another site.
-fn cross_site(headers: &HeaderMap) -> bool {
+pub(super) fn cross_site(headers: &HeaderMap) -> bool {
     headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -79,7 +79,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
         })
 }
 
-fn refused_cross_site() -> Response {
+pub(super) fn refused_cross_site() -> Response {
     (
         StatusCode::FORBIDDEN,
         Html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not sent</title></head><body><main><h1>Please use the buttons on your link's own page.</h1></main></body></html>"),

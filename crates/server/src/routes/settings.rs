@@ -42,6 +42,10 @@ pub fn api() -> Router<AppState> {
             "/settings/complaints",
             get(complaint_settings).put(save_complaint_settings),
         )
+        .route(
+            "/settings/survey",
+            get(survey_settings).put(save_survey_settings),
+        )
 }
 
 pub fn pages() -> Router<AppState> {
@@ -51,6 +55,7 @@ pub fn pages() -> Router<AppState> {
         .route("/settings/providers", post(save_provider))
         .route("/settings/complaints", post(save_complaints))
         .route("/settings/quotes", post(save_quotes))
+        .route("/settings/survey", post(save_survey))
         .route("/settings/import", post(import))
 }
 
@@ -257,6 +262,59 @@ async fn save_quote_settings(
     Ok(Json(quote_settings_json(&state, &location)))
 }
 
+/// The survey delay at a location: its own, and the one in force.
+#[derive(serde::Serialize)]
+struct SurveySettingsJson {
+    /// The location's own delay (`2h`, `off`).
+    delay: String,
+    /// The delay in force (`FRONTDESK_SURVEY_DELAY` wins when set).
+    effective: String,
+    overridden: bool,
+}
+
+fn survey_settings_json(state: &AppState, loc: &frontdesk_store::Location) -> SurveySettingsJson {
+    SurveySettingsJson {
+        delay: frontdesk_domain::survey::format_delay(loc.survey_delay),
+        effective: frontdesk_domain::survey::format_delay(state.survey_delay(loc)),
+        overridden: state.config.survey_delay_override.is_some(),
+    }
+}
+
+async fn survey_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+) -> Result<Json<SurveySettingsJson>, ApiError> {
+    manager(&staff)?;
+    let location = staff.at(q.location.as_deref())?;
+    let loc = state.location(&location).await?;
+    Ok(Json(survey_settings_json(&state, &loc)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SurveySettingsInput {
+    /// `2h`, `90m`, `0m` … `7d`, or `off`.
+    delay: String,
+}
+
+/// `PUT /api/v1/settings/survey {"delay": "2h" | "off"}`: managers and admins.
+async fn save_survey_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<LocationQuery>,
+    ApiJson(input): ApiJson<SurveySettingsInput>,
+) -> Result<Json<SurveySettingsJson>, ApiError> {
+    manager(&staff)?;
+    let location = staff.at(q.location.as_deref())?;
+    let delay = frontdesk_domain::survey::parse_delay(&input.delay)
+        .map_err(|m| ApiError::field("delay", &m))?;
+    state.location(&location).await?;
+    settings::save_survey_delay(&state, &staff.caller(), &location, delay).await?;
+    let loc = state.location(&location).await?;
+    Ok(Json(survey_settings_json(&state, &loc)))
+}
+
 // --- the page ---
 
 /// What a settings form sent back: its fields as typed and their errors,
@@ -265,6 +323,8 @@ async fn save_quote_settings(
 struct Extra {
     quote_input: Option<String>,
     quote_error: Option<String>,
+    survey_input: Option<String>,
+    survey_error: Option<String>,
     complaint_input: Option<ComplaintSettingsInput>,
     complaint_errors: FieldErrors,
     notice: Option<String>,
@@ -293,6 +353,7 @@ async fn page_with(state: &AppState, staff: &Staff, location: &str, extra: Extra
     };
     let failed = !extra.errors.is_empty()
         || extra.quote_error.is_some()
+        || extra.survey_error.is_some()
         || !extra.complaint_errors.is_empty()
         || !extra.provider_errors.is_empty()
         || !extra.import_errors.is_empty();
@@ -322,6 +383,14 @@ async fn page_with(state: &AppState, staff: &Staff, location: &str, extra: Extra
             .unwrap_or_else(|| loc.quote_percent.map(|p| p.to_string()).unwrap_or_default()),
         default_percent: format!("{:.0}", state.config.quote_quantile * 100.0),
         quote_error: extra.quote_error,
+        survey_delay: extra
+            .survey_input
+            .unwrap_or_else(|| frontdesk_domain::survey::format_delay(loc.survey_delay)),
+        survey_error: extra.survey_error,
+        survey_overridden: state
+            .config
+            .survey_delay_override
+            .map(frontdesk_domain::survey::format_delay),
         kiosks: kiosk_rows(&state.store.kiosks(&loc.id).await?, loc.zone()),
     };
     let status = if failed {
@@ -348,6 +417,7 @@ async fn page(
         "clocks" => "Acknowledgement clocks saved. They apply from now on.".to_string(),
         "provider" => "Provider saved.".to_string(),
         "kiosks" => "Kiosks saved.".to_string(),
+        "survey" => "Survey setting saved. Visits done from now on follow it.".to_string(),
         "complaints" => {
             "Complaint settings saved. Open complaints' clocks follow them from now on.".to_string()
         }
@@ -506,6 +576,35 @@ async fn save_quotes(
             let extra = Extra {
                 quote_input: Some(form.percent),
                 quote_error: Some(message.to_string()),
+                ..Default::default()
+            };
+            page_with(&state, &staff, &location, extra).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SurveyForm {
+    location: String,
+    delay: String,
+}
+
+async fn save_survey(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<SurveyForm>,
+) -> PageResult {
+    manager(&staff)?;
+    let location = staff.at(Some(&form.location))?;
+    match frontdesk_domain::survey::parse_delay(&form.delay) {
+        Ok(delay) => {
+            settings::save_survey_delay(&state, &staff.caller(), &location, delay).await?;
+            saved(&location, "survey", "#survey-settings")
+        }
+        Err(message) => {
+            let extra = Extra {
+                survey_input: Some(form.delay),
+                survey_error: Some(message),
                 ..Default::default()
             };
             page_with(&state, &staff, &location, extra).await

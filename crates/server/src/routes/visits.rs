@@ -18,8 +18,9 @@ use crate::views::concerns::{ConcernView, HeldAnswer};
 use crate::views::page::local;
 use crate::views::promises::{PromiseJson, ledger_kinds};
 use crate::views::visits::{
-    ArrivalForm, BoardPage, BoardRows, ExpectedView, LobbyJson, RowView, StatusLinkPage,
-    TimelineJson, VisitDetail, VisitJson, VisitPage, row_view, with_marks, with_promise,
+    ArrivalForm, BoardPage, BoardRows, ExpectedView, LobbyJson, RecoveryView, RowView,
+    StatusLinkPage, TimelineJson, VisitDetail, VisitJson, VisitPage, row_view, with_marks,
+    with_promise,
 };
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -296,6 +297,17 @@ async fn board_page(
         }
         None => Vec::new(),
     };
+    let recoveries = crate::app::surveys::open_recoveries(state, location)
+        .await?
+        .into_iter()
+        .map(|(p, v)| RecoveryView {
+            visit_id: v.id,
+            name: v.full_name(),
+            due: local(p.due_at, zone, "%a %H:%M"),
+            overdue: p.due_at <= now,
+            note: p.note,
+        })
+        .collect();
     // Refresh often enough that the clock column stays honest at the clock's speed.
     let refresh_ms = ((15_000.0 / state.clock.speed().max(1.0)) as u64).clamp(1_000, 15_000);
     let page = BoardPage {
@@ -310,6 +322,7 @@ async fn board_page(
         csrf: staff.csrf_token.clone(),
         providers,
         expected,
+        recoveries,
         form,
         once: crate::secrets::random_token(),
         errors,

@@ -18,6 +18,10 @@ pub struct PromiseJson {
     pub location: String,
     pub made_by: String,
     pub owner: Option<String>,
+    /// Who owns it when no one person does: `managers` for service
+    /// recovery (the location's managers), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<&'static str>,
     pub note: String,
     pub made_at: String,
     pub due_at: String,
@@ -53,6 +57,8 @@ impl PromiseJson {
             location: p.location.clone(),
             made_by: p.made_by.clone(),
             owner: p.owner.clone(),
+            owned_by: (p.owner.is_none() && p.kind == PromiseKind::ServiceRecovery)
+                .then_some("managers"),
             note: p.note.clone(),
             made_at: time(p.made_at),
             due_at: time(p.due_at),

@@ -36,6 +36,11 @@ pub struct SettingsPage {
     pub quote_percent: String,
     pub default_percent: String,
     pub quote_error: Option<String>,
+    /// The location's survey delay as typed (`2h`, `off`).
+    pub survey_delay: String,
+    pub survey_error: Option<String>,
+    /// `FRONTDESK_SURVEY_DELAY`, when it overrides every location.
+    pub survey_overridden: Option<String>,
     pub kiosks: Vec<crate::views::screens::KioskRow>,
 }
 

@@ -260,6 +260,15 @@ pub struct ExpectedView {
     pub late: String,
 }
 
+/// An open service-recovery call-back on the board.
+pub struct RecoveryView {
+    pub visit_id: i64,
+    pub name: String,
+    pub due: String,
+    pub overdue: bool,
+    pub note: String,
+}
+
 #[derive(Template)]
 #[template(path = "board.html")]
 pub struct BoardPage {
@@ -274,6 +283,8 @@ pub struct BoardPage {
     pub csrf: String,
     pub providers: Vec<(String, String)>,
     pub expected: Vec<ExpectedView>,
+    /// Open service-recovery call-backs at this location (managers own them).
+    pub recoveries: Vec<RecoveryView>,
     pub form: ArrivalForm,
     pub errors: FieldErrors,
     /// The check-in form's one-time id: sent twice, it checks in once.

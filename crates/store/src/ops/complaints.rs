@@ -172,7 +172,7 @@ pub async fn unresolved<C: Conn>(c: &mut C, after: i64, limit: i64) -> Result<Ve
     with_pauses(&rows, &pause_rows)
 }
 
-fn with_pauses(rows: &[Row], pause_rows: &[Row]) -> Result<Vec<Complaint>> {
+pub(crate) fn with_pauses(rows: &[Row], pause_rows: &[Row]) -> Result<Vec<Complaint>> {
     let mut pauses = pauses_by_complaint(pause_rows)?;
     rows.iter()
         .map(|r| {

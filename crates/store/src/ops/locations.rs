@@ -17,6 +17,9 @@ fn location_from_row(row: &Row) -> Result<Location> {
             escalate_after: chrono::Duration::seconds(row.int("ack_escalate_after_s")?),
         },
         quote_percent: row.opt_int("quote_quantile_pct")?,
+        survey_delay: row
+            .opt_int("survey_delay_s")?
+            .map(chrono::Duration::seconds),
     })
 }
 
@@ -234,4 +237,22 @@ pub async fn providers<C: Conn>(c: &mut C) -> Result<Vec<Provider>> {
         })
     })
     .collect()
+}
+
+/// A location's survey delay (`None`: no surveys there), with its audit row.
+pub async fn save_survey_delay<C: Conn>(
+    c: &mut C,
+    location: &str,
+    delay: Option<chrono::Duration>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<()> {
+    let changed = c
+        .exec(
+            "UPDATE location SET survey_delay_s = $1 WHERE id = $2",
+            params![delay.map(|d| d.num_seconds()), location],
+        )
+        .await?;
+    let detail = frontdesk_domain::survey::format_delay(delay);
+    audit_settings(c, changed, location, "settings.survey", &detail, actor, now).await
 }

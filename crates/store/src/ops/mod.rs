@@ -20,7 +20,9 @@ pub mod outbox;
 pub mod promises;
 pub mod retention;
 pub mod schedule;
+pub mod scorecard;
 pub mod staff;
+pub mod surveys;
 pub mod visits;
 pub mod watch;
 

@@ -81,7 +81,7 @@ fn every_bad_field_gets_its_own_message() {
     let e = validate_new("x", "fax", None, None, None, None, None).unwrap_err();
     assert_eq!(
         e.get("channel"),
-        Some("Unknown channel; use desk, phone, status_page, web_form, email or letter")
+        Some("Unknown channel; use desk, phone, status_page, web_form, email, letter or survey")
     );
     assert_eq!(e.0.len(), 1);
 }

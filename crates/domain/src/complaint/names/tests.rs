@@ -42,7 +42,8 @@ fn stored_names_are_the_documented_ones() {
             "status_page",
             "web_form",
             "email",
-            "letter"
+            "letter",
+            "survey"
         ]
     );
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
@@ -83,11 +84,11 @@ fn an_unknown_name_says_what_would_do() {
     let e = "fax".parse::<Channel>().unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unknown channel \"fax\"; use desk, phone, status_page, web_form, email or letter"
+        "unknown channel \"fax\"; use desk, phone, status_page, web_form, email, letter or survey"
     );
     assert_eq!(
         e.field_message(),
-        "Unknown channel; use desk, phone, status_page, web_form, email or letter"
+        "Unknown channel; use desk, phone, status_page, web_form, email, letter or survey"
     );
     assert_eq!(
         "urgent".parse::<Severity>().unwrap_err().to_string(),

@@ -83,6 +83,29 @@ pub fn arrival_messages(
     to_contacts(state, location, contacts, &subject, &body)
 }
 
+/// The survey with its link and the opt-out link, one message to each
+/// contact whose channel is configured; none without a public address.
+pub fn survey_messages(
+    state: &AppState,
+    location: &Location,
+    first_name: &str,
+    survey_path: &str,
+    contacts: &[(MessageChannel, String)],
+) -> Vec<NewOutboxMessage> {
+    if contacts.is_empty() {
+        return Vec::new();
+    }
+    let (Some(link), Some(stop)) = (
+        public_link(state, survey_path),
+        public_link(state, &format!("{survey_path}/stop")),
+    ) else {
+        return Vec::new();
+    };
+    let (subject, body) =
+        frontdesk_domain::survey::survey_message(first_name, &location.name, &link, &stop);
+    to_contacts(state, location, contacts, &subject, &body)
+}
+
 /// The full address of a link in a message, on the configured public
 /// address; `None` (logged) without one.
 fn public_link(state: &AppState, path: &str) -> Option<String> {
