@@ -27,7 +27,8 @@
 //!
 //! Run: `cargo bench -p frontdesk-server --bench scale`
 //! (`-- --case 10000 20` for one case; `-- --postgres URL` on PostgreSQL,
-//! each case in a fresh schema).
+//! each case in a fresh schema, dropped afterwards with `psql` when it is
+//! installed).
 
 use frontdesk_server::clock::SystemClock;
 use frontdesk_server::{AckOverride, AppState, ServerConfig};
@@ -391,10 +392,23 @@ fn main() {
         if let Some(url) = &postgres {
             cmd.args(["--postgres", url]);
         }
-        let out = cmd
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
-            .output()
+            .spawn()
             .expect("run case");
+        let pid = child.id();
+        let out = child.wait_with_output().expect("run case");
+        if let Some(url) = &postgres {
+            // The case's schema (named by its process id), best effort.
+            let _ = std::process::Command::new("psql")
+                .args([
+                    url.as_str(),
+                    "-qc",
+                    &format!("DROP SCHEMA bench_scale_{pid} CASCADE"),
+                ])
+                .output();
+        }
         let stdout = String::from_utf8_lossy(&out.stdout);
         let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("CASE ")) else {
             eprintln!("case failed: {stdout}");

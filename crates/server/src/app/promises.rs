@@ -307,11 +307,11 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
 
 /// Each waiting patient is re-quoted on one tick in this many (a second
 /// each, so every 30 s): a thirtieth of the lobby per tick, and every
-/// promise about to fall due on every tick (see [`check_promises_share`]).
+/// promise that has just broken on the tick it breaks (see
+/// [`check_promises_share`]). Promises are rounded to the same few minutes,
+/// so "every promise about to fall due" would be most of a big lobby at
+/// once: they are re-quoted on their own turn instead.
 pub const REQUOTE_PARTS: i64 = 30;
-
-/// Promises falling due within this are checked on every tick.
-const CHECK_EVERY_TICK_WITHIN: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Re-quote waiting patients whose promise will likely break, before it does.
 /// The old promise stays on record as renegotiated; the patient's page and
@@ -321,7 +321,7 @@ pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreErr
 }
 
 /// [`check_promises`] for the visits whose id is `part` modulo `parts`, and
-/// every promise due within two minutes: the watcher's share of a tick, so
+/// every promise past its due time: the watcher's share of a tick, so
 /// a lobby of thousands is re-quoted a slice at a time. The quotes of one
 /// queue are worked out together ([`QuoteEngine::requote_queue`]), one queue
 /// at a time, so a check-in never waits long for the engine.
@@ -336,7 +336,7 @@ pub async fn check_promises_share(
     let mut raised = remind_owners(state, now).await?;
     let open = state
         .store
-        .wait_promises_to_check(parts.max(1), part, now + CHECK_EVERY_TICK_WITHIN)
+        .wait_promises_to_check(parts.max(1), part, now)
         .await?;
     let wanted: std::collections::HashSet<String> = open
         .iter()
