@@ -98,6 +98,10 @@ kinds! {
         SurveyAnswered = "survey_answered",
         /// The patient asked for no more surveys.
         SurveyOptOut = "survey_opt_out",
+        /// The tone coach held a staff reply (to a concern, or a complaint
+        /// about this visit) for revision: who wrote it and the flags, not
+        /// the words.
+        ReplyHeld = "reply_held",
     }
 }
 
@@ -124,7 +128,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 27);
+        assert_eq!(EventKind::ALL.len(), 28);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }

@@ -101,7 +101,10 @@ pub async fn facts<C: Conn>(
             "reply_held" => replies.push(ReplyFacts {
                 visit_id: Some(visit_id),
                 at: when,
-                by: r.opt_text("actor")?.unwrap_or_default(),
+                by: json(&r.text("detail")?)["by"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 flagged: true,
                 sent_anyway: false,
             }),
@@ -186,7 +189,7 @@ pub async fn facts<C: Conn>(
             "SELECT e.complaint_id, e.kind, e.at, e.actor, e.detail FROM complaint_event e \
              JOIN complaint k ON k.id = e.complaint_id \
              WHERE k.location_id = $1 AND k.received_at >= $2 AND k.received_at < $3 \
-               AND e.kind IN ('paused', 'resumed', 'reply', 'reply_held') ORDER BY e.id",
+               AND e.kind IN ('paused', 'resumed', 'reply') ORDER BY e.id",
             params![location, from, to],
         )
         .await?;
@@ -200,18 +203,17 @@ pub async fn facts<C: Conn>(
         complaints.iter().map(|k| (k.id, k.visit_id)).collect();
     for r in &event_rows {
         let kind = r.text("kind")?;
-        if kind != "reply" && kind != "reply_held" {
+        if kind != "reply" {
             continue;
         }
-        let anyway = kind == "reply"
-            && json(&r.text("detail")?)["sent_anyway"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty());
+        let anyway = json(&r.text("detail")?)["sent_anyway"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty());
         replies.push(ReplyFacts {
             visit_id: visit_of.get(&r.int("complaint_id")?).copied().flatten(),
             at: at(r.int("at")?)?,
             by: r.text("actor")?,
-            flagged: anyway || kind == "reply_held",
+            flagged: anyway,
             sent_anyway: anyway,
         });
     }
