@@ -294,7 +294,17 @@ async fn drive(
                     answer_concerns(&state, id, &clinician).await;
                     visits::transition(&state, id, to.as_str(), &clinician)
                         .await
-                        .map(|_| ())
+                        .map(|_| {
+                            // Done: the survey goes, and most patients answer it.
+                            if to == frontdesk_domain::VisitState::Done {
+                                let (state, who) = (state.clone(), step.patient);
+                                tokio::spawn(async move {
+                                    if let Err(e) = survey(&state, id, who).await {
+                                        tracing::debug!(error = %e, "demo survey skipped");
+                                    }
+                                });
+                            }
+                        })
                 }
                 Action::Arrive => {
                     let input = ArrivalInput {
@@ -337,17 +347,7 @@ async fn drive(
                 Action::Move(to) => match visits.get(&step.patient) {
                     Some(id) => visits::transition(&state, *id, to.as_str(), &clinician)
                         .await
-                        .map(|_| {
-                            // Done: the survey goes, and most patients answer it.
-                            if to == frontdesk_domain::VisitState::Done {
-                                let (state, id, who) = (state.clone(), *id, step.patient);
-                                tokio::spawn(async move {
-                                    if let Err(e) = survey(&state, id, who).await {
-                                        tracing::debug!(error = %e, "demo survey skipped");
-                                    }
-                                });
-                            }
-                        }),
+                        .map(|_| ()),
                     None => Ok(()),
                 },
             };
