@@ -331,6 +331,68 @@ async fn main() {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         shown = Some((card.rules.acknowledge.visits, card.groups.len(), body.len()));
     }
+    // Where the time goes: the store's read alone.
+    let mut store_times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let from = Utc.with_ymd_and_hms(2025, 1, 1, 6, 0, 0).unwrap();
+        state
+            .store
+            .scorecard_facts("main", from, from + Duration::days(365))
+            .await
+            .expect("facts");
+        store_times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    store_times.sort_by(f64::total_cmp);
+    if std::env::args().any(|a| a == "--parts") {
+        let from = Utc.with_ymd_and_hms(2025, 1, 1, 6, 0, 0).unwrap();
+        let data = state
+            .store
+            .scorecard_facts("main", from, from + Duration::days(365))
+            .await
+            .expect("facts");
+        let t = Instant::now();
+        let r = frontdesk_domain::scorecard::rules(&data.facts, Duration::minutes(2));
+        println!(
+            "  rules: {:.1} ms ({})",
+            t.elapsed().as_secs_f64() * 1000.0,
+            r.acknowledge.visits
+        );
+        let t = Instant::now();
+        let g = frontdesk_domain::scorecard::split(
+            &data.facts,
+            frontdesk_domain::scorecard::By::Week,
+            chrono_tz::America::Chicago,
+        );
+        println!(
+            "  split: {:.1} ms ({})",
+            t.elapsed().as_secs_f64() * 1000.0,
+            g.len()
+        );
+        let settings = state
+            .store
+            .complaint_settings("main")
+            .await
+            .expect("settings");
+        let t = Instant::now();
+        for k in &data.complaints {
+            frontdesk_server::app::complaints::clocks_of(
+                k,
+                &settings,
+                chrono_tz::America::Chicago,
+                start() + Duration::days(366),
+            );
+        }
+        println!(
+            "  {} complaint clocks: {:.1} ms",
+            data.complaints.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "  of which the store's read of the facts: median {:.0} ms",
+        store_times[store_times.len() / 2]
+    );
     times.sort_by(f64::total_cmp);
     let (n, weeks, bytes) = shown.expect("one run");
     println!(
