@@ -104,15 +104,20 @@ pub async fn facts<C: Conn>(
     }
     let mut reopened: HashSet<i64> = HashSet::new();
     let mut replies: Vec<ReplyFacts> = Vec::new();
-    for r in c
-        .query(
-            "SELECT e.visit_id, e.kind, e.at, e.detail FROM visit_event e JOIN visit v ON v.id = e.visit_id \
-             WHERE e.kind IN ('ack_escalated', 'concern_reopened', 'reply_held') AND e.at >= $2 AND e.at < $4 \
-               AND v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 ORDER BY e.id",
-            params![location, from, to, to + LATE_EVENTS_MS],
-        )
-        .await?
-    {
+    let mut rare = Vec::new();
+    // One kind at a time, so each read is a range on `visit_event_by_kind`.
+    for kind in ["ack_escalated", "concern_reopened", "reply_held"] {
+        rare.extend(
+            c.query(
+                "SELECT e.visit_id, e.kind, e.at, e.detail FROM visit_event e JOIN visit v ON v.id = e.visit_id \
+                 WHERE e.kind = $5 AND e.at >= $2 AND e.at < $4 \
+                   AND v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 ORDER BY e.id",
+                params![location, from, to, to + LATE_EVENTS_MS, kind],
+            )
+            .await?,
+        );
+    }
+    for r in rare {
         let visit_id = r.int("visit_id")?;
         let Some(&i) = index.get(&visit_id) else {
             continue;
