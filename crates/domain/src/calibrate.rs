@@ -10,8 +10,8 @@
 //! grouped (Mondrian) conformal calibration, local in the prediction and the
 //! hour. Patients of the group still waiting count as "at least this much"
 //! (Kaplan–Meier). A residual is carried over from a neighbour to this
-//! patient in one of three ways ([`Residual`]); each group uses the one whose
-//! promises have scored best on its own patients so far.
+//! patient in three ways ([`Residual`]); the quote weighs the three by how
+//! well each has promised for the group so far.
 
 use crate::Timestamp;
 use std::collections::VecDeque;
@@ -36,14 +36,6 @@ pub(crate) enum Residual {
 
 impl Residual {
     pub const ALL: [Residual; 3] = [Residual::Ratio, Residual::Added, Residual::Raw];
-
-    pub fn index(self) -> usize {
-        match self {
-            Residual::Ratio => 0,
-            Residual::Added => 1,
-            Residual::Raw => 2,
-        }
-    }
 
     /// The residual of an actual (or elapsed) wait against its prediction;
     /// it grows with the wait, so a lower bound on one bounds the other.

@@ -21,11 +21,17 @@
 //!    quote reads the chosen quantile of the residuals of the 50 patients of
 //!    the group who stood nearest: nearest prediction and nearest time of day
 //!    (grouped, or Mondrian, conformal calibration, local in the prediction
-//!    and the hour: see `calibrate.rs`). A residual is a ratio to the
-//!    prediction, minutes over it, or the wait itself: each group uses the one
-//!    whose promises have scored best on its own patients (pinball loss). A
-//!    group with too few finished waits borrows its priority's, then the whole
-//!    queue's. Patients still waiting count too, as "at least this much" (a
+//!    and the hour: see `calibrate.rs`). The residuals are read three ways —
+//!    as a ratio to the prediction, as minutes over it, and as the wait
+//!    itself — and the quote is a weighted mean of the three: each is a noisy
+//!    estimate of the same quantile, and their mean is steadier than any one;
+//!    the weights follow how well each has promised for the group so far
+//!    (pinball loss), so that a reading that has gone wrong (a point
+//!    prediction far off for some patients) counts little. A group that sees
+//!    more than 100 patients a day reads proportionally more neighbours (up to
+//!    twice as many), so that its neighbourhood spans about as much of the
+//!    day as a quieter group's. A group with too few finished waits borrows
+//!    its priority's, then the whole queue's. Patients still waiting count too, as "at least this much" (a
 //!    Kaplan–Meier estimate), because recently finished waits alone are biased
 //!    short. Each group's quantile is then nudged after every promise kept
 //!    (down a little) or broken (up a little, the moment it breaks), so that
@@ -198,6 +204,12 @@ const ADAPT_DAILY: f64 = 100.0;
 const MAX_SHIFT: f64 = 0.5;
 /// How much of a group's past pinball loss is kept at each new patient.
 const LOSS_MEMORY: f64 = 0.999;
+/// A reading's weight in the quote is (best loss / its loss) to this power.
+const BLEND_POWER: f64 = 2.0;
+/// A group with more finished waits a day than this reads proportionally
+/// more neighbours, up to [`MAX_NEIGHBOUR_FACTOR`] times as many.
+const NEIGHBOUR_DAILY: f64 = 100.0;
+const MAX_NEIGHBOUR_FACTOR: f64 = 2.0;
 /// The highest quantile a quote is read at, however often promises broke:
 /// beyond it the few longest waits of the neighbours would set the promise.
 const MAX_LEVEL: f64 = 0.97;
@@ -358,7 +370,14 @@ impl QueueState {
 
     fn rate_per_min(&self, cfg: &QuoteConfig, now: Timestamp) -> (f64, bool) {
         let n = self.seen.len().min(cfg.rate_window);
-        if n >= 3 {
+        // Before the first patient of a new session is seen, the last
+        // session's pace says nothing about how fast this one will go: the
+        // rate of past sessions does.
+        let new_session = self
+            .seen
+            .back()
+            .is_some_and(|&last| now - last > Duration::hours(SESSION_GAP_H));
+        if n >= 3 && !new_session {
             let first = self.seen[self.seen.len() - n];
             // Measured up to now, so a stall (nobody seen lately) slows the rate.
             let span = (now - first).num_seconds().max(60) as f64 / 60.0;
@@ -379,7 +398,8 @@ impl QueueState {
     /// The median and `q`-quantile waits for a patient of `group` predicted
     /// `predicted` minutes, read from the residuals of the recent patients of
     /// the same group who stood nearest (the priority's, or the whole queue's,
-    /// while the group has too few), once per [`Residual`]. Finished waits
+    /// while the group has too few), once per [`Residual`] (see
+    /// [`QueueState::blend`]). Finished waits
     /// are exact; patients of the group still waiting are "at least" their
     /// wait so far (censored), so a backlog of long waits counts before it
     /// finishes.
@@ -407,7 +427,10 @@ impl QueueState {
             minute: minute_of_day(now),
         };
         let q = (q + self.shifts.get(&group).copied().unwrap_or(0.0)).clamp(0.5, MAX_LEVEL);
-        let near = source.nearest(&here, cfg.neighbours, cfg.hours_per_unit)?;
+        // A busy group reads more neighbours, up to twice as many.
+        let busy = (source.per_day() as f64 / NEIGHBOUR_DAILY).clamp(1.0, MAX_NEIGHBOUR_FACTOR);
+        let k = (cfg.neighbours as f64 * busy).round() as usize;
+        let near = source.nearest(&here, k, cfg.hours_per_unit)?;
         // Patients of the group still waiting, near this one: (prediction, elapsed).
         let censored: Vec<(f64, f64)> = self
             .waiting
@@ -435,16 +458,24 @@ impl QueueState {
         }))
     }
 
-    /// The way of carrying residuals over that has promised best for this
-    /// group so far (lowest pinball loss at the quantile quoted).
-    fn residual_for(&self, group: (u32, u32)) -> Residual {
-        let Some(losses) = self.losses.get(&group) else {
-            return Residual::Ratio;
+    /// The three readings of [`QueueState::calibration`] weighed into one
+    /// (median, quantile): each by (lowest loss / its loss)^[`BLEND_POWER`],
+    /// its recent pinball loss for the group; equally before any is known.
+    fn blend(&self, group: (u32, u32), readings: &[(f64, f64); 3]) -> (f64, f64) {
+        let weights = match self.losses.get(&group) {
+            Some(losses) if losses.iter().all(|l| *l > 0.0) => {
+                let best = losses.iter().copied().fold(f64::INFINITY, f64::min);
+                losses.map(|l| (best / l).powf(BLEND_POWER))
+            }
+            _ => [1.0; 3],
         };
-        Residual::ALL
-            .into_iter()
-            .min_by(|a, b| losses[a.index()].total_cmp(&losses[b.index()]))
-            .unwrap_or(Residual::Ratio)
+        let total: f64 = weights.iter().sum();
+        let mut out = (0.0, 0.0);
+        for (w, (median, high)) in weights.iter().zip(readings) {
+            out.0 += w * median / total;
+            out.1 += w * high / total;
+        }
+        out
     }
 
     /// A promise of this priority was kept or broken: move the quantile its
@@ -658,8 +689,8 @@ impl QuoteEngine {
         let predicted = (state.weights.predict(&features).exp() - 1.0).clamp(0.0, 24.0 * 60.0);
         let calibrated = state.calibration(cfg, q, group, predicted, now);
         let (predicted, median, high) = match &calibrated {
-            Some(by_residual) => {
-                let (median, high) = by_residual[state.residual_for(group).index()];
+            Some(readings) => {
+                let (median, high) = state.blend(group, readings);
                 (predicted, median, high)
             }
             // The lognormal prior around the prediction, which is then never
@@ -913,6 +944,58 @@ impl QuoteEngine {
         );
         quote.ahead = ahead;
         Some(quote)
+    }
+
+    /// The queues someone is waiting in.
+    pub fn queues(&self) -> Vec<QueueKey> {
+        self.queues
+            .iter()
+            .filter(|(_, s)| !s.waiting.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Re-quote the patients of a queue that `wanted` names, in one pass:
+    /// who is ahead of whom comes from one sort of the queue, not a walk of
+    /// it for each patient. Each quote equals [`QuoteEngine::requote`]'s.
+    pub fn requote_queue(
+        &self,
+        queue: &QueueKey,
+        wanted: impl Fn(&str) -> bool,
+        now: Timestamp,
+    ) -> Vec<(String, Quote)> {
+        let Some(state) = self.queues.get(queue) else {
+            return Vec::new();
+        };
+        let mut order: Vec<(&String, &Waiting)> = state.waiting.iter().collect();
+        order.sort_by_key(|(_, w)| (w.priority, w.arrived_at));
+        let q = self.quantile_for(queue);
+        let mut quotes = Vec::new();
+        // Ahead of a patient: everyone more urgent, or as urgent and earlier,
+        // so the first of a run of equals has as many ahead as the rest.
+        let mut ahead = 0;
+        for (i, (id, me)) in order.iter().enumerate() {
+            if i > 0
+                && (order[i - 1].1.priority, order[i - 1].1.arrived_at)
+                    != (me.priority, me.arrived_at)
+            {
+                ahead = i;
+            }
+            if !wanted(id) {
+                continue;
+            }
+            let mut quote = self.quote_with_ahead(
+                state,
+                q,
+                (me.priority, me.kind),
+                ahead,
+                me.scheduled_at,
+                now,
+            );
+            quote.ahead = ahead;
+            quotes.push(((*id).clone(), quote));
+        }
+        quotes
     }
 
     /// Re-quote a waiting patient by id, whichever queue they are in.

@@ -11,10 +11,19 @@ pub enum Role {
     Clinician,
     Manager,
     Admin,
+    /// A machine account for an EHR's interface engine: only the interop
+    /// doors (FHIR), never a staff page or the staff API.
+    Integration,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::FrontDesk, Role::Clinician, Role::Manager, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::FrontDesk,
+        Role::Clinician,
+        Role::Manager,
+        Role::Admin,
+        Role::Integration,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,6 +31,7 @@ impl Role {
             Role::Clinician => "clinician",
             Role::Manager => "manager",
             Role::Admin => "admin",
+            Role::Integration => "integration",
         }
     }
 
@@ -31,12 +41,26 @@ impl Role {
             Role::Clinician => "Clinician",
             Role::Manager => "Manager",
             Role::Admin => "Admin",
+            Role::Integration => "Integration (EHR interface)",
         }
     }
 
-    /// Every staff role checks patients in, acknowledges them and moves visits.
+    /// Every staff role checks patients in, acknowledges them and moves
+    /// visits; an integration account is no staff member.
     pub fn can_work_the_lobby(self) -> bool {
-        true
+        self != Role::Integration
+    }
+
+    /// A person's account: every role but `integration`, which may use only
+    /// the interop doors (and no page, nor the staff API).
+    pub fn is_staff(self) -> bool {
+        self != Role::Integration
+    }
+
+    /// Who may exchange the schedule and visits with an EHR over FHIR:
+    /// integration accounts and admins.
+    pub fn can_use_interop(self) -> bool {
+        matches!(self, Role::Integration | Role::Admin)
     }
 
     /// Managers and admins change a location's settings and see the audit log.
@@ -82,7 +106,7 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}; use front_desk, clinician, manager or admin")]
+#[error("unknown role {0:?}; use front_desk, clinician, manager, admin or integration")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -133,8 +157,21 @@ mod tests {
     fn only_admins_manage_users() {
         for r in Role::ALL {
             assert_eq!(r.can_manage_users(), r == Role::Admin);
-            assert!(r.can_work_the_lobby());
+            assert_eq!(r.can_work_the_lobby(), r != Role::Integration);
         }
+    }
+
+    #[test]
+    fn integration_accounts_use_only_the_interop_doors() {
+        for r in Role::ALL {
+            assert_eq!(r.is_staff(), r != Role::Integration);
+            assert_eq!(
+                r.can_use_interop(),
+                matches!(r, Role::Integration | Role::Admin)
+            );
+        }
+        assert!(!Role::Integration.needs_second_factor());
+        assert!(!Role::Integration.can_change_settings());
     }
 
     #[test]

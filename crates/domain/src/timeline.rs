@@ -90,6 +90,9 @@ kinds! {
         RunningLate = "running_late",
         /// The patient said on their arrival link that they can't come.
         CantCome = "cant_come",
+        /// The EHR changed the appointment (time, provider, visit type or
+        /// patient details) while it was still expected.
+        Rescheduled = "rescheduled",
         /// The post-visit survey was sent (or skipped: opted out, asked
         /// within 30 days).
         SurveySent = "survey_sent",

@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub outbox_webhook_token: Option<String>,
     pub outbox_keep_recipients: Option<String>,
     pub arrival_reminder: Option<String>,
+    pub hl7_addr: Option<String>,
+    pub metrics_token: Option<String>,
     pub survey_delay: Option<String>,
 }
 
@@ -57,7 +59,8 @@ pub struct StoreArgs {
     /// Directory for the SQLite database and the optional frontdesk.toml.
     #[arg(long, env = "FRONTDESK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL: postgres://… for PostgreSQL; default is SQLite in the data directory.
+    /// Database URL: postgres://… for PostgreSQL (one database for any number of servers); default
+    /// is SQLite in the data directory (one server).
     #[arg(long = "database", env = "FRONTDESK_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Configuration file (default: DATA_DIR/frontdesk.toml when it exists).
@@ -118,6 +121,18 @@ pub struct ServerArgs {
     /// time such as 2h (the default), a time on the appointment's day such as 07:30, or off.
     #[arg(long, env = "FRONTDESK_ARRIVAL_REMINDER")]
     pub arrival_reminder: Option<String>,
+    /// Listen for HL7 v2 SIU messages over MLLP at HOST:PORT (a port alone means 127.0.0.1:PORT);
+    /// default off. No sign-in on MLLP: keep it on loopback or a trusted network.
+    #[arg(long, env = "FRONTDESK_HL7_ADDR")]
+    pub hl7_addr: Option<String>,
+    /// Bearer token for GET /metrics (Prometheus); unset: no /metrics (404).
+    #[arg(
+        long,
+        env = "FRONTDESK_METRICS_TOKEN",
+        hide_env_values = true,
+        hide = true
+    )]
+    pub metrics_token: Option<String>,
     /// The post-visit survey's delay after a visit is done, for every location (wins over each
     /// location's setting, default 2h), e.g. 2h, 30m, or off (no surveys). Needs the outbox.
     #[arg(long, env = "FRONTDESK_SURVEY_DELAY")]
@@ -154,8 +169,28 @@ pub struct Config {
     pub outbox: frontdesk_server::OutboxConfig,
     pub outbox_keep_recipients: Duration,
     pub arrival_reminder: ReminderTiming,
+    /// Where the HL7 MLLP listener binds; `None`: off.
+    pub hl7_addr: Option<String>,
+    /// The token `/metrics` wants; `None`: no `/metrics`.
+    pub metrics_token: Option<String>,
     /// Overrides every location's survey delay (`Some(None)`: surveys off).
     pub survey_delay: Option<Option<Duration>>,
+}
+
+/// Where the MLLP listener binds: `HOST:PORT`, or a port alone on loopback.
+fn hl7_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(format!("127.0.0.1:{port}"));
+    }
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "hl7_addr: use HOST:PORT such as 127.0.0.1:2575, or a port (got {text:?})"
+        )),
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -358,6 +393,18 @@ impl Config {
             Some(t) => ReminderTiming::parse(&t).map_err(|e| format!("arrival_reminder: {e}"))?,
             None => ReminderTiming::default(),
         };
+        let hl7_addr = match pick(&o.hl7_addr, &file.hl7_addr).filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(t) => Some(hl7_address(&t)?),
+        };
+        let metrics_token = pick(&o.metrics_token, &file.metrics_token)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &metrics_token
+            && (t.len() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err("metrics_token: use at least 16 characters, no spaces".into());
+        }
         let survey_delay =
             match pick(&o.survey_delay, &file.survey_delay).filter(|t| !t.trim().is_empty()) {
                 Some(t) => Some(
@@ -367,6 +414,8 @@ impl Config {
                 None => None,
             };
         Ok(Config {
+            hl7_addr,
+            metrics_token,
             addr: pick(&o.addr, &file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
             database_url,
@@ -424,6 +473,7 @@ impl Config {
             outbox: self.outbox.clone(),
             outbox_keep_recipients: self.outbox_keep_recipients,
             arrival_reminder: self.arrival_reminder,
+            metrics_token: self.metrics_token.clone(),
             survey_delay_override: self.survey_delay,
             ..Default::default()
         }
@@ -455,6 +505,8 @@ impl Config {
              outbox_webhook_token = {:?}\n\
              outbox_keep_recipients = \"{}d\"\n\
              arrival_reminder = {:?}  # {}\n\
+             hl7_addr = {:?}\n\
+             metrics_token = {:?}\n\
              survey_delay = {}\n",
             self.config_file
                 .as_ref()
@@ -487,6 +539,12 @@ impl Config {
             self.outbox_keep_recipients.num_days(),
             self.arrival_reminder.as_setting(),
             self.arrival_reminder.describe(),
+            self.hl7_addr.clone().unwrap_or_default(),
+            if self.metrics_token.is_some() {
+                "****"
+            } else {
+                ""
+            },
             match self.survey_delay {
                 Some(d) => format!("{:?}", frontdesk_domain::survey::format_delay(d)),
                 None => "\"\"  # not set: each location's own (default 2h)".to_string(),

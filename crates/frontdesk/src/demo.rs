@@ -314,7 +314,7 @@ async fn drive(
                         appointment_id: p.appointment.as_ref().map(|(id, _)| id.clone()),
                         ..Default::default()
                     };
-                    visits::check_in_as_asked(&state, &input, &kiosk)
+                    visits::check_in_as_asked(&state, &input, &kiosk, None)
                         .await
                         .map(|checked_in| {
                             let v = checked_in.visit;
@@ -334,6 +334,7 @@ async fn drive(
                                         frontdesk_domain::concern::Source::Kiosk,
                                         None,
                                         &Caller::Door(Actor::kiosk()),
+                                        None,
                                     )
                                     .await;
                                 });

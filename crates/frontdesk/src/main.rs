@@ -31,7 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (SQLite in the data directory unless --database is given).
+    /// Run the server (SQLite in the data directory unless --database is given). Several servers
+    /// may share one PostgreSQL database behind a proxy: one of them runs the watcher (docs/scaling.md).
     Serve {
         #[command(flatten)]
         server: ServerArgs,
@@ -70,6 +71,30 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Back up the SQLite database to FILE while the server keeps running: one
+    /// consistent snapshot (SQLite's online backup), written beside FILE and
+    /// renamed into place once complete and its integrity checked. An existing
+    /// FILE is refused unless --force. For PostgreSQL it explains pg_dump.
+    Backup {
+        /// Where to write the backup (a single SQLite file).
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Replace the configured SQLite database with the backup FILE. FILE must
+    /// pass SQLite's integrity check and be a Frontdesk database no newer than
+    /// this version. Refused while a server (or any program) has the database
+    /// open: stop every server first. The database replaced is kept beside it
+    /// as NAME.before-restore-TIME. For PostgreSQL it explains pg_restore.
+    Restore {
+        /// The backup to restore (made by `frontdesk backup`).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Check the audit log.
     Audit {
@@ -158,7 +183,7 @@ enum UserCommand {
         /// Letters a to z, digits, dots, dashes and underscores (at most 64); kept
         /// in lowercase, so `Maria` and `maria` are one account.
         name: String,
-        /// front_desk, clinician, manager or admin.
+        /// front_desk, clinician, manager, admin, or integration (an EHR's interface engine: FHIR only).
         #[arg(long)]
         role: String,
         /// Read the password from standard input (required; a trailing newline is ignored).
@@ -304,6 +329,10 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { store },
             } => verify_audit(configure(&store.into())?).await?,
+            Command::Backup { file, force, store } => {
+                backup(&configure(&store.into())?, &file, force)?
+            }
+            Command::Restore { file, store } => restore(&configure(&store.into())?, &file)?,
             Command::Import {
                 command:
                     ImportCommand::Appointments {
@@ -465,6 +494,15 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     tracing::info!(%addr, backend = store.backend(), "Frontdesk is ready");
     println!("Frontdesk listening on http://{addr}");
     let state = AppState::new(store, Arc::new(SystemClock), config.server_config());
+    if let Some(hl7) = &config.hl7_addr {
+        let mllp = tokio::net::TcpListener::bind(hl7)
+            .await
+            .map_err(|e| format!("cannot listen for HL7 on {hl7}: {e}"))?;
+        let at = mllp.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(addr = %at, "HL7 v2 (MLLP) listening");
+        println!("Frontdesk taking HL7 v2 SIU over MLLP on {at}");
+        tokio::spawn(frontdesk_server::serve_hl7(mllp, state.clone()));
+    }
     frontdesk_server::serve(listener, state)
         .await
         .map_err(|e| e.to_string())?;
@@ -647,6 +685,75 @@ async fn location(command: LocationCommand) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The SQLite file a database URL names; `None` for PostgreSQL.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    Some(PathBuf::from(path))
+}
+
+/// What `backup` and `restore` say for a PostgreSQL database.
+const POSTGRES_BACKUPS: &str = "the database is PostgreSQL: back it up with PostgreSQL's own tools, which take a consistent snapshot while Frontdesk keeps running:
+    pg_dump --format=custom --file=frontdesk.dump 'postgres://USER@HOST/DB'
+and restore into an empty database (stop every Frontdesk server first):
+    pg_restore --clean --if-exists --no-owner --dbname='postgres://USER@HOST/DB' frontdesk.dump
+See docs/scaling.md, section Backups.";
+
+/// `frontdesk backup FILE`.
+fn backup(config: &Config, file: &std::path::Path, force: bool) -> Result<ExitCode, String> {
+    let Some(source) = sqlite_path(&config.database_url) else {
+        eprintln!("frontdesk backup: {POSTGRES_BACKUPS}");
+        return Ok(ExitCode::from(2));
+    };
+    let started = std::time::Instant::now();
+    match frontdesk_store::backup::backup(&source, file, force) {
+        Ok(copied) => {
+            println!(
+                "Backed up {} to {}: {} bytes, schema version {}, integrity ok, in {:.1} s.",
+                source.display(),
+                file.display(),
+                copied.bytes,
+                copied.schema_version,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(frontdesk_store::StoreError::NotFound) => {
+            Err(format!("no database at {}", source.display()))
+        }
+        Err(e) => Err(format!("backup failed, nothing written: {e}")),
+    }
+}
+
+/// `frontdesk restore FILE`.
+fn restore(config: &Config, file: &std::path::Path) -> Result<ExitCode, String> {
+    let Some(target) = sqlite_path(&config.database_url) else {
+        eprintln!("frontdesk restore: {POSTGRES_BACKUPS}");
+        return Ok(ExitCode::from(2));
+    };
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    match frontdesk_store::backup::restore(file, &target, &stamp) {
+        Ok(done) => {
+            if let Some(kept) = &done.kept {
+                println!("The database it replaced is kept as {}.", kept.display());
+            }
+            println!(
+                "Restored {} from {}: schema version {}, integrity ok. Start the server to use it.",
+                target.display(),
+                file.display(),
+                done.copied.schema_version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(format!("restore failed: {e}")),
     }
 }
 

@@ -404,7 +404,9 @@ fn help_lists_the_commands() {
         .output()
         .unwrap();
     let t = text(&out);
-    for command in ["serve", "demo", "user", "import", "audit", "config"] {
+    for command in [
+        "serve", "demo", "user", "import", "audit", "config", "backup", "restore",
+    ] {
         assert!(t.contains(command), "{t}");
     }
 }
@@ -456,6 +458,8 @@ fn each_command_shows_only_its_own_options() {
         &["user", "reset-2fa"],
         &["import", "appointments"],
         &["audit", "verify"],
+        &["backup"],
+        &["restore"],
     ] {
         let t = help(command);
         assert!(t.contains("--data-dir") && t.contains("--database"), "{t}");

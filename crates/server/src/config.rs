@@ -74,6 +74,8 @@ pub struct ServerConfig {
     /// When the reminder with a booked patient's arrival link goes out
     /// (default: 2 hours before the appointment). Needs the outbox.
     pub arrival_reminder: frontdesk_domain::arrival::ReminderTiming,
+    /// The bearer token `GET /metrics` wants; `None`: no `/metrics` (404).
+    pub metrics_token: Option<String>,
     /// The post-visit survey's delay for every location, set by
     /// `FRONTDESK_SURVEY_DELAY`: wins over the stored per-location setting
     /// (`Some(None)`: no surveys anywhere). `None`: each location's own.
@@ -101,6 +103,7 @@ impl Default for ServerConfig {
                 .max(2),
             outbox_keep_recipients: chrono::Duration::days(30),
             arrival_reminder: Default::default(),
+            metrics_token: None,
             survey_delay_override: None,
         }
     }

@@ -51,6 +51,13 @@ pub enum ApiError {
     /// No room to do the work now (every password check is busy).
     #[error("The server is busy; try again in a moment")]
     Busy,
+    /// The database cannot take the work now (locked, full, unreachable):
+    /// nothing was saved, and the same request may be sent again. The
+    /// detail is logged, never shown.
+    #[error(
+        "The service is briefly unavailable and nothing was saved; please try again in a moment"
+    )]
+    Unavailable(String),
     #[error("Something went wrong on our side")]
     Internal(String),
 }
@@ -73,7 +80,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +102,7 @@ impl ApiError {
             ApiError::OpenConcerns(_) => "open_concerns",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Busy => "busy",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -115,6 +123,7 @@ impl From<StoreError> for ApiError {
             StoreError::Refused(m) => ApiError::InvalidTransition(m),
             StoreError::Invalid(fields) => ApiError::InvalidFields(fields),
             StoreError::OpenConcerns(list) => ApiError::OpenConcerns(list),
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -7,7 +7,8 @@
 //!
 //! 1. foundation: `state` (what every handler shares), `config`, `clock`,
 //!    `live` (live events), `error`, `secrets` (passwords and tokens), `text`,
-//!    `throttle` (the public doors' rate limits);
+//!    `throttle` (the public doors' rate limits), `metrics` (what the process
+//!    counts for Prometheus);
 //! 2. `app`: the use cases, one function per thing a person does, each one
 //!    store transaction; knows nothing of HTTP;
 //! 3. `views`: typed JSON bodies and page templates;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod routes;
 pub mod secrets;
 pub mod state;
@@ -86,10 +88,50 @@ pub fn router(state: AppState) -> Router {
         .merge(scorecard::pages())
         .merge(patient::pages())
         .merge(arrival::pages())
+        .merge(fhir::pages())
+        .merge(metrics::pages())
         .merge(assets::pages())
         .fallback(http::page::not_found)
+        .route_layer(middleware::from_fn(mark_route))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state)
+}
+
+/// The route a request matched, passed to [`count_request`] on the response.
+async fn mark_route(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Count every request for `/metrics`: by route template (never the path
+/// itself, so ids and tokens make no labels), method and status, with its time.
+async fn count_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().as_str().to_string();
+    let response = next.run(request).await;
+    let route = response
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |m| m.as_str());
+    state.metrics.request(
+        route,
+        &method,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
 }
 
 /// Headers every response carries: a strict content security policy, no
@@ -188,6 +230,12 @@ impl Drop for Background {
             .watching
             .store(false, std::sync::atomic::Ordering::Release);
     }
+}
+
+/// Take HL7 v2 SIU messages over MLLP on `listener` (see `app::hl7`);
+/// runs until the process ends.
+pub async fn serve_hl7(listener: tokio::net::TcpListener, state: AppState) {
+    app::hl7::listen(listener, state).await
 }
 
 async fn shutdown_signal() {

@@ -63,8 +63,12 @@ pub struct Inner {
     pub outgoing: Option<tokio::sync::mpsc::Sender<String>>,
     /// Where `app::shared::start` takes the queue's other end from.
     pub outgoing_queue: Mutex<Option<tokio::sync::mpsc::Receiver<String>>>,
+    /// Messages for the other servers are being dropped (the queue is full).
+    pub outgoing_full: std::sync::atomic::AtomicBool,
     /// Whether this server is the watcher now (holds the watcher lock).
     pub watching: std::sync::atomic::AtomicBool,
+    /// What this process counts for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Messages waiting for the shared channel: beyond this they are dropped
@@ -92,8 +96,8 @@ impl AppState {
             }
             None => (None, None),
         };
-        let quantile = config.quote_quantile;
         let hash_slots = config.password_hash_slots;
+        let engine = quote_engine(&config);
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -109,12 +113,7 @@ impl AppState {
             upset_alerts: Mutex::new(Default::default()),
             promise_reminders: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
-            quote_engine: Mutex::new(frontdesk_domain::quote::QuoteEngine::new(
-                frontdesk_domain::quote::QuoteConfig {
-                    quantile,
-                    ..Default::default()
-                },
-            )),
+            quote_engine: Mutex::new(engine),
             live_audit: Mutex::new(Default::default()),
             kiosk_checkins: Backoff::new(Rule::KIOSK, 10_000),
             kiosk_told: Mutex::new(Default::default()),
@@ -125,7 +124,9 @@ impl AppState {
             shared_sent: std::sync::atomic::AtomicU64::new(0),
             outgoing,
             outgoing_queue: Mutex::new(queue),
+            outgoing_full: std::sync::atomic::AtomicBool::new(false),
             watching: std::sync::atomic::AtomicBool::new(false),
+            metrics: Default::default(),
         }))
     }
 
@@ -181,6 +182,11 @@ impl AppState {
             .clear();
     }
 
+    /// A quote engine as this server starts one, knowing nothing yet.
+    pub fn new_quote_engine(&self) -> frontdesk_domain::quote::QuoteEngine {
+        quote_engine(&self.config)
+    }
+
     pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
         self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -208,10 +214,15 @@ impl AppState {
             message,
         }
         .encode();
-        if outgoing.try_send(text).is_err() {
+        use std::sync::atomic::Ordering;
+        let dropped = outgoing.try_send(text).is_err();
+        // Said once when messages start being dropped, not for each.
+        if dropped && !self.outgoing_full.swap(true, Ordering::Relaxed) {
             tracing::warn!(
-                "shared channel full or closed: a message to the other servers was dropped"
+                "shared channel full or closed: messages to the other servers are dropped"
             );
+        } else if !dropped && self.outgoing_full.swap(false, Ordering::Relaxed) {
+            tracing::info!("messages to the other servers are sent again");
         }
     }
 
@@ -231,6 +242,13 @@ impl AppState {
             .survey_delay_override
             .unwrap_or(location.survey_delay)
     }
+}
+
+fn quote_engine(config: &ServerConfig) -> frontdesk_domain::quote::QuoteEngine {
+    frontdesk_domain::quote::QuoteEngine::new(frontdesk_domain::quote::QuoteConfig {
+        quantile: config.quote_quantile,
+        ..Default::default()
+    })
 }
 
 /// How long a session checked against the database is trusted in memory. A
@@ -333,10 +351,18 @@ impl AppState {
     }
 }
 
-/// What the watcher last said about a running clock, so each alert is raised once.
+/// What the watcher last said about a running clock, so it does not ask the
+/// database again every tick (the alert's mark makes it once across servers).
 #[derive(Default)]
 pub struct ClockWatch {
     pub seen: HashMap<i64, (Timestamp, AckStatus)>,
     /// Whether alerts already on the timelines (before a restart) were read.
     pub primed: bool,
+    /// When the last pass ended, and the clock settings it used: the next
+    /// pass looks only at clocks that crossed a threshold since (see
+    /// `app::clocks`).
+    pub since: Option<Timestamp>,
+    pub policies: std::collections::BTreeMap<String, AckPolicy>,
+    /// Passes since the last full one.
+    pub windowed_passes: u32,
 }

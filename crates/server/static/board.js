@@ -107,7 +107,8 @@
   });
 
   if (window.EventSource) {
-    var source = new EventSource("/api/v1/events");
+    // Only this location: a board does not refresh for other lobbies.
+    var source = new EventSource("/api/v1/events?location=" + encodeURIComponent(location));
     // Someone dealt with the patient: their overdue alerts can go.
     // (A re-quote is the system's doing, not staff dealing with the patient.)
     var clears = ["acknowledged", "transitioned"];

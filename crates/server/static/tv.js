@@ -19,7 +19,7 @@
     }).catch(function () {});
   }
   if (window.EventSource) {
-    var source = new EventSource("/api/v1/events");
+    var source = new EventSource("/api/v1/events?location=" + encodeURIComponent(table.getAttribute("data-location") || "main"));
     ["arrived", "acknowledged", "transitioned"].forEach(function (name) {
       source.addEventListener(name, refresh);
     });

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules by layer, lowest first. `lib.rs` (the router) is the top.
 const LAYERS: &[&[&str]] = &[
     &[
-        "clock", "config", "error", "live", "secrets", "state", "text", "throttle",
+        "clock", "config", "error", "live", "metrics", "secrets", "state", "text", "throttle",
     ],
     &["app"],
     &["views"],

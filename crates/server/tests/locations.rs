@@ -257,7 +257,11 @@ async fn staff_who_work_at_some_locations_manage_only_those() {
     assert_eq!(names(list), ["nat", "nell", "nico", "noel", "nora"]);
     let root = app.token("root").await;
     let (_, list) = app.get("/api/v1/users", Some(&root)).await;
-    assert_eq!(names(list).len(), 9);
+    assert_eq!(
+        names(list).len(),
+        10,
+        "the nine staff and feed, the integration account"
+    );
     // Another location's account (or one that works everywhere) is not there
     // to disable; north's is.
     let cookie = sign_in(&app, "nico").await;

@@ -59,7 +59,7 @@ async fn the_watcher_purges_expired_sessions_and_links_once_a_day() {
     let detail = purged(&app, "2026-03-06").await;
     assert_eq!(
         detail,
-        "expired sessions deleted: 1; expired status links deleted: 1; expired arrival links deleted: 0; outbox recipients masked: 0"
+        "expired sessions deleted: 1; expired status links deleted: 1; expired arrival links deleted: 0; outbox recipients masked: 0; idempotency keys deleted: 0"
     );
     assert_eq!(purge_rows(&app).await.len(), 2);
     assert!(app.state.store.verify_audit_chain().await.unwrap().intact());

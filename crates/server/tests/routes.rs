@@ -86,6 +86,9 @@ enum Surface {
     Api,
     Page,
     Frag,
+    /// The FHIR door (in `pages()`, bearer token, every answer FHIR JSON:
+    /// errors are OperationOutcomes).
+    Fhir,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,15 +102,19 @@ enum Who {
     Owner,
     Managers,
     Admins,
+    /// Integration accounts and admins (the FHIR door).
+    Integration,
 }
 
 impl Who {
     /// Whether a staff member of this role is let in (second factor on).
     fn lets_in(self, role: &str) -> bool {
         match self {
-            Who::Enrolling | Who::Staff => true,
+            // An integration account is no staff member.
+            Who::Enrolling | Who::Staff => role != "integration",
             Who::Owner | Who::Managers => matches!(role, "manager" | "admin"),
             Who::Admins => role == "admin",
+            Who::Integration => matches!(role, "integration" | "admin"),
             Who::Public | Who::Link | Who::Pairing | Who::Kiosk => false,
         }
     }
@@ -147,6 +154,9 @@ macro_rules! surface {
     (frag) => {
         Surface::Frag
     };
+    (fhir) => {
+        Surface::Fhir
+    };
 }
 
 macro_rules! who {
@@ -176,6 +186,9 @@ macro_rules! who {
     };
     (admins) => {
         Who::Admins
+    };
+    (integration) => {
+        Who::Integration
     };
 }
 
@@ -387,6 +400,15 @@ const ROUTES: &[Row] = routes! {
     page POST   "/survey/{token}/stop"                 link      -   "/survey/{survey}/stop"  none => 200;
     page POST   "/visits/{id}/arrival-link"            staff     404 "/visits/{expected}/arrival-link"  form "" => 200;
     page POST   "/visits/{id}/arrival-link/send"       staff     404 "/visits/{expected}/arrival-link/send"  form "" => 409;
+    // FHIR R4: integration accounts and admins, by bearer token; the
+    // CapabilityStatement is public, as FHIR servers' are.
+    fhir GET    "/fhir/r4/metadata"                    public    -   _  none => 200;
+    fhir POST   "/fhir/r4"                             integration -  _  json "{}" => 422;
+    fhir GET    "/fhir/r4/Appointment"                 integration 404 "/fhir/r4/Appointment?date=2026-03-05&location=main"  none => 200;
+    fhir PUT    "/fhir/r4/Appointment/{id}"            integration 404 "/fhir/r4/Appointment/{expected}"  json "{}" => 422;
+    fhir GET    "/fhir/r4/Encounter"                   integration 404 "/fhir/r4/Encounter?date=2026-03-05&location=main"  none => 200;
+    // Prometheus text, only with a metrics token configured (none here: 404).
+    page GET    "/metrics"                             public    -   _  none => 404;
     page GET    "/static/app.css"                      public    -   _  none => 200;
     page GET    "/static/board.js"                     public    -   _  none => 200;
     page GET    "/static/tv.js"                        public    -   _  none => 200;
@@ -745,7 +767,7 @@ const fn user(name: &'static str, role: &'static str, north: bool, factor: bool)
     }
 }
 
-const USERS: [User; 9] = [
+const USERS: [User; 10] = [
     user("desk", "front_desk", false, false),
     user("doc", "clinician", false, false),
     user("boss", "manager", false, true),
@@ -756,6 +778,8 @@ const USERS: [User; 9] = [
     user("nico", "admin", true, true),
     // A manager (at every location) who has not set up her second factor yet.
     user("mona", "manager", false, false),
+    // An EHR's interface engine: the FHIR door only.
+    user("feed", "integration", false, false),
 ];
 
 /// What a caller should get.
@@ -964,6 +988,14 @@ async fn target(app: &TestApp, fx: &Fixtures, template: &str, wrong: bool) -> St
 async fn session(app: &TestApp, user: &str) -> Session {
     let token = app.token(user).await;
     let cookie = sign_in(app, user).await;
+    if user == "feed" {
+        // An integration account has no pages to take a CSRF token from.
+        return Session {
+            token,
+            cookie,
+            csrf: String::new(),
+        };
+    }
     // Every signed-in page carries the token; this one opens to anyone signed in.
     let (status, html) = page(app, &cookie, "/me/second-factor").await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -1135,7 +1167,7 @@ async fn send(app: &TestApp, fx: &Fixtures, row: &Row, call: &Call) -> (String, 
     let mut csrf = None;
     if let Some(s) = &call.session {
         match row.surface {
-            Surface::Api => req = req.bearer_auth(&s.token),
+            Surface::Api | Surface::Fhir => req = req.bearer_auth(&s.token),
             Surface::Page | Surface::Frag => {
                 cookies.push(s.cookie.clone());
                 csrf = Some(s.csrf.clone());
@@ -1236,6 +1268,17 @@ fn api_code(body: &str) -> String {
 
 /// Whether an answer is what the caller should get.
 fn matches(row: &Row, want: Want, a: &Answer) -> bool {
+    if row.surface == Surface::Fhir {
+        let outcome = a.body.contains("\"resourceType\":\"OperationOutcome\"");
+        return match want {
+            Want::Ok(status) | Want::Refused(status) => a.status == status,
+            Want::SignIn => a.status == 401 && outcome,
+            // A manager without a second factor is no integration account either.
+            Want::Forbidden | Want::Enroll => a.status == 403 && outcome,
+            Want::Elsewhere(status) => a.status == status && outcome,
+            Want::Denied => matches!(a.status, 403 | 404) && outcome,
+        };
+    }
     let json = row.surface != Surface::Page;
     match want {
         Want::Ok(status) | Want::Refused(status) => a.status == status,

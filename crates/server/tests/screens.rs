@@ -423,7 +423,7 @@ async fn admins_manage_staff_accounts() {
     assert_eq!(
         names,
         [
-            "boss", "desk", "doc", "nell", "nico", "nina", "noel", "nora", "omar", "root"
+            "boss", "desk", "doc", "feed", "nell", "nico", "nina", "noel", "nora", "omar", "root"
         ]
     );
 }

@@ -315,3 +315,245 @@ async fn both_servers_quote_a_patient_alike() {
     assert_eq!(draft(&a).due_at, draft(&b).due_at);
     assert_eq!(draft(&a).reason, draft(&b).reason);
 }
+
+#[tokio::test]
+async fn lost_connections_are_made_again_the_stream_and_the_watcher_come_back() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    assert!(
+        eventually(5, || async {
+            a.state.watching.load(Ordering::Acquire) || b.state.watching.load(Ordering::Acquire)
+        })
+        .await
+    );
+    // Both listeners and the watcher lock's connection are cut, as a
+    // database restart or a network cut would.
+    let listeners = a
+        .end_pg_connections(
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND query LIKE '%' || $1 || '%'",
+        )
+        .await;
+    assert_eq!(listeners, 2);
+    let locks = a
+        .end_pg_connections(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND objid::bigint = (hashtext('frontdesk.watcher.' || $1)::bigint & 4294967295)",
+        )
+        .await;
+    assert_eq!(locks, 1);
+
+    // Within a few seconds a check-in on A reaches B's stream again.
+    let mut on_b = Events::open(&b, &token).await;
+    let mut heard = false;
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    while !heard && started.elapsed() < std::time::Duration::from_secs(10) {
+        let id = a.check_in(&token, "Ana").await["id"].as_i64().unwrap();
+        ids.push(id);
+        heard = on_b
+            .count("arrived", id, std::time::Duration::from_millis(500))
+            .await
+            == 1;
+    }
+    assert!(heard, "B never heard A again");
+    eprintln!("stream back after {:?}", started.elapsed());
+    // What B may have missed meanwhile it read from the database: both
+    // engines know every patient, and quote them alike.
+    ids.push(b.check_in(&token, "Cy").await["id"].as_i64().unwrap());
+    let now = a.state.now();
+    let quote = |app: &TestApp, id: i64| app.state.quotes().requote_by_id(&id.to_string(), now);
+    assert!(
+        eventually(2, || async {
+            ids.iter()
+                .all(|id| quote(&a, *id).is_some() && quote(&a, *id) == quote(&b, *id))
+        })
+        .await,
+        "the engines differ after the cut"
+    );
+    // And one server watches again, raising an alert once.
+    assert!(
+        eventually(5, || async {
+            a.state.watching.load(Ordering::Acquire) != b.state.watching.load(Ordering::Acquire)
+        })
+        .await,
+        "no single watcher after the cut"
+    );
+    let id = b.check_in(&token, "Bo").await["id"].as_i64().unwrap();
+    a.clock.advance(Duration::minutes(3));
+    assert!(
+        eventually(5, || async {
+            count_kind(&a, &token, id, "ack_overdue").await >= 1
+        })
+        .await,
+        "no ack_overdue after the cut"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(count_kind(&a, &token, id, "ack_overdue").await, 1);
+}
+
+#[tokio::test]
+async fn an_upset_patient_alerts_the_boards_once_an_hour_whichever_server_they_reach() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let (status, body) = a
+        .post(
+            "/api/v1/visits",
+            Some(&token),
+            json!({"given_name": "Ana", "family_name": "Moreno", "date_of_birth": "1980-02-29"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (id, url) = (
+        body["id"].as_i64().unwrap(),
+        body["status_url"].as_str().unwrap().to_string(),
+    );
+    let mut on_a = Events::open(&a, &token).await;
+    let ask = |app: &TestApp, text: &'static str| {
+        let (client, target) = (app.client.clone(), format!("{}{url}/question", app.url));
+        async move {
+            client
+                .post(target)
+                .form(&[("text", text)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The first upset message reaches A, the next B: one alert.
+    let first = ask(
+        &a,
+        "This is RIDICULOUS. I have waited two hours and nobody tells me anything!!!",
+    );
+    assert_eq!(first.await, 303);
+    assert_eq!(
+        on_a.count("upset", id, std::time::Duration::from_millis(500))
+            .await,
+        1
+    );
+    let second = ask(&b, "Unacceptable. I am never coming back here!!!");
+    assert_eq!(second.await, 303);
+    assert_eq!(
+        on_a.count("upset", id, std::time::Duration::from_secs(1))
+            .await,
+        0
+    );
+    assert_eq!(
+        count_kind(&a, &token, id, "upset").await,
+        2,
+        "both on the timeline"
+    );
+}
+
+#[tokio::test]
+async fn a_location_changed_on_one_server_is_read_afresh_on_the_other_at_once() {
+    let Some((a, b)) = pair().await else { return };
+    // B has the location in its cache (trusted for 5 s).
+    let before = b.state.ack_policy("main").await.unwrap();
+    assert_eq!(before.first_within, Duration::minutes(2));
+    let boss = a.token("boss").await;
+    let body = json!({"first_within": "90s", "recheck_every": "10m", "escalate_after": "3m"});
+    let (status, saved) = a.put("/api/v1/settings/acknowledgement", &boss, body).await;
+    assert_eq!(status, 200, "{saved}");
+    let started = Instant::now();
+    assert!(
+        eventually(1, || async {
+            b.state.ack_policy("main").await.unwrap().first_within == Duration::seconds(90)
+        })
+        .await,
+        "B still uses the old clocks"
+    );
+    eprintln!("B read the new clocks after {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_burst_of_check_ins_on_one_server_all_reach_the_other_within_a_second() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let mut on_b = Events::open(&b, &token).await;
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    for i in 0..100 {
+        let (client, url, token) = (a.client.clone(), a.url.clone(), token.clone());
+        answers.push(tokio::spawn(async move {
+            let resp = client
+                .post(format!("{url}/api/v1/visits"))
+                .bearer_auth(&token)
+                .json(&json!({"given_name": format!("P{i}"), "family_name": "Burst"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201);
+            resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for answer in answers {
+        ids.insert(answer.await.unwrap());
+    }
+    let answered = Instant::now();
+    while !ids.is_empty() {
+        let left =
+            (answered + std::time::Duration::from_secs(1)).checked_duration_since(Instant::now());
+        let Some((name, data)) = on_b.next(left.unwrap_or_default()).await else {
+            panic!(
+                "{} check-ins not heard on B within 1 s of the last answer",
+                ids.len()
+            );
+        };
+        if name == "arrived" {
+            ids.remove(&data["visit_id"].as_i64().unwrap());
+        }
+    }
+    eprintln!(
+        "100 check-ins on A answered in {:?}, all heard on B {:?} after the last answer",
+        answered - started,
+        answered.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_on_both_servers_makes_one_visit() {
+    let Some((a, b)) = pair().await else { return };
+    let token = a.token("desk").await;
+    let body = json!({"given_name": "Ana", "family_name": "Moreno"});
+    let send = |app: &TestApp| {
+        let (client, url, token, body) = (
+            app.client.clone(),
+            format!("{}/api/v1/visits", app.url),
+            token.clone(),
+            body.clone(),
+        );
+        async move {
+            // "Still being answered" (409) is retried, as a client would.
+            for _ in 0..20 {
+                let resp = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("idempotency-key", "two-servers-one-visit")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                let answer = resp.json::<Value>().await.unwrap();
+                if status != 409 {
+                    return (status, answer);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("still being answered after 2 s");
+        }
+    };
+    // At once, and again afterwards, on either server.
+    let (first, second) = tokio::join!(send(&a), send(&b));
+    let third = send(&b).await;
+    let mut ids = Vec::new();
+    for (status, answer) in [first, second, third] {
+        assert_eq!(status, 201, "{answer}");
+        ids.push(answer["id"].as_i64().unwrap());
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(a.lobby(&token).await.len(), 1);
+    assert_eq!(b.lobby(&token).await.len(), 1);
+}

@@ -68,6 +68,10 @@ pub(crate) use params;
 pub enum DbError {
     #[error("unique constraint: {0}")]
     Unique(String),
+    /// The database cannot take the work now (locked past the busy timeout,
+    /// out of disk space, unreachable): nothing was saved; try again.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("{0}")]
     Other(String),
 }

@@ -15,6 +15,7 @@
 //! Every change to a visit writes its timeline event and its audit row in the
 //! same transaction, so none can exist without the others.
 
+pub mod backup;
 mod db;
 mod ops;
 mod postgres;
@@ -54,6 +55,12 @@ pub enum StoreError {
     /// A checkout was stopped: these concerns still need an answer.
     #[error("{} concern(s) still need an answer", .0.len())]
     OpenConcerns(Vec<Concern>),
+    /// The database cannot take the work now: a lock held past the busy
+    /// timeout, a full disk, an I/O error, PostgreSQL unreachable or every
+    /// pooled connection busy. Nothing of the operation was saved; the same
+    /// request may be tried again (the API answers 503 `unavailable`).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(String),
     #[error("stored data is not readable: {0}")]
@@ -64,6 +71,7 @@ impl From<db::DbError> for StoreError {
     fn from(e: db::DbError) -> Self {
         match e {
             db::DbError::Unique(m) => StoreError::Conflict(m),
+            db::DbError::Unavailable(m) => StoreError::Unavailable(m),
             db::DbError::Other(m) => StoreError::Database(m),
         }
     }
@@ -71,7 +79,7 @@ impl From<db::DbError> for StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e.to_string())
+        postgres::db_error(e).into()
     }
 }
 
@@ -127,10 +135,12 @@ pub trait Store:
     + traits::Complaints
     + traits::Outbox
     + traits::Audit
+    + traits::Idempotency
     + traits::Retention
     + traits::Surveys
     + traits::Scorecards
     + traits::Watch
+    + traits::Schedule
 {
     /// `sqlite` or `postgres`, for logs and `frontdesk config`.
     fn backend(&self) -> &'static str;

@@ -7,6 +7,12 @@ use sqlx::{Column, Row as _, TypeInfo};
 use std::str::FromStr;
 use std::sync::Arc;
 
+/// How long a request waits for a pooled connection (PostgreSQL restarting,
+/// unreachable, or every connection busy) before it is answered "unavailable"
+/// (503). Connections are checked before use, so once PostgreSQL is back the
+/// pool heals itself: no restart of Frontdesk.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub struct PostgresStore {
     pool: PgPool,
     /// How to open a connection of its own (the listener, the watcher lock).
@@ -31,13 +37,32 @@ impl<'a> PgConn<'a> {
     }
 }
 
-fn db_error(e: sqlx::Error) -> DbError {
+pub(crate) fn db_error(e: sqlx::Error) -> DbError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             DbError::Unique(d.message().to_string())
         }
+        sqlx::Error::Database(d) if d.code().as_deref().is_some_and(unavailable_state) => {
+            DbError::Unavailable(d.message().to_string())
+        }
+        // The server unreachable, the connection cut, every pooled
+        // connection busy past the acquire timeout.
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => DbError::Unavailable(e.to_string()),
         _ => DbError::Other(e.to_string()),
     }
+}
+
+/// SQLSTATEs that mean "not now" rather than "wrong": connection exceptions
+/// (08…), insufficient resources (53…: disk full, out of memory, too many
+/// connections), operator intervention (57P01–57P03: shutting down,
+/// restarting, not yet accepting connections).
+fn unavailable_state(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 fn bind<'q>(
@@ -133,6 +158,7 @@ impl PostgresStore {
     async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
@@ -147,12 +173,10 @@ impl PostgresStore {
         let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
             .fetch_one(&pool)
             .await?;
-        let mut channel = format!("frontdesk_{schema}");
-        channel.truncate(63);
         Ok(PostgresStore {
             pool,
             options,
-            channel,
+            channel: channel_name(&schema),
             lock_name: format!("frontdesk.watcher.{schema}"),
         })
     }
@@ -160,6 +184,19 @@ impl PostgresStore {
     fn shared_part(&self) -> Option<&dyn crate::shared::Shared> {
         Some(self)
     }
+}
+
+/// The channel of a schema: `frontdesk_<schema>`, or for a schema too long
+/// for a channel name (63 bytes), `frontdesk_` and a hash of it.
+fn channel_name(schema: &str) -> String {
+    if schema.len() <= 50 {
+        return format!("frontdesk_{schema}");
+    }
+    // FNV-1a: stable across builds and machines, unlike the standard hasher.
+    let hash = schema.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("frontdesk_{hash:016x}")
 }
 
 /// Statements on the side connections give up after this long (a database
@@ -288,3 +325,15 @@ macro_rules! write_op {
 }
 
 crate::sql::store_impl!(PostgresStore, "postgres");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_schemas_get_distinct_channels_within_the_limit() {
+        assert_eq!(super::channel_name("public"), "frontdesk_public");
+        let (a, b) = ("x".repeat(60) + "a", "x".repeat(60) + "b");
+        let (ca, cb) = (super::channel_name(&a), super::channel_name(&b));
+        assert_ne!(ca, cb);
+        assert!(ca.len() <= 63);
+    }
+}

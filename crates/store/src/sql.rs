@@ -7,7 +7,7 @@
 
 macro_rules! store_impl {
     ($Store:ident, $backend:literal) => {
-        use crate::ops::{self, audit, arrivals, complaints, concerns, kiosks, locations, outbox, promises, retention, scorecard, staff, surveys, visits, watch};
+        use crate::ops::{self, audit, arrivals, complaints, concerns, idempotency, kiosks, locations, outbox, promises, retention, schedule, scorecard, staff, surveys, visits, watch};
         use crate::traits;
         use crate::*;
         use frontdesk_domain::appointment::Appointment;
@@ -198,6 +198,31 @@ macro_rules! store_impl {
         }
 
         #[async_trait::async_trait]
+        impl traits::Schedule for $Store {
+            async fn apply_schedule(&self, changes: &[frontdesk_domain::schedule::ScheduleChange], actor: &Actor, now: Timestamp) -> Result<Vec<ScheduleOutcome>> {
+                let (changes, actor) = (changes.to_vec(), actor.clone());
+                write_op!(self, c => schedule::apply(c, &changes, &actor, now).await)
+            }
+
+            async fn schedule_day(&self, location: &str, from: Timestamp, to: Timestamp, reader: &Actor, action: &str, now: Timestamp) -> Result<Vec<ScheduledVisit>> {
+                let location_id = location.to_string();
+                let visits = read_op!(self, c => schedule::day(c, &location_id, from, to).await)?;
+                let (reader, action, subject) = (reader.clone(), action.to_string(), format!("location:{location}"));
+                let detail = format!("{} visits shown", visits.len());
+                write_op!(self, c => audit::write(c, &reader, &action, &subject, &detail, now).await)?;
+                Ok(visits)
+            }
+
+            async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit> {
+                read_op!(self, c => schedule::one_visit(c, visit_id).await)
+            }
+
+            async fn figures(&self) -> Result<Figures> {
+                read_op!(self, c => ops::figures::figures(c).await)
+            }
+        }
+
+        #[async_trait::async_trait]
         impl traits::Visits for $Store {
             async fn check_in(&self, check_in: &CheckIn, actor: &Actor, now: Timestamp) -> Result<Arrived> {
                 let (check_in, actor) = (check_in.clone(), actor.clone());
@@ -239,6 +264,15 @@ macro_rules! store_impl {
                 read_op!(self, c => visits::by_id(c, visit_id).await)
             }
 
+            async fn visit_unaudited(&self, visit_id: i64) -> Result<(Visit, Vec<TimelineEvent>)> {
+                read_op!(self, c => {
+                    match visits::by_id(c, visit_id).await {
+                        Ok(v) => visits::timeline(c, visit_id).await.map(|t| (v, t)),
+                        Err(e) => Err(e),
+                    }
+                })
+            }
+
             async fn visit(&self, visit_id: i64, reader: &Actor, now: Timestamp) -> Result<(Visit, Vec<TimelineEvent>)> {
                 let found = read_op!(self, c => {
                     match visits::by_id(c, visit_id).await {
@@ -253,6 +287,11 @@ macro_rules! store_impl {
 
             async fn running_clocks(&self) -> Result<Vec<Visit>> {
                 read_op!(self, c => visits::running_clocks(c).await)
+            }
+
+            async fn clocks_due(&self, location: &str, policy: AckPolicy, after: Timestamp, until: Timestamp) -> Result<Vec<Visit>> {
+                let location = location.to_string();
+                read_op!(self, c => visits::clocks_due(c, &location, policy, after, until).await)
             }
 
             async fn running_alerts(&self) -> Result<Vec<(i64, EventKind, Timestamp)>> {
@@ -409,6 +448,15 @@ macro_rules! store_impl {
                 read_op!(self, c => promises::open_waits(c).await)
             }
 
+            async fn open_wait_promises_at(&self, location: &str) -> Result<Vec<Promise>> {
+                let location = location.to_string();
+                read_op!(self, c => promises::open_waits_at(c, &location).await)
+            }
+
+            async fn wait_promises_to_check(&self, parts: i64, part: i64, due_by: Timestamp) -> Result<Vec<Promise>> {
+                read_op!(self, c => promises::waits_to_check(c, parts, part, due_by).await)
+            }
+
             async fn open_promises(&self, location: &str) -> Result<Vec<Promise>> {
                 let location = location.to_string();
                 read_op!(self, c => promises::open(c, &location).await)
@@ -541,6 +589,39 @@ macro_rules! store_impl {
 
             async fn escalate_complaint(&self, id: i64, level: Level, now: Timestamp) -> Result<Option<Complaint>> {
                 write_op!(self, c => watch::escalate_complaint(c, id, level, now).await)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl traits::Idempotency for $Store {
+            async fn idempotent_answer(&self, caller: &str, route: &str, key: &str, now: Timestamp) -> Result<Option<IdempotentAnswer>> {
+                let (caller, route, key) = (caller.to_string(), route.to_string(), key.to_string());
+                read_op!(self, c => idempotency::answer(c, &caller, &route, &key, now).await)
+            }
+
+            async fn keep_idempotent_answer(&self, claim: &IdempotencyClaim, status: u16, body: &str) -> Result<()> {
+                let (claim, body) = (claim.clone(), body.to_string());
+                write_op!(self, c => idempotency::keep(c, &claim, status, &body).await)
+            }
+
+            async fn check_in_once(&self, claim: &IdempotencyClaim, check_in: &CheckIn, actor: &Actor, now: Timestamp) -> Result<Arrived> {
+                let (claim, check_in, actor) = (claim.clone(), check_in.clone(), actor.clone());
+                write_op!(self, c => idempotency::check_in(c, &claim, &check_in, &actor, now).await)
+            }
+
+            async fn raise_concern_once(&self, claim: &IdempotencyClaim, concern: &NewConcern, actor: &Actor, now: Timestamp) -> Result<Concern> {
+                let (claim, concern, actor) = (claim.clone(), concern.clone(), actor.clone());
+                write_op!(self, c => idempotency::raise_concern(c, &claim, &concern, &actor, now).await)
+            }
+
+            async fn create_complaint_once(&self, claim: &IdempotencyClaim, complaint: &NewComplaintRecord, actor: &Actor, now: Timestamp) -> Result<Complaint> {
+                let (claim, complaint, actor) = (claim.clone(), complaint.clone(), actor.clone());
+                write_op!(self, c => idempotency::create_complaint(c, &claim, &complaint, &actor, now).await)
+            }
+
+            async fn create_promise_once(&self, claim: &IdempotencyClaim, promise: &NewPromise, actor: &Actor, now: Timestamp) -> Result<Promise> {
+                let (claim, promise, actor) = (claim.clone(), promise.clone(), actor.clone());
+                write_op!(self, c => idempotency::create_promise(c, &claim, &promise, &actor, now).await)
             }
         }
 

@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex};
 
 /// What the writer does with one operation: run it, say whether it failed,
 /// and hand back how to answer the caller once the commit is known.
-type WriteJob = Box<dyn FnOnce(&mut SqliteConn<'_>) -> (bool, Answer) + Send>;
+/// `None`: the transaction could not begin, so the operation does not run.
+type WriteJob = Box<dyn FnOnce(Option<&mut SqliteConn<'_>>) -> (bool, Answer) + Send>;
 /// Tells one caller how its write ended, once the commit's outcome is known.
 type Answer = Box<dyn FnOnce(Option<&DbError>) + Send>;
 type ReadJob = Box<dyn FnOnce(&mut SqliteConn<'_>) + Send>;
@@ -61,10 +62,24 @@ impl<'a> SqliteConn<'a> {
 }
 
 fn db_error(e: rusqlite::Error) -> DbError {
-    if let rusqlite::Error::SqliteFailure(code, _) = &e
-        && matches!(code.extended_code, 2067 | 1555)
-    {
-        return DbError::Unique(e.to_string());
+    if let rusqlite::Error::SqliteFailure(code, _) = &e {
+        if matches!(code.extended_code, 2067 | 1555) {
+            return DbError::Unique(e.to_string());
+        }
+        // Not now rather than wrong: locked past the busy timeout, the disk
+        // full, an I/O error, the file unopenable.
+        use rusqlite::ErrorCode as E;
+        if matches!(
+            code.code,
+            E::DatabaseBusy
+                | E::DatabaseLocked
+                | E::DiskFull
+                | E::SystemIoFailure
+                | E::CannotOpen
+                | E::OutOfMemory
+        ) {
+            return DbError::Unavailable(e.to_string());
+        }
     }
     DbError::Other(e.to_string())
 }
@@ -154,7 +169,15 @@ impl crate::db::Conn for SqliteConn<'_> {
     }
 }
 
-fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> {
+/// How long a connection waits for a lock another process holds before
+/// giving up (the writer then answers every queued caller "unavailable").
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn open_connection(
+    path: &Path,
+    read_only: bool,
+    busy: std::time::Duration,
+) -> Result<Connection, DbError> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
@@ -163,8 +186,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags).map_err(db_error)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(db_error)?;
+    conn.busy_timeout(busy).map_err(db_error)?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db_error)?;
@@ -186,8 +208,11 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, DbError> 
     Ok(conn)
 }
 
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 15] = [
+const MIGRATIONS: [&str; 18] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -202,7 +227,10 @@ const MIGRATIONS: [&str; 15] = [
     include_str!("../migrations/sqlite/0012_kiosks.sql"),
     include_str!("../migrations/sqlite/0013_arrival_links.sql"),
     include_str!("../migrations/sqlite/0014_watch_marks.sql"),
+    include_str!("../migrations/sqlite/0015_idempotency.sql"),
     include_str!("../migrations/sqlite/0016_surveys.sql"),
+    include_str!("../migrations/sqlite/0017_big_lobbies.sql"),
+    include_str!("../migrations/sqlite/0018_appointment_source.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
@@ -265,20 +293,27 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
             }
         }
         let mut answers = Vec::with_capacity(batch.len());
-        let begun = conn.execute_batch("BEGIN IMMEDIATE").map_err(db_error);
+        let begun = conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
+            // Whatever stopped it (a lock held past the busy timeout, a disk
+            // error), nothing runs: the callers may simply try again.
+            let e = db_error(e);
+            tracing::warn!(error = %e, jobs = batch.len(), "cannot begin a write transaction");
+            DbError::Unavailable(format!("cannot begin a write transaction: {e}"))
+        });
         // The audit chain's head, read by the first operation that writes
         // audit rows and stored once before the commit: in this transaction
         // nobody else writes.
         let mut head: Option<ChainHead> = None;
         for job in batch {
             if begun.is_err() {
-                // Nothing can run; every caller hears why below.
-                answers.push(job(&mut SqliteConn::new(&mut conn)).1);
+                // No job runs outside a transaction (each statement would
+                // commit on its own): every caller hears why below.
+                answers.push(job(None).1);
                 continue;
             }
             let head_before = head.clone();
             let saved = run_cached(&conn, "SAVEPOINT op");
-            let (ok, answer) = job(&mut SqliteConn::in_batch(&mut conn, &mut head));
+            let (ok, answer) = job(Some(&mut SqliteConn::in_batch(&mut conn, &mut head)));
             let undone = if ok && saved.is_ok() {
                 run_cached(&conn, "RELEASE op")
             } else {
@@ -298,7 +333,7 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
                 .and_then(|()| conn.execute_batch("COMMIT").map_err(db_error)),
         };
         let failure = outcome.err();
-        if failure.is_some() {
+        if failure.is_some() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
         for answer in answers {
@@ -323,13 +358,22 @@ fn run_reader(mut conn: Connection, jobs: Arc<Mutex<mpsc::Receiver<ReadJob>>>) {
 impl SqliteStore {
     /// Open (or create) the database file and bring its schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
+        Self::open_with_busy_timeout(path, BUSY_TIMEOUT).await
+    }
+
+    /// [`open`](Self::open), waiting at most `busy` for a lock another
+    /// process holds (tests use a short one).
+    pub async fn open_with_busy_timeout(
+        path: &Path,
+        busy: std::time::Duration,
+    ) -> Result<SqliteStore> {
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || Self::open_blocking(&path))
+        tokio::task::spawn_blocking(move || Self::open_blocking(&path, busy))
             .await
             .map_err(|e| StoreError::Database(format!("cannot open the database: {e}")))?
     }
 
-    fn open_blocking(path: &Path) -> Result<SqliteStore> {
+    fn open_blocking(path: &Path, busy: std::time::Duration) -> Result<SqliteStore> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -337,7 +381,7 @@ impl SqliteStore {
                 StoreError::Database(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let mut conn = open_connection(path, false)?;
+        let mut conn = open_connection(path, false, busy)?;
         migrate(&mut conn)?;
         link_legacy_audit_rows(&mut conn)?;
         let (writer, write_jobs) = mpsc::channel::<WriteJob>();
@@ -348,7 +392,7 @@ impl SqliteStore {
         let (readers, read_jobs) = mpsc::channel::<ReadJob>();
         let read_jobs = Arc::new(Mutex::new(read_jobs));
         for i in 0..READERS {
-            let conn = open_connection(path, true)?;
+            let conn = open_connection(path, true, busy)?;
             let jobs = read_jobs.clone();
             std::thread::Builder::new()
                 .name(format!("sqlite-reader-{i}"))
@@ -366,12 +410,19 @@ impl SqliteStore {
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: WriteJob = Box::new(move |conn| {
-            let result = op(conn);
-            let ok = result.is_ok();
+            let result = conn.map(op);
+            let ok = matches!(result, Some(Ok(_)));
             let answer: Answer = Box::new(move |failure| {
-                let _ = tx.send(match failure {
-                    Some(e) => Err(StoreError::Database(format!("commit failed: {e}"))),
-                    None => result,
+                let _ = tx.send(match (failure, result) {
+                    (None, Some(result)) => result,
+                    // The batch did not commit: nothing of it was saved.
+                    (Some(e), _) => Err(match e {
+                        DbError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+                        other => StoreError::Database(format!("commit failed: {other}")),
+                    }),
+                    (None, None) => {
+                        Err(StoreError::Unavailable("the operation did not run".into()))
+                    }
                 });
             });
             (ok, answer)

@@ -8,6 +8,7 @@
 use crate::*;
 use async_trait::async_trait;
 use frontdesk_domain::appointment::Appointment;
+use frontdesk_domain::schedule::ScheduleChange;
 use frontdesk_domain::timeline::EventKind;
 use frontdesk_domain::{AckPolicy, Timestamp, VisitState};
 
@@ -226,6 +227,9 @@ pub trait Visits: Send + Sync {
     /// One visit without its timeline, not audited: for the server's own
     /// checks before a change (the change itself is audited).
     async fn visit_record(&self, visit_id: i64) -> Result<Visit>;
+    /// One visit and its timeline, not audited: for a live refresh of a page
+    /// whose reader was audited within the last minute.
+    async fn visit_unaudited(&self, visit_id: i64) -> Result<(Visit, Vec<TimelineEvent>)>;
     /// One visit and its timeline, audited as a read.
     async fn visit(
         &self,
@@ -236,6 +240,16 @@ pub trait Visits: Send + Sync {
     /// Every visit whose acknowledgement clock is running, at any location.
     /// For the server's clock watcher; not audited (no person reads it).
     async fn running_clocks(&self) -> Result<Vec<Visit>>;
+    /// Visits at a location whose acknowledgement clock (under `policy`)
+    /// passes its due or escalation time in (`after`, `until`]: the clocks
+    /// the watcher looks at on a tick. Not audited.
+    async fn clocks_due(
+        &self,
+        location: &str,
+        policy: AckPolicy,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Visit>>;
     /// Latest `ack_overdue`/`ack_escalated` event time per running visit and kind.
     async fn running_alerts(&self) -> Result<Vec<(i64, EventKind, Timestamp)>>;
     /// Append one of the server's own events (such as `ack_overdue`) to a visit's timeline.
@@ -275,6 +289,38 @@ pub trait Visits: Send + Sync {
     ) -> Result<()>;
     /// The visit an unexpired link belongs to.
     async fn status_link_visit(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>>;
+}
+
+/// The schedule from an EHR (FHIR, HL7 v2) and the day's visits read back.
+#[async_trait]
+pub trait Schedule: Send + Sync {
+    /// Apply appointments from an EHR, all in one transaction: each makes,
+    /// changes, cancels or marks as a no-show the visit of its
+    /// (location, identifier), as `frontdesk_domain::schedule::plan` says.
+    /// Each created or changed visit is audited (`appointment.create`,
+    /// `appointment.update`, `appointment.unchanged`).
+    async fn apply_schedule(
+        &self,
+        changes: &[ScheduleChange],
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Vec<ScheduleOutcome>>;
+    /// A location's visits of a day (scheduled then, or walk-ins who arrived
+    /// then), audited as one read under `action`.
+    async fn schedule_day(
+        &self,
+        location: &str,
+        from: Timestamp,
+        to: Timestamp,
+        reader: &Actor,
+        action: &str,
+        now: Timestamp,
+    ) -> Result<Vec<ScheduledVisit>>;
+    /// One visit as [`Schedule::schedule_day`] gives it, not audited (for
+    /// answering the change that was just audited).
+    async fn scheduled_visit(&self, visit_id: i64) -> Result<ScheduledVisit>;
+    /// Counts for the Prometheus metrics (no patient data, not audited).
+    async fn figures(&self) -> Result<Figures>;
 }
 
 /// Arrival links: a private link for one appointment ("I'm here", "I'm
@@ -369,6 +415,16 @@ pub trait Promises: Send + Sync {
     ) -> Result<Promise>;
     /// Open wait promises of patients still waiting or roomed.
     async fn open_wait_promises(&self) -> Result<Vec<Promise>>;
+    /// Open wait promises of patients still waiting or roomed at one location.
+    async fn open_wait_promises_at(&self, location: &str) -> Result<Vec<Promise>>;
+    /// The watcher's share of the open wait promises on a tick: those of
+    /// visits whose id is `part` modulo `parts`, and every one due by `due_by`.
+    async fn wait_promises_to_check(
+        &self,
+        parts: i64,
+        part: i64,
+        due_by: Timestamp,
+    ) -> Result<Vec<Promise>>;
     /// Open promises other than waits at a location, soonest due first.
     async fn open_promises(&self, location: &str) -> Result<Vec<Promise>>;
     /// Promises other than waits kept or broken since `since`, newest first.
@@ -504,12 +560,72 @@ pub trait Audit: Send + Sync {
     async fn verify_newest_audit_rows(&self, n: i64) -> Result<AuditChainReport>;
 }
 
+/// Safe retries: a creating request sent again with the same
+/// `Idempotency-Key` gets the first answer and creates nothing. The key is
+/// claimed in the creation's own transaction (so a request that failed
+/// leaves nothing behind), and the answer kept once it is made.
+#[async_trait]
+pub trait Idempotency: Send + Sync {
+    /// What was kept for this caller's key on this route within the last
+    /// [`IDEMPOTENCY_WINDOW`] before `now`, if anything.
+    async fn idempotent_answer(
+        &self,
+        caller: &str,
+        route: &str,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<IdempotentAnswer>>;
+    /// Keep the first answer to a claimed key (once: a kept answer is never
+    /// replaced).
+    async fn keep_idempotent_answer(
+        &self,
+        claim: &IdempotencyClaim,
+        status: u16,
+        body: &str,
+    ) -> Result<()>;
+    /// `Visits::check_in`, with the key claimed in the same transaction: a
+    /// key claimed already (by a request running at the same moment, on any
+    /// server) is a `Conflict` and nothing is created.
+    async fn check_in_once(
+        &self,
+        claim: &IdempotencyClaim,
+        check_in: &CheckIn,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Arrived>;
+    /// `Concerns::raise_concern`, with the key claimed in the same transaction.
+    async fn raise_concern_once(
+        &self,
+        claim: &IdempotencyClaim,
+        concern: &NewConcern,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Concern>;
+    /// `Complaints::create_complaint`, with the key claimed in the same transaction.
+    async fn create_complaint_once(
+        &self,
+        claim: &IdempotencyClaim,
+        complaint: &NewComplaintRecord,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Complaint>;
+    /// `Promises::create_promise`, with the key claimed in the same transaction.
+    async fn create_promise_once(
+        &self,
+        claim: &IdempotencyClaim,
+        promise: &NewPromise,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Promise>;
+}
+
 /// What Frontdesk stops keeping on its own.
 #[async_trait]
 pub trait Retention: Send + Sync {
     /// The daily purge: delete expired staff sessions (past their lifetime or
     /// idle since `plan.idle_cutoff`) and expired status links, and mask the
     /// address of outbox messages settled by `plan.recipients_settled_by`;
+    /// delete idempotency keys older than [`IDEMPOTENCY_WINDOW`];
     /// one `retention.purge` audit row with the counts. Once per UTC day of
     /// `now` across every server on the database: `None` when the day's purge
     /// has already run.

@@ -429,6 +429,22 @@ impl TimelineEvent {
             EventKind::CantCome => {
                 "The patient said they can't come (arrival link): appointment cancelled".to_string()
             }
+            EventKind::Rescheduled => format!(
+                "Appointment changed by the EHR ({}){by}: {}",
+                detail["source"]
+                    .as_str()
+                    .unwrap_or("schedule")
+                    .to_uppercase(),
+                detail["changed"]
+                    .as_array()
+                    .map(|w| w
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .filter(|w| !w.is_empty())
+                    .unwrap_or_else(|| "nothing new".to_string())
+            ),
             EventKind::Upset => format!(
                 "The patient seems upset ({}){}",
                 detail["why"]
@@ -524,6 +540,8 @@ pub struct Purged {
     /// Patients' arrival links past their day.
     pub arrival_links: u64,
     pub recipients: u64,
+    /// Idempotency keys past their 24 hours.
+    pub idempotency_keys: u64,
 }
 
 /// What checking the audit log's hash chain found (`Audit::verify_audit_chain`).
@@ -636,6 +654,44 @@ impl std::fmt::Display for AuditChainFault {
 pub struct ImportSummary {
     pub created: usize,
     pub already_present: usize,
+}
+
+/// Counts for the metrics: outbox messages by status, and wait (`seen_by`)
+/// promises by location and status, since the database began.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub outbox: Vec<(String, i64)>,
+    pub wait_promises: Vec<(String, String, i64)>,
+}
+
+/// What one appointment from an EHR did (see `frontdesk_domain::schedule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleOutcome {
+    pub visit_id: i64,
+    pub result: ScheduleResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleResult {
+    /// A new visit.
+    Created,
+    /// The expected visit took the change.
+    Updated,
+    /// Left as it was, and why.
+    Unchanged(String),
+}
+
+/// A visit with the identifier its appointment came with (none for a
+/// walk-in) and its wait promise, as an EHR reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledVisit {
+    pub visit: Visit,
+    /// The identifier's system or namespace, when it had one.
+    pub appointment_system: Option<String>,
+    /// Which door the appointment came by.
+    pub appointment_source: Option<frontdesk_domain::schedule::ScheduleSource>,
+    /// The latest `seen_by` promise.
+    pub wait: Option<Promise>,
 }
 
 /// A promise to a patient, with a due time.
@@ -1072,4 +1128,32 @@ pub struct WatchAlert {
     /// The audit row's action (`watch.ack_overdue`) and subject (`visit:12`).
     pub action: String,
     pub subject: String,
+}
+
+/// How long the first answer to an `Idempotency-Key` is kept and replayed.
+pub const IDEMPOTENCY_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// A request sent with an `Idempotency-Key`: whose key, on which route, and
+/// a hash of what was asked (see `traits::Idempotency`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// Who sent it (a staff username): keys are each caller's own.
+    pub caller: String,
+    /// `POST /api/v1/visits`, or a page form's route.
+    pub route: String,
+    pub key: String,
+    /// A hash of the request body.
+    pub request_hash: String,
+}
+
+/// What the store holds for a key sent before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentAnswer {
+    pub request_hash: String,
+    /// What the first request created (`visit:12`, `concern:3`).
+    pub made: String,
+    /// The first answer's status and body; `None` while the first request is
+    /// still making it (or if its server stopped before it could be kept).
+    pub answer: Option<(u16, String)>,
+    pub created_at: Timestamp,
 }

@@ -108,6 +108,48 @@ fn the_service_rate_is_learned_from_patients_seen() {
     assert!(stalled.predicted_min > busy.predicted_min);
 }
 
+#[test]
+fn a_new_session_starts_at_the_pace_of_past_sessions_not_last_nights() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    // Two days of one patient seen every 6 minutes from 08:00 to 12:00.
+    for day in 0..2 {
+        for i in 0..40 {
+            let at = t(8, 0) + Duration::days(day) + Duration::minutes(i * 6);
+            let id = format!("{day}-{i}");
+            engine.arrive(&id, &pooled(), None, None, at);
+            engine.seen(&id, &pooled(), at + Duration::minutes(3));
+        }
+    }
+    let cfg = engine.config();
+    let state = &engine.queues[&pooled()];
+    // Mid-afternoon the morning's pace slows with the stall, as before...
+    let (stalled, _) = state.rate_per_min(&cfg, t(14, 0) + Duration::days(1));
+    assert!(stalled < 1.0 / 6.0 * 0.9, "{stalled}");
+    // ...but the next morning, before anyone is seen, the new session is
+    // expected at the pace of the past ones (one in 6 minutes), not at
+    // yesterday's last 20 patients spread over the night.
+    let (morning, cold) = state.rate_per_min(&cfg, t(8, 0) + Duration::days(2));
+    assert!(!cold);
+    assert!((morning - 1.0 / 6.0).abs() < 0.02, "{morning}");
+}
+
+#[test]
+fn the_three_readings_are_weighed_by_how_well_each_has_promised() {
+    let mut state = QueueState::default();
+    let readings = [(10.0, 20.0), (10.0, 40.0), (10.0, 80.0)];
+    // Before any loss is known: their plain mean.
+    let (_, even) = state.blend((1, ANY_KIND), &readings);
+    assert!((even - 140.0 / 3.0).abs() < 1e-9);
+    // The first reading has promised best: it counts most, the worst least.
+    state.losses.insert((1, ANY_KIND), [1.0, 2.0, 4.0]);
+    let (median, weighed) = state.blend((1, ANY_KIND), &readings);
+    assert!((median - 10.0).abs() < 1e-9);
+    let w = [1.0, 0.25, 0.0625];
+    let expected = (20.0 * w[0] + 40.0 * w[1] + 80.0 * w[2]) / (w[0] + w[1] + w[2]);
+    assert!((weighed - expected).abs() < 1e-9, "{weighed} {expected}");
+    assert!(weighed < even);
+}
+
 /// Simulate a steady single-server queue and check calibration: about nine
 /// in ten are seen by the promised time.
 #[test]
@@ -365,4 +407,33 @@ fn a_broken_promise_stops_counting_when_the_patient_leaves_unseen() {
     assert!(shift(&engine) > before);
     engine.left("gone", &pooled());
     assert!((shift(&engine) - before).abs() < 1e-12);
+}
+
+#[test]
+fn requoting_a_queue_at_once_gives_each_patient_their_own_requote() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    let q = pooled();
+    // History, so quotes are calibrated (patients still waiting count too).
+    for i in 0..40 {
+        let id = format!("h{i}");
+        engine.arrive(&id, &q, None, None, t(8, 0) + Duration::minutes(i));
+        engine.seen(&id, &q, t(8, 10) + Duration::minutes(i));
+    }
+    // Two priorities, and patients arriving at the same moment.
+    for i in 0..30 {
+        let at = t(9, 0) + Duration::minutes(i / 3);
+        let priority = if i % 4 == 0 { Some(1) } else { None };
+        engine.arrive(&format!("w{i}"), &q, priority, None, at);
+    }
+    let now = t(9, 30);
+    let all = engine.requote_queue(&q, |_| true, now);
+    assert_eq!(all.len(), 30);
+    for (id, quote) in &all {
+        assert_eq!(Some(quote), engine.requote(id, &q, now).as_ref(), "{id}");
+    }
+    // Only those asked for.
+    let some = engine.requote_queue(&q, |id| id == "w7", now);
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[0].0, "w7");
+    assert_eq!(engine.queues(), vec![q]);
 }

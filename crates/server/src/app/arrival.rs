@@ -413,6 +413,7 @@ pub async fn here(state: &AppState, token: &str) -> Result<Option<Leads>, ApiErr
             link_hash: token_hash(token),
             status_token: super::links::status_token_for(token),
         }),
+        once: None,
     };
     match visits::check_in(state, &location, arriving, &Actor::arrival_link()).await {
         Ok(done) => Ok(Some(Leads::StatusPage(done.status_path))),

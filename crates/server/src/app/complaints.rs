@@ -14,8 +14,8 @@ use frontdesk_domain::complaint::{self, BusinessHours, ClockInput, ComplaintCloc
 use frontdesk_domain::outbox::MessageChannel;
 use frontdesk_domain::{FieldErrors, MAIN_LOCATION, Role, Timestamp, fields};
 use frontdesk_store::{
-    Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, NewComplaintRecord,
-    NewOutboxMessage, StaffUser, StoreError,
+    Actor, Complaint, ComplaintChange, ComplaintEvent, ComplaintSettings, IdempotencyClaim,
+    NewComplaintRecord, NewOutboxMessage, StaffUser, StoreError,
 };
 use frontdesk_tone::ReplyCheck;
 use serde::Deserialize;
@@ -168,13 +168,15 @@ pub enum Taker<'a> {
     Public(&'static str),
 }
 
-/// Validate and record a complaint. Nothing is saved unless every field is right.
+/// Validate and record a complaint. Nothing is saved unless every field is
+/// right. `once`: the request's retry key, claimed with the complaint.
 pub async fn take(
     state: &AppState,
     taker: Taker<'_>,
     input: &ComplaintInput,
+    once: Option<&super::retries::Once>,
 ) -> Result<Complaint, ApiError> {
-    take_marked(state, taker, input, None).await
+    take_with(state, taker, input, None, super::retries::claim(once)).await
 }
 
 /// [`take`], with the patient's words read as upset: the visit's `upset`
@@ -184,6 +186,16 @@ pub async fn take_marked(
     taker: Taker<'_>,
     input: &ComplaintInput,
     upset: Option<Value>,
+) -> Result<Complaint, ApiError> {
+    take_with(state, taker, input, upset, None).await
+}
+
+async fn take_with(
+    state: &AppState,
+    taker: Taker<'_>,
+    input: &ComplaintInput,
+    upset: Option<Value>,
+    once: Option<&IdempotencyClaim>,
 ) -> Result<Complaint, ApiError> {
     let staff = match taker {
         Taker::Staff(s) => Some(s),
@@ -266,20 +278,22 @@ pub async fn take_marked(
     };
     let actor = caller.actor();
     let now = state.now();
-    let k = state
-        .store
-        .create_complaint(
-            &NewComplaintRecord {
-                location,
-                visit_id: input.visit_id,
-                complaint: new,
-                owner,
-                upset,
-            },
-            &actor,
-            now,
-        )
-        .await?;
+    let record = NewComplaintRecord {
+        location,
+        visit_id: input.visit_id,
+        complaint: new,
+        owner,
+        upset,
+    };
+    let k = match once {
+        Some(key) => {
+            state
+                .store
+                .create_complaint_once(key, &record, &actor, now)
+                .await?
+        }
+        None => state.store.create_complaint(&record, &actor, now).await?,
+    };
     publish(state, "complaint_received", &k, now, json!({}));
     Ok(k)
 }

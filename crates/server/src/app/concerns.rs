@@ -18,7 +18,8 @@ use frontdesk_tone::ReplyCheck;
 use serde_json::json;
 
 /// Raise a concern on a visit for a patient, by staff or an API client:
-/// validated, recorded with its timeline event, and announced to every board.
+/// validated, recorded with its timeline event, and announced to every
+/// board. `once`: the request's retry key, claimed with the concern.
 pub async fn raise(
     state: &AppState,
     visit_id: i64,
@@ -26,6 +27,7 @@ pub async fn raise(
     source: Source,
     owner: Option<&str>,
     caller: &Caller<'_>,
+    once: Option<&super::retries::Once>,
 ) -> Result<Concern, ApiError> {
     let mut errors = FieldErrors::new();
     let text = errors.check("text", concern::words(text));
@@ -45,10 +47,16 @@ pub async fn raise(
         owner,
         upset: None,
     };
-    let concern = state
-        .store
-        .raise_concern(&new, &caller.actor(), now)
-        .await?;
+    let actor = caller.actor();
+    let concern = match super::retries::claim(once) {
+        Some(key) => {
+            state
+                .store
+                .raise_concern_once(key, &new, &actor, now)
+                .await?
+        }
+        None => state.store.raise_concern(&new, &actor, now).await?,
+    };
     raised(state, &concern, now);
     Ok(concern)
 }

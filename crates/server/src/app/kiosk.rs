@@ -312,6 +312,7 @@ pub async fn check_in(
         // The patient's question, in their words, goes to the visit as a concern.
         question,
         by_link: None,
+        once: None,
     };
     let done = match check_in_visit(state, location, arriving, &actor).await {
         Ok(done) => done,

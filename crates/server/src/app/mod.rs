@@ -10,15 +10,20 @@
 
 pub mod arrival;
 pub mod caller;
+pub mod clocks;
 pub mod complaints;
 pub mod concerns;
+pub mod hl7;
 pub mod kiosk;
 pub mod links;
+pub mod metrics;
 pub mod outbox;
 pub mod patient;
 pub mod promises;
 pub mod quotes;
 pub mod retention;
+pub mod retries;
+pub mod schedule;
 pub mod scorecard;
 pub mod second_factor;
 pub mod sessions;

@@ -43,6 +43,17 @@ impl Linked {
 /// (all the same to the caller: nothing to learn). The read is audited
 /// under the link's name.
 pub async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError> {
+    load_as(state, token, false).await
+}
+
+/// [`load`] for the status page's own poll (`status.json`, every few
+/// seconds while it is open): a live refresh, audited at most once a
+/// minute per link (per server), as the board's refresh is per session.
+pub async fn poll(state: &AppState, token: &str) -> Result<Option<Linked>, ApiError> {
+    load_as(state, token, true).await
+}
+
+async fn load_as(state: &AppState, token: &str, live: bool) -> Result<Option<Linked>, ApiError> {
     if token.len() < 40 || token.len() > 64 {
         return Ok(None);
     }
@@ -54,10 +65,15 @@ pub async fn load(state: &AppState, token: &str) -> Result<Option<Linked>, ApiEr
     else {
         return Ok(None);
     };
-    let (visit, timeline) = state
-        .store
-        .visit(visit_id, &Actor::patient_link(), now)
-        .await?;
+    let audited = !live || state.live_audit_due(&format!("link:{}", token_hash(token)));
+    let (visit, timeline) = if audited {
+        state
+            .store
+            .visit(visit_id, &Actor::patient_link(), now)
+            .await?
+    } else {
+        state.store.visit_unaudited(visit_id).await?
+    };
     let promise = state.store.visit_promise(visit_id).await?;
     let concerns = state.store.visit_concerns(visit_id).await?;
     let location = state.location(&visit.location).await?;

@@ -38,21 +38,30 @@ pub struct Prepared {
 }
 
 /// Validate and record a promise, with its suggestion and any warning.
-/// Shared by the API and the promises page.
+/// Shared by the API and the promises page. `once`: the request's retry
+/// key, claimed with the promise.
 pub async fn record(
     state: &AppState,
     user: &StaffUser,
     input: PromiseInput,
+    once: Option<&super::retries::Once>,
 ) -> Result<(Promise, Prepared), ApiError> {
     let prepared = prepare(state, user, input).await?;
-    let promise = state
-        .store
-        .create_promise(
-            &prepared.promise,
-            &Actor::staff(&user.username),
-            state.now(),
-        )
-        .await?;
+    let actor = Actor::staff(&user.username);
+    let promise = match super::retries::claim(once) {
+        Some(key) => {
+            state
+                .store
+                .create_promise_once(key, &prepared.promise, &actor, state.now())
+                .await?
+        }
+        None => {
+            state
+                .store
+                .create_promise(&prepared.promise, &actor, state.now())
+                .await?
+        }
+    };
     Ok((promise, prepared))
 }
 
@@ -296,16 +305,56 @@ async fn remind_owners(state: &AppState, now: Timestamp) -> Result<Vec<LiveEvent
     Ok(raised)
 }
 
+/// Each waiting patient is re-quoted on one tick in this many (a second
+/// each, so every 30 s): a thirtieth of the lobby per tick, and every
+/// promise about to fall due on every tick (see [`check_promises_share`]).
+pub const REQUOTE_PARTS: i64 = 30;
+
+/// Promises falling due within this are checked on every tick.
+const CHECK_EVERY_TICK_WITHIN: chrono::Duration = chrono::Duration::minutes(2);
+
 /// Re-quote waiting patients whose promise will likely break, before it does.
 /// The old promise stays on record as renegotiated; the patient's page and
 /// every staff board hear about it.
 pub async fn check_promises(state: &AppState) -> Result<Vec<LiveEvent>, StoreError> {
+    check_promises_share(state, 1, 0).await
+}
+
+/// [`check_promises`] for the visits whose id is `part` modulo `parts`, and
+/// every promise due within two minutes: the watcher's share of a tick, so
+/// a lobby of thousands is re-quoted a slice at a time. The quotes of one
+/// queue are worked out together ([`QuoteEngine::requote_queue`]), one queue
+/// at a time, so a check-in never waits long for the engine.
+///
+/// [`QuoteEngine::requote_queue`]: frontdesk_domain::quote::QuoteEngine::requote_queue
+pub async fn check_promises_share(
+    state: &AppState,
+    parts: i64,
+    part: i64,
+) -> Result<Vec<LiveEvent>, StoreError> {
     let now = state.now();
     let mut raised = remind_owners(state, now).await?;
-    let open = state.store.open_wait_promises().await?;
+    let open = state
+        .store
+        .wait_promises_to_check(parts.max(1), part, now + CHECK_EVERY_TICK_WITHIN)
+        .await?;
+    let wanted: std::collections::HashSet<String> = open
+        .iter()
+        .filter_map(|p| p.visit_id.map(|id| id.to_string()))
+        .collect();
+    let mut quotes = std::collections::HashMap::new();
+    if !wanted.is_empty() {
+        let queues = state.quotes().queues();
+        for queue in queues {
+            let found = state
+                .quotes()
+                .requote_queue(&queue, |id| wanted.contains(id), now);
+            quotes.extend(found);
+        }
+    }
     for p in open {
         let Some(visit_id) = p.visit_id else { continue };
-        let Some(q) = state.quotes().requote_by_id(&visit_id.to_string(), now) else {
+        let Some(q) = quotes.remove(&visit_id.to_string()) else {
             continue;
         };
         let check = check_wait(p.due_at, q.likely_by, now);

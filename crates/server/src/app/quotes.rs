@@ -114,6 +114,11 @@ pub fn apply(state: &AppState, note: &QuoteNote) {
     let queue = queue_of(&note.location, &note.provider);
     let mut engine = state.quotes();
     if note.arrived {
+        if engine.requote_by_id(&id, at).is_some() {
+            // Known already: read from the database when the engine was
+            // rebuilt after a gap, and heard again.
+            return;
+        }
         let arrival = Arrival {
             priority: None,
             scheduled_at: note
@@ -132,13 +137,15 @@ pub fn apply(state: &AppState, note: &QuoteNote) {
 }
 
 /// Warm the engine up on the last two weeks of visits, so the first quotes
-/// after a restart use the site's own history.
+/// after a restart use the site's own history. The engine is built afresh
+/// and then replaces the one in use: a server that may have missed other
+/// servers' arrivals and moves (its shared channel was lost) calls this to
+/// see what the database says.
 pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
     let now = state.now();
+    let mut engine = state.new_quote_engine();
     for loc in state.store.locations().await? {
-        state
-            .quotes()
-            .set_location_quantile(&loc.id, loc.quote_quantile());
+        engine.set_location_quantile(&loc.id, loc.quote_quantile());
     }
     let visits = state
         .store
@@ -157,7 +164,6 @@ pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     events.sort_by_key(|(t, kind, v)| (*t, *kind, v.id));
-    let mut engine = state.quotes();
     for (t, kind, v) in &events {
         if *t > now {
             continue;
@@ -172,5 +178,6 @@ pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
             _ => engine.left(&id, &queue),
         }
     }
+    *state.quotes() = engine;
     Ok(visits.len())
 }

@@ -4,8 +4,8 @@
 //! after the change committed, in the order this server made them) and
 //! every server listens (`LISTEN`, on a connection of its own, made again
 //! when lost): each feeds what it hears from the others into its own event
-//! streams, quote engine and caches, and ignores what it sent itself (it
-//! acted on that already). On SQLite there is one server and none of this
+//! streams, quote engine and caches (and remembers the alerts given at most
+//! once a while), and ignores what it sent itself (it acted on that already). On SQLite there is one server and none of this
 //! runs.
 
 use crate::live::{Envelope, LiveEvent, Shared};
@@ -122,6 +122,7 @@ pub async fn receive(state: &AppState, text: &str) {
     match &envelope.message {
         Shared::Event { .. } => {
             if let Some(event) = LiveEvent::from_shared(&envelope.message) {
+                remember(state, &event);
                 // Only to this server's streams: it came from another server.
                 let _ = state.events.send(event);
             }
@@ -135,11 +136,41 @@ pub async fn receive(state: &AppState, text: &str) {
     }
 }
 
-/// After a gap in the channel: drop every cached session and location.
+/// Alerts given at most once a while (an upset patient once an hour, a busy
+/// kiosk once a minute) count wherever they were given: a patient's next
+/// message may reach another server.
+fn remember(state: &AppState, event: &LiveEvent) {
+    match event.name {
+        "upset" => {
+            state
+                .upset_alerts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(event.visit_id, event.at);
+        }
+        "kiosk_busy" => {
+            if let Some(kiosk) = event.extra["kiosk_id"].as_i64() {
+                state
+                    .kiosk_told
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(kiosk, event.at);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// After a gap in the channel: drop every cached session and location, and
+/// build the quote engine again from the database (arrivals and moves sent
+/// meanwhile were missed).
 async fn forget_cached(state: &AppState) {
     state.forget_sessions_here();
     state.forget_locations();
-    refresh_quantiles(state).await;
+    if let Err(e) = super::quotes::warm_up(state).await {
+        tracing::warn!(error = %e, "quote engine not rebuilt after a gap in the shared channel");
+        refresh_quantiles(state).await;
+    }
 }
 
 /// The quote engine's per-location quantiles, as the locations say now.

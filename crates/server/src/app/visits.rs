@@ -12,7 +12,8 @@ use frontdesk_domain::concern::Source;
 use frontdesk_domain::outbox::MessageChannel;
 use frontdesk_domain::patient::{Arrival as Typed, ArrivalInput};
 use frontdesk_store::{
-    Actor, Arrival, CheckIn, Concern, Location, NewConcern, NewVisit, StoreError, Visit,
+    Actor, Arrival, CheckIn, Concern, IdempotencyClaim, Location, NewConcern, NewVisit, StoreError,
+    Visit,
 };
 use serde_json::json;
 
@@ -34,6 +35,8 @@ pub struct Arriving {
     pub question: Option<String>,
     /// "I'm here" on an arrival link (an expected visit only).
     pub by_link: Option<ByArrivalLink>,
+    /// The request's retry key, claimed with the check-in (see `retries`).
+    pub once: Option<IdempotencyClaim>,
 }
 
 /// A check-in by "I'm here" on an arrival link: the link is marked used in
@@ -117,7 +120,15 @@ pub async fn check_in(
         }),
         arrival_link: arriving.by_link.map(|by| by.link_hash),
     };
-    let checked_in = state.store.check_in(&check_in, actor, now).await?;
+    let checked_in = match &arriving.once {
+        Some(key) => {
+            state
+                .store
+                .check_in_once(key, &check_in, actor, now)
+                .await?
+        }
+        None => state.store.check_in(&check_in, actor, now).await?,
+    };
     let visit = checked_in.visit;
     super::quotes::arrived(state, &visit, now);
     state.publish(LiveEvent::for_visit("arrived", &visit, now));
@@ -157,6 +168,7 @@ pub async fn check_in_as_asked(
     state: &AppState,
     input: &ArrivalInput,
     caller: &Caller<'_>,
+    once: Option<&super::retries::Once>,
 ) -> Result<CheckedIn, ApiError> {
     let now = state.now();
     let location_id = input
@@ -221,6 +233,7 @@ pub async fn check_in_as_asked(
             contacts,
             question: None,
             by_link: None,
+            once: super::retries::claim(once).cloned(),
         },
         &caller.actor(),
     )
@@ -300,13 +313,14 @@ pub async fn read(
     Ok(state.store.visit(id, &caller.actor(), state.now()).await?)
 }
 
-/// Open wait promises by visit id.
+/// Open wait promises at a location, by visit id.
 pub async fn open_waits_by_visit(
     state: &AppState,
+    location: &str,
 ) -> Result<std::collections::HashMap<i64, frontdesk_store::Promise>, ApiError> {
     Ok(state
         .store
-        .open_wait_promises()
+        .open_wait_promises_at(location)
         .await?
         .into_iter()
         .filter_map(|p| p.visit_id.map(|id| (id, p)))

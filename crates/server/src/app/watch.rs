@@ -22,7 +22,9 @@ use std::collections::HashMap;
 /// The server calls this every tick; tests call it directly.
 pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_store::StoreError> {
     let now = state.now();
-    let visits = state.store.running_clocks().await?;
+    // The clocks to look at: after the first pass, only those whose due or
+    // escalation time passed since the last one (`since`).
+    let (visits, since, checked) = super::clocks::to_check(state, now).await?;
     let primed = state
         .clock_watch
         .lock()
@@ -50,7 +52,8 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     {
         let mut watch = state.clock_watch.lock().unwrap_or_else(|p| p.into_inner());
         if !watch.primed {
-            // After a restart: alerts already raised for the current clock are not raised again.
+            // After a restart: alerts already on a timeline for the current clock
+            // (also those raised before marks were kept) are not raised again.
             for (v, clock) in &updates {
                 let raised_since = |kind: EventKind| {
                     earlier_alerts
@@ -70,8 +73,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
             }
             watch.primed = true;
         }
-        let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
-        watch.seen.retain(|id, _| running.contains(id));
+        // A full pass has every running clock: forget the clocks that stopped.
+        if since.is_none() {
+            let running: std::collections::HashSet<i64> = visits.iter().map(|v| v.id).collect();
+            watch.seen.retain(|id, _| running.contains(id));
+        }
         for (v, clock) in updates {
             let previous = watch
                 .seen
@@ -95,12 +101,17 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
                 };
                 due.push((event, status));
             };
-            if clock.status >= AckStatus::Overdue && previous.is_none_or(|p| p < AckStatus::Overdue)
+            // Each crossing is raised in the pass whose window holds it.
+            let crossed = |at: Timestamp| since.is_none_or(|since| at > since);
+            if clock.status >= AckStatus::Overdue
+                && previous.is_none_or(|p| p < AckStatus::Overdue)
+                && crossed(clock.due_at)
             {
                 alert("ack_overdue", clock.due_at, AckStatus::Overdue);
             }
             if clock.status == AckStatus::Escalated
                 && previous.is_none_or(|p| p < AckStatus::Escalated)
+                && crossed(clock.escalates_at)
             {
                 alert("ack_escalated", clock.escalates_at, AckStatus::Escalated);
             }
@@ -171,7 +182,11 @@ pub async fn check_clocks(state: &AppState) -> Result<Vec<LiveEvent>, frontdesk_
     }
     match failure {
         Some(e) => Err(e),
-        None => Ok(raised),
+        None => {
+            // Everything found was raised: the next pass starts here.
+            super::clocks::checked(state, checked);
+            Ok(raised)
+        }
     }
 }
 
@@ -180,15 +195,23 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lease = Lease::default();
+    let mut turn = 0i64;
     loop {
         interval.tick().await;
         if !lease.holding(&state).await {
             continue;
         }
+        let started = std::time::Instant::now();
         if let Err(e) = check_clocks(&state).await {
             tracing::error!(error = %e, "clock check failed");
         }
-        if let Err(e) = super::promises::check_promises(&state).await {
+        // A share of the waiting patients is re-quoted each tick.
+        let part = turn % super::promises::REQUOTE_PARTS;
+        turn += 1;
+        if let Err(e) =
+            super::promises::check_promises_share(&state, super::promises::REQUOTE_PARTS, part)
+                .await
+        {
             tracing::error!(error = %e, "promise check failed");
         }
         if let Err(e) = super::complaints::check_escalations(&state).await {
@@ -204,6 +227,7 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
         if let Err(e) = super::surveys::check_surveys(&state).await {
             tracing::error!(error = %e, "survey check failed");
         }
+        state.metrics.watcher_tick(started.elapsed().as_secs_f64());
         // In its own task: a slow relay must not hold up the clocks.
         super::outbox::start_delivery(&state);
     }
@@ -218,6 +242,8 @@ pub async fn watch_clocks(state: AppState, tick: std::time::Duration) {
 #[derive(Default)]
 pub struct Lease {
     lock: Option<Box<dyn WatcherLock>>,
+    /// The lock's connection cannot be made (said once, not every tick).
+    unreachable: bool,
 }
 
 impl Lease {
@@ -229,8 +255,15 @@ impl Lease {
             Some(shared) => {
                 if self.lock.is_none() {
                     match shared.watcher_lock().await {
-                        Ok(lock) => self.lock = Some(lock),
-                        Err(e) => tracing::warn!(error = %e, "cannot reach the watcher lock"),
+                        Ok(lock) => {
+                            self.lock = Some(lock);
+                            self.unreachable = false;
+                        }
+                        Err(e) if !self.unreachable => {
+                            self.unreachable = true;
+                            tracing::warn!(error = %e, "cannot reach the watcher lock; trying every tick")
+                        }
+                        Err(_) => {}
                     }
                 }
                 match &mut self.lock {

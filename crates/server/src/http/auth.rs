@@ -175,6 +175,9 @@ impl FromRequestParts<AppState> for Staff {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let staff = api_staff(parts, state).await?;
+        if !staff.user.role.is_staff() {
+            return Err(ApiError::Forbidden);
+        }
         if staff.must_enroll() {
             return Err(ApiError::SecondFactorEnrollmentRequired);
         }
@@ -193,7 +196,12 @@ impl FromRequestParts<AppState> for Enrolling {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        api_staff(parts, state).await.map(Enrolling)
+        let staff = api_staff(parts, state).await?;
+        // An integration account uses only the interop doors.
+        if !staff.user.role.is_staff() {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(Enrolling(staff))
     }
 }
 
@@ -231,6 +239,10 @@ impl FromRequestParts<AppState> for EnrollingPage {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match find_session(parts, state).await {
+            // An integration account has no pages.
+            Ok(Some(staff)) if !staff.user.role.is_staff() => {
+                Err(PageError(ApiError::Forbidden).into_response())
+            }
             Ok(Some(staff)) => Ok(EnrollingPage(staff)),
             Ok(None) => {
                 let next = if parts.method == Method::GET {

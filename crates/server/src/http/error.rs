@@ -9,9 +9,13 @@ use std::collections::BTreeMap;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
+        match &self {
             // The detail may name tables or values; it stays in the log.
-            tracing::error!(error = %detail, "request failed");
+            ApiError::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable: answered 503")
+            }
+            _ => {}
         }
         let fields: BTreeMap<String, String> = match &self {
             ApiError::InvalidFields(f) => f.0.clone(),
@@ -44,7 +48,12 @@ pub fn retry_after(e: &ApiError) -> Option<axum::http::HeaderValue> {
     let seconds = match e {
         ApiError::TooManyRequests(wait) => (wait.num_milliseconds() + 999) / 1000,
         ApiError::Busy => 1,
+        ApiError::Unavailable(_) => UNAVAILABLE_RETRY_SECONDS,
         _ => return None,
     };
     Some(axum::http::HeaderValue::from(seconds.max(1)))
 }
+
+/// `Retry-After` of a 503 `unavailable`: long enough for a lock to be let go
+/// or a database to come back, short enough that nobody gives up.
+pub const UNAVAILABLE_RETRY_SECONDS: i64 = 2;

@@ -23,35 +23,125 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge
-            } else {
-                ApiError::BadRequest("The request body could not be read".into())
-            }
-        })?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))?;
-        if !value.is_object() {
-            return Err(ApiError::BadRequest("Expected a JSON object".into()));
+        let bytes = body_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest("The request body could not be read".into())
         }
-        serde_path_to_error::deserialize(value)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path.is_empty() || path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                let inner = e.into_inner().to_string();
-                let message = if inner.contains("invalid type") {
-                    "Wrong kind of value (expected text)".to_string()
-                } else {
-                    inner
-                };
-                ApiError::field(&field, &message)
-            })
+    })
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::BadRequest("Expected a JSON object".into()));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        let inner = e.into_inner().to_string();
+        let message = if inner.contains("invalid type") {
+            "Wrong kind of value (expected text)".to_string()
+        } else {
+            inner
+        };
+        ApiError::field(&field, &message)
+    })
+}
+
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// A request's retry key: the `Idempotency-Key` an API client sent, or a
+/// page form's one-time id, with the route it was sent to and a hash of
+/// the request body (see `app::retries`).
+#[derive(Debug, Clone)]
+pub struct RetryKey {
+    pub key: String,
+    pub route: String,
+    pub request_hash: String,
+}
+
+impl RetryKey {
+    /// The key as the caller's own.
+    pub fn claim(&self, caller: &str) -> crate::app::retries::Once {
+        crate::app::retries::Once::new(caller, &self.route, &self.key, &self.request_hash)
+    }
+}
+
+/// 1 to 255 visible ASCII characters (a UUID is a good choice).
+fn checked_key(raw: Option<&[u8]>) -> Result<String, ApiError> {
+    let refuse = || {
+        ApiError::field(
+            crate::app::retries::KEY_FIELD,
+            "An Idempotency-Key is 1 to 255 visible characters, such as a UUID",
+        )
+    };
+    let raw = raw.ok_or_else(refuse)?;
+    let fine = !raw.is_empty()
+        && raw.len() <= MAX_IDEMPOTENCY_KEY
+        && raw.iter().all(|b| (0x21..=0x7e).contains(b));
+    if !fine {
+        return Err(refuse());
+    }
+    Ok(String::from_utf8_lossy(raw).into_owned())
+}
+
+fn body_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A JSON body like [`ApiJson`], with the request's `Idempotency-Key` when
+/// it sent one (scoped to `METHOD /path`; a key that is empty, too long or
+/// not visible ASCII is a 422 naming `Idempotency-Key`).
+pub struct KeyedJson<T> {
+    pub input: T,
+    pub key: Option<RetryKey>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for KeyedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let sent: Vec<&[u8]> = req
+            .headers()
+            .get_all("idempotency-key")
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect();
+        let key = match sent.as_slice() {
+            [] => None,
+            [one] => Some(checked_key(Some(one))?),
+            // Two keys: which one would the client expect?
+            _ => return Err(checked_key(None).unwrap_err()),
+        };
+        let route = format!("{} {}", req.method(), req.uri().path());
+        let bytes = body_bytes(req, state).await?;
+        let input = parse_json(&bytes)?;
+        Ok(KeyedJson {
+            input,
+            key: key.map(|key| RetryKey {
+                key,
+                route,
+                request_hash: body_hash(&bytes),
+            }),
+        })
     }
 }
 
@@ -222,6 +312,18 @@ async fn staff_form<T: DeserializeOwned>(
     state: &AppState,
     enrolling: bool,
 ) -> Result<(Staff, T), Response> {
+    let (staff, bytes) = staff_form_bytes(req, state, enrolling).await?;
+    let unreadable = |_| error_page(ApiError::BadRequest("The form could not be read".into()));
+    let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+    Ok((staff, form))
+}
+
+/// The signed-in staff member and their form's bytes, its CSRF token checked.
+async fn staff_form_bytes(
+    req: Request,
+    state: &AppState,
+    enrolling: bool,
+) -> Result<(Staff, Bytes), Response> {
     let (mut parts, body) = req.into_parts();
     let staff = if enrolling {
         EnrollingPage::from_request_parts(&mut parts, state)
@@ -238,8 +340,44 @@ async fn staff_form<T: DeserializeOwned>(
     if !staff.csrf_ok(&csrf) {
         return Err(error_page(ApiError::Forbidden));
     }
-    let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
-    Ok((staff, form))
+    Ok((staff, bytes))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OnceField {
+    once: String,
+}
+
+/// A [`StaffForm`] that creates something, with its one-time id (the hidden
+/// `once` field its page put in): sent twice (a double click, a resent
+/// form), it creates one thing, and the second submit is sent where the
+/// first went. `once` is `None` when the form carried no id.
+pub struct OnceForm<T> {
+    pub staff: Staff,
+    pub form: T,
+    pub once: Option<RetryKey>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OnceForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let route = format!("form {}", req.uri().path());
+        let (staff, bytes) = staff_form_bytes(req, state, false).await?;
+        let unreadable = |_| error_page(ApiError::BadRequest("The form could not be read".into()));
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        let OnceField { once } = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        let once = match once.trim() {
+            "" => None,
+            id => Some(RetryKey {
+                key: checked_key(Some(id.as_bytes())).map_err(error_page)?,
+                route,
+                request_hash: body_hash(&bytes),
+            }),
+        };
+        Ok(OnceForm { staff, form, once })
+    }
 }
 
 /// A form that carries nothing but its CSRF token (sign out, acknowledge).

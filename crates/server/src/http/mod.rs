@@ -4,4 +4,6 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod fhir;
 pub mod page;
+pub mod retry;

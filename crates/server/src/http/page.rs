@@ -46,13 +46,18 @@ pub fn error_page(e: ApiError) -> Response {
         ApiError::InvalidTransition(_) | ApiError::Conflict(_) => "That can't be done",
         ApiError::TooManyRequests(_) => "Too many attempts",
         ApiError::Busy => "Busy",
+        ApiError::Unavailable(_) => "Please try again",
         ApiError::SecondFactorEnrollmentRequired | ApiError::SecondFactorRequired(_) => {
             "Second factor needed"
         }
         _ => "Something went wrong",
     };
-    if let ApiError::Internal(detail) = &e {
-        tracing::error!(error = %detail, "page failed");
+    match &e {
+        ApiError::Internal(detail) => tracing::error!(error = %detail, "page failed"),
+        ApiError::Unavailable(detail) => {
+            tracing::warn!(error = %detail, "database unavailable: page answered 503")
+        }
+        _ => {}
     }
     let page = MessagePage {
         nav: Nav::anonymous(),

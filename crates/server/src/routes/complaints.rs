@@ -6,12 +6,16 @@ use crate::app::complaints::{
     self as complaints, ComplaintInput, ContactInput, Loaded, Taker, Work, WorkInput, Worked,
     clocks_of, letter_of, may_read, may_work, reply_route, work_from,
 };
+use crate::app::retries;
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
 use crate::http::extract::{
-    ApiJson, ApiQuery, ClientAddr, Id, LocationQuery, PageId, StaffForm, location_or_main,
+    ApiJson, ApiQuery, ClientAddr, Id, KeyedJson, LocationQuery, OnceForm, PageId, StaffForm,
+    location_or_main,
 };
 use crate::http::page::{PageResult, form_status, render, render_with, slow_down_page};
+use crate::http::retry;
+use crate::routes::visits::{form_earlier, retries_earlier};
 use crate::state::AppState;
 use crate::throttle::address_key;
 use crate::views::complaints::{
@@ -62,10 +66,19 @@ async fn complaint_json(state: &AppState, k: &Complaint) -> Result<ComplaintJson
 async fn create(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(input): ApiJson<ComplaintInput>,
-) -> Result<impl IntoResponse, ApiError> {
-    let k = complaints::take(&state, Taker::Staff(&staff.user), &input).await?;
-    Ok((StatusCode::CREATED, Json(complaint_json(&state, &k).await?)))
+    KeyedJson { input, key }: KeyedJson<ComplaintInput>,
+) -> Result<Response, ApiError> {
+    let once = key.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = retries_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
+    let made = complaints::take(&state, Taker::Staff(&staff.user), &input, once.as_ref()).await;
+    let k = match retries::after_failure(&state, once.as_ref(), made).await? {
+        Ok(k) => k,
+        Err(first) => return Ok(retry::replay(first)),
+    };
+    let body = complaint_json(&state, &k).await?;
+    retry::answer(&state, once.as_ref(), StatusCode::CREATED, &body).await
 }
 
 async fn list(
@@ -192,6 +205,7 @@ async fn list_page(
         .filter(|k| may_read(&staff.user, k, &settings))
         .collect();
     let page = ComplaintsPage {
+        once: crate::secrets::random_token(),
         nav: staff.nav(),
         location: loc.id.clone(),
         location_name: loc.name.clone(),
@@ -233,8 +247,12 @@ async fn page(
 
 async fn page_submit(
     State(state): State<AppState>,
-    StaffForm { staff, form }: StaffForm<ComplaintForm>,
+    OnceForm { staff, form, once }: OnceForm<ComplaintForm>,
 ) -> PageResult {
+    let once = once.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = form_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
     let mut errors = FieldErrors::new();
     let visit_id = crate::http::extract::visit_number(&form.visit_id, &mut errors);
     let input = ComplaintInput {
@@ -252,7 +270,7 @@ async fn page_submit(
         ..Default::default()
     };
     let taken = if errors.is_empty() {
-        complaints::take(&state, Taker::Staff(&staff.user), &input).await
+        complaints::take(&state, Taker::Staff(&staff.user), &input, once.as_ref()).await
     } else {
         // Say everything that is wrong at once, not one field per try.
         if let Err(more) = complaint::validate_new(
@@ -270,8 +288,12 @@ async fn page_submit(
         }
         Err(ApiError::InvalidFields(errors))
     };
-    match taken {
-        Ok(k) => Ok(Redirect::to(&format!("/complaints/{}", k.id)).into_response()),
+    match retries::after_failure(&state, once.as_ref(), taken).await {
+        Ok(Ok(k)) => {
+            let to = format!("/complaints/{}", k.id);
+            Ok(retry::form_answer(&state, once.as_ref(), &to).await)
+        }
+        Ok(Err(first)) => Ok(retry::form_replay(first)),
         Err(ApiError::InvalidFields(mut errors)) => {
             // The form's names for the contact fields.
             for (from, to) in [
@@ -554,7 +576,7 @@ async fn feedback_submit(
         }),
         ..Default::default()
     };
-    match complaints::take(&state, Taker::Public("feedback-form"), &input).await {
+    match complaints::take(&state, Taker::Public("feedback-form"), &input, None).await {
         Ok(_) => Ok(feedback_response(&l, blank(&l), FieldErrors::new(), true)),
         Err(ApiError::InvalidFields(errors)) => Ok(feedback_response(&l, form, errors, false)),
         Err(e) => Err(e.into()),

@@ -5,11 +5,15 @@
 
 use crate::app::concerns::{self, Answered};
 use crate::app::promises::PromiseInput;
+use crate::app::retries;
 use crate::error::ApiError;
 use crate::http::auth::Staff;
-use crate::http::extract::{ApiJson, ApiQuery, Id, LocationQuery, PageId, StaffForm};
+use crate::http::extract::{
+    ApiJson, ApiQuery, Id, KeyedJson, LocationQuery, OnceForm, PageId, StaffForm,
+};
 use crate::http::page::PageResult;
-use crate::routes::visits::visit_page;
+use crate::http::retry;
+use crate::routes::visits::{form_earlier, retries_earlier, visit_page};
 use crate::state::AppState;
 use crate::views::concerns::ConcernJson;
 use crate::views::page::fields_in_words;
@@ -17,7 +21,7 @@ use crate::views::promises::PromiseJson;
 use crate::views::tone::ReplyJson;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_domain::concern::{Source, TimeToFirstAnswer};
@@ -50,24 +54,39 @@ async fn raise(
     State(state): State<AppState>,
     staff: Staff,
     Id(visit_id): Id,
-    ApiJson(input): ApiJson<RaiseInput>,
-) -> Result<impl IntoResponse, ApiError> {
+    KeyedJson { input, key }: KeyedJson<RaiseInput>,
+) -> Result<Response, ApiError> {
+    let once = key.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = retries_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
     let source = match input.source.as_deref().map(str::trim) {
         None | Some("") => Source::Staff,
         Some(s) => s
             .parse()
             .map_err(|_| ApiError::field("source", "Use kiosk, status_page, staff or portal"))?,
     };
-    let c = concerns::raise(
+    let made = concerns::raise(
         &state,
         visit_id,
         &input.text,
         source,
         input.owner.as_deref(),
         &staff.caller(),
+        once.as_ref(),
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(ConcernJson::of(&c))))
+    .await;
+    let c = match retries::after_failure(&state, once.as_ref(), made).await? {
+        Ok(c) => c,
+        Err(first) => return Ok(retry::replay(first)),
+    };
+    retry::answer(
+        &state,
+        once.as_ref(),
+        StatusCode::CREATED,
+        &ConcernJson::of(&c),
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -180,8 +199,12 @@ struct RaiseForm {
 async fn raise_submit(
     State(state): State<AppState>,
     PageId(visit_id): PageId,
-    StaffForm { staff, form }: StaffForm<RaiseForm>,
+    OnceForm { staff, form, once }: OnceForm<RaiseForm>,
 ) -> PageResult {
+    let once = once.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = form_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
     let raised = concerns::raise(
         &state,
         visit_id,
@@ -189,10 +212,15 @@ async fn raise_submit(
         Source::Staff,
         None,
         &staff.caller(),
+        once.as_ref(),
     )
     .await;
-    match raised {
-        Ok(c) => Ok(Redirect::to(&format!("/visits/{visit_id}#concern-{}", c.id)).into_response()),
+    match retries::after_failure(&state, once.as_ref(), raised).await {
+        Ok(Ok(c)) => {
+            let to = format!("/visits/{visit_id}#concern-{}", c.id);
+            Ok(retry::form_answer(&state, once.as_ref(), &to).await)
+        }
+        Ok(Err(first)) => Ok(retry::form_replay(first)),
         Err(ApiError::InvalidFields(errors)) => {
             let message = errors
                 .get("text")

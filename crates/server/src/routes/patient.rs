@@ -131,7 +131,7 @@ async fn status_json(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Json<StatusJson>, ApiError> {
-    let linked = patient::load(&state, &token)
+    let linked = patient::poll(&state, &token)
         .await?
         .ok_or(ApiError::NotFound)?;
     let t = words(&linked, &q, &headers);

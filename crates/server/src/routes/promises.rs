@@ -2,10 +2,13 @@
 //! by owner, with the kept rate of the last 30 days).
 
 use crate::app::promises::{self as promises, PromiseInput};
+use crate::app::retries;
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
-use crate::http::extract::{ApiJson, ApiQuery, Id, PageId, StaffForm};
+use crate::http::extract::{ApiQuery, Id, KeyedJson, PageId, StaffForm};
 use crate::http::page::{PageResult, form_status, render_with};
+use crate::http::retry;
+use crate::routes::visits::retries_earlier;
 use crate::state::AppState;
 use crate::text::{time, url_encode};
 use crate::views::page::local;
@@ -15,7 +18,7 @@ use crate::views::promises::{
 };
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_domain::promise::{PromiseStatus, due_state, remind_at};
@@ -37,17 +40,19 @@ pub fn pages() -> Router<AppState> {
 async fn create(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(input): ApiJson<PromiseInput>,
-) -> Result<impl IntoResponse, ApiError> {
-    let (promise, prepared) = promises::record(&state, &staff.user, input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PromiseJson::made(
-            &promise,
-            prepared.warning,
-            prepared.from_priors,
-        )),
-    ))
+    KeyedJson { input, key }: KeyedJson<PromiseInput>,
+) -> Result<Response, ApiError> {
+    let once = key.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = retries_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
+    let made = promises::record(&state, &staff.user, input, once.as_ref()).await;
+    let (promise, prepared) = match retries::after_failure(&state, once.as_ref(), made).await? {
+        Ok(made) => made,
+        Err(first) => return Ok(retry::replay(first)),
+    };
+    let body = PromiseJson::made(&promise, prepared.warning, prepared.from_priors);
+    retry::answer(&state, once.as_ref(), StatusCode::CREATED, &body).await
 }
 
 async fn fulfil(
@@ -262,7 +267,7 @@ async fn page_submit(
         location: Some(location.clone()),
         ..Default::default()
     };
-    match promises::record(&state, &staff.user, input).await {
+    match promises::record(&state, &staff.user, input, None).await {
         Ok((p, _)) => Ok(Redirect::to(&format!(
             "/promises?location={}&saved={}",
             url_encode(&p.location),

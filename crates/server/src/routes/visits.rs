@@ -2,11 +2,15 @@
 //! `/api/v1/lobby`, and the pages staff use all day: the lobby board, one
 //! visit, and a patient's private link to hand over.
 
+use crate::app::retries;
 use crate::app::visits::{self as visits, CheckedIn, open_waits_by_visit};
 use crate::error::ApiError;
 use crate::http::auth::{PageStaff, Staff};
-use crate::http::extract::{ApiJson, ApiQuery, Id, LocationQuery, NoFields, PageId, StaffForm};
+use crate::http::extract::{
+    ApiJson, ApiQuery, Id, KeyedJson, LocationQuery, NoFields, OnceForm, PageId, StaffForm,
+};
 use crate::http::page::{PageResult, form_status, render, render_with};
+use crate::http::retry;
 use crate::state::AppState;
 use crate::text::{time, url_encode};
 use crate::views::arrival::PanelView;
@@ -53,8 +57,12 @@ pub fn pages() -> Router<AppState> {
 async fn check_in(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(mut input): ApiJson<ArrivalInput>,
-) -> Result<impl IntoResponse, ApiError> {
+    KeyedJson { mut input, key }: KeyedJson<ArrivalInput>,
+) -> Result<Response, ApiError> {
+    let once = key.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = retries_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
     // No location named: their own.
     if input
         .location
@@ -63,16 +71,32 @@ async fn check_in(
     {
         input.location = Some(staff.at(None)?);
     }
+    let made = visits::check_in_as_asked(&state, &input, &staff.caller(), once.as_ref()).await;
     let CheckedIn {
         visit, status_path, ..
-    } = visits::check_in_as_asked(&state, &input, &staff.caller()).await?;
+    } = match retries::after_failure(&state, once.as_ref(), made).await? {
+        Ok(made) => made,
+        Err(first) => return Ok(retry::replay(first)),
+    };
     let policy = state.ack_policy(&visit.location).await?;
     let body = VisitJson {
-        // The patient's private status link, shown only now.
+        // The patient's private status link, shown only now (and to a
+        // retry with the same Idempotency-Key).
         status_url: Some(status_path),
         ..VisitJson::of(&visit, &policy, state.now())
     };
-    Ok((StatusCode::CREATED, Json(body)))
+    retry::answer(&state, once.as_ref(), StatusCode::CREATED, &body).await
+}
+
+/// The first answer to this key, if it was used already (see `retries::earlier`).
+pub(crate) async fn retries_earlier(
+    state: &AppState,
+    once: Option<&retries::Once>,
+) -> Result<Option<Response>, ApiError> {
+    match once {
+        Some(claim) => Ok(retries::earlier(state, claim).await?.map(retry::replay)),
+        None => Ok(None),
+    }
 }
 
 async fn visit(
@@ -136,7 +160,7 @@ async fn lobby(
         .store
         .lobby(&location, Some(&staff.actor()), now)
         .await?;
-    let promises = open_waits_by_visit(&state).await?;
+    let promises = open_waits_by_visit(&state, &location).await?;
     let visits = present
         .iter()
         .map(|v| VisitDetail {
@@ -178,7 +202,7 @@ async fn lobby_rows(
     let zone = loc.zone();
     let providers = provider_names(state).await?;
     let visits = state.store.lobby(location, audit, now).await?;
-    let promises = open_waits_by_visit(state).await?;
+    let promises = open_waits_by_visit(state, location).await?;
     let marks = state
         .store
         .lobby_marks(location, now - chrono::Duration::hours(24))
@@ -300,6 +324,7 @@ async fn board_page(
         expected,
         recoveries,
         form,
+        once: crate::secrets::random_token(),
         errors,
     };
     Ok(render_with(form_status(&page.errors), &page))
@@ -341,8 +366,12 @@ async fn board_rows(
 
 async fn check_in_submit(
     State(state): State<AppState>,
-    StaffForm { staff, form }: StaffForm<ArrivalForm>,
+    OnceForm { staff, form, once }: OnceForm<ArrivalForm>,
 ) -> PageResult {
+    let once = once.map(|k| k.claim(&staff.user.username));
+    if let Some(first) = form_earlier(&state, once.as_ref()).await? {
+        return Ok(first);
+    }
     let location = staff.at(Some(&form.location))?;
     let input = ArrivalInput {
         given_name: form.given_name.clone(),
@@ -352,14 +381,35 @@ async fn check_in_submit(
         location: Some(location.clone()),
         ..Default::default()
     };
-    match visits::check_in_as_asked(&state, &input, &staff.caller()).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/board?location={}", url_encode(&location))).into_response())
+    let made = visits::check_in_as_asked(&state, &input, &staff.caller(), once.as_ref()).await;
+    match retries::after_failure(&state, once.as_ref(), made).await {
+        Ok(Ok(_)) => {
+            let to = format!("/board?location={}", url_encode(&location));
+            Ok(retry::form_answer(&state, once.as_ref(), &to).await)
         }
+        Ok(Err(first)) => Ok(retry::form_replay(first)),
         Err(ApiError::InvalidFields(errors)) => {
             board_page(&state, &staff, &location, form, errors).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A page form sent again with the same one-time id: where the first went.
+/// The same id with a changed form is a page saying so.
+pub(crate) async fn form_earlier(
+    state: &AppState,
+    once: Option<&retries::Once>,
+) -> Result<Option<Response>, ApiError> {
+    let Some(claim) = once else {
+        return Ok(None);
+    };
+    match retries::earlier(state, claim).await {
+        Ok(first) => Ok(first.map(retry::form_replay)),
+        Err(ApiError::InvalidFields(_)) => Err(ApiError::Conflict(
+            "This form was already sent. Open the page again to send a new one.".into(),
+        )),
+        Err(e) => Err(e),
     }
 }
 
@@ -447,6 +497,7 @@ pub async fn visit_page_view(
     let providers = provider_names(state).await?;
     let concerns = state.store.visit_concerns(visit.id).await?;
     let page = VisitPage {
+        once: crate::secrets::random_token(),
         nav: staff.nav(),
         row: with_promise(
             row_view(&visit, &policy, zone, now, &providers),

@@ -223,6 +223,8 @@ pub struct ComplaintsPage {
     pub severities: Vec<(&'static str, &'static str)>,
     pub form: ComplaintForm,
     pub errors: FieldErrors,
+    /// The form's one-time id: sent twice, it records one complaint.
+    pub once: String,
 }
 
 #[derive(Deserialize, Default, Clone)]

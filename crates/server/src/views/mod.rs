@@ -7,6 +7,7 @@ pub mod arrival;
 pub mod audit;
 pub mod complaints;
 pub mod concerns;
+pub mod fhir;
 pub mod locations;
 pub mod outbox;
 pub mod page;

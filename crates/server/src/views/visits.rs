@@ -287,6 +287,8 @@ pub struct BoardPage {
     pub recoveries: Vec<RecoveryView>,
     pub form: ArrivalForm,
     pub errors: FieldErrors,
+    /// The check-in form's one-time id: sent twice, it checks in once.
+    pub once: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -315,6 +317,8 @@ pub struct VisitPage {
     pub notice: Option<String>,
     /// An expected appointment's arrival links, and the buttons for them.
     pub arrival: Option<super::arrival::PanelView>,
+    /// The concern form's one-time id: sent twice, it raises one concern.
+    pub once: String,
 }
 
 #[derive(Template)]

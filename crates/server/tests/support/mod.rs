@@ -35,6 +35,8 @@ pub struct TestApp {
             tokio::sync::oneshot::Sender<()>,
         )>,
     >,
+    /// The PostgreSQL database and schema of a [`spawn_pg_pair`] server.
+    pub pg: std::sync::Mutex<Option<(String, String)>>,
     _dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,8 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
 
 /// The app with users `desk` (front desk), `doc` (clinician), `boss` (manager)
 /// and `root` (admin), who work at every location; `nora`, `noel`, `nell` and
-/// `nico` (the same four roles) who work only at `north`; provider `dr-lee`;
+/// `nico` (the same four roles) who work only at `north`; `feed`, an
+/// integration account (an EHR's interface engine); provider `dr-lee`;
 /// locations `main` and `north`, both in UTC. `boss`, `root`, `nell` and `nico`
 /// have their second factor on, with [`TOTP_SECRET`], set up an hour
 /// before the clock starts; `token` and `sign_in` send their codes.
@@ -63,6 +66,35 @@ pub async fn spawn_app_with(config: ServerConfig, watch: bool) -> TestApp {
     seed(&store).await;
     let clock = Arc::new(ManualClock::new(start_time()));
     start(store, clock, config, watch, dir).await
+}
+
+/// The app on a store the test opened itself (a short busy timeout, a
+/// PostgreSQL schema behind a proxy), seeded as [`spawn_app`]; `dir` is kept
+/// as long as the app (a SQLite store's file may live there, see
+/// [`TestApp::db_path`]).
+pub async fn spawn_app_on(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    config: ServerConfig,
+    watch: bool,
+) -> TestApp {
+    seed(&store).await;
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(store, clock, config, watch, dir).await
+}
+
+/// Another server on a database [`spawn_app_on`] already set up (users and
+/// locations are there): two servers behind one proxy.
+pub async fn spawn_another_app(store: Arc<dyn Store>) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    start(
+        store,
+        clock,
+        ServerConfig::default(),
+        false,
+        tempfile::tempdir().unwrap(),
+    )
+    .await
 }
 
 /// The locations, provider and users every test app starts with.
@@ -98,6 +130,8 @@ async fn seed(store: &Arc<dyn Store>) {
         ("noel", Role::Clinician, Some("north")),
         ("nell", Role::Manager, Some("north")),
         ("nico", Role::Admin, Some("north")),
+        // An EHR's interface engine: the interop doors only.
+        ("feed", Role::Integration, None),
     ] {
         let user = store
             .create_user(
@@ -165,6 +199,7 @@ async fn start(
         kiosk: tokio::sync::OnceCell::new(),
         used_steps: Default::default(),
         server: std::sync::Mutex::new(Some((server, stop))),
+        pg: Default::default(),
         _dir: dir,
     }
 }
@@ -212,6 +247,8 @@ pub async fn spawn_pg_pair(config: ServerConfig) -> Option<(TestApp, TestApp)> {
     for app in [&a, &b] {
         app.wait_until_up().await;
     }
+    *a.pg.lock().unwrap() = Some((url.clone(), schema.clone()));
+    *b.pg.lock().unwrap() = Some((url, schema));
     Some((a, b))
 }
 
@@ -228,6 +265,11 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 impl TestApp {
+    /// Where [`spawn_app`]'s SQLite database file is.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("frontdesk.db")
+    }
+
     /// Wait until the server answers `/healthz` (it listens to the shared
     /// channel by then).
     pub async fn wait_until_up(&self) {
@@ -248,6 +290,28 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// End, from PostgreSQL's side, this pair's connections that `sql` picks
+    /// (a query of `pid`s given the schema as `$1`), as a database restart
+    /// or a network cut would; how many.
+    pub async fn end_pg_connections(&self, sql: &str) -> usize {
+        use sqlx::Connection;
+        let (url, schema) = self.pg.lock().unwrap().clone().expect("a PostgreSQL pair");
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        let pids: Vec<i32> = sqlx::query_scalar(sql)
+            .bind(&schema)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for pid in &pids {
+            sqlx::query("SELECT pg_terminate_backend($1)")
+                .bind(pid)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        pids.len()
     }
 
     /// Shut the server down as SIGTERM does, and wait until it has.

@@ -260,6 +260,38 @@ pub async fn open_waits<C: Conn>(c: &mut C) -> Result<Vec<Promise>> {
     promises(&rows)
 }
 
+/// Open wait promises of patients still waiting at one location (its board).
+pub async fn open_waits_at<C: Conn>(c: &mut C, location: &str) -> Result<Vec<Promise>> {
+    let rows = c
+        .query(
+            "SELECT p.* FROM promise p JOIN visit v ON v.id = p.visit_id \
+             WHERE p.location_id = $1 AND p.kind = 'seen_by' AND p.status = 'open' AND v.state IN ('waiting', 'roomed') \
+             ORDER BY p.id",
+            params![location],
+        )
+        .await?;
+    promises(&rows)
+}
+
+/// The watcher's share of the open wait promises on a tick: those of visits
+/// whose id is `part` modulo `parts`, and every one due by `due_by`.
+pub async fn waits_to_check<C: Conn>(
+    c: &mut C,
+    parts: i64,
+    part: i64,
+    due_by: Timestamp,
+) -> Result<Vec<Promise>> {
+    let rows = c
+        .query(
+            "SELECT p.* FROM promise p JOIN visit v ON v.id = p.visit_id \
+             WHERE p.kind = 'seen_by' AND p.status = 'open' AND (p.visit_id % $1 = $2 OR p.due_at <= $3) \
+             AND v.state IN ('waiting', 'roomed') ORDER BY p.id",
+            params![parts, part, ms(due_by)],
+        )
+        .await?;
+    promises(&rows)
+}
+
 /// Open promises at a location, soonest due first.
 pub async fn open<C: Conn>(c: &mut C, location: &str) -> Result<Vec<Promise>> {
     let rows = c

@@ -5,7 +5,7 @@
 //! (the day is claimed in `retention_run` in the same transaction), with one
 //! audit row giving the counts.
 
-use super::{arrivals, audit, ms, outbox, staff, visits, watch};
+use super::{arrivals, audit, idempotency, ms, outbox, staff, visits, watch};
 use crate::db::{Conn, params};
 use crate::{Actor, PurgePlan, Purged, Result};
 use frontdesk_domain::Timestamp;
@@ -28,13 +28,18 @@ pub async fn purge<C: Conn>(c: &mut C, plan: &PurgePlan, now: Timestamp) -> Resu
         status_links: visits::delete_expired_status_links(c, now).await?,
         arrival_links: arrivals::delete_expired(c, now).await?,
         recipients: outbox::scrub_recipients(c, plan.recipients_settled_by).await?,
+        idempotency_keys: idempotency::delete_expired(c, now).await?,
     };
     // The watcher's marks of alerts long past (not counted: not patient data).
     watch::delete_old(c, now).await?;
     let detail = format!(
         "expired sessions deleted: {}; expired status links deleted: {}; expired arrival links deleted: {}; \
-         outbox recipients masked: {}",
-        purged.sessions, purged.status_links, purged.arrival_links, purged.recipients
+         outbox recipients masked: {}; idempotency keys deleted: {}",
+        purged.sessions,
+        purged.status_links,
+        purged.arrival_links,
+        purged.recipients,
+        purged.idempotency_keys
     );
     audit::write(
         c,

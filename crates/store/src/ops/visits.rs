@@ -10,7 +10,7 @@ use crate::*;
 use frontdesk_domain::appointment::Appointment;
 use frontdesk_domain::patient::NewPatient;
 use frontdesk_domain::timeline::EventKind;
-use frontdesk_domain::{FieldErrors, Timestamp, VisitState};
+use frontdesk_domain::{AckPolicy, FieldErrors, Timestamp, VisitState};
 use serde_json::json;
 
 /// `SELECT` of a visit joined with its patient, followed by the given clause.
@@ -88,7 +88,11 @@ pub async fn by_appointment<C: Conn>(
     visit_from_row(&row)
 }
 
-async fn insert_patient<C: Conn>(c: &mut C, p: &NewPatient, now: Timestamp) -> Result<i64> {
+pub(crate) async fn insert_patient<C: Conn>(
+    c: &mut C,
+    p: &NewPatient,
+    now: Timestamp,
+) -> Result<i64> {
     insert_id(
         c,
         "INSERT INTO patient (given_name, family_name, preferred_name, date_of_birth, phone, email, created_at) \
@@ -423,6 +427,43 @@ pub async fn running_clocks<C: Conn>(c: &mut C) -> Result<Vec<Visit>> {
     visits(&rows)
 }
 
+/// Visits at a location whose acknowledgement clock passes its due time or
+/// its escalation time in (`after`, `until`]: what the watcher evaluates on a
+/// tick. The due time is worked out as `AckPolicy::clock` does (from the later
+/// of arrival and the last acknowledgement); the index `visit_clock` holds
+/// every column the inner query reads.
+pub async fn clocks_due<C: Conn>(
+    c: &mut C,
+    location: &str,
+    policy: AckPolicy,
+    after: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Visit>> {
+    let first = policy.first_within.num_milliseconds();
+    let recheck = policy.recheck_every.num_milliseconds();
+    let escalate = policy.escalate_after.num_milliseconds();
+    let rows = c
+        .query(
+            visit_select!(
+                "WHERE v.id IN (SELECT d.id FROM (SELECT id, CASE WHEN last_acknowledged_at IS NULL THEN arrived_at + $2 \
+                 WHEN last_acknowledged_at > arrived_at THEN last_acknowledged_at + $3 ELSE arrived_at + $3 END AS due \
+                 FROM visit WHERE location_id = $1 AND state IN ('waiting', 'roomed') AND arrived_at IS NOT NULL) d \
+                 WHERE (d.due > $4 AND d.due <= $5) OR (d.due > $6 AND d.due <= $7)) ORDER BY v.id"
+            ),
+            params![
+                location,
+                first,
+                recheck,
+                ms(after),
+                ms(until),
+                ms(after) - escalate,
+                ms(until) - escalate
+            ],
+        )
+        .await?;
+    visits(&rows)
+}
+
 /// The latest overdue and escalation alerts of visits whose clock is running,
 /// so a restarted server does not raise them again.
 pub async fn running_alerts<C: Conn>(c: &mut C) -> Result<Vec<(i64, EventKind, Timestamp)>> {
@@ -511,8 +552,8 @@ pub async fn import_appointments<C: Conn>(
         let id = insert_id(
             c,
             "INSERT INTO visit (location_id, patient_id, provider_id, visit_type, appointment_id, scheduled_at, duration_min, \
-                                state, state_changed_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'expected', $8, $9) RETURNING id",
+                                state, state_changed_at, created_at, appointment_source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'expected', $8, $9, 'csv') RETURNING id",
             params![
                 a.location.as_str(),
                 patient_id,

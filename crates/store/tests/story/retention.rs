@@ -123,7 +123,8 @@ story!(
                 sessions: 2,
                 status_links: 1,
                 arrival_links: 0,
-                recipients: 2
+                recipients: 2,
+                idempotency_keys: 0
             })
         );
         let live = |hash: &'static str| {
@@ -164,7 +165,7 @@ story!(
         assert_eq!(runs[0].subject, "day:2026-03-05");
         assert_eq!(
             runs[0].detail,
-            "expired sessions deleted: 2; expired status links deleted: 1; expired arrival links deleted: 0; outbox recipients masked: 2"
+            "expired sessions deleted: 2; expired status links deleted: 1; expired arrival links deleted: 0; outbox recipients masked: 2; idempotency keys deleted: 0"
         );
 
         // Once a day: later the same (UTC) day nothing runs.
@@ -184,7 +185,8 @@ story!(
                 sessions: 1,
                 status_links: 1,
                 arrival_links: 0,
-                recipients: 0
+                recipients: 0,
+                idempotency_keys: 0
             })
         );
         let audit = store.audit_log(100).await.unwrap();

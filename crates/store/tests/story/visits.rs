@@ -322,3 +322,118 @@ story!(
         assert_eq!(since.len(), 1);
     }
 );
+
+story!(
+    the_watcher_finds_only_the_clocks_that_crossed_a_threshold,
+    |store: Arc<dyn Store>| async move {
+        store
+            .ensure_location("north", "North", "UTC")
+            .await
+            .unwrap();
+        let staff = Actor::staff("maria");
+        let policy = AckPolicy::default();
+        let at = |s: i64| t0() + Duration::seconds(s);
+        // Ana arrives at 0 s (due 120 s, escalates 420 s); Ben at 30 s and is
+        // acknowledged at 60 s (due 960 s); Cy at north at 0 s; Di at 10 s is
+        // with the provider (no clock).
+        let mut ids = Vec::new();
+        for (given, location, when) in [
+            ("Ana", "main", 0),
+            ("Ben", "main", 30),
+            ("Cy", "north", 0),
+            ("Di", "main", 10),
+        ] {
+            let visit = NewVisit {
+                location: location.into(),
+                ..walk_in(given, None)
+            };
+            let v = store
+                .check_in(
+                    &CheckIn {
+                        promise: Some(NewPromise {
+                            location: location.into(),
+                            ..wait_promise(20 + when)
+                        }),
+                        ..arrive(visit)
+                    },
+                    &staff,
+                    at(when),
+                )
+                .await
+                .unwrap()
+                .visit;
+            ids.push(v.id);
+        }
+        store.acknowledge(ids[1], &staff, at(60)).await.unwrap();
+        store
+            .transition(ids[3], VisitState::WithProvider, None, &staff, at(20))
+            .await
+            .unwrap();
+        let due = |after: i64, until: i64, location: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .clocks_due(location, policy, at(after), at(until))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.given_name.clone())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(due(0, 119, "main").await.is_empty());
+        // The window is (after, until]: Ana's due time, then her escalation.
+        assert_eq!(due(119, 120, "main").await, ["Ana"]);
+        assert!(due(120, 419, "main").await.is_empty());
+        assert_eq!(due(419, 420, "main").await, ["Ana"]);
+        // Ben's clock restarted at his acknowledgement.
+        assert!(due(140, 959, "main").await.iter().all(|n| n != "Ben"));
+        assert_eq!(due(959, 960, "main").await, ["Ben"]);
+        assert_eq!(due(0, 2000, "north").await, ["Cy"]);
+        // Each location's own wait promises, and the watcher's share of them.
+        let north: Vec<i64> = store
+            .open_wait_promises_at("north")
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.visit_id)
+            .collect();
+        assert_eq!(north, [ids[2]]);
+        let main: Vec<i64> = store
+            .open_wait_promises_at("main")
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.visit_id)
+            .collect();
+        // Di's promise was settled when she was seen.
+        assert_eq!(main, [ids[0], ids[1]]);
+        let share = |parts: i64, part: i64, due_by: Timestamp| {
+            let store = store.clone();
+            async move {
+                let mut v: Vec<i64> = store
+                    .wait_promises_to_check(parts, part, due_by)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter_map(|p| p.visit_id)
+                    .collect();
+                v.sort_unstable();
+                v
+            }
+        };
+        let waiting = [ids[0], ids[1], ids[2]];
+        assert_eq!(share(1, 0, t0()).await, waiting);
+        let mut parts: Vec<i64> = [share(2, 0, t0()).await, share(2, 1, t0()).await].concat();
+        parts.sort_unstable();
+        assert_eq!(parts, waiting, "two halves make the whole, once each");
+        // Every promise due by then, whatever its share (Ana's is due at 20 min).
+        let ana = ids[0];
+        assert!(
+            share(2, 1 - ana % 2, t0() + Duration::minutes(20))
+                .await
+                .contains(&ana)
+        );
+        assert!(!share(2, 1 - ana % 2, t0()).await.contains(&ana));
+    }
+);
