@@ -101,6 +101,10 @@ kinds! {
         SurveyAnswered = "survey_answered",
         /// The patient asked for no more surveys.
         SurveyOptOut = "survey_opt_out",
+        /// The tone coach held a staff reply (to a concern, or a complaint
+        /// about this visit) for revision: who wrote it and the flags, not
+        /// the words.
+        ReplyHeld = "reply_held",
     }
 }
 

@@ -213,6 +213,9 @@ pub async fn run(mut config: Config, speed: f64, seed: u64) -> Result<ExitCode, 
         "Some ask questions (the visit page, to answer them); /complaints has two complaints to work."
     );
     println!(
+        "Patients answer the post-visit survey when they are done; a low answer opens a call-back on the board, and /scorecard counts it all."
+    );
+    println!(
         "Patients' status pages: \"Make a patient link\" on a visit. Public feedback form: /feedback"
     );
     println!(
@@ -291,7 +294,17 @@ async fn drive(
                     answer_concerns(&state, id, &clinician).await;
                     visits::transition(&state, id, to.as_str(), &clinician)
                         .await
-                        .map(|_| ())
+                        .map(|_| {
+                            // Done: the survey goes, and most patients answer it.
+                            if to == frontdesk_domain::VisitState::Done {
+                                let (state, who) = (state.clone(), step.patient);
+                                tokio::spawn(async move {
+                                    if let Err(e) = survey(&state, id, who).await {
+                                        tracing::debug!(error = %e, "demo survey skipped");
+                                    }
+                                });
+                            }
+                        })
                 }
                 Action::Arrive => {
                     let input = ArrivalInput {
@@ -346,6 +359,71 @@ async fn drive(
             }
         }
     }
+}
+
+/// The demo's post-visit survey for a patient whose visit is done: sent at
+/// once (the demo has no outbox, so the link is kept, not messaged), and
+/// answered by two patients in three, one answer in five low (with a
+/// comment, and sometimes asking to be contacted): service recovery opens,
+/// and the scorecard has answers to count.
+async fn survey(state: &AppState, visit_id: i64, who: usize) -> Result<(), String> {
+    use frontdesk_server::secrets::{random_token, token_hash};
+    let token = random_token();
+    let now = state.now();
+    state
+        .store
+        .send_survey(
+            &frontdesk_store::SendSurvey {
+                visit_id,
+                token_hash: token_hash(&token),
+                expires_at: now + frontdesk_domain::survey::valid_for(),
+                address_hashes: vec![token_hash(&format!("demo-patient-{who}"))],
+                messages: Vec::new(),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if who % 3 == 2 {
+        return Ok(());
+    }
+    let low = who.is_multiple_of(5);
+    let text = |s: &str| Some(s.to_string());
+    let raw = frontdesk_domain::survey::RawAnswer {
+        helpful: text(if low {
+            "sometimes"
+        } else if who.is_multiple_of(2) {
+            "always"
+        } else {
+            "usually"
+        }),
+        courteous: text(if low { "usually" } else { "always" }),
+        listened: text(if who.is_multiple_of(4) {
+            "usually"
+        } else {
+            "always"
+        }),
+        wait_as_promised: text(if low || who.is_multiple_of(7) {
+            "false"
+        } else {
+            "true"
+        }),
+        overall: Some(if low { 5 } else { 8 + who % 3 }.to_string()),
+        comment: if low {
+            text("I waited a long time and nobody told me why.")
+        } else {
+            None
+        },
+        contact_me: text(if low && who.is_multiple_of(2) {
+            "true"
+        } else {
+            "false"
+        }),
+    };
+    frontdesk_server::app::surveys::answer(state, &token, &raw)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// What demo patients ask at the kiosk, in their words.

@@ -80,6 +80,20 @@ async fn the_day(app: &TestApp) -> Vec<i64> {
         .await;
     assert_eq!(concern.0, StatusCode::CREATED, "{}", concern.1);
     app.clock.advance(Duration::seconds(30));
+    // A first draft the tone coach holds (on the page), then the answer.
+    let cookie = sign_in(app, "doc").await;
+    let (_, html) = page(app, &cookie, &format!("/visits/{}", ids[0])).await;
+    let resp = form(
+        app,
+        &cookie,
+        &format!("/concerns/{}/answer", concern.1["id"]),
+        &[
+            ("csrf", &csrf_in(&html)),
+            ("text", "You need to calm down, we are busy."),
+        ],
+    )
+    .await;
+    assert!(resp.text().await.unwrap().contains("Send anyway"));
     let answer = app
         .post(
             &format!("/api/v1/concerns/{}/answer", concern.1["id"]),
@@ -187,6 +201,8 @@ async fn a_day_with_known_events_gives_exact_figures() {
     assert_eq!(s["recoveries_kept"], 0);
     let k = &card["rules"]["keep_cool"];
     assert_eq!(k["complaints"], 0);
+    assert_eq!(k["replies_flagged"], 1, "the held draft");
+    assert_eq!(k["sent_anyway"], 0);
     assert_eq!(k["acknowledged_on_time_rate"], Value::Null);
 
     // A day without visits: zeros, and rates that are null rather than made up.

@@ -494,6 +494,18 @@ impl TimelineEvent {
                     }
                 )
             }
+            EventKind::ReplyHeld => format!(
+                "The tone coach held a reply by {} for revision ({})",
+                detail["by"].as_str().unwrap_or("staff"),
+                detail["flags"]
+                    .as_array()
+                    .map(|f| f
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            ),
             EventKind::SurveyOptOut => "The patient asked for no more surveys".to_string(),
         }
     }

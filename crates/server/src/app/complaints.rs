@@ -381,7 +381,12 @@ pub async fn work(
         } => {
             let text = complaint::long_text(&text).map_err(|m| ApiError::field("text", m))?;
             let flags = match super::tone::gate(&text, hold_if_flagged) {
-                Gate::Held(check) => return Ok(Worked::Held(check)),
+                Gate::Held(check) => {
+                    let about = json!({"complaint_id": k.id});
+                    super::tone::record_held(state, k.visit_id, about, &user.username, &check)
+                        .await;
+                    return Ok(Worked::Held(check));
+                }
                 Gate::Send(_, flags) => flags,
             };
             // The reply and the message that takes it to the patient are

@@ -117,10 +117,17 @@ pub async fn answer(
     hold_if_flagged: bool,
     caller: &Caller<'_>,
 ) -> Result<Answered, ApiError> {
-    caller.check(&state.store.concern(id).await?.location)?;
+    let before = state.store.concern(id).await?;
+    caller.check(&before.location)?;
     let text = concern::answer_text(text).map_err(|m| ApiError::field("text", m))?;
     let (check, flags) = match super::tone::gate(&text, hold_if_flagged) {
-        Gate::Held(check) => return Ok(Answered::Held(check)),
+        Gate::Held(check) => {
+            let about = json!({"concern_id": id});
+            let by = caller.actor();
+            super::tone::record_held(state, Some(before.visit_id), about, by.as_str(), &check)
+                .await;
+            return Ok(Answered::Held(check));
+        }
         Gate::Send(check, flags) => (check, flags),
     };
     let now = state.now();

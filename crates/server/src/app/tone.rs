@@ -27,3 +27,35 @@ pub fn gate(text: &str, hold_if_flagged: bool) -> Gate {
     kinds.dedup();
     Gate::Send(check, kinds)
 }
+
+/// Note on the visit's timeline that the coach held a reply (who, and the
+/// kinds of flag; not the words, which staff now revise), so the scorecard
+/// can count replies flagged. A failure is logged: the reply is held either way.
+pub async fn record_held(
+    state: &crate::state::AppState,
+    visit_id: Option<i64>,
+    about: serde_json::Value,
+    by: &str,
+    check: &ReplyCheck,
+) {
+    let Some(visit_id) = visit_id else {
+        return;
+    };
+    let mut flags: Vec<&str> = check.flags.iter().map(|f| f.kind.as_str()).collect();
+    flags.dedup();
+    let mut detail = about;
+    detail["by"] = serde_json::json!(by);
+    detail["flags"] = serde_json::json!(flags);
+    if let Err(e) = state
+        .store
+        .record_event(
+            visit_id,
+            frontdesk_domain::timeline::EventKind::ReplyHeld,
+            &detail,
+            state.now(),
+        )
+        .await
+    {
+        tracing::error!(visit_id, error = %e, "held reply not recorded");
+    }
+}

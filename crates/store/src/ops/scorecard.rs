@@ -34,6 +34,11 @@ fn frequency(text: Option<String>) -> Result<Option<Frequency>> {
     })
 }
 
+/// Timeline entries are looked up by kind and time (`visit_event_by_kind`)
+/// up to this long after the period's end: a visit's acknowledgements,
+/// moves, escalations and held replies come within its day.
+const LATE_EVENTS_MS: i64 = 2 * 24 * 3600 * 1000;
+
 pub async fn facts<C: Conn>(
     c: &mut C,
     location: &str,
@@ -62,37 +67,63 @@ pub async fn facts<C: Conn>(
             checkout_at: None,
         });
     }
-    // The timeline entries the figures need, oldest first within a visit.
-    let mut reopened: HashSet<i64> = HashSet::new();
-    let mut replies: Vec<ReplyFacts> = Vec::new();
+    // What the timelines say, in three small reads: each visit's first
+    // acknowledgement, its first move to checkout (or done), and the rare
+    // entries (escalations, reopened concerns, held replies).
     for r in c
         .query(
-            "SELECT e.visit_id, e.kind, e.at, e.actor, e.detail FROM visit_event e JOIN visit v ON v.id = e.visit_id \
-             WHERE v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 \
-               AND (e.kind IN ('acknowledged', 'ack_escalated', 'concern_reopened', 'reply_held') \
-                    OR (e.kind = 'transitioned' AND (e.detail LIKE '%\"to\":\"checkout\"%' OR e.detail LIKE '%\"to\":\"done\"%'))) \
-             ORDER BY e.visit_id, e.id",
-            params![location, from, to],
+            "SELECT e.visit_id, e.at, e.actor FROM visit_event e WHERE e.id IN ( \
+               SELECT MIN(x.id) FROM visit_event x JOIN visit v ON v.id = x.visit_id \
+               WHERE x.kind = 'acknowledged' AND x.at >= $2 AND x.at < $4 \
+                 AND v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 GROUP BY x.visit_id)",
+            params![location, from, to, to + LATE_EVENTS_MS],
         )
         .await?
     {
+        if let Some(&i) = index.get(&r.int("visit_id")?) {
+            visits[i].first_ack = Some((
+                at(r.int("at")?)?,
+                r.opt_text("actor")?.unwrap_or_default(),
+            ));
+        }
+    }
+    for r in c
+        .query(
+            "SELECT x.visit_id, MIN(x.at) AS at FROM visit_event x JOIN visit v ON v.id = x.visit_id \
+             WHERE x.kind = 'transitioned' AND x.at >= $2 AND x.at < $4 \
+               AND v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 \
+               AND (x.detail LIKE '%\"to\":\"checkout\"%' OR x.detail LIKE '%\"to\":\"done\"%') \
+             GROUP BY x.visit_id",
+            params![location, from, to, to + LATE_EVENTS_MS],
+        )
+        .await?
+    {
+        if let Some(&i) = index.get(&r.int("visit_id")?) {
+            visits[i].checkout_at = Some(at(r.int("at")?)?);
+        }
+    }
+    let mut reopened: HashSet<i64> = HashSet::new();
+    let mut replies: Vec<ReplyFacts> = Vec::new();
+    let mut rare = Vec::new();
+    // One kind at a time, so each read is a range on `visit_event_by_kind`.
+    for kind in ["ack_escalated", "concern_reopened", "reply_held"] {
+        rare.extend(
+            c.query(
+                "SELECT e.visit_id, e.kind, e.at, e.detail FROM visit_event e JOIN visit v ON v.id = e.visit_id \
+                 WHERE e.kind = $5 AND e.at >= $2 AND e.at < $4 \
+                   AND v.location_id = $1 AND v.arrived_at >= $2 AND v.arrived_at < $3 ORDER BY e.id",
+                params![location, from, to, to + LATE_EVENTS_MS, kind],
+            )
+            .await?,
+        );
+    }
+    for r in rare {
         let visit_id = r.int("visit_id")?;
         let Some(&i) = index.get(&visit_id) else {
             continue;
         };
-        let when = at(r.int("at")?)?;
-        let v = &mut visits[i];
         match r.text("kind")?.as_str() {
-            "acknowledged" if v.first_ack.is_none() => {
-                v.first_ack = Some((when, r.opt_text("actor")?.unwrap_or_default()));
-            }
-            "ack_escalated" => v.escalated = true,
-            "transitioned" => {
-                let to = json(&r.text("detail")?)["to"].as_str().map(str::to_string);
-                if matches!(to.as_deref(), Some("checkout" | "done")) && v.checkout_at.is_none() {
-                    v.checkout_at = Some(when);
-                }
-            }
+            "ack_escalated" => visits[i].escalated = true,
             "concern_reopened" => {
                 if let Some(id) = json(&r.text("detail")?)["concern_id"].as_i64() {
                     reopened.insert(id);
@@ -100,8 +131,11 @@ pub async fn facts<C: Conn>(
             }
             "reply_held" => replies.push(ReplyFacts {
                 visit_id: Some(visit_id),
-                at: when,
-                by: r.opt_text("actor")?.unwrap_or_default(),
+                at: at(r.int("at")?)?,
+                by: json(&r.text("detail")?)["by"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 flagged: true,
                 sent_anyway: false,
             }),
@@ -186,7 +220,7 @@ pub async fn facts<C: Conn>(
             "SELECT e.complaint_id, e.kind, e.at, e.actor, e.detail FROM complaint_event e \
              JOIN complaint k ON k.id = e.complaint_id \
              WHERE k.location_id = $1 AND k.received_at >= $2 AND k.received_at < $3 \
-               AND e.kind IN ('paused', 'resumed', 'reply', 'reply_held') ORDER BY e.id",
+               AND e.kind IN ('paused', 'resumed', 'reply') ORDER BY e.id",
             params![location, from, to],
         )
         .await?;
@@ -200,18 +234,17 @@ pub async fn facts<C: Conn>(
         complaints.iter().map(|k| (k.id, k.visit_id)).collect();
     for r in &event_rows {
         let kind = r.text("kind")?;
-        if kind != "reply" && kind != "reply_held" {
+        if kind != "reply" {
             continue;
         }
-        let anyway = kind == "reply"
-            && json(&r.text("detail")?)["sent_anyway"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty());
+        let anyway = json(&r.text("detail")?)["sent_anyway"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty());
         replies.push(ReplyFacts {
             visit_id: visit_of.get(&r.int("complaint_id")?).copied().flatten(),
             at: at(r.int("at")?)?,
             by: r.text("actor")?,
-            flagged: anyway || kind == "reply_held",
+            flagged: anyway,
             sent_anyway: anyway,
         });
     }
