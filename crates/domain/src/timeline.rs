@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        assert_eq!(EventKind::ALL.len(), 28);
+        assert_eq!(EventKind::ALL.len(), 29);
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
         }
