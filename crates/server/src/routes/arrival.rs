@@ -10,6 +10,7 @@
 //! a browser that says the form came from another site
 //! (`Sec-Fetch-Site: cross-site` or `same-site`) is refused.
 
+use super::patient::LangQuery;
 use crate::app::arrival::{self, Leads, Opened, Told};
 use crate::error::ApiError;
 use crate::http::auth::Staff;
@@ -46,24 +47,6 @@ pub fn pages() -> Router<AppState> {
 }
 
 // --- the patient's page ---
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LangQuery {
-    lang: String,
-    done: String,
-}
-
-impl LangQuery {
-    fn spanish(&self, headers: &HeaderMap) -> bool {
-        super::patient::prefers_spanish(&self.lang, headers)
-    }
-
-    /// `?lang=` to carry on to the next page.
-    fn lang(&self, headers: &HeaderMap) -> &'static str {
-        if self.spanish(headers) { "es" } else { "en" }
-    }
-}
 
 fn not_valid() -> Response {
     (StatusCode::NOT_FOUND, Html(NOT_VALID)).into_response()

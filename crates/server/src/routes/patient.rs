@@ -27,16 +27,25 @@ pub fn pages() -> Router<AppState> {
         .route("/s/{token}/concerns/{id}/{reply}", post(concern_reply))
 }
 
+/// `?lang=` and `?done=` on a patient's pages (status, arrival and survey
+/// links).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct LangQuery {
-    lang: String,
-    done: String,
+pub(super) struct LangQuery {
+    pub lang: String,
+    pub done: String,
 }
 
-/// Spanish when `?lang=es`, else when the browser asks for it first.
-fn spanish(q: &LangQuery, headers: &HeaderMap) -> bool {
-    prefers_spanish(&q.lang, headers)
+impl LangQuery {
+    /// Spanish when `?lang=es`, else when the browser asks for it first.
+    pub fn spanish(&self, headers: &HeaderMap) -> bool {
+        prefers_spanish(&self.lang, headers)
+    }
+
+    /// `?lang=` to carry on to the next page.
+    pub fn lang(&self, headers: &HeaderMap) -> &'static str {
+        if self.spanish(headers) { "es" } else { "en" }
+    }
 }
 
 /// Spanish when `lang` is `es`, English when `en`, else when the browser
@@ -55,7 +64,7 @@ pub fn prefers_spanish(lang: &str, headers: &HeaderMap) -> bool {
 /// The page's words in the patient's language.
 fn words(linked: &Linked, q: &LangQuery, headers: &HeaderMap) -> Texts {
     texts(
-        spanish(q, headers),
+        q.spanish(headers),
         linked.first_name(),
         &linked.location_name,
     )

@@ -9,6 +9,7 @@
 //! another site is refused.
 
 use super::arrival::{cross_site, refused_cross_site};
+use super::patient::LangQuery;
 use crate::app::surveys::{self, Opened};
 use crate::error::ApiError;
 use crate::http::extract::ApiJson;
@@ -22,7 +23,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_domain::survey::{LinkState, RawAnswer};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -34,22 +34,6 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/survey/{token}", get(page).post(answer_form))
         .route("/survey/{token}/stop", get(stop_page).post(stop))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LangQuery {
-    lang: String,
-    done: String,
-}
-
-impl LangQuery {
-    fn spanish(&self, headers: &HeaderMap) -> bool {
-        super::patient::prefers_spanish(&self.lang, headers)
-    }
-    fn lang(&self, headers: &HeaderMap) -> &'static str {
-        if self.spanish(headers) { "es" } else { "en" }
-    }
 }
 
 fn not_valid() -> Response {
