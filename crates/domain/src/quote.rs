@@ -955,6 +955,24 @@ impl QuoteEngine {
             .collect()
     }
 
+    /// A copy of the engine with one queue only (and the settings every
+    /// queue shares): the same quotes for that queue's patients, worked out
+    /// without holding the engine the server shares (a big lobby's re-quotes
+    /// take tens of milliseconds; arrivals must not wait for them).
+    pub fn queue_copy(&self, queue: &QueueKey) -> QuoteEngine {
+        QuoteEngine {
+            config: self.config,
+            queues: self
+                .queues
+                .get(queue)
+                .map(|s| (queue.clone(), s.clone()))
+                .into_iter()
+                .collect(),
+            location_quantiles: self.location_quantiles.clone(),
+            kinds: self.kinds.clone(),
+        }
+    }
+
     /// Re-quote the patients of a queue that `wanted` names, in one pass:
     /// who is ahead of whom comes from one sort of the queue, not a walk of
     /// it for each patient. Each quote equals [`QuoteEngine::requote`]'s.

@@ -40,7 +40,7 @@ pub struct Inner {
     pub location_cache:
         Mutex<std::collections::HashMap<String, (frontdesk_store::Location, std::time::Instant)>>,
     /// The live quote engine, fed with every arrival and move.
-    pub quote_engine: Mutex<frontdesk_domain::quote::QuoteEngine>,
+    pub quote_engine: std::sync::RwLock<frontdesk_domain::quote::QuoteEngine>,
     /// When each session last had a live board refresh audited.
     pub live_audit: Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// Check-ins per kiosk…
@@ -113,7 +113,7 @@ impl AppState {
             upset_alerts: Mutex::new(Default::default()),
             promise_reminders: Mutex::new(Default::default()),
             shutdown: tokio::sync::watch::channel(false).0,
-            quote_engine: Mutex::new(engine),
+            quote_engine: std::sync::RwLock::new(engine),
             live_audit: Mutex::new(Default::default()),
             kiosk_checkins: Backoff::new(Rule::KIOSK, 10_000),
             kiosk_told: Mutex::new(Default::default()),
@@ -154,7 +154,7 @@ impl AppState {
         }
         let loc = self.store.location(id).await?;
         // A location's own quote quantile may have changed (here or on another server).
-        self.quotes()
+        self.quotes_mut()
             .set_location_quantile(&loc.id, loc.quote_quantile());
         let mut cache = self
             .location_cache
@@ -187,8 +187,21 @@ impl AppState {
         quote_engine(&self.config)
     }
 
-    pub fn quotes(&self) -> std::sync::MutexGuard<'_, frontdesk_domain::quote::QuoteEngine> {
-        self.quote_engine.lock().unwrap_or_else(|p| p.into_inner())
+    /// The quote engine, to read: quotes for many patients at once (a
+    /// check-in's, a status page's, the watcher's re-quotes) are worked out
+    /// side by side.
+    pub fn quotes(&self) -> std::sync::RwLockReadGuard<'_, frontdesk_domain::quote::QuoteEngine> {
+        self.quote_engine.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The quote engine, to change (an arrival, a move, a quantile): waits
+    /// for the quotes being worked out, and new ones wait for it (a writer
+    /// waiting is let in first), so an arrival is never starved by the
+    /// watcher re-quoting a big lobby a queue at a time.
+    pub fn quotes_mut(
+        &self,
+    ) -> std::sync::RwLockWriteGuard<'_, frontdesk_domain::quote::QuoteEngine> {
+        self.quote_engine.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Send a live event to this server's event streams and, when the

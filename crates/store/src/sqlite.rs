@@ -7,6 +7,14 @@
 //! and leaves the others alone. Reads run on a few reader threads with
 //! read-only connections, which in WAL mode never wait for the writer.
 //!
+//! The writer does not copy the WAL back into the database file itself: a
+//! checkpointer thread with its own connection does, every 50 ms while
+//! writes come in (`PRAGMA wal_checkpoint(PASSIVE)`, which never blocks the
+//! writer or the readers). A checkpoint is where SQLite waits for the disk
+//! (an fsync of the WAL, then of the database); done on the writer, it held
+//! every queued check-in for 15–20 ms each time the WAL filled, and done
+//! rarely, its large fsync slowed the commits running beside it.
+//!
 //! `synchronous=NORMAL` in WAL mode loses nothing a committed transaction
 //! wrote when the process is killed; only a power cut can cost the last ones.
 
@@ -16,6 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -192,9 +201,9 @@ fn open_connection(
             .map_err(db_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_error)?;
-        // Fewer, larger WAL checkpoints: the writer spends its time on
-        // patients, not on housekeeping.
-        conn.pragma_update(None, "wal_autocheckpoint", 4000)
+        // Checkpoints are the checkpointer thread's (see `run_checkpointer`):
+        // no connection runs one on its own when a commit grows the WAL.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db_error)?;
     }
     // A bigger page cache (32 MB) and temporary data in memory.
@@ -212,7 +221,7 @@ fn open_connection(
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Schema versions, applied in order; `PRAGMA user_version` records the last.
-const MIGRATIONS: [&str; 18] = [
+const MIGRATIONS: [&str; 19] = [
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_promises.sql"),
     include_str!("../migrations/sqlite/0003_status_links.sql"),
@@ -231,6 +240,7 @@ const MIGRATIONS: [&str; 18] = [
     include_str!("../migrations/sqlite/0016_surveys.sql"),
     include_str!("../migrations/sqlite/0017_big_lobbies.sql"),
     include_str!("../migrations/sqlite/0018_appointment_source.sql"),
+    include_str!("../migrations/sqlite/0019_open_promises_by_location.sql"),
 ];
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
@@ -283,8 +293,97 @@ fn run_cached(conn: &Connection, sql: &str) -> Result<(), DbError> {
         .map_err(db_error)
 }
 
-fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
+/// How often at most the checkpointer copies the WAL into the database
+/// while writes come in: often, so each pass has little to flush (a pass
+/// every 250 ms flushed 40 MB under heavy load, and commits beside its
+/// fsync took 10–15 ms; every 50 ms, under 5 ms).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// WAL frames (pages, 4 KB each) at which the writer is asked to finish a
+/// checkpoint itself, so the WAL starts again from its beginning (about
+/// 256 MB; see [`run_checkpointer`]). Only a write load that never pauses
+/// gets there: whenever commits pause for one checkpoint pass, the WAL is
+/// all copied and the next write starts it again by itself. The writer's
+/// pass costs every queued write 7–15 ms (measured with 1,400 writes a
+/// second), so it is kept rare: at that load once in two seconds.
+const RESTART_FRAMES: i64 = 65_536;
+
+/// Copy committed pages from the WAL into the database file after commits,
+/// at most every [`CHECKPOINT_EVERY`], so no writer ever waits for the bulk
+/// of it (two fsyncs and the copy). Passive: pages a reader still needs stay
+/// for the next pass. Ends when the writer does (its signal sender dropped).
+///
+/// A passive checkpoint never catches up with a writer that keeps
+/// committing, and SQLite reuses the WAL from its start only when a write
+/// begins with every frame copied: when the WAL has grown past
+/// [`RESTART_FRAMES`] the writer is asked (`finish`) to run one more pass
+/// itself between two transactions. Nothing commits meanwhile, so that
+/// pass copies only the few frames since this one's, and the next
+/// transaction starts the WAL again.
+///
+/// The WAL file keeps the size it grew to (SQLite writes over it from the
+/// start, which is faster than growing it again); cutting it back while
+/// writes come in stalled a check-in for 80 ms. So it is cut back to
+/// nothing only after [`QUIET`] without a write, when it is over
+/// [`KEEP_WAL_BYTES`].
+fn run_checkpointer(
+    conn: Connection,
+    wal: std::path::PathBuf,
+    commits: mpsc::Receiver<()>,
+    finish: Arc<AtomicBool>,
+) {
+    loop {
+        match commits.recv_timeout(QUIET) {
+            Ok(()) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > KEEP_WAL_BYTES);
+                if big
+                    && let Err(e) = conn
+                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                        .map_err(db_error)
+                {
+                    tracing::warn!(error = %e, "WAL truncation failed");
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        std::thread::sleep(CHECKPOINT_EVERY);
+        // Every commit signalled meanwhile is covered by this pass.
+        while commits.try_recv().is_ok() {}
+        match checkpoint(&conn) {
+            Ok(frames) if frames >= RESTART_FRAMES => finish.store(true, Ordering::Relaxed),
+            Ok(_) => {}
+            // A full disk or an I/O error: the pages stay in the WAL (still
+            // committed, still read from there) and the next pass tries again.
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        }
+    }
+}
+
+/// How long without a write before a big WAL file is cut back.
+const QUIET: std::time::Duration = std::time::Duration::from_secs(10);
+/// A WAL file up to this size is kept as it is (64 MB).
+const KEEP_WAL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A passive checkpoint; the frames in the WAL when it ran.
+fn checkpoint(conn: &Connection) -> Result<i64, DbError> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+        .map_err(db_error)
+}
+
+fn run_writer(
+    mut conn: Connection,
+    jobs: mpsc::Receiver<WriteJob>,
+    committed: mpsc::SyncSender<()>,
+    finish: Arc<AtomicBool>,
+) {
     while let Ok(first) = jobs.recv() {
+        if finish.swap(false, Ordering::Relaxed)
+            && let Err(e) = checkpoint(&conn)
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -336,6 +435,10 @@ fn run_writer(mut conn: Connection, jobs: mpsc::Receiver<WriteJob>) {
         if failure.is_some() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
+        if failure.is_none() {
+            // One signal pending is enough: the checkpointer is due anyway.
+            let _ = committed.try_send(());
+        }
         for answer in answers {
             answer(failure.as_ref());
         }
@@ -384,10 +487,21 @@ impl SqliteStore {
         let mut conn = open_connection(path, false, busy)?;
         migrate(&mut conn)?;
         link_legacy_audit_rows(&mut conn)?;
+        let checkpoints = open_connection(path, false, busy)?;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = std::path::PathBuf::from(wal);
+        let (committed, commits) = mpsc::sync_channel::<()>(1);
+        let finish = Arc::new(AtomicBool::new(false));
+        let asked = finish.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpointer".into())
+            .spawn(move || run_checkpointer(checkpoints, wal, commits, asked))
+            .map_err(|e| StoreError::Database(format!("cannot start the checkpointer: {e}")))?;
         let (writer, write_jobs) = mpsc::channel::<WriteJob>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run_writer(conn, write_jobs))
+            .spawn(move || run_writer(conn, write_jobs, committed, finish))
             .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
         let (readers, read_jobs) = mpsc::channel::<ReadJob>();
         let read_jobs = Arc::new(Mutex::new(read_jobs));

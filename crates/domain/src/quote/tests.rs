@@ -435,5 +435,42 @@ fn requoting_a_queue_at_once_gives_each_patient_their_own_requote() {
     let some = engine.requote_queue(&q, |id| id == "w7", now);
     assert_eq!(some.len(), 1);
     assert_eq!(some[0].0, "w7");
-    assert_eq!(engine.queues(), vec![q]);
+    assert_eq!(engine.queues(), vec![q.clone()]);
+}
+
+#[test]
+fn a_copy_of_one_queue_quotes_its_patients_as_the_engine_does() {
+    let mut engine = QuoteEngine::new(QuoteConfig::default());
+    let queue = |location: &str, provider: Option<&str>| QueueKey {
+        location: location.into(),
+        provider: provider.map(String::from),
+    };
+    let (a, b) = (queue("north", None), queue("south", Some("dr-b")));
+    for (n, q) in [&a, &b].into_iter().enumerate() {
+        for i in 0..40 {
+            let id = format!("h{n}-{i}");
+            engine.arrive(&id, q, None, None, t(8, 0) + Duration::minutes(i));
+            engine.seen(&id, q, t(8, 5 + 10 * n as u32) + Duration::minutes(i));
+        }
+        for i in 0..12 {
+            let at = t(9, 0) + Duration::minutes(i);
+            engine.arrive(&format!("w{n}-{i}"), q, None, None, at);
+        }
+    }
+    engine.set_location_quantile("south", Some(0.8));
+    let now = t(9, 40);
+    for q in [&a, &b] {
+        let copy = engine.queue_copy(q);
+        assert_eq!(copy.queues(), vec![q.clone()], "only its own queue");
+        assert_eq!(
+            copy.requote_queue(q, |_| true, now),
+            engine.requote_queue(q, |_| true, now)
+        );
+        assert_eq!(copy.quantile_for(q), engine.quantile_for(q));
+    }
+    // The two queues quote differently (the copy is not of the wrong one).
+    assert_ne!(
+        engine.requote_queue(&a, |_| true, now)[0].1.quantile_min,
+        engine.requote_queue(&b, |_| true, now)[0].1.quantile_min
+    );
 }

@@ -342,16 +342,27 @@ pub async fn check_promises_share(
         .iter()
         .filter_map(|p| p.visit_id.map(|id| id.to_string()))
         .collect();
-    let mut quotes = std::collections::HashMap::new();
-    if !wanted.is_empty() {
-        let queues = state.quotes().queues();
-        for queue in queues {
-            let found = state
-                .quotes()
-                .requote_queue(&queue, |id| wanted.contains(id), now);
-            quotes.extend(found);
-        }
-    }
+    let mut quotes = if wanted.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        // Tens of milliseconds of arithmetic in a lobby of thousands: on a
+        // blocking thread, not on one of the few threads that answer
+        // requests, and on a copy of one queue at a time, so the engine is
+        // held only while a queue is copied and a check-in never waits for
+        // the re-quotes.
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut quotes = std::collections::HashMap::new();
+            let queues = state.quotes().queues();
+            for queue in queues {
+                let copy = state.quotes().queue_copy(&queue);
+                quotes.extend(copy.requote_queue(&queue, |id| wanted.contains(id), now));
+            }
+            quotes
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("re-quoting stopped: {e}")))?
+    };
     for p in open {
         let Some(visit_id) = p.visit_id else { continue };
         let Some(q) = quotes.remove(&visit_id.to_string()) else {

@@ -112,7 +112,7 @@ pub fn apply(state: &AppState, note: &QuoteNote) {
     };
     let id = note.visit_id.to_string();
     let queue = queue_of(&note.location, &note.provider);
-    let mut engine = state.quotes();
+    let mut engine = state.quotes_mut();
     if note.arrived {
         if engine.requote_by_id(&id, at).is_some() {
             // Known already: read from the database when the engine was
@@ -178,6 +178,6 @@ pub async fn warm_up(state: &AppState) -> Result<usize, StoreError> {
             _ => engine.left(&id, &queue),
         }
     }
-    *state.quotes() = engine;
+    *state.quotes_mut() = engine;
     Ok(visits.len())
 }

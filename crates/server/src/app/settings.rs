@@ -182,7 +182,7 @@ pub async fn save_quote_percent(
         .save_quote_quantile(location, percent, &caller.actor(), state.now())
         .await?;
     state
-        .quotes()
+        .quotes_mut()
         .set_location_quantile(location, percent.map(|p| p as f64 / 100.0));
     state.locations_changed();
     Ok(())

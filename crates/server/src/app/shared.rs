@@ -177,7 +177,7 @@ async fn forget_cached(state: &AppState) {
 async fn refresh_quantiles(state: &AppState) {
     match state.store.locations().await {
         Ok(locations) => {
-            let mut engine = state.quotes();
+            let mut engine = state.quotes_mut();
             for loc in locations {
                 engine.set_location_quantile(&loc.id, loc.quote_quantile());
             }

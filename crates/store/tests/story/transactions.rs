@@ -195,3 +195,43 @@ story!(
         assert_eq!(queued[0].status, MessageStatus::Pending);
     }
 );
+
+/// SQLite: what the writer commits reaches the database file itself, not
+/// only the WAL, without the writer copying it (the checkpointer does, a
+/// moment later): a copy of the database file alone, without its WAL, holds
+/// every check-in once writes pause.
+#[tokio::test]
+async fn sqlite_copies_commits_into_the_database_file_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    with_main(&store).await;
+    let staff = Actor::staff("maria");
+    for i in 0..40 {
+        store
+            .check_in(&arrive(walk_in(&format!("Copied{i}"), None)), &staff, t0())
+            .await
+            .unwrap();
+    }
+    let copy = dir.path().join("copy.db");
+    let mut in_file = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        std::fs::copy(&path, &copy).unwrap();
+        let _ = std::fs::remove_file(dir.path().join("copy.db-wal"));
+        in_file = rusqlite::Connection::open(&copy)
+            .unwrap()
+            .query_row("SELECT count(*) FROM visit", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        if in_file == 40 {
+            break;
+        }
+    }
+    assert_eq!(in_file, 40, "check-ins still only in the WAL");
+    // The WAL itself is still there and the store still writes.
+    assert!(dir.path().join("frontdesk.db-wal").exists());
+    store
+        .check_in(&arrive(walk_in("After", None)), &staff, t0())
+        .await
+        .unwrap();
+}
