@@ -18,7 +18,8 @@
 //! 3. Board: one location's board rows (`GET /board/rows`, the HTML the
 //!    board swaps in) and lobby JSON (`GET /api/v1/lobby`), 100 reads each.
 //! 4. Watcher: the process's CPU time over 10 quiet seconds while the
-//!    watcher ticks every second (nothing else runs), as a share of one
+//!    watcher ticks every second (no request runs; the SQLite checkpointer
+//!    may cut a big WAL file back in that window), as a share of one
 //!    core; and one timed pass of the clock check and of the re-quote check
 //!    over every waiting patient (the watcher re-quotes a share of them a tick).
 //! 5. Memory: VmRSS and VmHWM from `/proc/self/status`.
