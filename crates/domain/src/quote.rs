@@ -1033,6 +1033,13 @@ impl QuoteEngine {
         }
     }
 
+    /// Whether any patient `wanted` names waits in a queue.
+    pub fn waits_any(&self, queue: &QueueKey, wanted: impl Fn(&str) -> bool) -> bool {
+        self.queues
+            .get(queue)
+            .is_some_and(|s| s.waiting.keys().any(|id| wanted(id)))
+    }
+
     /// Patients waiting in a queue.
     pub fn waiting(&self, queue: &QueueKey) -> usize {
         self.queues.get(queue).map_or(0, |s| s.waiting.len())

@@ -195,9 +195,9 @@ impl AppState {
     }
 
     /// The quote engine, to change (an arrival, a move, a quantile): waits
-    /// for the quotes being worked out, and new ones wait for it (a writer
-    /// waiting is let in first), so an arrival is never starved by the
-    /// watcher re-quoting a big lobby a queue at a time.
+    /// for the quotes being worked out now. The watcher's re-quotes read a
+    /// copy of one queue (taken under a read lock), so it holds the engine
+    /// only for the copy, never for its arithmetic.
     pub fn quotes_mut(
         &self,
     ) -> std::sync::RwLockWriteGuard<'_, frontdesk_domain::quote::QuoteEngine> {

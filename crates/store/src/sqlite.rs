@@ -303,7 +303,8 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 /// checkpoint itself, so the WAL starts again from its beginning (about
 /// 256 MB; see [`run_checkpointer`]). Only a write load that never pauses
 /// gets there: whenever commits pause for one checkpoint pass, the WAL is
-/// all copied and the next write starts it again by itself. The writer's
+/// all copied and the next write starts it again by itself (when no reader
+/// is still on the old frames). The writer's
 /// pass costs every queued write 7–15 ms (measured with 1,400 writes a
 /// second), so it is kept rare: at that load once in two seconds.
 const RESTART_FRAMES: i64 = 65_536;
@@ -319,7 +320,8 @@ const RESTART_FRAMES: i64 = 65_536;
 /// [`RESTART_FRAMES`] the writer is asked (`finish`) to run one more pass
 /// itself between two transactions. Nothing commits meanwhile, so that
 /// pass copies only the few frames since this one's, and the next
-/// transaction starts the WAL again.
+/// transaction starts the WAL again, unless a reader is still reading from
+/// the old frames at that moment: then the next pass asks again.
 ///
 /// The WAL file keeps the size it grew to (SQLite writes over it from the
 /// start, which is faster than growing it again); cutting it back while
@@ -337,12 +339,21 @@ fn run_checkpointer(
             Ok(()) => {}
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > KEEP_WAL_BYTES);
-                if big
-                    && let Err(e) = conn
-                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                if big {
+                    // This connection never waits for a lock (busy timeout 0):
+                    // a TRUNCATE that waited for a long read would hold every
+                    // write meanwhile. Busy now: tried again after the next
+                    // quiet spell.
+                    match conn
+                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                            r.get::<_, i64>(0)
+                        })
                         .map_err(db_error)
-                {
-                    tracing::warn!(error = %e, "WAL truncation failed");
+                    {
+                        Ok(0) => {}
+                        Ok(_) => tracing::debug!("WAL not cut back: a reader or writer was busy"),
+                        Err(e) => tracing::warn!(error = %e, "WAL truncation failed"),
+                    }
                 }
                 continue;
             }
@@ -378,6 +389,7 @@ fn run_writer(
     committed: mpsc::SyncSender<()>,
     finish: Arc<AtomicBool>,
 ) {
+    let mut checkpointer_gone = false;
     while let Ok(first) = jobs.recv() {
         if finish.swap(false, Ordering::Relaxed)
             && let Err(e) = checkpoint(&conn)
@@ -435,9 +447,14 @@ fn run_writer(
         if failure.is_some() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
-        if failure.is_none() {
+        if failure.is_none()
             // One signal pending is enough: the checkpointer is due anyway.
-            let _ = committed.try_send(());
+            && let Err(mpsc::TrySendError::Disconnected(())) = committed.try_send(())
+            && !checkpointer_gone
+        {
+            // It ended (a panic): the WAL would grow without end.
+            checkpointer_gone = true;
+            tracing::error!("the WAL checkpointer has stopped; the WAL is no longer copied back");
         }
         for answer in answers {
             answer(failure.as_ref());
@@ -488,6 +505,11 @@ impl SqliteStore {
         migrate(&mut conn)?;
         link_legacy_audit_rows(&mut conn)?;
         let checkpoints = open_connection(path, false, busy)?;
+        // The checkpointer never waits for a lock: PASSIVE never does, and
+        // its TRUNCATE gives up at once rather than hold the writer.
+        checkpoints
+            .busy_timeout(std::time::Duration::ZERO)
+            .map_err(db_error)?;
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         let wal = std::path::PathBuf::from(wal);

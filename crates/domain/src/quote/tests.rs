@@ -468,6 +468,12 @@ fn a_copy_of_one_queue_quotes_its_patients_as_the_engine_does() {
         );
         assert_eq!(copy.quantile_for(q), engine.quantile_for(q));
     }
+    assert!(engine.waits_any(&a, |id| id == "w0-3"));
+    assert!(!engine.waits_any(&b, |id| id == "w0-3"));
+    assert!(
+        !engine.waits_any(&a, |id| id == "h0-3"),
+        "seen, not waiting"
+    );
     // The two queues quote differently (the copy is not of the wrong one).
     assert_ne!(
         engine.requote_queue(&a, |_| true, now)[0].1.quantile_min,

@@ -355,7 +355,13 @@ pub async fn check_promises_share(
             let mut quotes = std::collections::HashMap::new();
             let queues = state.quotes().queues();
             for queue in queues {
-                let copy = state.quotes().queue_copy(&queue);
+                let copy = {
+                    let engine = state.quotes();
+                    if !engine.waits_any(&queue, |id| wanted.contains(id)) {
+                        continue;
+                    }
+                    engine.queue_copy(&queue)
+                };
                 quotes.extend(copy.requote_queue(&queue, |id| wanted.contains(id), now));
             }
             quotes

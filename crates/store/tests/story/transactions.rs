@@ -219,10 +219,10 @@ async fn sqlite_copies_commits_into_the_database_file_in_the_background() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         std::fs::copy(&path, &copy).unwrap();
         let _ = std::fs::remove_file(dir.path().join("copy.db-wal"));
+        // A copy taken while the checkpointer writes may be torn: not yet.
         in_file = rusqlite::Connection::open(&copy)
-            .unwrap()
-            .query_row("SELECT count(*) FROM visit", [], |r| r.get::<_, i64>(0))
-            .unwrap();
+            .and_then(|c| c.query_row("SELECT count(*) FROM visit", [], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0);
         if in_file == 40 {
             break;
         }
