@@ -7,15 +7,19 @@
 //!
 //! The first answer can hold a patient's private status link, which the
 //! database otherwise keeps only as a hash. So the database keeps the key
-//! only as its SHA-256, and the answer encrypted under a key derived from
-//! the retry key itself, with the caller and route (SHA-256 as a PRF in
-//! counter mode: each derived key seals one answer, so no keystream is used
-//! twice): whoever reads the database without the client's key cannot read
-//! the answer.
+//! only as its SHA-256, and the answer sealed with ChaCha20-Poly1305 (an
+//! AEAD, RustCrypto's `chacha20poly1305`) under a key derived from the retry
+//! key itself with the caller and route, and a random nonce kept beside it:
+//! whoever reads the database without the client's key cannot read the
+//! answer, and an answer changed in the database is refused, not replayed.
+//! (Answers kept by earlier versions were sealed with SHA-256 in counter mode,
+//! `v1:`; they are still opened for the 24 hours they are kept.)
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use frontdesk_store::{IdempotencyClaim, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -53,8 +57,9 @@ impl Once {
         }
     }
 
-    /// XOR with SHA-256(secret ‖ block number): each key seals one answer.
-    fn stream(&self, bytes: &mut [u8]) {
+    /// The legacy `v1:` keystream: XOR with SHA-256(secret ‖ block number).
+    /// Only to open answers kept before `v2:`; nothing is sealed with it.
+    fn legacy_stream(&self, bytes: &mut [u8]) {
         for (n, chunk) in bytes.chunks_mut(32).enumerate() {
             let mut block = Sha256::new();
             block.update(self.secret);
@@ -65,23 +70,69 @@ impl Once {
         }
     }
 
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(&self.secret))
+    }
+
+    /// `v2:` and, in base64 (standard, unpadded), a random 96-bit nonce and the
+    /// answer encrypted with its 128-bit tag. A random nonce per answer: the
+    /// same key sent again after its 24 hours gets a new nonce, so no
+    /// key-nonce pair is ever used twice.
     fn seal(&self, body: &str) -> String {
-        let mut bytes = body.as_bytes().to_vec();
-        self.stream(&mut bytes);
+        let nonce: [u8; NONCE_BYTES] = rand::random();
+        let sealed = self
+            .cipher()
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: body.as_bytes(),
+                    aad: AAD,
+                },
+            )
+            // Only fails for a message over 256 GB.
+            .unwrap_or_default();
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
         format!(
-            "v1:{}",
+            "v2:{}",
             base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
         )
     }
 
+    /// The answer, when `sealed` was sealed under this key and not changed.
     fn open(&self, sealed: &str) -> Option<String> {
-        let mut bytes = base64::engine::general_purpose::STANDARD_NO_PAD
-            .decode(sealed.strip_prefix("v1:")?)
-            .ok()?;
-        self.stream(&mut bytes);
+        let decode = |b64: &str| {
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(b64)
+                .ok()
+        };
+        if let Some(b64) = sealed.strip_prefix("v2:") {
+            let bytes = decode(b64)?;
+            if bytes.len() < NONCE_BYTES {
+                return None;
+            }
+            let (nonce, message) = bytes.split_at(NONCE_BYTES);
+            let plain = self
+                .cipher()
+                .decrypt(
+                    Nonce::from_slice(nonce),
+                    Payload {
+                        msg: message,
+                        aad: AAD,
+                    },
+                )
+                .ok()?;
+            return String::from_utf8(plain).ok();
+        }
+        let mut bytes = decode(sealed.strip_prefix("v1:")?)?;
+        self.legacy_stream(&mut bytes);
         String::from_utf8(bytes).ok()
     }
 }
+
+/// What every sealed answer is bound to besides its key.
+const AAD: &[u8] = b"frontdesk retry answer v2";
+const NONCE_BYTES: usize = 12;
 
 /// The claim of a retry key, if there is one.
 pub fn claim(once: Option<&Once>) -> Option<&IdempotencyClaim> {
@@ -174,7 +225,47 @@ mod tests {
         assert!(!sealed.contains("status_url") && !sealed.contains("abcdefghij"));
         assert_eq!(once.open(&sealed).as_deref(), Some(body));
         let other = Once::new("maria", "POST /api/v1/visits", "3f1c7a53", "h");
-        assert_ne!(other.open(&sealed).as_deref(), Some(body));
+        assert_eq!(other.open(&sealed), None, "another key cannot open it");
+        let elsewhere = Once::new("maria", "POST /api/v1/concerns", "3f1c7a52", "h");
+        assert_eq!(
+            elsewhere.open(&sealed),
+            None,
+            "nor the key on another route"
+        );
         assert_eq!(once.open("not sealed"), None);
+        // Sealed twice, two different texts (a new nonce each time).
+        assert_ne!(once.seal(body), sealed);
+    }
+
+    #[test]
+    fn an_answer_changed_in_the_database_is_refused() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+        let once = Once::new("maria", "POST /api/v1/visits", "3f1c7a52", "h");
+        let sealed = once.seal(r#"{"id":12}"#);
+        let mut bytes = b64.decode(sealed.strip_prefix("v2:").unwrap()).unwrap();
+        // Flip one bit of the encrypted answer: with a keystream alone this
+        // would open as {"id":13}; the tag refuses it.
+        let last_digit = 12 + 7;
+        bytes[last_digit] ^= 0x01;
+        let changed = format!("v2:{}", b64.encode(&bytes));
+        assert_eq!(once.open(&changed), None);
+        // Cut short, or only a nonce: refused, not a panic.
+        assert_eq!(once.open(&format!("v2:{}", b64.encode(&bytes[..20]))), None);
+        assert_eq!(once.open(&format!("v2:{}", b64.encode(&bytes[..5]))), None);
+    }
+
+    #[test]
+    fn answers_kept_before_the_aead_still_open() {
+        use base64::Engine;
+        let once = Once::new("maria", "POST /api/v1/visits", "3f1c7a52", "h");
+        let body = r#"{"id":12}"#;
+        let mut bytes = body.as_bytes().to_vec();
+        once.legacy_stream(&mut bytes);
+        let v1 = format!(
+            "v1:{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+        );
+        assert_eq!(once.open(&v1).as_deref(), Some(body));
     }
 }
