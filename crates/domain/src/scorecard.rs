@@ -77,6 +77,19 @@ pub enum ClockOutcome {
     Running,
 }
 
+impl From<crate::complaint::ClockStatus> for ClockOutcome {
+    /// A complaint clock as the scorecard counts it: met is on time, missed
+    /// or overdue is late, anything still running in time is not counted.
+    fn from(status: crate::complaint::ClockStatus) -> ClockOutcome {
+        use crate::complaint::ClockStatus as S;
+        match status {
+            S::Met => ClockOutcome::OnTime,
+            S::Missed | S::Overdue => ClockOutcome::Late,
+            S::OnTime | S::DueSoon | S::Paused => ClockOutcome::Running,
+        }
+    }
+}
+
 /// A complaint received at the location in the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplaintFacts {
@@ -689,6 +702,18 @@ pub fn to_csv(rows: &[(String, Rules)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_complaint_clock_counts_on_time_late_or_not_yet() {
+        use crate::complaint::ClockStatus as S;
+        assert_eq!(ClockOutcome::from(S::Met), ClockOutcome::OnTime);
+        for late in [S::Missed, S::Overdue] {
+            assert_eq!(ClockOutcome::from(late), ClockOutcome::Late);
+        }
+        for running in [S::OnTime, S::DueSoon, S::Paused] {
+            assert_eq!(ClockOutcome::from(running), ClockOutcome::Running);
+        }
+    }
     use crate::survey::Frequency;
     use chrono::{TimeZone, Utc};
 

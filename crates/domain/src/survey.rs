@@ -173,6 +173,12 @@ impl SurveyAnswer {
         self.overall <= 6 || self.frequencies().iter().any(|(_, f)| f.is_low())
     }
 
+    /// A low answer from a patient who asked to be contacted: with a
+    /// comment, it is also taken as a complaint (channel `survey`).
+    pub fn opens_complaint(&self) -> bool {
+        self.contact_me && self.is_low()
+    }
+
     /// The three frequency items with their names.
     pub fn frequencies(&self) -> [(&'static str, Frequency); 3] {
         [
@@ -446,6 +452,18 @@ mod tests {
         assert_eq!(a.low_because(), vec!["listened: never"]);
         a.listened = Frequency::Usually;
         assert!(!a.is_low());
+    }
+
+    #[test]
+    fn a_low_answer_asking_to_be_contacted_opens_a_complaint() {
+        let mut a = validate(&raw()).unwrap();
+        a.overall = 3;
+        a.contact_me = false;
+        assert!(!a.opens_complaint(), "low, but not asked to be contacted");
+        a.contact_me = true;
+        assert!(a.opens_complaint());
+        a.overall = 9;
+        assert!(!a.opens_complaint(), "asked, but not low");
     }
 
     #[test]

@@ -688,18 +688,6 @@ async fn location(command: LocationCommand) -> Result<ExitCode, Failure> {
     }
 }
 
-/// The SQLite file a database URL names; `None` for PostgreSQL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return None;
-    }
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    Some(PathBuf::from(path))
-}
-
 /// What `backup` and `restore` say for a PostgreSQL database.
 const POSTGRES_BACKUPS: &str = "the database is PostgreSQL: back it up with PostgreSQL's own tools, which take a consistent snapshot while Frontdesk keeps running:
     pg_dump --format=custom --file=frontdesk.dump 'postgres://USER@HOST/DB'
@@ -709,7 +697,7 @@ See docs/scaling.md, section Backups.";
 
 /// `frontdesk backup FILE`.
 fn backup(config: &Config, file: &std::path::Path, force: bool) -> Result<ExitCode, String> {
-    let Some(source) = sqlite_path(&config.database_url) else {
+    let Some(source) = frontdesk_store::sqlite_path(&config.database_url) else {
         eprintln!("frontdesk backup: {POSTGRES_BACKUPS}");
         return Ok(ExitCode::from(2));
     };
@@ -735,7 +723,7 @@ fn backup(config: &Config, file: &std::path::Path, force: bool) -> Result<ExitCo
 
 /// `frontdesk restore FILE`.
 fn restore(config: &Config, file: &std::path::Path) -> Result<ExitCode, String> {
-    let Some(target) = sqlite_path(&config.database_url) else {
+    let Some(target) = frontdesk_store::sqlite_path(&config.database_url) else {
         eprintln!("frontdesk restore: {POSTGRES_BACKUPS}");
         return Ok(ExitCode::from(2));
     };
@@ -760,13 +748,10 @@ fn restore(config: &Config, file: &std::path::Path) -> Result<ExitCode, String> 
 /// `frontdesk audit verify`: check the whole chain; print its head when intact.
 async fn verify_audit(config: Config) -> Result<ExitCode, String> {
     let url = &config.database_url;
-    let sqlite_file = !(url.starts_with("postgres://") || url.starts_with("postgresql://"));
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    if sqlite_file && !std::path::Path::new(path).exists() {
-        return Err(format!("no database at {path}"));
+    if let Some(path) = frontdesk_store::sqlite_path(url)
+        && !path.exists()
+    {
+        return Err(format!("no database at {}", path.display()));
     }
     // Opened without `open_store`: checking writes nothing to the log.
     let store = frontdesk_store::open(url).await.map_err(|e| {

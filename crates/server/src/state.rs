@@ -371,7 +371,7 @@ pub struct ClockWatch {
     pub seen: HashMap<i64, (Timestamp, AckStatus)>,
     /// Whether alerts already on the timelines (before a restart) were read.
     pub primed: bool,
-    /// When the last pass ended, and the clock settings it used: the next
+    /// When the last pass began (its `now`), and the clock settings it used: the next
     /// pass looks only at clocks that crossed a threshold since (see
     /// `app::clocks`).
     pub since: Option<Timestamp>,

@@ -142,10 +142,8 @@ pub fn backup(source: &Path, dest: &Path, overwrite: bool) -> Result<Copied> {
         let copied = check(&partial)?;
         std::fs::rename(&partial, dest)
             .map_err(|e| failed(&format!("cannot write {}", dest.display()), e))?;
-        Ok(Copied {
-            bytes: std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0),
-            ..copied
-        })
+        // A rename keeps the size `check` measured.
+        Ok(copied)
     })();
     if outcome.is_err() {
         let _ = std::fs::remove_file(&partial);

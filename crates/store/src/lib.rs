@@ -153,17 +153,23 @@ pub trait Store:
 /// PostgreSQL; `sqlite://PATH` or a plain file path for SQLite. Migrations run
 /// before this returns.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresStore::connect(url).await?))
-    } else {
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        Ok(Arc::new(
-            SqliteStore::open(std::path::Path::new(path)).await?,
-        ))
+    match sqlite_path(url) {
+        None => Ok(Arc::new(PostgresStore::connect(url).await?)),
+        Some(path) => Ok(Arc::new(SqliteStore::open(&path).await?)),
     }
+}
+
+/// The SQLite file a database URL names (`sqlite://PATH`, `sqlite:PATH` or a
+/// plain path); `None` for PostgreSQL (`postgres://…`, `postgresql://…`).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    Some(std::path::PathBuf::from(path))
 }
 
 /// Hide the password in a database URL (`user:password@` and `?password=`),

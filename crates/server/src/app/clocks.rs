@@ -72,7 +72,8 @@ pub async fn to_check(
     ))
 }
 
-/// A pass raised everything it found: the next one starts where it ended.
+/// A pass raised everything it found: the next one looks from the time
+/// this one looked at (its `now`), so no crossing falls between two passes.
 pub fn checked(state: &AppState, pass: Pass) {
     let mut watch = state.clock_watch.lock().unwrap_or_else(|p| p.into_inner());
     watch.windowed_passes = match pass.windowed {

@@ -34,10 +34,7 @@ pub struct Once {
 impl Once {
     /// `key` as the client sent it; `request_hash`, of what it asked.
     pub fn new(caller: &str, route: &str, key: &str, request_hash: &str) -> Once {
-        let hashed: String = Sha256::digest(key.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hashed = crate::secrets::token_hash(key);
         // Bound to whose key it is and where it was sent, so two callers who
         // happen to send the same key never share a keystream.
         let mut secret = Sha256::new();

@@ -9,7 +9,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
 use frontdesk_domain::FieldErrors;
-use frontdesk_domain::complaint::ClockStatus;
 use frontdesk_domain::scorecard::{self as card, By, ClockOutcome, ComplaintFacts, Facts, Rules};
 use frontdesk_store::{Actor, Location, StaffUser};
 use std::collections::BTreeMap;
@@ -135,11 +134,6 @@ pub async fn read(state: &AppState, user: &StaffUser, ask: &Ask) -> Result<Card,
         )
         .await?;
     let settings = state.store.complaint_settings(&location.id).await?;
-    let outcome = |s: ClockStatus| match s {
-        ClockStatus::Met => ClockOutcome::OnTime,
-        ClockStatus::Missed | ClockStatus::Overdue => ClockOutcome::Late,
-        ClockStatus::OnTime | ClockStatus::DueSoon | ClockStatus::Paused => ClockOutcome::Running,
-    };
     let mut facts = data.facts;
     facts.complaints = data
         .complaints
@@ -151,8 +145,8 @@ pub async fn read(state: &AppState, user: &StaffUser, ask: &Ask) -> Result<Card,
                 visit_id: k.visit_id,
                 received_at: k.received_at,
                 who: k.owner.clone().unwrap_or_else(|| k.received_by.clone()),
-                acknowledge: outcome(clocks.acknowledge.status),
-                resolve: outcome(clocks.resolve.status),
+                acknowledge: ClockOutcome::from(clocks.acknowledge.status),
+                resolve: ClockOutcome::from(clocks.resolve.status),
             }
         })
         .collect();

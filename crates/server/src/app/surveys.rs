@@ -211,7 +211,7 @@ pub async fn answer(state: &AppState, token: &str, raw: &RawAnswer) -> Result<Su
         .comment
         .as_deref()
         .and_then(|c| super::upset::upset_mark(state, Some(survey.visit_id), c, now));
-    let complaint = match (&answer.comment, answer.contact_me && answer.is_low()) {
+    let complaint = match (&answer.comment, answer.opens_complaint()) {
         (Some(comment), true) => {
             let contacts = state.store.patient_contacts(survey.visit_id).await?;
             let visit = state.store.visit_record(survey.visit_id).await?;

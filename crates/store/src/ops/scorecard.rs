@@ -15,23 +15,10 @@ use frontdesk_domain::Timestamp;
 use frontdesk_domain::scorecard::{
     ConcernFacts, Facts, LedgerFacts, ReplyFacts, SurveyFacts, VisitFacts, WaitFacts,
 };
-use frontdesk_domain::survey::SurveyAnswer;
 use std::collections::{HashMap, HashSet};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
-}
-
-fn frequency(text: Option<String>) -> Result<Option<Frequency>> {
-    Ok(match text {
-        None => None,
-        Some(t) => Some(
-            Frequency::ALL
-                .into_iter()
-                .find(|f| f.as_str() == t)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown answer {t:?}")))?,
-        ),
-    })
 }
 
 /// Timeline entries are looked up by kind and time (`visit_event_by_kind`)
@@ -260,27 +247,7 @@ pub async fn facts<C: Conn>(
         )
         .await?
     {
-        let answer = match (
-            frequency(r.opt_text("helpful")?)?,
-            frequency(r.opt_text("courteous")?)?,
-            frequency(r.opt_text("listened")?)?,
-            r.opt_int("wait_as_promised")?,
-            r.opt_int("overall")?,
-        ) {
-            (Some(helpful), Some(courteous), Some(listened), Some(wait), Some(overall)) => {
-                Some(SurveyAnswer {
-                    helpful,
-                    courteous,
-                    listened,
-                    wait_as_promised: wait != 0,
-                    overall: u8::try_from(overall)
-                        .map_err(|_| StoreError::Corrupt(format!("overall {overall}")))?,
-                    comment: r.opt_text("comment")?,
-                    contact_me: r.opt_int("contact_me")?.unwrap_or(0) != 0,
-                })
-            }
-            _ => None,
-        };
+        let answer = super::surveys::answer_of(&r)?;
         surveys.push(SurveyFacts {
             visit_id: r.int("visit_id")?,
             answer,

@@ -25,28 +25,36 @@ fn frequency(r: &Row, name: &str) -> Result<Option<Frequency>> {
     })
 }
 
+/// The answer a survey row holds (its answer columns), `None` before it is
+/// answered. The scorecard reads answers with the same columns.
+pub(crate) fn answer_of(r: &Row) -> Result<Option<SurveyAnswer>> {
+    Ok(
+        match (
+            frequency(r, "helpful")?,
+            frequency(r, "courteous")?,
+            frequency(r, "listened")?,
+            r.opt_int("wait_as_promised")?,
+            r.opt_int("overall")?,
+        ) {
+            (Some(helpful), Some(courteous), Some(listened), Some(wait), Some(overall)) => {
+                Some(SurveyAnswer {
+                    helpful,
+                    courteous,
+                    listened,
+                    wait_as_promised: wait != 0,
+                    overall: u8::try_from(overall)
+                        .map_err(|_| StoreError::Corrupt(format!("overall {overall}")))?,
+                    comment: r.opt_text("comment")?,
+                    contact_me: r.opt_int("contact_me")?.unwrap_or(0) != 0,
+                })
+            }
+            _ => None,
+        },
+    )
+}
+
 fn survey_from_row(r: &Row) -> Result<Survey> {
-    let answer = match (
-        frequency(r, "helpful")?,
-        frequency(r, "courteous")?,
-        frequency(r, "listened")?,
-        r.opt_int("wait_as_promised")?,
-        r.opt_int("overall")?,
-    ) {
-        (Some(helpful), Some(courteous), Some(listened), Some(wait), Some(overall)) => {
-            Some(SurveyAnswer {
-                helpful,
-                courteous,
-                listened,
-                wait_as_promised: wait != 0,
-                overall: u8::try_from(overall)
-                    .map_err(|_| StoreError::Corrupt(format!("overall {overall}")))?,
-                comment: r.opt_text("comment")?,
-                contact_me: r.opt_int("contact_me")?.unwrap_or(0) != 0,
-            })
-        }
-        _ => None,
-    };
+    let answer = answer_of(r)?;
     Ok(Survey {
         id: r.int("id")?,
         visit_id: r.int("visit_id")?,
